@@ -1,0 +1,167 @@
+/**
+ * The contract between the tracker and a store. Version 1.
+ * @module
+ */
+import type {
+  CheckpointRecord,
+  EvaluationRecord,
+  Experiment,
+  ExperimentStatus,
+  JsonValue,
+  MetricPoint,
+  MetricSummary,
+  RecordedError,
+  StoreStats,
+  StoredEvaluationSample,
+} from './types.js';
+import type { EvaluationSample } from './types.js';
+import type { FilterExpression } from './filter.js';
+
+/** What changes on an experiment after it started. Tags and summary merge into what is there. */
+export interface ExperimentChanges {
+  status?: ExperimentStatus;
+  endedAt?: number | null;
+  heartbeatAt?: number;
+  name?: string;
+  notes?: string;
+  /** Merged into the stored tags; a key mapped to null is removed. */
+  tags?: Record<string, string | null>;
+  /** Merged into the stored summary. */
+  summary?: Record<string, JsonValue>;
+  error?: RecordedError | null;
+}
+
+/**
+ * One write the tracker hands to its backends. Writes are batched: a backend receives them in
+ * order, in arrays, and should apply one array in one transaction.
+ */
+export type TrackerEvent =
+  | { type: 'experiment_started'; experiment: Experiment }
+  | { type: 'experiment_updated'; experimentId: string; changes: ExperimentChanges }
+  | { type: 'metrics'; experimentId: string; points: MetricPoint[] }
+  | {
+      type: 'evaluation';
+      experimentId: string;
+      evaluation: Omit<EvaluationRecord, 'experimentId' | 'sampleCount'>;
+      samples: readonly EvaluationSample[];
+    }
+  | { type: 'checkpoint'; experimentId: string; checkpoint: CheckpointRecord };
+
+/** What a backend can do. */
+export interface BackendCapabilities {
+  /** It implements {@link ExperimentReader}. */
+  read: boolean;
+  /** What it stores outlives the process. */
+  persistent: boolean;
+  /** Several processes may write into the same store at once. */
+  multiProcess: boolean;
+  /** It implements {@link ResponseCacheStore}. */
+  responseCache: boolean;
+}
+
+/**
+ * A store the tracker writes to. Implement it to add a backend; run the conformance suite of
+ * `exptrack/testing` against it.
+ *
+ * @example
+ * ```ts
+ * import type { Backend, TrackerEvent } from 'exptrack';
+ * class ConsoleBackend implements Backend {
+ *   readonly specificationVersion = 1;
+ *   readonly name = 'console';
+ *   readonly capabilities = { read: false, persistent: false, multiProcess: true, responseCache: false };
+ *   async init() {}
+ *   async write(events: readonly TrackerEvent[]) { for (const e of events) console.log(e.type); }
+ *   async flush() {}
+ *   async close() {}
+ * }
+ * ```
+ */
+export interface Backend {
+  /** The version of this contract the backend implements. */
+  readonly specificationVersion: 1;
+  /** A short name for messages: `sqlite`, `memory`, `postgres`. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** Opens connections and creates or upgrades the schema. Idempotent. */
+  init(): Promise<void>;
+  /** Applies a batch of events, in order; all or nothing where the store allows it. */
+  write(events: readonly TrackerEvent[]): Promise<void>;
+  /** Resolves when everything written so far is durable. */
+  flush(): Promise<void>;
+  /** Flushes and releases connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Which experiments to list, and in what order. */
+export interface ExperimentQuery {
+  status?: ExperimentStatus | readonly ExperimentStatus[];
+  group?: string;
+  ids?: readonly string[];
+  /** A parsed filter (see `parseFilter` of `exptrack/analysis`). */
+  where?: FilterExpression;
+  /** Newest first by default. */
+  order?: 'newest' | 'oldest';
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The read side of a store, used by analysis, the CLI and the dashboard.
+ *
+ * @example
+ * ```ts
+ * const runs = await store.getAllExperiments({ status: 'completed', limit: 10 });
+ * const loss = await store.getMetrics(runs[0].id, 'loss');
+ * ```
+ */
+export interface ExperimentReader {
+  getAllExperiments(query?: ExperimentQuery): Promise<Experiment[]>;
+  /** The experiment, or undefined when no experiment has that id. */
+  getExperiment(id: string): Promise<Experiment | undefined>;
+  /** Ids that start with `prefix`, at most `limit` of them. */
+  findExperimentIds(prefix: string, limit?: number): Promise<string[]>;
+  /** Points ordered by key, step, then logging order. */
+  getMetrics(id: string, key?: string): Promise<MetricPoint[]>;
+  getMetricSummaries(id: string): Promise<MetricSummary[]>;
+  getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]>;
+  /** Samples in logging order. */
+  getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]>;
+  getCheckpoints(id: string): Promise<CheckpointRecord[]>;
+  getStats(): Promise<StoreStats>;
+  /** Deletes the experiment and everything logged to it; false when there was none. */
+  deleteExperiment(id: string): Promise<boolean>;
+}
+
+/** A store of model responses, keyed by a hash, for the evaluation runner's cache and resume. */
+export interface ResponseCacheStore {
+  getCachedResponse(key: string): Promise<string | undefined>;
+  putCachedResponse(key: string, value: string): Promise<void>;
+}
+
+/** A backend that can also be read. */
+export type ReadableBackend = Backend & ExperimentReader;
+
+/**
+ * Whether a backend implements the read API.
+ *
+ * @example
+ * ```ts
+ * if (isReadable(backend)) console.log(await backend.getAllExperiments());
+ * ```
+ */
+export function isReadable(backend: Backend): backend is ReadableBackend {
+  return backend.capabilities.read;
+}
+
+/**
+ * Whether a backend can cache model responses.
+ *
+ * @example
+ * ```ts
+ * const cache = hasResponseCache(backend) ? backend : undefined;
+ * ```
+ */
+export function hasResponseCache(backend: Backend): backend is Backend & ResponseCacheStore {
+  return backend.capabilities.responseCache;
+}

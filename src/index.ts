@@ -1,0 +1,11 @@
+/**
+ * exptrack: embeddable ML experiment tracking. This entry holds the tracker facade, the shared
+ * types, the error type and the backend contract; backends live in their own subpaths
+ * (`exptrack/sqlite`, `exptrack/memory`, ...) and load only when imported.
+ *
+ * @packageDocumentation
+ */
+export * from './core/errors.js';
+export * from './core/types.js';
+export * from './core/backend.js';
+export * from './core/filter.js';

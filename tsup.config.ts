@@ -1,0 +1,20 @@
+import { readdirSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+// One build entry per public subpath: src/index.ts is `exptrack`, src/entries/<name>.ts is `exptrack/<name>`.
+const subpaths = readdirSync('src/entries').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])) },
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    treeshake: true,
+    sourcemap: false,
+    clean: true,
+    target: 'node20',
+    // Subpaths import each other by the package's own name, so one class has one copy at run time.
+    external: [/^exptrack(\/.*)?$/],
+  },
+]);

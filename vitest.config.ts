@@ -1,0 +1,23 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+const subpaths = readdirSync(src('entries')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+
+// Tests import exptrack by its public names; these resolve to the sources (test/dist/ checks the build).
+export default defineConfig({
+  resolve: {
+    alias: [
+      ...subpaths.map((s) => ({ find: new RegExp(`^exptrack/${s}$`), replacement: src(`entries/${s}.ts`) })),
+      { find: /^exptrack$/, replacement: src('index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    setupFiles: ['test/setup/fail-on-console.ts'],
+  },
+});
