@@ -1,0 +1,190 @@
+import type {
+  Backend,
+  BackendCapabilities,
+  ExperimentQuery,
+  ExperimentReader,
+  ResponseCacheStore,
+  TrackerEvent,
+} from '../../core/backend.js';
+import { ExptrackError } from '../../core/errors.js';
+import { applyExperimentChanges, statusAfterHeartbeat } from '../../core/experiment-changes.js';
+import { matchesFilter } from '../../core/filter-match.js';
+import { foldMetricSummary } from '../../core/metric-summary.js';
+import { EXPERIMENT_STATUSES } from '../../core/types.js';
+import type {
+  CheckpointRecord,
+  EvaluationRecord,
+  Experiment,
+  ExperimentStatus,
+  MetricPoint,
+  MetricSummary,
+  StoreStats,
+  StoredEvaluationSample,
+} from '../../core/types.js';
+
+interface StoredRun {
+  experiment: Experiment;
+  points: MetricPoint[];
+  summaries: Map<string, MetricSummary>;
+  evaluations: EvaluationRecord[];
+  samples: StoredEvaluationSample[];
+  checkpoints: CheckpointRecord[];
+}
+
+/**
+ * A backend that keeps everything in this process's memory: for tests, and for runs that want no
+ * disk. It implements the whole read API and the response cache, like the SQLite backend.
+ *
+ * @example
+ * ```ts
+ * import { ExperimentTracker } from 'exptrack';
+ * import { MemoryBackend } from 'exptrack/memory';
+ * const memory = new MemoryBackend();
+ * const tracker = new ExperimentTracker({ backends: [memory] });
+ * const id = await tracker.startExperiment({ learning_rate: 1e-3 });
+ * tracker.logMetrics({ loss: 0.5 }, 1);
+ * await tracker.finishExperiment();
+ * await memory.getMetrics(id, 'loss'); // [{ key: 'loss', step: 1, value: 0.5, ... }]
+ * ```
+ */
+export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheStore {
+  readonly specificationVersion = 1;
+  readonly name = 'memory';
+  readonly capabilities: BackendCapabilities = { read: true, persistent: false, multiProcess: false, responseCache: true };
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly responses = new Map<string, string>();
+
+  async init(): Promise<void> {}
+
+  async write(events: readonly TrackerEvent[]): Promise<void> {
+    for (const event of events) this.apply(event);
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  private apply(event: TrackerEvent): void {
+    if (event.type === 'experiment_started') {
+      const { id } = event.experiment;
+      if (this.runs.has(id)) throw new ExptrackError(`experiment ${id} exists already`, { code: 'already_exists', field: 'id', value: id, backend: this.name });
+      this.runs.set(id, { experiment: structuredClone(event.experiment), points: [], summaries: new Map(), evaluations: [], samples: [], checkpoints: [] });
+      return;
+    }
+    const run = this.run(event.experimentId);
+    switch (event.type) {
+      case 'experiment_updated': {
+        const changes = structuredClone(event.changes);
+        if (changes.heartbeatAt !== undefined && changes.status === undefined) changes.status = statusAfterHeartbeat(run.experiment);
+        run.experiment = applyExperimentChanges(run.experiment, changes);
+        return;
+      }
+      case 'metrics':
+        for (const point of event.points) {
+          run.points.push({ ...point });
+          run.summaries.set(point.key, foldMetricSummary(run.summaries.get(point.key), event.experimentId, point));
+        }
+        return;
+      case 'evaluation': {
+        const { evaluation, samples } = event;
+        run.evaluations.push({ ...structuredClone(evaluation), experimentId: event.experimentId, sampleCount: samples.length });
+        for (const sample of samples) run.samples.push({ ...structuredClone(sample), experimentId: event.experimentId, benchmark: evaluation.benchmark });
+        return;
+      }
+      case 'checkpoint':
+        run.checkpoints.push(structuredClone(event.checkpoint));
+        return;
+    }
+  }
+
+  private run(id: string): StoredRun {
+    const run = this.runs.get(id);
+    if (run === undefined) throw new ExptrackError(`no experiment with id ${id}`, { code: 'not_found', field: 'experimentId', value: id, backend: this.name });
+    return run;
+  }
+
+  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
+    const statuses = query.status === undefined ? undefined : new Set<ExperimentStatus>(typeof query.status === 'string' ? [query.status] : query.status);
+    const ids = query.ids === undefined ? undefined : new Set(query.ids);
+    const where = query.where;
+    const matching = [...this.runs.values()].filter((run) => {
+      const e = run.experiment;
+      if (statuses && !statuses.has(e.status)) return false;
+      if (ids && !ids.has(e.id)) return false;
+      if (query.group !== undefined && e.group !== query.group) return false;
+      return where === undefined || matchesFilter(where, {
+        experiment: e,
+        evaluations: new Map(run.evaluations.map((ev) => [ev.benchmark, ev.metrics])),
+        lastMetrics: new Map([...run.summaries].map(([key, s]) => [key, s.last])),
+      });
+    });
+    const sign = query.order === 'oldest' ? 1 : -1;
+    matching.sort((a, b) => sign * (a.experiment.createdAt - b.experiment.createdAt || a.experiment.id.localeCompare(b.experiment.id)));
+    const offset = query.offset ?? 0;
+    const end = query.limit === undefined ? undefined : offset + query.limit;
+    return matching.slice(offset, end).map((run) => structuredClone(run.experiment));
+  }
+
+  async getExperiment(id: string): Promise<Experiment | undefined> {
+    const run = this.runs.get(id);
+    return run && structuredClone(run.experiment);
+  }
+
+  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
+    return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort().slice(0, limit);
+  }
+
+  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
+    const points = this.runs.get(id)?.points ?? [];
+    const selected = key === undefined ? points : points.filter((p) => p.key === key);
+    // Array.prototype.sort is stable: equal (key, step) pairs keep their logging order.
+    return selected.map((p) => ({ ...p })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step));
+  }
+
+  async getMetricSummaries(id: string): Promise<MetricSummary[]> {
+    const summaries = this.runs.get(id)?.summaries;
+    return summaries ? [...summaries.values()].map((s) => ({ ...s })).sort((a, b) => a.key.localeCompare(b.key)) : [];
+  }
+
+  async getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]> {
+    const evaluations = this.runs.get(id)?.evaluations ?? [];
+    return structuredClone(benchmark === undefined ? evaluations : evaluations.filter((e) => e.benchmark === benchmark));
+  }
+
+  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
+    const samples = this.runs.get(id)?.samples ?? [];
+    return structuredClone(benchmark === undefined ? samples : samples.filter((s) => s.benchmark === benchmark));
+  }
+
+  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
+    return structuredClone(this.runs.get(id)?.checkpoints ?? []);
+  }
+
+  async getStats(): Promise<StoreStats> {
+    const byStatus = Object.fromEntries(EXPERIMENT_STATUSES.map((s) => [s, 0])) as Record<ExperimentStatus, number>;
+    const stats: StoreStats = { experiments: this.runs.size, byStatus, metricPoints: 0, evaluations: 0, samples: 0, checkpoints: 0, sizeBytes: null, oldest: null, newest: null };
+    for (const run of this.runs.values()) {
+      const { status, createdAt } = run.experiment;
+      byStatus[status] += 1;
+      stats.metricPoints += run.points.length;
+      stats.evaluations += run.evaluations.length;
+      stats.samples += run.samples.length;
+      stats.checkpoints += run.checkpoints.length;
+      stats.oldest = stats.oldest === null ? createdAt : Math.min(stats.oldest, createdAt);
+      stats.newest = stats.newest === null ? createdAt : Math.max(stats.newest, createdAt);
+    }
+    return stats;
+  }
+
+  async deleteExperiment(id: string): Promise<boolean> {
+    return this.runs.delete(id);
+  }
+
+  async getCachedResponse(key: string): Promise<string | undefined> {
+    return this.responses.get(key);
+  }
+
+  async putCachedResponse(key: string, value: string): Promise<void> {
+    this.responses.set(key, value);
+  }
+}

@@ -1,0 +1,37 @@
+import type { ExperimentChanges } from './backend.js';
+import type { Experiment } from './types.js';
+
+/**
+ * Applies changes to an experiment the way every backend must: tags and summary merge (a tag
+ * mapped to null is removed), the other fields replace. Returns a new object.
+ */
+export function applyExperimentChanges(experiment: Experiment, changes: ExperimentChanges): Experiment {
+  const next: Experiment = { ...experiment };
+  if (changes.status !== undefined) next.status = changes.status;
+  if (changes.endedAt !== undefined) next.endedAt = changes.endedAt;
+  if (changes.heartbeatAt !== undefined) next.heartbeatAt = changes.heartbeatAt;
+  if (changes.name !== undefined) next.name = changes.name;
+  if (changes.notes !== undefined) next.notes = changes.notes;
+  if (changes.error !== undefined) next.error = changes.error;
+  if (changes.tags !== undefined) next.tags = mergeTags(experiment.tags, changes.tags);
+  if (changes.summary !== undefined) next.summary = { ...experiment.summary, ...changes.summary };
+  return next;
+}
+
+/** Merges tag changes into tags; a key mapped to null is removed. */
+export function mergeTags(tags: Record<string, string>, changes: Record<string, string | null>): Record<string, string> {
+  const merged = { ...tags };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/**
+ * Whether a heartbeat should revive a run: a run that was marked crashed because its heartbeat
+ * looked stale, but is in fact still alive, goes back to running.
+ */
+export function statusAfterHeartbeat(experiment: Pick<Experiment, 'status'>): Experiment['status'] {
+  return experiment.status === 'crashed' ? 'running' : experiment.status;
+}

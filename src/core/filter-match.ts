@@ -1,0 +1,114 @@
+import type { FilterExpression, FilterField, FilterLiteral, FilterOperator } from './filter.js';
+import type { Experiment } from './types.js';
+
+/** What a filter is evaluated against: the experiment, its evaluation metrics, its last training values. */
+export interface FilterSubject {
+  experiment: Experiment;
+  /** benchmark → metric → value (the latest evaluation of each benchmark). */
+  evaluations: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /** training metric key → value at its highest step. */
+  lastMetrics: ReadonlyMap<string, number>;
+}
+
+/**
+ * Evaluates a filter in memory, with SQL's semantics: a comparison with a missing value is false
+ * (use `exists`), values of different types are never equal or ordered, and `!=` of different
+ * types is true. SQL backends compile the same tree and must agree with this function.
+ *
+ * @example
+ * ```ts
+ * matchesFilter({ kind: 'exists', field: { scope: 'tags', key: 'stage' }, negated: false }, subject);
+ * ```
+ */
+export function matchesFilter(expression: FilterExpression, subject: FilterSubject): boolean {
+  switch (expression.kind) {
+    case 'and':
+      return matchesFilter(expression.left, subject) && matchesFilter(expression.right, subject);
+    case 'or':
+      return matchesFilter(expression.left, subject) || matchesFilter(expression.right, subject);
+    case 'not':
+      return !matchesFilter(expression.operand, subject);
+    case 'exists':
+      return (resolveField(expression.field, subject) !== undefined) !== expression.negated;
+    case 'in': {
+      const value = resolveField(expression.field, subject);
+      if (value === undefined) return false;
+      return expression.values.some((literal) => compare(value, '=', literal)) !== expression.negated;
+    }
+    case 'compare': {
+      const value = resolveField(expression.field, subject);
+      if (value === undefined) return false;
+      return compare(value, expression.op, expression.value);
+    }
+  }
+}
+
+type Scalar = string | number | boolean | null;
+
+function resolveField(field: FilterField, subject: FilterSubject): Scalar | undefined {
+  const { experiment } = subject;
+  switch (field.scope) {
+    case 'params':
+      return scalarAt(experiment.config, field.path);
+    case 'tags':
+      return experiment.tags[field.key];
+    case 'metrics':
+      return field.benchmark === null
+        ? subject.lastMetrics.get(field.metric)
+        : subject.evaluations.get(field.benchmark)?.[field.metric];
+    case 'attribute':
+      switch (field.name) {
+        case 'id':
+          return experiment.id;
+        case 'name':
+          return experiment.name;
+        case 'status':
+          return experiment.status;
+        case 'group':
+          return experiment.group ?? undefined;
+        case 'created':
+          return experiment.createdAt;
+        case 'commit':
+          return experiment.git?.commit ?? undefined;
+        case 'notes':
+          return experiment.notes;
+      }
+  }
+}
+
+/** The scalar at a dotted path of a JSON object; objects and arrays count as missing. */
+function scalarAt(root: unknown, path: string): Scalar | undefined {
+  let node: unknown = root;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') return node;
+  return undefined;
+}
+
+function compare(value: Scalar, op: FilterOperator, literal: FilterLiteral): boolean {
+  if (op === 'like') return typeof value === 'string' && typeof literal === 'string' && likeToRegExp(literal).test(value);
+  const sameType = typeof value === typeof literal && (value === null) === (literal === null);
+  if (!sameType) return op === '!=';
+  switch (op) {
+    case '=':
+      return value === literal;
+    case '!=':
+      return value !== literal;
+    case '<':
+      return (value as number | string) < (literal as number | string);
+    case '<=':
+      return (value as number | string) <= (literal as number | string);
+    case '>':
+      return (value as number | string) > (literal as number | string);
+    case '>=':
+      return (value as number | string) >= (literal as number | string);
+  }
+}
+
+/** SQL LIKE as a regular expression: `%` any run, `_` one character, ASCII case-insensitive. */
+function likeToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '[\\s\\S]*').replace(/_/g, '[\\s\\S]');
+  return new RegExp(`^${body}$`, 'i');
+}
