@@ -1,0 +1,136 @@
+/**
+ * The fast path of git capture: the git command line, read-only.
+ * @module
+ */
+import { resolve } from 'node:path';
+
+import type { GitInfo } from '../core/types.js';
+import { runGit, GitRunError, type GitRunOptions } from './git-run.js';
+import { parseStatusV2 } from './git-status.js';
+import { capPatch } from './patch-cap.js';
+import { stripUrlCredentials } from './redact-url.js';
+
+/** Settings of one CLI capture. */
+export interface GitCliSettings {
+  /** The git executable. */
+  gitBinary: string;
+  /** Milliseconds each git command may take. */
+  timeoutMs: number;
+  /** The patch cap in bytes. */
+  maxPatchBytes: number;
+}
+
+/**
+ * The arguments of the patch: work tree against HEAD (staged and unstaged changes together), binary
+ * files as git binary patches, and every setting that would change the format pinned so the result
+ * applies with `git apply`. The plumbing `diff-index` is used, not `diff`: porcelain `git diff`
+ * refreshes and rewrites `.git/index` even with `--no-optional-locks` (git 2.39), `diff-index` never
+ * writes, and with `-p` a file whose stat changed but whose content did not produces no output.
+ */
+export const DIFF_ARGS: readonly string[] = [
+  'diff-index',
+  '-p',
+  '--binary',
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-renames',
+  '--no-relative',
+  '--submodule=short',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+  'HEAD',
+  '--',
+];
+
+/** The arguments of the status read: porcelain v2, NUL-separated, every untracked file listed. */
+export const STATUS_ARGS: readonly string[] = [
+  'status',
+  '--porcelain=v2',
+  '-z',
+  '--branch',
+  '--untracked-files=all',
+  '--no-renames',
+  '--ignore-submodules=none',
+];
+
+/**
+ * Picks the `origin` remote, else the first one listed, from `git remote -v` output, and strips its
+ * credentials.
+ *
+ * @param remoteVerbose - The output of `git remote -v`.
+ * @returns The fetch URL without credentials, or null when there is no remote.
+ *
+ * @example
+ * ```ts
+ * pickRemoteUrl('origin\thttps://u:t@host/x.git (fetch)\norigin\thttps://u:t@host/x.git (push)\n');
+ * // 'https://host/x.git'
+ * ```
+ */
+export function pickRemoteUrl(remoteVerbose: string): string | null {
+  const urls = new Map<string, string>();
+  for (const line of remoteVerbose.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab === -1 || !line.endsWith(' (fetch)')) continue;
+    const name = line.slice(0, tab);
+    if (!urls.has(name)) urls.set(name, line.slice(tab + 1, -' (fetch)'.length));
+  }
+  const url = urls.get('origin') ?? urls.values().next().value;
+  return url === undefined ? null : stripUrlCredentials(url);
+}
+
+/**
+ * Reads the git state of `cwd` with the git command line: `rev-parse`, `status`, `remote -v` and
+ * `diff-index -p HEAD` run at once, in parallel. Resolves with null outside a work tree and in a repository
+ * without a commit; rejects with a {@link GitRunError} when git is missing, times out or fails.
+ *
+ * @param cwd - Any directory inside the work tree.
+ * @param settings - The git executable, the timeout of each command and the patch cap.
+ * @returns The captured state, or null.
+ *
+ * @example
+ * ```ts
+ * const info = await captureGitCli(process.cwd(), { gitBinary: 'git', timeoutMs: 10_000, maxPatchBytes: 1 << 20 });
+ * ```
+ */
+export async function captureGitCli(cwd: string, settings: GitCliSettings): Promise<GitInfo | null> {
+  const run: GitRunOptions = { cwd, gitBinary: settings.gitBinary, timeoutMs: settings.timeoutMs };
+  // Every command finds the repository from cwd itself and prints paths relative to its root.
+  const [rootRun, statusRun, remoteRun, diffRun] = await Promise.allSettled([
+    runGit(['rev-parse', '--show-toplevel'], run),
+    runGit(STATUS_ARGS, run),
+    runGit(['remote', '-v'], run),
+    runGit(DIFF_ARGS, { ...run, maxBytes: settings.maxPatchBytes + 1 }),
+  ]);
+  if (rootRun.status === 'rejected') {
+    const error: unknown = rootRun.reason;
+    if (error instanceof GitRunError && error.kind === 'failed' && /not a git repository/i.test(error.stderr)) return null;
+    throw error;
+  }
+  const root = rootRun.value.stdout.toString('utf8').replace(/\r?\n$/, '');
+  if (root === '') return null; // inside a .git directory or a bare repository: no work tree
+  if (statusRun.status === 'rejected') throw statusRun.reason;
+  const status = parseStatusV2(statusRun.value.stdout.toString('utf8'));
+  if (status.commit === null) return null; // no commit yet: nothing to reproduce from
+  if (remoteRun.status === 'rejected') throw remoteRun.reason;
+  let patch: string | null = null;
+  let patchTruncated = false;
+  if (status.changedFiles.length > 0) {
+    if (diffRun.status === 'rejected') throw diffRun.reason;
+    const capped = capPatch(diffRun.value.stdout, settings.maxPatchBytes, diffRun.value.overflow);
+    patch = capped.patch;
+    patchTruncated = capped.truncated;
+  }
+  return {
+    commit: status.commit,
+    branch: status.branch,
+    remoteUrl: pickRemoteUrl(remoteRun.value.stdout.toString('utf8')),
+    dirty: status.changedFiles.length > 0,
+    changedFiles: status.changedFiles,
+    untrackedCount: status.untrackedCount,
+    patch,
+    patchTruncated,
+    root: resolve(root),
+    via: 'git-cli',
+  };
+}
