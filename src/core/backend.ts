@@ -8,6 +8,7 @@ import type {
   Experiment,
   ExperimentStatus,
   JsonValue,
+  MetricColumns,
   MetricPoint,
   MetricSummary,
   RecordedError,
@@ -38,7 +39,7 @@ export interface ExperimentChanges {
 export type TrackerEvent =
   | { type: 'experiment_started'; experiment: Experiment }
   | { type: 'experiment_updated'; experimentId: string; changes: ExperimentChanges }
-  | { type: 'metrics'; experimentId: string; points: MetricPoint[] }
+  | { type: 'metrics'; experimentId: string; points: MetricColumns }
   | {
       type: 'evaluation';
       experimentId: string;
@@ -91,6 +92,12 @@ export interface Backend {
   flush(): Promise<void>;
   /** Flushes and releases connections. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Applies events synchronously, for the last words of a dying process (an `exit` handler cannot
+   * wait for a promise). Backends whose driver is synchronous implement it; others rely on the
+   * heartbeat to mark the run crashed.
+   */
+  writeSync?(events: readonly TrackerEvent[]): void;
 }
 
 /** Which experiments to list, and in what order. */

@@ -9,6 +9,7 @@ import type {
 import { ExptrackError } from '../../core/errors.js';
 import { applyExperimentChanges, statusAfterHeartbeat } from '../../core/experiment-changes.js';
 import { matchesFilter } from '../../core/filter-match.js';
+import { pointsFromColumns } from '../../core/metric-columns.js';
 import { foldMetricSummary } from '../../core/metric-summary.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -57,6 +58,10 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   async init(): Promise<void> {}
 
   async write(events: readonly TrackerEvent[]): Promise<void> {
+    this.writeSync(events);
+  }
+
+  writeSync(events: readonly TrackerEvent[]): void {
     for (const event of events) this.apply(event);
   }
 
@@ -80,8 +85,8 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
         return;
       }
       case 'metrics':
-        for (const point of event.points) {
-          run.points.push({ ...point });
+        for (const point of pointsFromColumns(event.points)) {
+          run.points.push(point);
           run.summaries.set(point.key, foldMetricSummary(run.summaries.get(point.key), event.experimentId, point));
         }
         return;

@@ -1,0 +1,169 @@
+import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
+import { ExptrackError } from '../../core/errors.js';
+import { mergeTags } from '../../core/experiment-changes.js';
+import { encodeNumbers } from '../../core/json-numbers.js';
+import type { EvaluationSample, Experiment } from '../../core/types.js';
+import { MetricWriter } from './metric-writer.js';
+import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
+
+type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
+
+/**
+ * Applies tracker events to the store, synchronously, one batch in one transaction. An event that
+ * fails is rolled back alone (a savepoint each) and reported after the others are committed.
+ */
+export class EventWriter {
+  private readonly metrics: MetricWriter;
+  private readonly statements: Record<Statement, SqliteStatement>;
+  private readonly applyBatch: (events: readonly TrackerEvent[]) => unknown[];
+
+  constructor(private readonly db: SqliteConnection) {
+    this.metrics = new MetricWriter(db);
+    this.statements = {
+      insertExperiment: db.prepare(`INSERT INTO experiments
+        (id, name, notes, group_name, status, created_at, ended_at, heartbeat_at, config, tags, summary, git, git_commit, environment, error)
+        VALUES (@id, @name, @notes, @group_name, @status, @created_at, @ended_at, @heartbeat_at, @config, @tags, @summary, @git, @git_commit, @environment, @error)`),
+      mutableColumns: db.prepare('SELECT status, ended_at, heartbeat_at, name, notes, tags, summary, error FROM experiments WHERE id = ?'),
+      updateExperiment: db.prepare(`UPDATE experiments SET status = @status, ended_at = @ended_at, heartbeat_at = @heartbeat_at,
+        name = @name, notes = @notes, tags = @tags, summary = @summary, error = @error WHERE id = @id`),
+      insertEvaluation: db.prepare(`INSERT INTO evaluations (experiment_id, benchmark, metrics, metadata, step, sample_count, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      insertSample: db.prepare(`INSERT INTO evaluation_samples
+        (evaluation_id, position, sample_id, prompt, output, extracted, gold, correct, score, latency_ms, prompt_tokens, completion_tokens, error, attempt, metadata)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertCheckpoint: db.prepare(`INSERT INTO checkpoints (experiment_id, path, step, metrics, size_bytes, sha256, file_count, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    };
+    const applyOne = db.transaction((event: TrackerEvent) => this.apply(event));
+    const batch = db.transaction((events: readonly TrackerEvent[]) => {
+      const failures: unknown[] = [];
+      for (const event of events) {
+        try {
+          applyOne(event); // nested: a savepoint
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      return failures;
+    });
+    this.applyBatch = (events) => batch.immediate(events);
+  }
+
+  /**
+   * Writes a batch. Throws SQLITE_BUSY when the lock cannot be had (nothing was written), or an
+   * error naming the events that failed after the rest were committed.
+   */
+  write(events: readonly TrackerEvent[]): void {
+    let failures: unknown[];
+    try {
+      failures = this.applyBatch(events);
+    } catch (error) {
+      this.metrics.reset();
+      throw error;
+    }
+    if (failures.length > 0) {
+      this.metrics.reset();
+      const first = failures[0];
+      const message = first instanceof Error ? first.message : String(first);
+      throw ExptrackError.is(first) && failures.length === 1
+        ? first
+        : new ExptrackError(`${failures.length} of ${events.length} events could not be stored; the first: ${message}`, { code: 'backend_failed', backend: 'sqlite', cause: first });
+    }
+  }
+
+  private apply(event: TrackerEvent): void {
+    switch (event.type) {
+      case 'experiment_started':
+        return this.insertExperiment(event.experiment);
+      case 'experiment_updated':
+        return this.updateExperiment(event.experimentId, event.changes);
+      case 'metrics':
+        return this.metrics.insert(event.experimentId, event.points);
+      case 'evaluation': {
+        const { evaluation, samples } = event;
+        const result = this.statements.insertEvaluation.run(
+          event.experimentId,
+          evaluation.benchmark,
+          JSON.stringify(encodeNumbers(evaluation.metrics)),
+          JSON.stringify(evaluation.metadata),
+          evaluation.step,
+          samples.length,
+          evaluation.createdAt,
+        );
+        const evaluationId = Number(result.lastInsertRowid);
+        samples.forEach((sample, position) => this.statements.insertSample.run(evaluationId, position, ...sampleColumns(sample)));
+        return;
+      }
+      case 'checkpoint': {
+        const c = event.checkpoint;
+        this.statements.insertCheckpoint.run(event.experimentId, c.path, c.step, JSON.stringify(encodeNumbers(c.metrics)), c.sizeBytes, c.sha256, c.fileCount, c.createdAt);
+        return;
+      }
+    }
+  }
+
+  private insertExperiment(e: Experiment): void {
+    try {
+      this.statements.insertExperiment.run({
+        id: e.id,
+        name: e.name,
+        notes: e.notes,
+        group_name: e.group,
+        status: e.status,
+        created_at: e.createdAt,
+        ended_at: e.endedAt,
+        heartbeat_at: e.heartbeatAt,
+        config: JSON.stringify(e.config),
+        tags: JSON.stringify(e.tags),
+        summary: JSON.stringify(e.summary),
+        git: e.git && JSON.stringify(e.git),
+        git_commit: e.git?.commit ?? null,
+        environment: e.environment && JSON.stringify(e.environment),
+        error: e.error && JSON.stringify(e.error),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ExptrackError(`experiment ${e.id} exists already`, { code: 'already_exists', field: 'id', value: e.id, backend: 'sqlite' });
+      }
+      throw error;
+    }
+  }
+
+  private updateExperiment(id: string, changes: ExperimentChanges): void {
+    const row = this.statements.mutableColumns.get(id) as
+      | { status: string; ended_at: number | null; heartbeat_at: number | null; name: string; notes: string; tags: string; summary: string; error: string | null }
+      | undefined;
+    if (row === undefined) throw new ExptrackError(`no experiment with id ${id}`, { code: 'not_found', field: 'experimentId', value: id, backend: 'sqlite' });
+    // A heartbeat from a run that was marked crashed (its heartbeat had looked stale) revives it.
+    const revived = changes.heartbeatAt !== undefined && changes.status === undefined && row.status === 'crashed';
+    this.statements.updateExperiment.run({
+      id,
+      status: changes.status ?? (revived ? 'running' : row.status),
+      ended_at: changes.endedAt !== undefined ? changes.endedAt : revived ? null : row.ended_at,
+      heartbeat_at: changes.heartbeatAt ?? row.heartbeat_at,
+      name: changes.name ?? row.name,
+      notes: changes.notes ?? row.notes,
+      tags: changes.tags ? JSON.stringify(mergeTags(JSON.parse(row.tags), changes.tags)) : row.tags,
+      summary: changes.summary ? JSON.stringify({ ...JSON.parse(row.summary), ...changes.summary }) : row.summary,
+      error: changes.error !== undefined ? changes.error && JSON.stringify(changes.error) : row.error,
+    });
+  }
+}
+
+function sampleColumns(s: EvaluationSample): unknown[] {
+  return [
+    s.id,
+    s.prompt ?? null,
+    s.output ?? null,
+    s.extracted ?? null,
+    s.gold ?? null,
+    s.correct === undefined || s.correct === null ? null : s.correct ? 1 : 0,
+    s.score ?? null,
+    s.latencyMs ?? null,
+    s.promptTokens ?? null,
+    s.completionTokens ?? null,
+    s.error ?? null,
+    s.attempt ?? 0,
+    s.metadata === undefined ? null : JSON.stringify(s.metadata),
+  ];
+}

@@ -1,0 +1,19 @@
+/**
+ * Options of {@link SqliteBackend}.
+ *
+ * @example
+ * ```ts
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ * new SqliteBackend({ path: 'runs.db', busyTimeoutMs: 10_000 });
+ * ```
+ */
+export interface SqliteBackendConfig {
+  /** The database file; created when missing (unless `fileMustExist`). `:memory:` works too. */
+  path: string;
+  /** How long one statement waits for another process's lock. @defaultValue 5000 */
+  busyTimeoutMs?: number;
+  /** How long a batch keeps retrying while other processes hold the lock, in total. @defaultValue 60000 */
+  lockRetryMs?: number;
+  /** Fail instead of creating a missing file (for read-only tools). @defaultValue false */
+  fileMustExist?: boolean;
+}

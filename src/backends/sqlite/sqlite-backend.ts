@@ -1,0 +1,305 @@
+import { statSync } from 'node:fs';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
+import type {
+  Backend,
+  BackendCapabilities,
+  ExperimentQuery,
+  ExperimentReader,
+  ResponseCacheStore,
+  TrackerEvent,
+} from '../../core/backend.js';
+import { ExptrackError } from '../../core/errors.js';
+import { STALE_AFTER_MS } from '../../core/lifecycle.js';
+import { EXPERIMENT_STATUSES } from '../../core/types.js';
+import type {
+  CheckpointRecord,
+  EvaluationRecord,
+  Experiment,
+  ExperimentStatus,
+  MetricPoint,
+  MetricSummary,
+  StoreStats,
+  StoredEvaluationSample,
+} from '../../core/types.js';
+import { EventWriter } from './event-writer.js';
+import { migrationProvider } from './migrations.js';
+import { openDatabase, storeError } from './open-database.js';
+import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
+import type { StoreSchema } from './schema.js';
+import type { SqliteBackendConfig } from './sqlite-backend-config.js';
+import type { SqliteConnection } from './sqlite-driver.js';
+import { whereFilter } from './where-filter.js';
+
+/**
+ * The embedded default store: one SQLite file (WAL mode), safe for several processes writing at
+ * once. Schema and queries go through Kysely; the metric insert path uses cached prepared
+ * statements. NaN is stored as NULL and ±Infinity as is, so every value round-trips.
+ *
+ * @example
+ * ```ts
+ * import { ExperimentTracker } from 'exptrack';
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ *
+ * const store = new SqliteBackend({ path: 'runs.db' });
+ * const tracker = new ExperimentTracker({ backends: [store] });
+ * const id = await tracker.startExperiment({ learning_rate: 1e-3 });
+ * tracker.logMetrics({ loss: 0.25 }, 10);
+ * await tracker.finishExperiment();
+ * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
+ * ```
+ */
+export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore {
+  readonly specificationVersion = 1;
+  readonly name = 'sqlite';
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
+  private readonly config: Required<SqliteBackendConfig>;
+  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  private opening: Promise<void> | undefined;
+
+  constructor(config: SqliteBackendConfig) {
+    if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, ...config };
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.config.path;
+  }
+
+  /**
+   * Opens the file, checks that it is an exptrack store, applies pending migrations and marks runs
+   * whose heartbeat stopped as crashed. Called by every other method when needed.
+   *
+   * @throws ExptrackError `not_an_exptrack_store`, `corrupt_store`, `not_found` (with `fileMustExist`)
+   */
+  init(): Promise<void> {
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      throw error;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    const { path } = this.config;
+    const db = openDatabase(path, this.config);
+    const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+    try {
+      const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
+      if (error) throw error;
+      this.state = { db, kysely, writer: new EventWriter(db) };
+      this.markStaleRunsCrashed();
+    } catch (cause) {
+      await kysely.destroy();
+      throw storeError(path, cause);
+    }
+  }
+
+  async write(events: readonly TrackerEvent[]): Promise<void> {
+    const { writer } = await this.ready();
+    const deadline = Date.now() + this.config.lockRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return writer.write(events);
+      } catch (cause) {
+        const error = storeError(this.config.path, cause);
+        if (error.code !== 'locked' || Date.now() >= deadline) throw error;
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  }
+
+  writeSync(events: readonly TrackerEvent[]): void {
+    if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
+    const deadline = Date.now() + Math.min(this.config.lockRetryMs, 10_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.state.writer.write(events);
+      } catch (cause) {
+        const error = storeError(this.config.path, cause);
+        if (error.code !== 'locked' || Date.now() >= deadline) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, backoffMs(attempt));
+      }
+    }
+  }
+
+  /** Every write is committed when `write` resolves (WAL, synchronous=NORMAL): nothing to do. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    const state = this.state;
+    this.state = undefined;
+    this.opening = undefined;
+    if (state) await state.kysely.destroy();
+  }
+
+  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
+    const { kysely } = await this.readyForReading();
+    let q = kysely.selectFrom('experiments as e').selectAll('e');
+    if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
+    if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
+    if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(({ lit }) => lit(false)) : q.where('e.id', 'in', [...query.ids]);
+    if (query.where !== undefined) q = q.where(whereFilter(query.where));
+    const direction = query.order === 'oldest' ? 'asc' : 'desc';
+    q = q.orderBy('e.created_at', direction).orderBy('e.id', direction);
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    if (query.offset !== undefined) q = (query.limit === undefined ? q.limit(-1) : q).offset(query.offset);
+    return (await q.execute()).map(toExperiment);
+  }
+
+  async getExperiment(id: string): Promise<Experiment | undefined> {
+    const { kysely } = await this.readyForReading();
+    const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toExperiment(row);
+  }
+
+  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
+    const { kysely } = await this.ready();
+    const rows = await kysely
+      .selectFrom('experiments')
+      .select('id')
+      .where('id', '>=', prefix)
+      .where('id', '<', prefix + '\uffff')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
+    const { kysely } = await this.ready();
+    let q = kysely
+      .selectFrom('metric_points as p')
+      .innerJoin('metric_series as s', 's.id', 'p.series_id')
+      .innerJoin('writers as w', 'w.id', 'p.writer_id')
+      .select(['s.key', 'p.step', 'p.value', 'p.ts_offset', 'w.started_at', 'w.rank'])
+      .where('s.experiment_id', '=', id);
+    if (key !== undefined) q = q.where('s.key', '=', key);
+    const rows = await q.orderBy('s.key').orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
+    return rows.map((r) => ({ key: r.key, step: r.step, value: r.value ?? NaN, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
+  }
+
+  async getMetricSummaries(id: string): Promise<MetricSummary[]> {
+    const { kysely } = await this.ready();
+    const rows = await kysely.selectFrom('metric_series').selectAll().where('experiment_id', '=', id).where('count', '>', 0).orderBy('key').execute();
+    return rows.map(toMetricSummary);
+  }
+
+  async getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]> {
+    const { kysely } = await this.ready();
+    let q = kysely.selectFrom('evaluations').selectAll().where('experiment_id', '=', id);
+    if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
+    return (await q.orderBy('created_at').orderBy('id').execute()).map(toEvaluation);
+  }
+
+  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
+    const { kysely } = await this.ready();
+    let q = kysely
+      .selectFrom('evaluation_samples as s')
+      .innerJoin('evaluations as ev', 'ev.id', 's.evaluation_id')
+      .selectAll('s')
+      .select(['ev.experiment_id', 'ev.benchmark'])
+      .where('ev.experiment_id', '=', id);
+    if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
+    return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map(toSample);
+  }
+
+  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
+    const { kysely } = await this.ready();
+    const rows = await kysely.selectFrom('checkpoints').selectAll().where('experiment_id', '=', id).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toCheckpoint);
+  }
+
+  async getStats(): Promise<StoreStats> {
+    const { kysely } = await this.readyForReading();
+    const count = (table: 'metric_points' | 'evaluations' | 'evaluation_samples' | 'checkpoints') =>
+      kysely.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const [statuses, span, points, evaluations, samples, checkpoints] = await Promise.all([
+      kysely.selectFrom('experiments').select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
+      kysely.selectFrom('experiments').select(({ fn }) => [fn.min<number | null>('created_at').as('oldest'), fn.max<number | null>('created_at').as('newest')]).executeTakeFirstOrThrow(),
+      count('metric_points'),
+      count('evaluations'),
+      count('evaluation_samples'),
+      count('checkpoints'),
+    ]);
+    const byStatus = Object.fromEntries(EXPERIMENT_STATUSES.map((s) => [s, 0])) as Record<ExperimentStatus, number>;
+    for (const { status, n } of statuses) byStatus[status as ExperimentStatus] = n;
+    return {
+      experiments: statuses.reduce((sum, s) => sum + s.n, 0),
+      byStatus,
+      metricPoints: points.n,
+      evaluations: evaluations.n,
+      samples: samples.n,
+      checkpoints: checkpoints.n,
+      sizeBytes: this.sizeOnDisk(),
+      oldest: span.oldest,
+      newest: span.newest,
+    };
+  }
+
+  async deleteExperiment(id: string): Promise<boolean> {
+    const { db } = await this.ready();
+    const remove = db.transaction(() => {
+      // metric_points has no foreign key (it would cost an index); remove its rows first.
+      db.prepare('DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series WHERE experiment_id = ?)').run(id);
+      return db.prepare('DELETE FROM experiments WHERE id = ?').run(id).changes > 0;
+    });
+    return remove.immediate() as boolean;
+  }
+
+  async getCachedResponse(key: string): Promise<string | undefined> {
+    const { kysely } = await this.ready();
+    const row = await kysely.selectFrom('response_cache').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async putCachedResponse(key: string, value: string): Promise<void> {
+    const { kysely } = await this.ready();
+    await kysely
+      .insertInto('response_cache')
+      .values({ key, value, created_at: Date.now() })
+      .onConflict((c) => c.column('key').doUpdateSet({ value, created_at: Date.now() }))
+      .execute();
+  }
+
+  private async ready(): Promise<NonNullable<SqliteBackend['state']>> {
+    if (!this.state) await this.init();
+    if (!this.state) throw new ExptrackError('the sqlite store was closed', { code: 'unavailable', backend: this.name });
+    return this.state;
+  }
+
+  /** Before listing runs, runs whose heartbeat stopped are marked crashed. */
+  private async readyForReading(): Promise<NonNullable<SqliteBackend['state']>> {
+    const state = await this.ready();
+    this.markStaleRunsCrashed();
+    return state;
+  }
+
+  private markStaleRunsCrashed(): void {
+    try {
+      this.state?.db
+        .prepare("UPDATE experiments SET status = 'crashed', ended_at = heartbeat_at WHERE status = 'running' AND heartbeat_at < ?")
+        .run(Date.now() - STALE_AFTER_MS);
+    } catch (cause) {
+      // Another process holds the lock: the next read will try again.
+      if (storeError(this.config.path, cause).code !== 'locked') throw storeError(this.config.path, cause);
+    }
+  }
+
+  private sizeOnDisk(): number | null {
+    const { path } = this.config;
+    if (path === ':memory:' || path === '') return null;
+    const size = (p: string) => {
+      try {
+        return statSync(p).size;
+      } catch {
+        return 0;
+      }
+    };
+    return size(path) + size(`${path}-wal`);
+  }
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(1_000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}

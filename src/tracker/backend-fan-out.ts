@@ -1,0 +1,133 @@
+import type { Backend, TrackerEvent } from '../core/backend.js';
+import { ExptrackError } from '../core/errors.js';
+import { toExptrackError } from '../core/validation.js';
+
+/** Where a failure happened, as reported to `onError`. */
+export interface TrackerErrorContext {
+  /** The backend that failed, or undefined for a failure of the caller's input. */
+  backend?: string;
+  /** The operation: `init`, `write`, `flush`, `close`, `logMetrics`, ... */
+  operation: string;
+}
+
+/**
+ * Receives every failure the tracker does not throw: backend failures, and invalid input to the
+ * logging calls (unless `strict`). It must not throw; if it does, that is swallowed.
+ */
+export type TrackerErrorHandler = (error: ExptrackError, context: TrackerErrorContext) => void;
+
+/** The outcome of a flush or close on one backend. */
+export interface BackendReport {
+  backend: string;
+  ok: boolean;
+  error?: ExptrackError;
+}
+
+interface Slot {
+  backend: Backend;
+  /** Batches handed over but not yet started on this backend, oldest first. */
+  queued: Array<readonly TrackerEvent[]>;
+  /** Writes to one backend run one after another, in order. */
+  chain: Promise<void>;
+}
+
+/**
+ * Sends every batch to every backend, each in isolation: a backend that throws or hangs is
+ * reported and never holds up the others or the caller.
+ */
+export class BackendFanOut {
+  private readonly slots: Slot[];
+
+  constructor(
+    backends: readonly Backend[],
+    private readonly report: (error: ExptrackError, context: TrackerErrorContext) => void,
+    private readonly timeoutMs: number,
+  ) {
+    this.slots = backends.map((backend) => ({ backend, queued: [], chain: Promise.resolve() }));
+  }
+
+  get backends(): Backend[] {
+    return this.slots.map((s) => s.backend);
+  }
+
+  /** Initialises every backend; a backend whose init fails is reported and stays in place (its writes will fail and be reported too). */
+  init(): Promise<BackendReport[]> {
+    return this.each('init', (b) => b.init());
+  }
+
+  /** Queues a batch on every backend, in order. Never rejects. */
+  write(events: readonly TrackerEvent[]): void {
+    for (const slot of this.slots) {
+      slot.queued.push(events);
+      slot.chain = slot.chain.then(async () => {
+        const batch = slot.queued.shift();
+        if (batch !== undefined) await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
+      });
+    }
+  }
+
+  /**
+   * For an exiting process, where no promise will settle again: applies every batch not yet started,
+   * then `events`, synchronously, on the backends that can.
+   */
+  writeSync(events: readonly TrackerEvent[]): void {
+    for (const slot of this.slots) {
+      const { backend } = slot;
+      if (backend.writeSync === undefined) continue;
+      try {
+        for (const batch of slot.queued.splice(0)) backend.writeSync(batch);
+        backend.writeSync(events);
+      } catch (error) {
+        this.safeReport(toExptrackError(error, backend.name), { backend: backend.name, operation: 'writeSync' });
+      }
+    }
+  }
+
+  /** Waits for queued writes, then flushes each backend. */
+  flush(): Promise<BackendReport[]> {
+    return this.each('flush', (b) => b.flush());
+  }
+
+  close(): Promise<BackendReport[]> {
+    return this.each('close', (b) => b.close());
+  }
+
+  private each(operation: string, call: (backend: Backend) => Promise<void>): Promise<BackendReport[]> {
+    return Promise.all(
+      this.slots.map((slot) => {
+        const done = slot.chain.then(() => this.guard(slot.backend, operation, () => call(slot.backend)));
+        slot.chain = done.then(() => undefined);
+        return done;
+      }),
+    );
+  }
+
+  private async guard(backend: Backend, operation: string, call: () => Promise<void>): Promise<BackendReport> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ExptrackError(`backend ${backend.name}: ${operation} did not finish within ${this.timeoutMs} ms`, { code: 'timeout', backend: backend.name })),
+        this.timeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      await Promise.race([call(), timeout]);
+      return { backend: backend.name, ok: true };
+    } catch (cause) {
+      const error = toExptrackError(cause, backend.name);
+      this.safeReport(error, { backend: backend.name, operation });
+      return { backend: backend.name, ok: false, error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private safeReport(error: ExptrackError, context: TrackerErrorContext): void {
+    try {
+      this.report(error, context);
+    } catch {
+      // An error handler that throws must not reach the training loop.
+    }
+  }
+}

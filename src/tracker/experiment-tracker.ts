@@ -1,0 +1,514 @@
+import { resolve } from 'node:path';
+import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.js';
+import { isReadable } from '../core/backend.js';
+import { ExptrackError, invalidInput } from '../core/errors.js';
+import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
+import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, MetricColumns, RecordedError } from '../core/types.js';
+import {
+  assertJson,
+  validateConfig,
+  validateEvaluation,
+  validateKey,
+  validateMetricRecord,
+  validateStep,
+  MAX_KEY_LENGTH,
+} from '../core/validation.js';
+import { captureEnvironment } from '../capture/environment.js';
+import { captureGit } from '../capture/git.js';
+import { hashPath } from '../capture/hash-path.js';
+import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
+import { newExperimentId } from './experiment-id.js';
+import { onProcessEnd } from './process-hooks.js';
+import type { CheckpointOptions, FinishOptions, StartOptions, TrackerOptions } from './tracker-options.js';
+
+/** The run this tracker is logging to. */
+interface ActiveRun {
+  id: string;
+  createdAt: number;
+  /** The signal that asked the process to stop, if one came. */
+  interruptedBy: 'SIGINT' | 'SIGTERM' | null;
+  stopTimers: () => void;
+}
+
+/**
+ * The tracker: validates what a training loop logs, records how the run can be reproduced, and
+ * fans every event out to its backends. Logging never does I/O on the caller's stack: points are
+ * buffered and written in batches (at least every second, on `flush()`, on finish and at exit).
+ * A failing backend is reported through `onError` and never breaks the loop, unless `strict`.
+ *
+ * @example
+ * ```ts
+ * import { ExperimentTracker } from 'exptrack';
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ *
+ * await using tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: 'runs.db' })] });
+ * await tracker.startExperiment({ learning_rate: 3e-4, batch_size: 32 }, { name: 'baseline' });
+ * for (let step = 0; step < 100; step++) tracker.logMetrics({ loss: 1 / (step + 1) }, step);
+ * await tracker.logEvaluation('gsm8k', { metrics: { accuracy: 0.73 } });
+ * await tracker.finishExperiment();
+ * ```
+ */
+export class ExperimentTracker implements AsyncDisposable {
+  private readonly options: TrackerOptions;
+  private readonly onError: TrackerErrorHandler;
+  private readonly rank: number;
+  private fanOut: BackendFanOut | undefined;
+  private ready: Promise<BackendFanOut> | undefined;
+  private active: ActiveRun | undefined;
+  /** Points logged but not yet handed to the backends, in columns. */
+  private points: MetricColumns;
+  /** Events waiting for the next flush, in order. */
+  private events: TrackerEvent[] = [];
+  private flushScheduled = false;
+  private strictFailure: ExptrackError | undefined;
+  private readonly validKeys = new Set<string>();
+
+  constructor(options: TrackerOptions = {}) {
+    this.options = options;
+    this.onError = options.onError ?? warnOncePerSource();
+    this.rank = options.rank ?? rankFromEnv();
+    this.points = this.emptyColumns();
+  }
+
+  /** The id of the running experiment, or undefined. */
+  get experimentId(): string | undefined {
+    return this.active?.id;
+  }
+
+  /** The backends, once the first experiment started (the default one is created lazily). */
+  get backends(): readonly Backend[] {
+    return this.fanOut?.backends ?? this.options.backends ?? [];
+  }
+
+  /**
+   * Starts an experiment and returns its id (`exp_20250123_143022_a1b2c3`). Records the config,
+   * the git state and the environment, writes the run at once, and starts its heartbeat.
+   *
+   * @param config - the hyperparameters; immutable once logged
+   * @param options - name, notes, tags, group
+   * @returns the new experiment's id
+   * @throws ExptrackError `invalid_input` for a config that is not JSON or has a mistyped known key,
+   *   and when this tracker already runs an experiment. These are checked before anything is written.
+   */
+  async startExperiment(config: ExperimentConfig = {}, options: StartOptions = {}): Promise<string> {
+    this.throwStrictFailure();
+    if (this.active) throw invalidInput('startExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
+    const checkedConfig = validateConfig(config);
+    const tags = normaliseTags(options.tags);
+    if (options.name !== undefined && typeof options.name !== 'string') throw invalidInput('options.name', options.name, 'must be a string');
+    if (options.group !== undefined) validateKey(options.group, 'options.group');
+
+    const cwd = resolve(this.options.cwd ?? process.cwd());
+    const [fanOut, git] = await Promise.all([
+      this.backendsReady(),
+      this.options.captureGit === false ? null : captureGit(cwd).catch((error: unknown) => this.reportAndReturn(error, 'captureGit', null)),
+    ]);
+    const now = Date.now();
+    const id = newExperimentId(new Date(now));
+    const experiment: Experiment = {
+      id,
+      name: options.name ?? id,
+      notes: options.notes ?? '',
+      group: options.group ?? null,
+      config: checkedConfig,
+      tags,
+      status: 'running',
+      createdAt: now,
+      endedAt: null,
+      heartbeatAt: now,
+      git,
+      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd }),
+      summary: {},
+      error: null,
+    };
+    this.events.push({ type: 'experiment_started', experiment });
+    this.activate(id, now, fanOut);
+    await this.flush();
+    return id;
+  }
+
+  /**
+   * Continues an existing experiment: after a crash, or from another process of the same run.
+   * Reads it from the first backend that can be read.
+   *
+   * @throws ExptrackError `not_found` when no readable backend knows the id.
+   */
+  async resumeExperiment(id: string): Promise<string> {
+    this.throwStrictFailure();
+    if (this.active) throw invalidInput('resumeExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
+    const fanOut = await this.backendsReady();
+    const reader = fanOut.backends.find(isReadable);
+    const experiment = reader ? await reader.getExperiment(id) : undefined;
+    if (!experiment) throw new ExptrackError(`no experiment with id ${id} in ${reader ? `backend ${reader.name}` : 'any readable backend'}`, { code: 'not_found', field: 'id', value: id });
+    const now = Date.now();
+    this.activate(id, experiment.createdAt, fanOut);
+    this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { status: 'running', endedAt: null, heartbeatAt: now, error: null } });
+    await this.flush();
+    return id;
+  }
+
+  /**
+   * Logs training metrics at a step. Returns at once: the points are buffered and written in a
+   * batch. NaN and ±Infinity are kept exactly. A repeated (key, step) is kept, not replaced.
+   *
+   * @param metrics - metric names to numbers
+   * @param step - the training step, an integer >= 0
+   * @throws ExptrackError only in strict mode; otherwise bad input goes to `onError` and the valid
+   *   keys of the call are still logged.
+   */
+  logMetrics(metrics: Record<string, number>, step: number): void {
+    const run = this.activeOrReport('logMetrics');
+    if (!run) return;
+    if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
+      this.rejectInput(invalidInput('step', step, 'must be a finite integer >= 0'), 'logMetrics');
+      return;
+    }
+    if (typeof metrics !== 'object' || metrics === null) {
+      this.rejectInput(invalidInput('metrics', metrics, 'must be an object of metric names to numbers'), 'logMetrics');
+      return;
+    }
+    const timestamp = Date.now();
+    const { keys, steps, values, timestamps } = this.points;
+    for (const key in metrics) {
+      const value = metrics[key];
+      if (typeof value !== 'number') {
+        this.rejectInput(invalidInput(`metrics.${key}`, value, 'must be a number (NaN and ±Infinity are allowed)'), 'logMetrics');
+        continue;
+      }
+      if (!this.validKeys.has(key)) {
+        if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+          this.rejectInput(invalidInput('metrics key', key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`), 'logMetrics');
+          continue;
+        }
+        this.validKeys.add(key);
+      }
+      keys.push(key);
+      steps.push(step);
+      values.push(value);
+      timestamps.push(timestamp);
+    }
+    if (keys.length >= (this.options.maxBufferedPoints ?? 50_000)) this.scheduleFlush();
+  }
+
+  /**
+   * Logs an evaluation: its metrics and, when given, its per-sample rows (which let two runs be
+   * compared item by item). Only rank 0 logs evaluations in a multi-process run.
+   *
+   * @param benchmark - the benchmark's name, e.g. `gsm8k`
+   * @param result - `{ metrics, samples?, metadata?, step? }`; an `EvaluationResult` fits
+   */
+  async logEvaluation(benchmark: string, result: EvaluationInput): Promise<void> {
+    const run = this.activeOrReport('logEvaluation');
+    if (!run || this.rank !== 0) return;
+    let checked: ReturnType<typeof validateEvaluation>;
+    try {
+      checked = validateEvaluation(benchmark, result);
+    } catch (error) {
+      this.rejectInput(error as ExptrackError, 'logEvaluation');
+      return;
+    }
+    const { input } = checked;
+    this.enqueue({
+      type: 'evaluation',
+      experimentId: run.id,
+      evaluation: { benchmark: checked.benchmark, metrics: input.metrics, metadata: input.metadata ?? {}, step: input.step ?? null, createdAt: Date.now() },
+      samples: input.samples ?? [],
+    });
+    await this.flush();
+  }
+
+  /**
+   * Records a checkpoint with the size and SHA-256 of its file or directory.
+   *
+   * @param path - a file or directory
+   * @param options - the step and the metrics at that step
+   */
+  async logCheckpoint(path: string, options: CheckpointOptions = {}): Promise<void> {
+    const run = this.activeOrReport('logCheckpoint');
+    if (!run) return;
+    let checkpoint;
+    try {
+      const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
+      const metrics = options.metrics === undefined ? {} : validateMetricRecord(options.metrics, 'options.metrics');
+      const absolute = resolve(path);
+      const hash = await hashPath(absolute);
+      checkpoint = { experimentId: run.id, path: absolute, step, metrics, ...hash, createdAt: Date.now() };
+    } catch (error) {
+      this.rejectInput(error as ExptrackError, 'logCheckpoint');
+      return;
+    }
+    this.enqueue({ type: 'checkpoint', experimentId: run.id, checkpoint });
+    await this.flush();
+  }
+
+  /**
+   * Sets tags on the running experiment (merged with its tags; a value of null removes a tag).
+   *
+   * @param tags - key/value tags, or a list of names
+   */
+  setTags(tags: Record<string, string | null> | readonly string[]): void {
+    this.update('setTags', () => ({ tags: normaliseTags(tags) }));
+  }
+
+  /**
+   * Replaces the notes of the running experiment.
+   */
+  setNotes(notes: string): void {
+    this.update('setNotes', () => {
+      if (typeof notes !== 'string') throw invalidInput('notes', notes, 'must be a string');
+      return { notes };
+    });
+  }
+
+  /**
+   * Merges values into the run's summary (final numbers, such as the best validation loss).
+   *
+   * @param summary - JSON values by name
+   */
+  logSummary(summary: Record<string, JsonValue>): void {
+    this.update('logSummary', () => {
+      assertJson(summary, 'summary');
+      if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) throw invalidInput('summary', summary, 'must be an object');
+      return { summary: structuredClone(summary) as Record<string, JsonValue> };
+    });
+  }
+
+  /**
+   * Writes everything buffered and waits until each backend has it.
+   *
+   * @returns one report per backend
+   */
+  async flush(): Promise<BackendReport[]> {
+    this.throwStrictFailure();
+    const fanOut = this.fanOut;
+    if (!fanOut) return [];
+    const batch = this.takeBatch();
+    if (batch.length > 0) fanOut.write(batch);
+    const reports = await fanOut.flush();
+    this.throwStrictFailure();
+    return reports;
+  }
+
+  /**
+   * Ends the running experiment with a status, writes everything and stops its heartbeat.
+   *
+   * @param options - status (default `completed`, or `killed` after SIGINT/SIGTERM) and error
+   */
+  async finishExperiment(options: FinishOptions = {}): Promise<BackendReport[]> {
+    const run = this.activeOrReport('finishExperiment');
+    if (!run) return [];
+    const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
+    this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: endChanges(status, options.error) });
+    this.deactivate();
+    return this.flush();
+  }
+
+  /** Finishes the running experiment, if any, and closes the backends. */
+  async close(): Promise<BackendReport[]> {
+    if (this.active) await this.finishExperiment();
+    const fanOut = this.fanOut;
+    if (!fanOut) return [];
+    await this.flush();
+    return fanOut.close();
+  }
+
+  /** `await using tracker = new ExperimentTracker()` finishes and closes on scope exit. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private backendsReady(): Promise<BackendFanOut> {
+    this.ready ??= (async () => {
+      const backends = this.options.backends ?? [await defaultBackend()];
+      const fanOut = new BackendFanOut(backends, (error, context) => this.report(error, context), this.options.backendTimeoutMs ?? 30_000);
+      await fanOut.init();
+      this.fanOut = fanOut;
+      return fanOut;
+    })();
+    return this.ready;
+  }
+
+  private activate(id: string, createdAt: number, fanOut: BackendFanOut): void {
+    const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
+    const heartbeat = setInterval(() => {
+      this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
+      this.scheduleFlush();
+    }, HEARTBEAT_INTERVAL_MS);
+    flushTimer.unref();
+    heartbeat.unref();
+    const unsubscribe = this.options.handleProcessEvents === false ? () => {} : onProcessEnd(this.processEndHandlers(fanOut));
+    this.active = {
+      id,
+      createdAt,
+      interruptedBy: null,
+      stopTimers: () => {
+        clearInterval(flushTimer);
+        clearInterval(heartbeat);
+        unsubscribe();
+      },
+    };
+  }
+
+  private deactivate(): void {
+    this.sealPoints();
+    this.active?.stopTimers();
+    this.active = undefined;
+  }
+
+  private processEndHandlers(fanOut: BackendFanOut) {
+    // Each handler runs where no promise will settle again: it writes synchronously where it can.
+    const endNow = (changes: ExperimentChanges): void => {
+      const run = this.active;
+      if (!run) return;
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
+      fanOut.writeSync(this.takeBatch());
+    };
+    return {
+      onFatalError: (error: unknown) => {
+        endNow(endChanges('failed', error));
+        this.deactivate();
+      },
+      onSignal: (signal: 'SIGINT' | 'SIGTERM') => {
+        if (this.active) this.active.interruptedBy = signal;
+        endNow({ ...endChanges('killed'), summary: { interrupted_by: signal } });
+      },
+      onBeforeExit: () => {
+        const run = this.active;
+        if (!run) return;
+        this.report(
+          new ExptrackError(`experiment ${run.id} was not finished before the process exited; marking it ${run.interruptedBy ? 'killed' : 'completed'}`, { code: 'not_started', value: run.id }),
+          { operation: 'exit' },
+        );
+        void this.finishExperiment();
+      },
+      onExit: (code: number) => {
+        const run = this.active;
+        if (!run) return;
+        const status = run.interruptedBy ? 'killed' : code === 0 ? 'completed' : 'failed';
+        endNow(endChanges(status, status === 'failed' ? new Error(`process exited with code ${code}`) : undefined));
+        this.deactivate();
+      },
+    };
+  }
+
+  private update(operation: string, changes: () => ExperimentChanges): void {
+    const run = this.activeOrReport(operation);
+    if (!run) return;
+    try {
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: changes() });
+    } catch (error) {
+      this.rejectInput(error as ExptrackError, operation);
+    }
+  }
+
+  private enqueue(event: TrackerEvent): void {
+    this.sealPoints();
+    this.events.push(event);
+  }
+
+  /** Turns the buffered points into one event, keeping their order relative to other events. */
+  private sealPoints(): void {
+    if (this.points.keys.length === 0 || !this.active) return;
+    this.events.push({ type: 'metrics', experimentId: this.active.id, points: this.points });
+    this.points = this.emptyColumns();
+  }
+
+  private emptyColumns(): MetricColumns {
+    return { keys: [], steps: [], values: [], timestamps: [], rank: this.rank };
+  }
+
+  private takeBatch(): TrackerEvent[] {
+    this.sealPoints();
+    const batch = this.events;
+    this.events = [];
+    return batch;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush().catch(() => {
+        // In strict mode the failure is kept and thrown from the caller's next tracker call.
+      });
+    }).unref();
+  }
+
+  private activeOrReport(operation: string): ActiveRun | undefined {
+    this.throwStrictFailure();
+    if (!this.active) this.rejectInput(new ExptrackError(`${operation} needs a running experiment: call startExperiment first`, { code: 'not_started' }), operation);
+    return this.active;
+  }
+
+  private rejectInput(error: ExptrackError, operation: string): void {
+    if (this.options.strict) throw error;
+    this.report(error, { operation });
+  }
+
+  private report(error: ExptrackError, context: TrackerErrorContext): void {
+    if (this.options.strict && context.backend !== undefined) this.strictFailure ??= error;
+    try {
+      this.onError(error, context);
+    } catch {
+      // The handler must not throw into the caller's loop.
+    }
+  }
+
+  private reportAndReturn<T>(error: unknown, operation: string, value: T): T {
+    this.report(ExptrackError.is(error) ? error : new ExptrackError(String((error as Error)?.message ?? error), { code: 'backend_failed', cause: error }), { operation });
+    return value;
+  }
+
+  private throwStrictFailure(): void {
+    const failure = this.strictFailure;
+    if (failure) {
+      this.strictFailure = undefined;
+      throw failure;
+    }
+  }
+}
+
+function endChanges(status: Experiment['status'], error?: unknown): ExperimentChanges {
+  const now = Date.now();
+  return { status, endedAt: now, heartbeatAt: now, ...(error === undefined ? {} : { error: recordError(error) }) };
+}
+
+function recordError(error: unknown): RecordedError {
+  if (error instanceof Error) return { message: error.message, stack: error.stack ?? null };
+  return { message: String(error), stack: null };
+}
+
+function normaliseTags(tags: Record<string, string | null> | readonly string[] | undefined): Record<string, string> {
+  if (tags === undefined) return {};
+  const entries: Array<[string, unknown]> = Array.isArray(tags) ? tags.map((t) => [t, '']) : Object.entries(tags);
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    validateKey(key, 'tags key');
+    if (value !== null && typeof value !== 'string') throw invalidInput(`tags.${key}`, value, 'must be a string (or null to remove the tag)');
+    out[key] = value as string;
+  }
+  return out;
+}
+
+function rankFromEnv(): number {
+  const rank = Number(process.env.RANK ?? 0);
+  return Number.isSafeInteger(rank) && rank >= 0 ? rank : 0;
+}
+
+async function defaultBackend(): Promise<Backend> {
+  const { SqliteBackend } = await import('exptrack/sqlite');
+  return new SqliteBackend({ path: process.env.EXPTRACK_DB ?? './exptrack.db' });
+}
+
+/** The default error handler: one console warning per backend and per kind of bad input. */
+function warnOncePerSource(): TrackerErrorHandler {
+  const seen = new Set<string>();
+  return (error, context) => {
+    const source = context.backend ? `backend:${context.backend}` : `${context.operation}:${error.code}:${error.field ?? ''}`;
+    if (seen.has(source)) return;
+    seen.add(source);
+    const more = context.backend ? ` (further failures of backend ${context.backend} are not printed; pass onError to see them all)` : '';
+    console.warn(`[exptrack] ${error.message}${more}`);
+  };
+}

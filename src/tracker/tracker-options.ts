@@ -1,0 +1,92 @@
+import type { Backend } from '../core/backend.js';
+import type { TrackerErrorHandler } from './backend-fan-out.js';
+
+/**
+ * Options of {@link ExperimentTracker}.
+ *
+ * @example
+ * ```ts
+ * import { ExperimentTracker } from 'exptrack';
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ * const tracker = new ExperimentTracker({
+ *   backends: [new SqliteBackend({ path: 'runs.db' })],
+ *   onError: (error, context) => myLogger.warn(error.message, context),
+ * });
+ * ```
+ */
+export interface TrackerOptions {
+  /**
+   * Where to write. Default: one SQLite store at `EXPTRACK_DB` or `./exptrack.db`, loaded on the
+   * first start, so that importing `exptrack` loads no driver.
+   */
+  backends?: readonly Backend[];
+  /**
+   * Throw instead of reporting: invalid input throws at the call, and a backend failure throws
+   * from the next tracker call. Default false: nothing the tracker does throws into a training loop.
+   */
+  strict?: boolean;
+  /** Receives what is not thrown. Default: one console warning per backend and per kind of bad input. */
+  onError?: TrackerErrorHandler;
+  /** How long buffered metrics may wait before they are written. @defaultValue 1000 */
+  flushIntervalMs?: number;
+  /** A flush starts as soon as this many points are buffered. @defaultValue 50000 */
+  maxBufferedPoints?: number;
+  /** A backend call that takes longer is reported as hung (and the tracker moves on). @defaultValue 30000 */
+  backendTimeoutMs?: number;
+  /** Record the git state of `cwd`. @defaultValue true */
+  captureGit?: boolean;
+  /** Record the machine, process and package versions. @defaultValue true */
+  captureEnvironment?: boolean;
+  /** The directory whose git state is recorded. @defaultValue process.cwd() */
+  cwd?: string;
+  /** This writer's rank in a multi-process run. @defaultValue the RANK environment variable, else 0 */
+  rank?: number;
+  /** Mark the run failed, killed or completed when the process ends. @defaultValue true */
+  handleProcessEvents?: boolean;
+}
+
+/**
+ * Options of `startExperiment`.
+ *
+ * @example
+ * ```ts
+ * await tracker.startExperiment({ learning_rate: 3e-4 }, { name: 'lr-3e-4', tags: { stage: 'sft' }, group: 'sweep-1' });
+ * ```
+ */
+export interface StartOptions {
+  /** A readable name. @defaultValue the experiment id */
+  name?: string;
+  notes?: string;
+  /** Key/value tags; a list of strings becomes tags with empty values. */
+  tags?: Record<string, string> | readonly string[];
+  /** Runs that belong together, such as seeds of one configuration. */
+  group?: string;
+}
+
+/**
+ * Options of `finishExperiment`.
+ *
+ * @example
+ * ```ts
+ * await tracker.finishExperiment({ status: 'failed', error: new Error('diverged') });
+ * ```
+ */
+export interface FinishOptions {
+  /** @defaultValue 'completed' (or 'killed' after SIGINT/SIGTERM) */
+  status?: 'completed' | 'failed' | 'killed';
+  /** Recorded with a failed run. */
+  error?: unknown;
+}
+
+/**
+ * Options of `logCheckpoint`.
+ *
+ * @example
+ * ```ts
+ * await tracker.logCheckpoint('ckpt/step-1000.json', { step: 1000, metrics: { loss: 0.12 } });
+ * ```
+ */
+export interface CheckpointOptions {
+  step?: number;
+  metrics?: Record<string, number>;
+}
