@@ -1,0 +1,145 @@
+/**
+ * `openAICompatibleModel`: a {@link Model} for any server speaking the OpenAI HTTP API (OpenAI,
+ * vLLM, Ollama, llama.cpp server, TGI...), over the built-in fetch.
+ */
+import { ExptrackError, invalidInput } from 'exptrack';
+import { ModelRequestError, parseRetryAfter } from '../model.js';
+import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
+
+/**
+ * Options of {@link openAICompatibleModel}.
+ *
+ * @example
+ * ```ts
+ * import type { OpenAICompatibleOptions } from 'exptrack/eval';
+ * const o: OpenAICompatibleOptions = { baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2', endpoint: 'chat' };
+ * ```
+ */
+export interface OpenAICompatibleOptions {
+  /** The model name sent in each request. */
+  model: string;
+  /** The API root, up to and including `/v1`. @defaultValue `$OPENAI_BASE_URL`, else `https://api.openai.com/v1` */
+  baseURL?: string;
+  /** The API key. @defaultValue the variable named by `apiKeyEnv` */
+  apiKey?: string;
+  /** The environment variable holding the key. @defaultValue 'OPENAI_API_KEY' */
+  apiKeyEnv?: string;
+  /** `chat` (/chat/completions) or `completions` (/completions, for base models and lm-eval parity). @defaultValue 'chat' */
+  endpoint?: 'chat' | 'completions';
+  /** Prices in US dollars per 1,000 tokens, for the cost estimate. */
+  pricing?: { promptPer1k: number; completionPer1k: number };
+  /** Extra headers. */
+  headers?: Record<string, string>;
+  /** Extra body fields (e.g. `seed`, `top_p`). */
+  extraBody?: Record<string, unknown>;
+  /** The id used in cache keys and results. @defaultValue `openai-compatible:<model>@<baseURL>` */
+  id?: string;
+  /** The fetch to use. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A model backed by an OpenAI-compatible HTTP server. Text prompts go to `/completions` as
+ * `prompt` (or to `/chat/completions` as one user message); chat prompts need the chat endpoint.
+ * Errors become {@link ModelRequestError}s carrying the status and `retry-after`, so the runner
+ * retries 429 and 5xx and waits as the server asks. Token usage and (with `pricing`) a cost estimate
+ * are returned when the server reports usage.
+ *
+ * @param options - the server, the model name and the key
+ * @returns the model
+ * @throws ExptrackError `invalid_input` for a missing model name or a bad endpoint
+ * @example
+ * ```ts
+ * import { openAICompatibleModel, evaluate, Gsm8kBenchmark } from 'exptrack/eval';
+ * const model = openAICompatibleModel({ baseURL: 'http://127.0.0.1:8000/v1', model: 'Qwen/Qwen2.5-0.5B', endpoint: 'completions' });
+ * const result = await evaluate({ model, benchmark: new Gsm8kBenchmark({ source: './gsm8k' }), numSamples: 50 });
+ * ```
+ */
+export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
+  if (typeof options.model !== 'string' || options.model === '') throw invalidInput('model', options.model, 'must be a non-empty string');
+  const endpoint = options.endpoint ?? 'chat';
+  if (endpoint !== 'chat' && endpoint !== 'completions') throw invalidInput('endpoint', endpoint, "must be 'chat' or 'completions'");
+  const baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
+  const id = options.id ?? `openai-compatible:${options.model}@${baseURL}`;
+
+  return {
+    id,
+    async generate(prompt: Prompt, gen: GenerateOptions): Promise<GenerateResult> {
+      const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
+      const body: Record<string, unknown> = { model: options.model, ...options.extraBody };
+      if (endpoint === 'chat') {
+        body.messages = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt.map((m) => ({ role: m.role, content: m.content }));
+      } else {
+        if (typeof prompt !== 'string') {
+          throw new ExptrackError('chat messages need the chat endpoint (endpoint: "chat")', { code: 'invalid_input', field: 'prompt' });
+        }
+        body.prompt = prompt;
+      }
+      if (gen.maxTokens !== undefined) body.max_tokens = gen.maxTokens;
+      if (gen.temperature !== undefined) body.temperature = gen.temperature;
+      if (gen.stop && gen.stop.length > 0) body.stop = [...gen.stop];
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+      if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+
+      let response: Response;
+      try {
+        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), ...(gen.signal ? { signal: gen.signal } : {}) });
+      } catch (error) {
+        if (gen.signal?.aborted) throw gen.signal.reason;
+        throw new ModelRequestError(`request to ${url} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
+      }
+      if (!response.ok) {
+        const text = await response.text().catch(() => '');
+        throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
+      }
+      let json: unknown;
+      try {
+        json = await response.json();
+      } catch (error) {
+        if (gen.signal?.aborted) throw gen.signal.reason;
+        throw new ModelRequestError(`response of ${url} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
+      }
+      const text = readText(json, endpoint);
+      if (text === undefined) {
+        throw new ModelRequestError(`response of ${url} has no ${endpoint === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`, {
+          code: 'backend_failed',
+          status: response.status,
+          retryable: false,
+        });
+      }
+      const usage = readUsage(json);
+      const result: GenerateResult = { text };
+      if (usage) {
+        result.usage = usage;
+        if (options.pricing) {
+          result.costUsd =
+            ((usage.promptTokens ?? 0) * options.pricing.promptPer1k + (usage.completionTokens ?? 0) * options.pricing.completionPer1k) / 1000;
+        }
+      }
+      return result;
+    },
+  };
+}
+
+function readText(json: unknown, endpoint: 'chat' | 'completions'): string | undefined {
+  const choice = (json as { choices?: unknown[] } | null)?.choices?.[0] as Record<string, unknown> | undefined;
+  if (!choice) return undefined;
+  if (endpoint === 'chat') {
+    const content = (choice.message as { content?: unknown } | undefined)?.content;
+    if (typeof content === 'string') return content;
+    if (content === null) return '';
+    return undefined;
+  }
+  return typeof choice.text === 'string' ? choice.text : undefined;
+}
+
+function readUsage(json: unknown): { promptTokens?: number; completionTokens?: number } | undefined {
+  const u = (json as { usage?: Record<string, unknown> } | null)?.usage;
+  if (!u || typeof u !== 'object') return undefined;
+  const out: { promptTokens?: number; completionTokens?: number } = {};
+  if (typeof u.prompt_tokens === 'number') out.promptTokens = u.prompt_tokens;
+  if (typeof u.completion_tokens === 'number') out.completionTokens = u.completion_tokens;
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,0 +1,402 @@
+/**
+ * `evaluate`: runs a benchmark against a model with bounded concurrency, timeouts, retries, a
+ * response cache, resume and repeats, and returns an `EvaluationResult`.
+ */
+import { ExptrackError, invalidInput, type EvaluationSample, type JsonValue } from 'exptrack';
+import type { BaseBenchmark, BenchmarkGeneration } from './benchmark.js';
+import { readCachedResponse, resolveResponseCache, responseCacheKey, type CacheOption, type CachedResponse } from './cache.js';
+import { normalizeModel, type NormalizedModel } from './model.js';
+import { BenchmarkRegistry } from './registry.js';
+import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
+import { isRetryableError, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
+import type { BenchmarkSample, EvaluationLogger, GenerateOptions, ModelLike, ProgressEvent, Prompt } from './types.js';
+
+/**
+ * Everything `evaluate` accepts. Only `model` and `benchmark` are required.
+ *
+ * @example
+ * ```ts
+ * import type { EvaluateOptions } from 'exptrack/eval';
+ * const o: EvaluateOptions = { model: async () => '#### 18', benchmark: 'gsm8k', numSamples: 50, concurrency: 16 };
+ * ```
+ */
+export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
+  /** A {@link Model} or a plain async function. */
+  model: ModelLike;
+  /** A benchmark instance, or a name looked up in `registry` (the default registry if omitted). */
+  benchmark: BaseBenchmark<S> | string;
+  /** Where names are looked up. */
+  registry?: BenchmarkRegistry;
+  /** Options for the registry's factory when `benchmark` is a name (e.g. `{ source: './gsm8k' }`). */
+  benchmarkOptions?: Record<string, unknown>;
+  /** The model's id in the cache key and the result; defaults to `model.id` or the function's name. */
+  modelId?: string;
+  /** The dataset split; the benchmark's default (`test`) if omitted. */
+  split?: string;
+  /** Evaluate only this many samples. */
+  numSamples?: number;
+  /** Shuffle with this seed before taking `numSamples`. */
+  seed?: number;
+  /** Requests in flight at once. @defaultValue 8 */
+  concurrency?: number;
+  /** Per-request timeout in milliseconds (a timed-out request is retried). @defaultValue 60000 */
+  timeoutMs?: number;
+  /** Retries of a retryable failure (429, 503, timeouts, network errors). @defaultValue 3 */
+  retries?: number;
+  /** The first backoff in milliseconds, doubled per retry, with jitter. @defaultValue 250 */
+  retryBaseDelayMs?: number;
+  /** The cap of one backoff. @defaultValue 10000 */
+  retryMaxDelayMs?: number;
+  /** The longest `retry-after` honoured. @defaultValue 60000 */
+  maxRetryAfterMs?: number;
+  /** Decides which failures are retried. @defaultValue isRetryableError */
+  retryOn?: (error: unknown) => boolean;
+  /** Cancels the run: requests in flight are aborted and `evaluate` rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Where responses are cached. @defaultValue true (the process-wide memory cache) */
+  cache?: CacheOption;
+  /**
+   * Re-use cached responses: rows whose response is in the cache are not requested again, so a
+   * re-run of an interrupted evaluation only does what is left and ends with the same result.
+   * Without it every row is requested and the cache is refreshed.
+   * @defaultValue false
+   */
+  resume?: boolean;
+  /** Run each sample k times (the attempt index is part of the cache key). @defaultValue 1 */
+  repeats?: number;
+  /** Overrides of the benchmark's generation defaults. */
+  generation?: BenchmarkGeneration;
+  /** Called after every finished row. Exceptions it throws are ignored. */
+  onProgress?: (progress: ProgressEvent) => void;
+  /** Where the result is logged: `tracker.logEvaluation(logName, result)`. */
+  tracker?: EvaluationLogger;
+  /** The name the result is logged under. @defaultValue the benchmark's name */
+  logName?: string;
+  /** The training step the evaluation belongs to. */
+  step?: number | null;
+  /** Extra metadata stored on the result. */
+  metadata?: Record<string, JsonValue>;
+}
+
+/**
+ * Evaluates a model on a benchmark.
+ *
+ * Rows run through a pool of `concurrency` workers. Each request gets `timeoutMs`; a retryable
+ * failure is retried up to `retries` times with exponential backoff and jitter, waiting the
+ * server's `retry-after` when it sent one. A row that still fails is kept with its error message and
+ * counted in `n_errors`: it is neither a wrong answer nor dropped. Responses (never errors) are
+ * written to the cache; with `resume` they are read back instead of being requested again.
+ *
+ * @param options - the model, the benchmark and how to run
+ * @returns the result: metrics, per-sample rows, timing
+ * @throws ExptrackError `invalid_input` for bad options or duplicate sample ids, `not_found` for an
+ * unknown benchmark name; the signal's reason when cancelled
+ * @example
+ * ```ts
+ * import { evaluate, Gsm8kBenchmark, openAICompatibleModel } from 'exptrack/eval';
+ * const model = openAICompatibleModel({ baseURL: 'http://127.0.0.1:8000/v1', model: 'qwen2.5-0.5b', endpoint: 'completions' });
+ * const result = await evaluate({ model, benchmark: new Gsm8kBenchmark({ source: './data/gsm8k' }), numSamples: 100, concurrency: 16 });
+ * console.log(result.metrics.accuracy, result.metrics.accuracy_ci_lower, result.metrics.accuracy_ci_upper);
+ * ```
+ */
+export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(options: EvaluateOptions<S>): Promise<EvaluationResult> {
+  const concurrency = positiveInt(options.concurrency ?? 8, 'concurrency');
+  const repeats = positiveInt(options.repeats ?? 1, 'repeats');
+  const timeoutMs = positiveNumber(options.timeoutMs ?? 60_000, 'timeoutMs');
+  const retries = options.retries ?? 3;
+  if (!Number.isInteger(retries) || retries < 0) throw invalidInput('retries', retries, 'must be an integer >= 0');
+  const policy: RetryPolicy = {
+    retries,
+    baseDelayMs: options.retryBaseDelayMs ?? 250,
+    maxDelayMs: options.retryMaxDelayMs ?? 10_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+  };
+  const retryOn = options.retryOn ?? isRetryableError;
+  const model = normalizeModel(options.model, options.modelId);
+  const benchmark: BaseBenchmark<S> =
+    typeof options.benchmark === 'string'
+      ? ((options.registry ?? BenchmarkRegistry.default()).get(options.benchmark, options.benchmarkOptions) as unknown as BaseBenchmark<S>)
+      : options.benchmark;
+  const cache = resolveResponseCache(options.cache);
+  if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const samples = await benchmark.loadDataset({
+    ...(options.split === undefined ? {} : { split: options.split }),
+    ...(options.numSamples === undefined ? {} : { numSamples: options.numSamples }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(signal ? { signal } : {}),
+  });
+  const seen = new Set<string>();
+  for (const s of samples) {
+    if (typeof s.id !== 'string' || s.id === '') throw invalidInput('sample.id', s.id, 'must be a non-empty string');
+    if (seen.has(s.id)) throw invalidInput('sample.id', s.id, 'must be unique within a benchmark');
+    seen.add(s.id);
+  }
+
+  const generation: BenchmarkGeneration = { ...benchmark.generation, ...options.generation };
+  const jobs: Array<{ sampleIndex: number; attempt: number }> = [];
+  for (let i = 0; i < samples.length; i++) for (let a = 0; a < repeats; a++) jobs.push({ sampleIndex: i, attempt: a });
+
+  const prompts = new Map<number, Promise<Prompt>>();
+  const promptFor = (i: number): Promise<Prompt> => {
+    let p = prompts.get(i);
+    if (!p) {
+      p = Promise.resolve().then(() => benchmark.buildPrompt(samples[i]!));
+      prompts.set(i, p);
+    }
+    return p;
+  };
+
+  const rows: ScoredRow[] = new Array<ScoredRow>(jobs.length);
+  const started = performance.now();
+  let next = 0;
+  let done = 0;
+  let correct = 0;
+  let errors = 0;
+  let cachedCount = 0;
+
+  const runJob = async (job: { sampleIndex: number; attempt: number }): Promise<ScoredRow> => {
+    const sample = samples[job.sampleIndex]!;
+    const prompt = await promptFor(job.sampleIndex);
+    const promptText = typeof prompt === 'string' ? prompt : JSON.stringify(prompt);
+    const base = { id: sample.id, prompt: promptText, gold: sample.gold, attempt: job.attempt };
+    const sampleMeta: Record<string, JsonValue> = { ...(sample.metadata ?? {}) };
+    const key = cache ? responseCacheKey(model.id, prompt, generation, job.attempt) : undefined;
+
+    let response: CachedResponse | undefined;
+    let fromCache = false;
+    let retriesUsed = 0;
+    if (cache && key && options.resume) {
+      response = await readCachedResponse(cache, key).catch(() => undefined);
+      fromCache = response !== undefined;
+    }
+    if (!response) {
+      try {
+        const out = await generateWithRetry(model, prompt, generation, { timeoutMs, policy, retryOn, signal });
+        response = out.response;
+        retriesUsed = out.retries;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        const row: EvaluationSample & { attempt: number } = {
+          ...base,
+          output: null,
+          extracted: null,
+          correct: null,
+          score: null,
+          latencyMs: null,
+          error: errorMessage(error),
+          metadata: { ...sampleMeta, retries: (error as { retriesUsed?: number }).retriesUsed ?? 0 },
+        };
+        return { row, metrics: {}, costUsd: null, cached: false };
+      }
+      if (cache && key) await cache.putCachedResponse(key, JSON.stringify(response)).catch(() => undefined);
+    }
+
+    const output = cutAtStop(response.text, generation.stop);
+    const usage = {
+      promptTokens: response.usage?.promptTokens ?? null,
+      completionTokens: response.usage?.completionTokens ?? null,
+    };
+    try {
+      const verdict = await benchmark.scoreOutput({ sample, output, prompt, ...(signal ? { signal } : {}) });
+      const metrics = verdict.metrics ?? {};
+      const row: EvaluationSample & { attempt: number } = {
+        ...base,
+        output,
+        extracted: verdict.extracted,
+        correct: verdict.correct,
+        score: verdict.score ?? (verdict.correct === null ? null : verdict.correct ? 1 : 0),
+        latencyMs: response.latencyMs,
+        ...usage,
+        error: null,
+        metadata: {
+          ...sampleMeta,
+          ...(verdict.metadata ?? {}),
+          ...(Object.keys(metrics).length ? { metrics } : {}),
+          cached: fromCache,
+          retries: retriesUsed,
+          ...(response.costUsd === undefined ? {} : { costUsd: response.costUsd }),
+        },
+      };
+      return { row, metrics, costUsd: response.costUsd ?? null, cached: fromCache };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const row: EvaluationSample & { attempt: number } = {
+        ...base,
+        output,
+        extracted: null,
+        correct: null,
+        score: null,
+        latencyMs: response.latencyMs,
+        ...usage,
+        error: `scoring failed: ${errorMessage(error)}`,
+        metadata: { ...sampleMeta, cached: fromCache, retries: retriesUsed },
+      };
+      return { row, metrics: {}, costUsd: response.costUsd ?? null, cached: fromCache };
+    }
+  };
+
+  const report = () => {
+    if (!options.onProgress) return;
+    const elapsedMs = performance.now() - started;
+    try {
+      options.onProgress({ done, total: jobs.length, correct, errors, cached: cachedCount, rate: elapsedMs > 0 ? done / (elapsedMs / 1000) : 0, elapsedMs });
+    } catch {
+      // A progress callback must never break the run.
+    }
+  };
+
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < jobs.length && !signal?.aborted) {
+      const index = next++;
+      try {
+        const r = await runJob(jobs[index]!);
+        rows[index] = r;
+        done++;
+        if (r.row.correct === true) correct++;
+        if (r.row.error != null) errors++;
+        if (r.cached) cachedCount++;
+        report();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  if (signal?.aborted) throw signal.reason;
+  if (failure) throw failure.error;
+
+  const totalMs = performance.now() - started;
+  const { metrics, timing, counts } = aggregateRows(rows, repeats, totalMs);
+  const result = new EvaluationResult({
+    benchmark: benchmark.name,
+    model: model.id,
+    metrics,
+    samples: rows.map((r) => r.row),
+    timing,
+    counts,
+    metadata: {
+      ...(options.metadata ?? {}),
+      benchmark: benchmark.name,
+      model: model.id,
+      repeats,
+      concurrency,
+      split: options.split ?? null,
+      numSamples: options.numSamples ?? null,
+      seed: options.seed ?? null,
+      resume: options.resume ?? false,
+      generation: {
+        maxTokens: generation.maxTokens ?? null,
+        temperature: generation.temperature ?? null,
+        stop: generation.stop ? [...generation.stop] : null,
+      },
+    },
+    step: options.step ?? null,
+  });
+  if (options.tracker) await options.tracker.logEvaluation(options.logName ?? benchmark.name, result);
+  return result;
+}
+
+/**
+ * One request with the per-request timeout and the retry policy. Resolves with the response and its
+ * latency (of the successful attempt); rejects with the last error, or the run signal's reason.
+ */
+async function generateWithRetry(
+  model: NormalizedModel,
+  prompt: Prompt,
+  generation: BenchmarkGeneration,
+  ctx: { timeoutMs: number; policy: RetryPolicy; retryOn: (e: unknown) => boolean; signal: AbortSignal | undefined },
+): Promise<{ response: CachedResponse; retries: number }> {
+  for (let retry = 0; ; retry++) {
+    const controller = new AbortController();
+    const timeoutError = new ExptrackError(`model request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' });
+    const timer = setTimeout(() => controller.abort(timeoutError), ctx.timeoutMs);
+    const onRunAbort = () => controller.abort(ctx.signal!.reason);
+    ctx.signal?.addEventListener('abort', onRunAbort, { once: true });
+    const t0 = performance.now();
+    try {
+      const request: GenerateOptions = { ...generation, signal: controller.signal };
+      // Race the abort so that a model ignoring the signal still times out.
+      const out = await Promise.race([model.generate(prompt, request), rejectOnAbort(controller.signal)]);
+      const latencyMs = performance.now() - t0;
+      return {
+        response: {
+          text: out.text,
+          latencyMs,
+          ...(out.usage ? { usage: out.usage } : {}),
+          ...(typeof out.costUsd === 'number' ? { costUsd: out.costUsd } : {}),
+        },
+        retries: retry,
+      };
+    } catch (caught) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
+      const error = controller.signal.aborted && controller.signal.reason === timeoutError ? timeoutError : caught;
+      if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
+        if (typeof error === 'object' && error !== null) {
+          try {
+            Object.defineProperty(error, 'retriesUsed', { value: retry, configurable: true });
+          } catch {
+            // frozen errors keep no count
+          }
+        }
+        throw error;
+      }
+      await sleep(retryDelayMs(error, retry, ctx.policy), ctx.signal);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onRunAbort);
+    }
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Cuts a text at the first of the stop sequences (what a server honouring `stop` returns; a no-op
+ * when the server already did).
+ *
+ * @param text - the output
+ * @param stop - the stop sequences
+ * @returns the text before the first stop sequence
+ * @example
+ * ```ts
+ * import { cutAtStop } from 'exptrack/eval';
+ * cutAtStop('#### 18\n\nQuestion: next', ['Question:']); // '#### 18\n\n'
+ * ```
+ */
+export function cutAtStop(text: string, stop: readonly string[] | undefined): string {
+  if (!stop || stop.length === 0) return text;
+  let end = text.length;
+  for (const s of stop) {
+    if (!s) continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && i < end) end = i;
+  }
+  return text.slice(0, end);
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const code = ExptrackError.is(error) ? ` [${error.code}]` : '';
+    return `${error.name}${code}: ${error.message}`;
+  }
+  return String(error);
+}
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) throw invalidInput(field, value, 'must be an integer >= 1');
+  return value;
+}
+
+function positiveNumber(value: number, field: string): number {
+  if (typeof value !== 'number' || !(value > 0)) throw invalidInput(field, value, 'must be a number > 0');
+  return value;
+}
