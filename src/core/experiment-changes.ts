@@ -29,9 +29,10 @@ export function mergeTags(tags: Record<string, string>, changes: Record<string, 
 }
 
 /**
- * Whether a heartbeat should revive a run: a run that was marked crashed because its heartbeat
- * looked stale, but is in fact still alive, goes back to running.
+ * A heartbeat from a run that was marked crashed (its heartbeat had looked stale) proves it alive:
+ * the run goes back to running. Returns the changes to apply.
  */
-export function statusAfterHeartbeat(experiment: Pick<Experiment, 'status'>): Experiment['status'] {
-  return experiment.status === 'crashed' ? 'running' : experiment.status;
+export function reviveOnHeartbeat(status: Experiment['status'], changes: ExperimentChanges): ExperimentChanges {
+  const revived = changes.heartbeatAt !== undefined && changes.status === undefined && status === 'crashed';
+  return revived ? { ...changes, status: 'running', endedAt: null } : changes;
 }

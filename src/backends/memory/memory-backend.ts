@@ -7,7 +7,7 @@ import type {
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
-import { applyExperimentChanges, statusAfterHeartbeat } from '../../core/experiment-changes.js';
+import { applyExperimentChanges, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { matchesFilter } from '../../core/filter-match.js';
 import { pointsFromColumns } from '../../core/metric-columns.js';
 import { foldMetricSummary } from '../../core/metric-summary.js';
@@ -79,9 +79,7 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
     const run = this.run(event.experimentId);
     switch (event.type) {
       case 'experiment_updated': {
-        const changes = structuredClone(event.changes);
-        if (changes.heartbeatAt !== undefined && changes.status === undefined) changes.status = statusAfterHeartbeat(run.experiment);
-        run.experiment = applyExperimentChanges(run.experiment, changes);
+        run.experiment = applyExperimentChanges(run.experiment, reviveOnHeartbeat(run.experiment.status, structuredClone(event.changes)));
         return;
       }
       case 'metrics':

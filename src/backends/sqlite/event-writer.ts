@@ -1,8 +1,8 @@
 import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
-import { mergeTags } from '../../core/experiment-changes.js';
+import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
-import type { EvaluationSample, Experiment } from '../../core/types.js';
+import type { EvaluationSample, Experiment, ExperimentStatus } from '../../core/types.js';
 import { MetricWriter } from './metric-writer.js';
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 
@@ -129,17 +129,16 @@ export class EventWriter {
     }
   }
 
-  private updateExperiment(id: string, changes: ExperimentChanges): void {
+  private updateExperiment(id: string, requested: ExperimentChanges): void {
     const row = this.statements.mutableColumns.get(id) as
       | { status: string; ended_at: number | null; heartbeat_at: number | null; name: string; notes: string; tags: string; summary: string; error: string | null }
       | undefined;
     if (row === undefined) throw new ExptrackError(`no experiment with id ${id}`, { code: 'not_found', field: 'experimentId', value: id, backend: 'sqlite' });
-    // A heartbeat from a run that was marked crashed (its heartbeat had looked stale) revives it.
-    const revived = changes.heartbeatAt !== undefined && changes.status === undefined && row.status === 'crashed';
+    const changes = reviveOnHeartbeat(row.status as ExperimentStatus, requested);
     this.statements.updateExperiment.run({
       id,
-      status: changes.status ?? (revived ? 'running' : row.status),
-      ended_at: changes.endedAt !== undefined ? changes.endedAt : revived ? null : row.ended_at,
+      status: changes.status ?? row.status,
+      ended_at: changes.endedAt !== undefined ? changes.endedAt : row.ended_at,
       heartbeat_at: changes.heartbeatAt ?? row.heartbeat_at,
       name: changes.name ?? row.name,
       notes: changes.notes ?? row.notes,

@@ -21,6 +21,7 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
+import { compileFilterToKysely } from '../sql/compile-filter.js';
 import { EventWriter } from './event-writer.js';
 import { migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
@@ -28,7 +29,6 @@ import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } f
 import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
-import { whereFilter } from './where-filter.js';
 
 /**
  * The embedded default store: one SQLite file (WAL mode), safe for several processes writing at
@@ -139,7 +139,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
     if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
     if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(({ lit }) => lit(false)) : q.where('e.id', 'in', [...query.ids]);
-    if (query.where !== undefined) q = q.where(whereFilter(query.where));
+    if (query.where !== undefined) q = q.where(compileFilterToKysely(query.where, 'sqlite', { alias: 'e' }));
     const direction = query.order === 'oldest' ? 'asc' : 'desc';
     q = q.orderBy('e.created_at', direction).orderBy('e.id', direction);
     if (query.limit !== undefined) q = q.limit(query.limit);

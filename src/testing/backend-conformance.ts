@@ -1,0 +1,249 @@
+import { deepStrictEqual as equal, ok, rejects } from 'node:assert/strict';
+import type { Backend, ExperimentReader, ResponseCacheStore } from '../core/backend.js';
+import { ExptrackError } from '../core/errors.js';
+import { makeExperiment, metricColumns } from './fixtures.js';
+
+/** A backend under test: writable, readable, and optionally a response cache. */
+export type ConformanceBackend = Backend & ExperimentReader & Partial<ResponseCacheStore>;
+
+/** One case of the conformance suite: a name and a function that throws when the backend is wrong. */
+export interface ConformanceCase {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * Options of {@link backendConformanceCases}.
+ *
+ * @example
+ * ```ts
+ * backendConformanceCases({ create: () => new SqliteBackend({ path: tempFile() }) });
+ * ```
+ */
+export interface ConformanceOptions {
+  /** Makes a fresh, empty backend for one case. */
+  create: () => ConformanceBackend | Promise<ConformanceBackend>;
+}
+
+/**
+ * The behaviour every backend must share, as framework-free cases: run each with your test
+ * runner. Each case creates a fresh backend, inits it, and closes it at the end.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { backendConformanceCases } from 'exptrack/testing';
+ * import { MemoryBackend } from 'exptrack/memory';
+ *
+ * describe('my backend', () => {
+ *   for (const c of backendConformanceCases({ create: () => new MemoryBackend() })) it(c.name, c.run);
+ * });
+ * ```
+ */
+export function backendConformanceCases(options: ConformanceOptions): ConformanceCase[] {
+  const withBackend = (name: string, body: (b: ConformanceBackend) => Promise<void>): ConformanceCase => ({
+    name,
+    run: async () => {
+      const backend = await options.create();
+      await backend.init();
+      try {
+        await body(backend);
+      } finally {
+        await backend.close();
+      }
+    },
+  });
+  return [
+    withBackend('stores an experiment and reads it back exactly', async (b) => {
+      const experiment = makeExperiment({
+        group: 'g1',
+        notes: 'first',
+        config: { learning_rate: 3e-4, nested: { depth: 2, names: ['a', 'b'] }, flag: true, none: null },
+        git: {
+          commit: 'a'.repeat(40), branch: 'main', remoteUrl: 'https://example.com/x.git', dirty: true, changedFiles: ['a.ts'],
+          untrackedCount: 1, patch: 'diff --git a/a.ts b/a.ts\n', patchTruncated: false, root: '/repo', via: 'git-cli',
+        },
+      });
+      await b.write([{ type: 'experiment_started', experiment }]);
+      equal(await b.getExperiment(experiment.id), experiment);
+      equal(await b.getExperiment('exp_missing'), undefined);
+    }),
+    withBackend('round-trips NaN and ±Infinity, keeps repeated (key, step) points, orders by key then step', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 2, 0.5], ['loss', 0, NaN], ['acc', 0, Infinity], ['loss', 1, -Infinity], ['loss', 1, 7]]) }]);
+      const loss = await b.getMetrics(e.id, 'loss');
+      equal(loss.map((p) => [p.step, p.value]), [[0, NaN], [1, -Infinity], [1, 7], [2, 0.5]]);
+      const all = await b.getMetrics(e.id);
+      equal(all.map((p) => p.key), ['acc', 'loss', 'loss', 'loss', 'loss']);
+      equal(all[0]!.value, Infinity);
+      equal(await b.getMetrics(e.id, 'missing'), []);
+    }),
+    withBackend('keeps timestamps and ranks of points', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 0, 1]], 1_700_000_000_123, 0) }]);
+      const [point] = await b.getMetrics(e.id, 'loss');
+      equal(point, { key: 'loss', step: 0, value: 1, timestamp: 1_700_000_000_123, rank: 0 });
+    }),
+    withBackend('summarises each metric: count, first and last step, last value, min and max without NaN', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 5, 2], ['loss', 3, NaN], ['loss', 9, 1.5]]) }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 4, -1], ['acc', 1, NaN]]) }]);
+      const summaries = await b.getMetricSummaries(e.id);
+      equal(summaries.map((s) => s.key), ['acc', 'loss']);
+      const [acc, loss] = summaries;
+      equal({ ...loss!, experimentId: undefined }, { experimentId: undefined, key: 'loss', count: 4, firstStep: 3, lastStep: 9, last: 1.5, min: -1, max: 2 });
+      ok(Number.isNaN(acc!.last) && Number.isNaN(acc!.min) && Number.isNaN(acc!.max));
+    }),
+    withBackend('applies updates: status, tags merged and removed, summary merged, notes, error', async (b) => {
+      const e = makeExperiment({ tags: { stage: 'sft', keep: 'yes' } });
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([
+        { type: 'experiment_updated', experimentId: e.id, changes: { tags: { stage: null, seed: '1' }, summary: { best: 0.5 } } },
+        { type: 'experiment_updated', experimentId: e.id, changes: { summary: { final: 0.4 }, notes: 'changed' } },
+        { type: 'experiment_updated', experimentId: e.id, changes: { status: 'failed', endedAt: e.createdAt + 10, error: { message: 'boom', stack: null } } },
+      ]);
+      const got = await b.getExperiment(e.id);
+      equal(got?.tags, { keep: 'yes', seed: '1' });
+      equal(got?.summary, { best: 0.5, final: 0.4 });
+      equal(got?.notes, 'changed');
+      equal(got?.status, 'failed');
+      equal(got?.endedAt, e.createdAt + 10);
+      equal(got?.error, { message: 'boom', stack: null });
+      equal(got?.config, e.config);
+    }),
+    withBackend('revives a run marked crashed when its heartbeat comes back', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'experiment_updated', experimentId: e.id, changes: { status: 'crashed', endedAt: e.createdAt } }]);
+      await b.write([{ type: 'experiment_updated', experimentId: e.id, changes: { heartbeatAt: Date.now() } }]);
+      const got = await b.getExperiment(e.id);
+      equal(got?.status, 'running');
+      equal(got?.endedAt, null);
+    }),
+    withBackend('stores evaluations with per-sample rows, NaN metrics included', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      const samples = [
+        { id: 'q1', prompt: 'Q: 1+1?', output: '2', extracted: '2', gold: '2', correct: true, score: 1, latencyMs: 12.5, promptTokens: 5, completionTokens: 1, error: null, attempt: 0, metadata: { subject: 'algebra' } },
+        { id: 'q2', correct: false, score: 0 },
+        { id: 'q3', error: 'timeout after 30 s', correct: null },
+      ];
+      await b.write([
+        { type: 'evaluation', experimentId: e.id, evaluation: { benchmark: 'gsm8k', metrics: { accuracy: 0.5, weird: NaN, up: Infinity }, metadata: { variant: 'cot' }, step: 100, createdAt: 1000 }, samples },
+        { type: 'evaluation', experimentId: e.id, evaluation: { benchmark: 'math', metrics: { accuracy: 0.25 }, metadata: {}, step: null, createdAt: 2000 }, samples: [] },
+      ]);
+      const evaluations = await b.getEvaluationResults(e.id);
+      equal(evaluations.map((x) => x.benchmark), ['gsm8k', 'math']);
+      equal(evaluations[0], { experimentId: e.id, benchmark: 'gsm8k', metrics: { accuracy: 0.5, weird: NaN, up: Infinity }, metadata: { variant: 'cot' }, step: 100, sampleCount: 3, createdAt: 1000 });
+      equal((await b.getEvaluationResults(e.id, 'math')).length, 1);
+      const rows = await b.getEvaluationSamples(e.id, 'gsm8k');
+      equal(rows.map((r) => r.id), ['q1', 'q2', 'q3']);
+      equal(rows[0]!.metadata, { subject: 'algebra' });
+      equal([rows[0]!.correct, rows[1]!.correct, rows[2]!.correct], [true, false, null]);
+      equal([rows[0]!.latencyMs, rows[0]!.promptTokens, rows[2]!.error], [12.5, 5, 'timeout after 30 s']);
+      equal(rows[1]!.benchmark, 'gsm8k');
+      equal(rows[1]!.experimentId, e.id);
+    }),
+    withBackend('stores checkpoints', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      const checkpoint = { experimentId: e.id, path: '/ckpt/1', step: 10, metrics: { loss: 0.3 }, sizeBytes: 1234, sha256: 'f'.repeat(64), fileCount: 2, createdAt: 5 };
+      await b.write([{ type: 'checkpoint', experimentId: e.id, checkpoint }]);
+      equal(await b.getCheckpoints(e.id), [checkpoint]);
+    }),
+    withBackend('lists experiments newest first, by status, group and ids, with limit and offset', async (b) => {
+      const t = Date.now();
+      const runs = [
+        makeExperiment({ id: 'exp_a', createdAt: t - 3000, group: 'g', status: 'completed' }),
+        makeExperiment({ id: 'exp_b', createdAt: t - 2000, group: 'g' }),
+        makeExperiment({ id: 'exp_c', createdAt: t - 1000, status: 'failed' }),
+      ];
+      await b.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
+      const ids = async (q?: Parameters<ExperimentReader['getAllExperiments']>[0]) => (await b.getAllExperiments(q)).map((e) => e.id);
+      equal(await ids(), ['exp_c', 'exp_b', 'exp_a']);
+      equal(await ids({ order: 'oldest' }), ['exp_a', 'exp_b', 'exp_c']);
+      equal(await ids({ status: 'completed' }), ['exp_a']);
+      equal(await ids({ status: ['completed', 'failed'] }), ['exp_c', 'exp_a']);
+      equal(await ids({ group: 'g' }), ['exp_b', 'exp_a']);
+      equal(await ids({ ids: ['exp_a', 'exp_c', 'exp_zzz'] }), ['exp_c', 'exp_a']);
+      equal(await ids({ ids: [] }), []);
+      equal(await ids({ limit: 1, offset: 1 }), ['exp_b']);
+      equal(await ids({ offset: 2 }), ['exp_a']);
+      equal(await b.findExperimentIds('exp_'), ['exp_a', 'exp_b', 'exp_c']);
+      equal(await b.findExperimentIds('exp_b'), ['exp_b']);
+      equal(await b.findExperimentIds('exp_', 2), ['exp_a', 'exp_b']);
+    }),
+    withBackend('filters experiments by params, tags, evaluation and training metrics, and attributes', async (b) => {
+      const t = Date.now();
+      const a = makeExperiment({ id: 'exp_fa', createdAt: t - 2, config: { learning_rate: 1e-5, opt: { name: 'adam' } }, tags: { stage: 'sft' } });
+      const c = makeExperiment({ id: 'exp_fc', createdAt: t - 1, config: { learning_rate: 1e-3 }, tags: {} });
+      await b.write([{ type: 'experiment_started', experiment: a }, { type: 'experiment_started', experiment: c }]);
+      await b.write([
+        { type: 'evaluation', experimentId: a.id, evaluation: { benchmark: 'gsm8k', metrics: { accuracy: 0.7 }, metadata: {}, step: null, createdAt: 1 }, samples: [] },
+        { type: 'evaluation', experimentId: c.id, evaluation: { benchmark: 'gsm8k', metrics: { accuracy: 0.4 }, metadata: {}, step: null, createdAt: 1 }, samples: [] },
+        { type: 'metrics', experimentId: c.id, points: metricColumns([['loss', 1, 0.9], ['loss', 2, 0.1]]) },
+      ]);
+      const ids = async (where: NonNullable<Parameters<ExperimentReader['getAllExperiments']>[0]>['where']) => (await b.getAllExperiments({ where })).map((e) => e.id);
+      equal(await ids({ kind: 'compare', field: { scope: 'params', path: 'learning_rate' }, op: '<', value: 1e-4 }), ['exp_fa']);
+      equal(await ids({ kind: 'compare', field: { scope: 'params', path: 'opt.name' }, op: '=', value: 'adam' }), ['exp_fa']);
+      equal(await ids({ kind: 'exists', field: { scope: 'tags', key: 'stage' }, negated: true }), ['exp_fc']);
+      equal(await ids({ kind: 'compare', field: { scope: 'metrics', benchmark: 'gsm8k', metric: 'accuracy' }, op: '>=', value: 0.5 }), ['exp_fa']);
+      equal(await ids({ kind: 'compare', field: { scope: 'metrics', benchmark: null, metric: 'loss' }, op: '<', value: 0.5 }), ['exp_fc']);
+      equal(
+        await ids({
+          kind: 'or',
+          left: { kind: 'compare', field: { scope: 'attribute', name: 'id' }, op: '=', value: 'exp_fc' },
+          right: { kind: 'compare', field: { scope: 'attribute', name: 'name' }, op: 'like', value: 'nothing%' },
+        }),
+        ['exp_fc'],
+      );
+    }),
+    withBackend('counts what it holds', async (b) => {
+      const e = makeExperiment({ status: 'completed' });
+      await b.write([
+        { type: 'experiment_started', experiment: e },
+        { type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 0, 1], ['loss', 1, 2]]) },
+        { type: 'evaluation', experimentId: e.id, evaluation: { benchmark: 'b', metrics: { a: 1 }, metadata: {}, step: null, createdAt: 1 }, samples: [{ id: '1' }] },
+      ]);
+      const stats = await b.getStats();
+      equal([stats.experiments, stats.byStatus.completed, stats.byStatus.running, stats.metricPoints, stats.evaluations, stats.samples, stats.checkpoints], [1, 1, 0, 2, 1, 1, 0]);
+      equal([stats.oldest, stats.newest], [e.createdAt, e.createdAt]);
+    }),
+    withBackend('deletes an experiment with everything logged to it', async (b) => {
+      const keep = makeExperiment();
+      const drop = makeExperiment();
+      for (const e of [keep, drop]) {
+        await b.write([
+          { type: 'experiment_started', experiment: e },
+          { type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 0, 1]]) },
+          { type: 'evaluation', experimentId: e.id, evaluation: { benchmark: 'b', metrics: { a: 1 }, metadata: {}, step: null, createdAt: 1 }, samples: [{ id: '1' }] },
+        ]);
+      }
+      equal(await b.deleteExperiment(drop.id), true);
+      equal(await b.deleteExperiment(drop.id), false);
+      equal(await b.getExperiment(drop.id), undefined);
+      equal(await b.getMetrics(drop.id), []);
+      equal(await b.getEvaluationSamples(drop.id), []);
+      equal((await b.getMetrics(keep.id)).length, 1);
+      equal((await b.getStats()).metricPoints, 1);
+    }),
+    withBackend('rejects writes to an unknown experiment and a second start of the same id', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await rejects(b.write([{ type: 'metrics', experimentId: 'exp_nope', points: metricColumns([['loss', 0, 1]]) }]), (err) => ExptrackError.is(err) && err.code === 'not_found');
+      await rejects(b.write([{ type: 'experiment_updated', experimentId: 'exp_nope', changes: { notes: 'x' } }]), (err) => ExptrackError.is(err) && err.code === 'not_found');
+      await rejects(b.write([{ type: 'experiment_started', experiment: e }]), (err) => ExptrackError.is(err) && err.code === 'already_exists');
+    }),
+    withBackend('caches responses when it says it can', async (b) => {
+      if (!b.capabilities.responseCache) return;
+      ok(b.getCachedResponse && b.putCachedResponse, 'responseCache capability without the methods');
+      equal(await b.getCachedResponse('k'), undefined);
+      await b.putCachedResponse('k', 'v1');
+      await b.putCachedResponse('k', 'v2');
+      equal(await b.getCachedResponse('k'), 'v2');
+    }),
+  ];
+}
