@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { ExptrackError } from '../core/errors.js';
 import type { GitInfo } from '../core/types.js';
 import { captureGitCli } from './git-cli.js';
+import { captureGitIsomorphic } from './git-iso.js';
 import { GitRunError, toExptrackError } from './git-run.js';
 import { DEFAULT_MAX_PATCH_BYTES } from './patch-cap.js';
 
@@ -68,12 +69,17 @@ export async function captureGit(cwd: string, options: CaptureGitOptions = {}): 
     });
   }
   const settings = { gitBinary: options.gitBinary ?? 'git', timeoutMs: options.timeoutMs ?? 10_000, maxPatchBytes };
-  try {
-    return await captureGitCli(dir, settings);
-  } catch (error) {
-    if (via === 'auto' && error instanceof GitRunError && error.kind === 'missing') {
-      throw new ExptrackError(`capturing git state of ${dir}: git is not installed`, { code: 'unavailable', field: 'cwd', value: dir, cause: error, retryable: false });
+  if (via !== 'isomorphic-git') {
+    try {
+      return await captureGitCli(dir, settings);
+    } catch (error) {
+      // Without a git executable, `auto` reads the repository with isomorphic-git instead.
+      if (!(via === 'auto' && error instanceof GitRunError && error.kind === 'missing')) throw toExptrackError(error, dir);
     }
+  }
+  try {
+    return await captureGitIsomorphic(dir, settings);
+  } catch (error) {
     throw toExptrackError(error, dir);
   }
 }

@@ -63,7 +63,7 @@ function gitDirState(root: string): { index: string; mtimeNs: bigint; names: str
   };
 }
 
-const VIAS = ['git-cli'] as const;
+const VIAS = ['git-cli', 'isomorphic-git'] as const;
 
 describe.each(VIAS)('captureGit via %s', (via) => {
   const capture = (cwd: string, extra: Parameters<typeof captureGit>[1] = {}) => captureGit(cwd, { via, ...extra });
@@ -233,6 +233,38 @@ describe.each(VIAS)('captureGit via %s', (via) => {
     expect(info?.changedFiles).toEqual(['a.txt', 'b.txt', 'c.txt']);
   });
 
+  it('reports an intent-to-add file (git add -N) as changed and restores it', async () => {
+    const root = repo();
+    write(root, { 'planned.txt': 'later\n' });
+    git(root, 'add', '-N', 'planned.txt');
+    const info = await capture(root);
+    expect(info?.changedFiles).toEqual(['planned.txt']);
+    expect(info?.untrackedCount).toBe(0);
+    const clone = restore(root, info!);
+    expect(readFileSync(join(clone, 'planned.txt'), 'utf8')).toBe('later\n');
+  });
+
+  it('reads a version 4 index (path compression)', async () => {
+    const root = repo({ 'dir/a.txt': 'a\n', 'dir/ab.txt': 'ab\n', 'dir/sub/b.txt': 'b\n', 'z.txt': 'z\n' });
+    git(root, 'update-index', '--index-version', '4');
+    write(root, { 'dir/ab.txt': 'AB\n' });
+    const info = await capture(root);
+    expect(info?.changedFiles).toEqual(['dir/ab.txt']);
+    expect(info?.dirty).toBe(true);
+  });
+
+  it('reads a linked worktree (git worktree add)', async () => {
+    const root = repo();
+    const wt = `${root}-wt`;
+    made.push(wt);
+    git(root, 'worktree', 'add', '-q', '-b', 'side', wt);
+    write(wt, { 'src/a.txt': 'in worktree\n' });
+    const info = await capture(wt);
+    expect(info).toMatchObject({ root: wt, branch: 'side', commit: git(root, 'rev-parse', 'HEAD'), changedFiles: ['src/a.txt'] });
+    const clone = restore(root, info!);
+    expect(readFileSync(join(clone, 'src/a.txt'), 'utf8')).toBe('in worktree\n');
+  });
+
   it('never writes to .git: index bytes and mtime unchanged, no lock file', async () => {
     const root = repo({ 'a.txt': 'a\n', 'b.txt': 'b\n', 'c/d.txt': 'd\n' });
     // Make the index stale: same content, new mtimes. A plain `git status` would rewrite the index.
@@ -249,7 +281,72 @@ describe.each(VIAS)('captureGit via %s', (via) => {
   });
 });
 
+describe('captureGit: both paths agree', () => {
+  it('gives the same answer via git-cli and isomorphic-git on a busy work tree', async () => {
+    const root = repo({
+      '.gitignore': '*.log\n!keep.log\nbuild/\n/out\n',
+      'src/.gitignore': 'gen/\n',
+      'src/a.ts': 'export const a = 1;\n',
+      'src/b.ts': 'export const b = 2;\n',
+      'src/deep/c.ts': 'c\n',
+      'docs/readme.md': 'line\n'.repeat(50),
+      'bin/data.bin': Buffer.from([0, 1, 2, 3]),
+      'no-newline.txt': 'last line',
+      'gone.txt': 'bye\n',
+      'tool.sh': 'echo\n',
+    });
+    write(root, {
+      'src/a.ts': 'export const a = 10;\n',
+      'docs/readme.md': 'line\n'.repeat(20) + 'changed\n' + 'line\n'.repeat(29),
+      'bin/data.bin': Buffer.from([0, 1, 2, 3, 0, 4]),
+      'no-newline.txt': 'last line, still no newline',
+      'staged.txt': 'staged\n',
+      // untracked and ignored
+      'notes.txt': 'n\n',
+      'src/deep/new.ts': 'n\n',
+      'src/gen/x.ts': 'ignored\n',
+      'fresh/one.txt': '1\n',
+      'fresh/two/three.txt': '3\n',
+      'fresh/debug.log': 'ignored\n',
+      'keep.log': 'not ignored\n',
+      'build/out.js': 'ignored\n',
+      'out/x': 'ignored\n',
+      'nested/repo/file.txt': 'x\n',
+    });
+    git(join(root, 'nested/repo'), 'init', '-q');
+    git(root, 'add', 'staged.txt');
+    rmSync(join(root, 'gone.txt'));
+    chmodSync(join(root, 'tool.sh'), 0o755);
+    const cli = await captureGit(root, { via: 'git-cli' });
+    const iso = await captureGit(root, { via: 'isomorphic-git' });
+    expect(cli?.untrackedCount).toBe(6);
+    const { patch: cliPatch, via: _v1, ...cliRest } = cli!;
+    const { patch: isoPatch, via: _v2, ...isoRest } = iso!;
+    expect(isoRest).toEqual(cliRest);
+    // The patches differ in form (hunk layout) but both restore the same tree.
+    const paths = trackedPaths(root, cli!);
+    expect(snapshot(restore(root, iso!), paths)).toEqual(snapshot(root, paths));
+    expect(snapshot(restore(root, cli!), paths)).toEqual(snapshot(root, paths));
+    expect(cliPatch).not.toBeNull();
+    expect(isoPatch).not.toBeNull();
+  });
+});
+
 describe('captureGit errors and options', () => {
+  it('falls back to isomorphic-git when the git executable is missing', async () => {
+    const root = repo();
+    write(root, { 'src/a.txt': 'x\n' });
+    const info = await captureGit(root, { gitBinary: join(root, 'no-such-git') });
+    expect(info?.via).toBe('isomorphic-git');
+    expect(info?.changedFiles).toEqual(['src/a.txt']);
+  });
+
+  it('returns null outside a repository on the fallback path too', async () => {
+    const dir = tempDir();
+    made.push(dir);
+    expect(await captureGit(dir, { gitBinary: join(dir, 'no-such-git') })).toBeNull();
+  });
+
   it('fails with code timeout when git does not answer in time', async () => {
     const dir = tempDir();
     made.push(dir);
