@@ -524,7 +524,7 @@ export class Sweep<S extends SearchSpace> {
     recording.finish(async (t) => {
       await t.setTags(error === undefined ? { [TAG_STATE]: state } : { [TAG_STATE]: state, [TAG_ERROR]: error.slice(0, 500) });
       await t.logSummary({ [this.metric]: value === undefined || !Number.isFinite(value) ? null : value });
-      await t.finishExperiment({ status: state === 'failed' ? 'failed' : 'completed' });
+      await t.finishExperiment(state === 'failed' ? { status: 'failed', error: new Error(error ?? 'failed') } : { status: 'completed' });
     });
   }
 

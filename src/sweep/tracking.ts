@@ -27,7 +27,8 @@ export interface SweepTracker {
   logMetrics(metrics: Record<string, number>, step: number): unknown;
   logSummary(summary: Record<string, JsonValue>): unknown;
   setTags(tags: Record<string, string>): unknown;
-  finishExperiment(options: { status: 'completed' | 'failed' }): Promise<unknown> | unknown;
+  /** `error` (an `Error`) is passed with a failed trial. */
+  finishExperiment(options: { status: 'completed' | 'failed'; error?: unknown }): Promise<unknown> | unknown;
   /** Called by `sweep.flush()` when present. */
   flush?(): Promise<unknown>;
 }
