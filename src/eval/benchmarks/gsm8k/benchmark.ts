@@ -214,7 +214,7 @@ export class Gsm8kBenchmark extends BaseBenchmark<Gsm8kSample> {
    * @returns the verdict
    */
   override checkAnswer(extracted: string, gold: string): boolean {
-    const reference = this.variant === 'cot' && gold.includes('####') ? cotReference(gold) : gold;
+    const reference = this.variant === 'cot' ? cotReference(gold) : gold;
     return gsm8kExactMatch(extracted, reference);
   }
 
