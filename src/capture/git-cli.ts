@@ -43,6 +43,9 @@ export const DIFF_ARGS: readonly string[] = [
   '--',
 ];
 
+/** Above this many changed paths the patch is taken over the whole tree instead of a path list. */
+const MAX_PATHSPEC_PATHS = 2000;
+
 /** The arguments of the status read: porcelain v2, NUL-separated, every untracked file listed. */
 export const STATUS_ARGS: readonly string[] = [
   'status',
@@ -80,8 +83,8 @@ export function pickRemoteUrl(remoteVerbose: string): string | null {
 }
 
 /**
- * Reads the git state of `cwd` with the git command line: `rev-parse`, `status`, `remote -v` and
- * `diff-index -p HEAD` run at once, in parallel. Resolves with null outside a work tree and in a repository
+ * Reads the git state of `cwd` with the git command line: `rev-parse`, `status` and `remote -v` run
+ * in parallel, then, when tracked files changed, `diff-index -p HEAD` on those paths. Resolves with null outside a work tree and in a repository
  * without a commit; rejects with a {@link GitRunError} when git is missing, times out or fails.
  *
  * @param cwd - Any directory inside the work tree.
@@ -95,16 +98,17 @@ export function pickRemoteUrl(remoteVerbose: string): string | null {
  */
 export async function captureGitCli(cwd: string, settings: GitCliSettings): Promise<GitInfo | null> {
   const run: GitRunOptions = { cwd, gitBinary: settings.gitBinary, timeoutMs: settings.timeoutMs };
-  // Every command finds the repository from cwd itself and prints paths relative to its root.
-  const [rootRun, statusRun, remoteRun, diffRun] = await Promise.allSettled([
+  // Every command finds the repository from cwd itself; status prints paths relative to its root.
+  const [rootRun, statusRun, remoteRun] = await Promise.allSettled([
     runGit(['rev-parse', '--show-toplevel'], run),
     runGit(STATUS_ARGS, run),
     runGit(['remote', '-v'], run),
-    runGit(DIFF_ARGS, { ...run, maxBytes: settings.maxPatchBytes + 1 }),
   ]);
   if (rootRun.status === 'rejected') {
     const error: unknown = rootRun.reason;
-    if (error instanceof GitRunError && error.kind === 'failed' && /not a git repository/i.test(error.stderr)) return null;
+    if (error instanceof GitRunError && error.kind === 'failed' && /not a git repository|must be run in a work tree/i.test(error.stderr)) {
+      return null;
+    }
     throw error;
   }
   const root = rootRun.value.stdout.toString('utf8').replace(/\r?\n$/, '');
@@ -116,8 +120,15 @@ export async function captureGitCli(cwd: string, settings: GitCliSettings): Prom
   let patch: string | null = null;
   let patchTruncated = false;
   if (status.changedFiles.length > 0) {
-    if (diffRun.status === 'rejected') throw diffRun.reason;
-    const capped = capPatch(diffRun.value.stdout, settings.maxPatchBytes, diffRun.value.overflow);
+    // Only the changed paths are diffed (literally, no globbing), so git stats a handful of files, not
+    // the whole tree again; a very long list falls back to the whole tree.
+    const paths = status.changedFiles.length <= MAX_PATHSPEC_PATHS ? status.changedFiles : [];
+    const diff = await runGit(['--literal-pathspecs', ...DIFF_ARGS, ...paths], {
+      ...run,
+      cwd: root,
+      maxBytes: settings.maxPatchBytes + 1,
+    });
+    const capped = capPatch(diff.stdout, settings.maxPatchBytes, diff.overflow);
     patch = capped.patch;
     patchTruncated = capped.truncated;
   }

@@ -3,8 +3,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, type Dirent } from 'node:fs';
-import { readdir, readlink, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 
 import { ExptrackError } from '../core/errors.js';
@@ -18,6 +18,9 @@ export interface PathHash {
   /** Files hashed: 1 for a file. */
   fileCount: number;
 }
+
+/** Bytes read from a file at a time. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** How many files of a directory are read at once. */
 const CONCURRENCY = 8;
@@ -46,19 +49,22 @@ function fsError(error: unknown, path: string, what: string): ExptrackError {
   return new ExptrackError(`${what}: cannot read ${path}: ${message}`, { code: 'unavailable', field: 'path', value: path, cause: error, retryable: false });
 }
 
-function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  return new Promise((done, fail) => {
-    const hash = createHash('sha256');
-    let size = 0;
-    const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    stream.on('data', (chunk) => {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      hash.update(buf);
-    });
-    stream.on('error', fail);
-    stream.on('end', () => done({ sha256: hash.digest('hex'), size }));
-  });
+/** Streams a file through SHA-256 with a caller-owned buffer (one per worker, so small files cost no allocation). */
+async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const handle = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 function isInside(root: string, target: string): boolean {
@@ -147,7 +153,7 @@ export async function hashPath(path: string): Promise<PathHash> {
   }
   if (info.isFile()) {
     try {
-      const { sha256, size } = await hashFile(abs);
+      const { sha256, size } = await hashFile(abs, Buffer.allocUnsafe(CHUNK_BYTES));
       return { sizeBytes: size, sha256, fileCount: 1 };
     } catch (error) {
       throw fsError(error, path, 'hashPath');
@@ -168,6 +174,7 @@ export async function hashPath(path: string): Promise<PathHash> {
   let fileCount = 0;
   let next = 0;
   async function worker(): Promise<void> {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     while (next < entries.length) {
       const index = next++;
       const entry = entries[index];
@@ -179,7 +186,7 @@ export async function hashPath(path: string): Promise<PathHash> {
       }
       let result;
       try {
-        result = await hashFile(entry.file);
+        result = await hashFile(entry.file, buffer);
       } catch (error) {
         throw fsError(error, join(path, entry.rel), 'hashPath');
       }

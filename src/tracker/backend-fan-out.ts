@@ -29,6 +29,8 @@ interface Slot {
   queued: Array<readonly TrackerEvent[]>;
   /** Writes to one backend run one after another, in order. */
   chain: Promise<void>;
+  /** The first write failure since the last report. */
+  failure?: ExptrackError;
 }
 
 /**
@@ -61,7 +63,9 @@ export class BackendFanOut {
       slot.queued.push(events);
       slot.chain = slot.chain.then(async () => {
         const batch = slot.queued.shift();
-        if (batch !== undefined) await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
+        if (batch === undefined) return;
+        const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
+        if (report.error) slot.failure ??= report.error;
       });
     }
   }
@@ -83,7 +87,7 @@ export class BackendFanOut {
     }
   }
 
-  /** Waits for queued writes, then flushes each backend. */
+  /** Waits for queued writes, then flushes each backend; a backend whose writes failed since the last report reports that failure. */
   flush(): Promise<BackendReport[]> {
     return this.each('flush', (b) => b.flush());
   }
@@ -95,7 +99,13 @@ export class BackendFanOut {
   private each(operation: string, call: (backend: Backend) => Promise<void>): Promise<BackendReport[]> {
     return Promise.all(
       this.slots.map((slot) => {
-        const done = slot.chain.then(() => this.guard(slot.backend, operation, () => call(slot.backend)));
+        const done = slot.chain
+          .then(() => this.guard(slot.backend, operation, () => call(slot.backend)))
+          .then((report) => {
+            const failure = slot.failure;
+            slot.failure = undefined;
+            return failure && report.ok ? { backend: report.backend, ok: false, error: failure } : report;
+          });
         slot.chain = done.then(() => undefined);
         return done;
       }),

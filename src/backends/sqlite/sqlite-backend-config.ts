@@ -16,4 +16,10 @@ export interface SqliteBackendConfig {
   lockRetryMs?: number;
   /** Fail instead of creating a missing file (for read-only tools). @defaultValue false */
   fileMustExist?: boolean;
+  /**
+   * A running experiment whose heartbeat is older than this is marked crashed. Only tests and
+   * tools should lower it: writers heartbeat every `HEARTBEAT_INTERVAL_MS`.
+   * @defaultValue STALE_AFTER_MS (20 s)
+   */
+  staleAfterMs?: number;
 }

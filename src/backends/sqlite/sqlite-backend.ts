@@ -58,7 +58,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   constructor(config: SqliteBackendConfig) {
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
-    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, ...config };
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
   }
 
   /** The database file. */
@@ -279,7 +279,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     try {
       this.state?.db
         .prepare("UPDATE experiments SET status = 'crashed', ended_at = heartbeat_at WHERE status = 'running' AND heartbeat_at < ?")
-        .run(Date.now() - STALE_AFTER_MS);
+        .run(Date.now() - this.config.staleAfterMs);
     } catch (cause) {
       // Another process holds the lock: the next read will try again.
       if (storeError(this.config.path, cause).code !== 'locked') throw storeError(this.config.path, cause);

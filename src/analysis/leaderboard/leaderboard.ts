@@ -1,0 +1,363 @@
+import type { ExperimentReader } from '../../core/backend.js';
+import type { FilterExpression } from '../../core/filter.js';
+import type { Experiment, ExperimentStatus, JsonValue } from '../../core/types.js';
+import { studentTQuantile } from '../stats/index.js';
+import { flattenConfig, sameJson, varyingKeys } from '../internal/flatten-config.js';
+import type { ItemScores } from '../internal/item-scores.js';
+import { defaultOrder } from '../internal/metric-direction.js';
+import { oneOfOption, optionalInteger, readConfidence, requireName, requireReader } from '../internal/options.js';
+import { resolveFilter } from '../internal/resolve-filter.js';
+import { evaluationScore, trainingScore, type RunScore, type UncertaintySource } from '../internal/run-score.js';
+import { itemUncertainty } from '../internal/uncertainty.js';
+
+/**
+ * Options of {@link leaderboard}.
+ *
+ * @example
+ * ```ts
+ * const options: LeaderboardOptions = { store, benchmark: 'gsm8k', metric: 'accuracy', top: 10 };
+ * ```
+ */
+export interface LeaderboardOptions {
+  /** Any readable backend. */
+  store: ExperimentReader;
+  /** The metric to rank by: an evaluation metric with `benchmark`, else a training metric key. */
+  metric: string;
+  /** The benchmark of an evaluation metric; omit to rank by a training metric. */
+  benchmark?: string;
+  /**
+   * Training metrics only: the `last` value (at the highest step) or the `best` one (the minimum
+   * when ranking ascending, else the maximum).
+   * @defaultValue `'last'`
+   */
+  value?: 'last' | 'best';
+  /** How many rows (or groups) to list; all by default. */
+  top?: number;
+  /** Which runs to consider: filter text (see {@link parseFilter}) or a parsed filter. */
+  filter?: string | FilterExpression;
+  /** Only runs with this status (or one of these). */
+  status?: ExperimentStatus | readonly ExperimentStatus[];
+  /**
+   * `'none'`: one row per run. `'group'`: one row per experiment group (runs with no group stand
+   * alone). `'config'`: one row per config, ignoring keys named `seed` (runs that differ only by seed).
+   * @defaultValue `'none'`
+   */
+  groupBy?: 'none' | 'group' | 'config';
+  /**
+   * `'desc'` (higher is better) or `'asc'`. By default ascending for metrics whose name contains
+   * loss, error, perplexity, latency or regret (or has a word ppl, nll, mse, mae, rmse, wer, cer,
+   * cost, err), descending otherwise.
+   */
+  order?: 'asc' | 'desc';
+  /**
+   * The confidence level of the intervals.
+   * @defaultValue `0.95`
+   */
+  confidence?: number;
+}
+
+/** What every leaderboard says about itself. */
+export interface LeaderboardInfo {
+  benchmark: string | null;
+  metric: string;
+  /** For a training metric, which value ranked it; null for an evaluation metric. */
+  value: 'last' | 'best' | null;
+  order: 'asc' | 'desc';
+  /** Whether `order` was given or chosen from the metric's name. */
+  orderSource: 'option' | 'metric name';
+  confidence: number;
+  /** The flattened config keys (`optimizer.name`) whose values differ among the listed rows. */
+  columns: string[];
+  /** How many runs had the metric (before `top`). */
+  total: number;
+  /** Runs that had the metric but could not be ranked (a NaN score), with the reason. */
+  excluded: { id: string; reason: string }[];
+}
+
+/**
+ * One run on a leaderboard.
+ *
+ * @example
+ * ```ts
+ * const row: LeaderboardRow = board.rows[0];
+ * `${row.name}: ${row.score} ± ${row.standardError}`;
+ * ```
+ */
+export interface LeaderboardRow {
+  /** 1-based; equal scores share a rank (1, 2, 2, 4). */
+  rank: number;
+  id: string;
+  name: string;
+  group: string | null;
+  score: number;
+  /** The standard error of the score, or null when the store holds nothing to compute it from. */
+  standardError: number | null;
+  /** The confidence interval of the score, or null. */
+  ci: [number, number] | null;
+  /** Items behind the score (per-sample rows or the evaluation's count), points of a training metric, or null. */
+  n: number | null;
+  /**
+   * Where the error bars came from: `samples` (per-item rows, Miller's CLT standard error; the
+   * Wilson interval when every item scored 0 or 1), `stderr` (`<metric>_stderr` of the
+   * evaluation), or `none`.
+   */
+  uncertainty: UncertaintySource;
+  /** The values of {@link LeaderboardInfo.columns} for this run (a key the run lacks is absent). */
+  config: Record<string, JsonValue>;
+}
+
+/**
+ * One group of runs (same group, or same config but the seed) on a leaderboard.
+ *
+ * @example
+ * ```ts
+ * const g: LeaderboardGroupRow = board.rows[0];
+ * `${g.label}: ${g.score} ± ${g.sd} over ${g.runs} runs`;
+ * ```
+ */
+export interface LeaderboardGroupRow {
+  rank: number;
+  /** The group name (`groupBy: 'group'`), or null for a run without group or a config group. */
+  group: string | null;
+  /** A readable name: the group, else the first run's name. */
+  label: string;
+  /** The runs of the group, best first. */
+  runIds: string[];
+  /** How many runs the group has. */
+  runs: number;
+  /** The mean score over the runs. */
+  score: number;
+  /** The sample standard deviation of the run scores (null for one run). */
+  sd: number | null;
+  standardError: number | null;
+  ci: [number, number] | null;
+  /**
+   * How the interval was made: `pooled-samples` (the runs share their items: the CLT standard
+   * error over the per-item means across runs), `t-across-runs` (mean ± t(k-1)·sd/√k), or
+   * `single-run` (one run: its own error bars).
+   */
+  method: 'pooled-samples' | 't-across-runs' | 'single-run';
+  /** Items for `pooled-samples`, runs for `t-across-runs`, the run's n for `single-run`. */
+  n: number | null;
+  /** The config the group's runs share, restricted to {@link LeaderboardInfo.columns}. */
+  config: Record<string, JsonValue>;
+}
+
+/** A leaderboard of runs. */
+export interface RunLeaderboard extends LeaderboardInfo {
+  groupBy: 'none';
+  rows: LeaderboardRow[];
+}
+
+/** A leaderboard of groups of runs. */
+export interface GroupLeaderboard extends LeaderboardInfo {
+  groupBy: 'group' | 'config';
+  rows: LeaderboardGroupRow[];
+}
+
+/** What {@link leaderboard} returns. */
+export type LeaderboardResult = RunLeaderboard | GroupLeaderboard;
+
+/**
+ * Ranks runs by an evaluation metric (the latest evaluation of a benchmark) or by a training
+ * metric's last or best value, with each score's standard error, confidence interval and n, and the
+ * config columns that vary among the listed runs. With `groupBy`, runs that differ only by seed are
+ * aggregated: mean, standard deviation across runs and a confidence interval, and the groups are
+ * ranked.
+ *
+ * Error bars follow Miller, "Adding Error Bars to Evals" (arXiv:2411.00640): from the per-sample
+ * rows when the evaluation stored them and they reproduce the metric (attempts of one item are
+ * averaged first; the CLT standard error; the Wilson interval for 0/1 scores), else from the
+ * evaluation's `<metric>_stderr` (and its `_ci_lower` / `_ci_upper` at 95%), else none.
+ *
+ * The filter goes to the store as `getAllExperiments({ where })`, together with `exists` of the
+ * metric, so a SQL store selects the runs itself.
+ *
+ * @param options - The store, the metric (and benchmark), and how to select, group and order.
+ * @returns The ranked rows and what they were ranked by.
+ * @throws ExptrackError with code `invalid_input` for a bad option or a store that cannot be read,
+ * `parse_error` for a malformed filter.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard } from 'exptrack/analysis';
+ * const board = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', top: 5, filter: 'tags.stage = "sft"' });
+ * for (const row of board.rows) console.log(row.rank, row.name, row.score, row.ci, row.config);
+ * const seeds = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', groupBy: 'config' });
+ * seeds.rows[0]; // { label: 'lr-3e-4', runs: 3, score: 0.71, sd: 0.012, ci: [0.68, 0.74], method: 'pooled-samples', ... }
+ * ```
+ */
+export async function leaderboard(options: LeaderboardOptions & { groupBy?: 'none' }): Promise<RunLeaderboard>;
+export async function leaderboard(options: LeaderboardOptions & { groupBy: 'group' | 'config' }): Promise<GroupLeaderboard>;
+export async function leaderboard(options: LeaderboardOptions): Promise<LeaderboardResult>;
+export async function leaderboard(options: LeaderboardOptions): Promise<LeaderboardResult> {
+  const store = requireReader(options?.store);
+  const metric = requireName('metric', options.metric);
+  const benchmark = options.benchmark === undefined ? undefined : requireName('benchmark', options.benchmark);
+  const top = optionalInteger('top', options.top, 1);
+  const confidence = readConfidence(options.confidence);
+  const groupBy = oneOfOption('groupBy', options.groupBy, ['none', 'group', 'config'] as const, 'none');
+  const order = oneOfOption('order', options.order, ['asc', 'desc'] as const, defaultOrder(metric));
+  const value = benchmark === undefined ? oneOfOption('value', options.value, ['last', 'best'] as const, 'last') : null;
+
+  const has: FilterExpression = { kind: 'exists', field: { scope: 'metrics', benchmark: benchmark ?? null, metric }, negated: false };
+  const filter = resolveFilter(options.filter);
+  const where: FilterExpression = filter === undefined ? has : { kind: 'and', left: filter, right: has };
+  const experiments = await store.getAllExperiments(options.status === undefined ? { where } : { where, status: options.status });
+
+  const score = (experiment: Experiment, withSamples: boolean) =>
+    benchmark === undefined
+      ? trainingScore(store, experiment, metric, value ?? 'last', order)
+      : evaluationScore(store, experiment, benchmark, metric, confidence, withSamples);
+
+  const scored: RunScore[] = [];
+  const excluded: { id: string; reason: string }[] = [];
+  for (const result of await Promise.all(experiments.map((e) => score(e, false)))) {
+    if (result === undefined) continue;
+    if (Number.isNaN(result.score)) excluded.push({ id: result.experiment.id, reason: `${metric} is NaN` });
+    else scored.push(result);
+  }
+  const sign = order === 'asc' ? 1 : -1;
+  const better = (a: number, b: number) => (a === b ? 0 : sign * (a < b ? -1 : 1));
+  scored.sort((a, b) => better(a.score, b.score) || a.experiment.createdAt - b.experiment.createdAt || compareText(a.experiment.id, b.experiment.id));
+
+  const info = {
+    benchmark: benchmark ?? null,
+    metric,
+    value,
+    order,
+    orderSource: options.order === undefined ? ('metric name' as const) : ('option' as const),
+    confidence,
+    total: scored.length,
+    excluded,
+  };
+
+  if (groupBy === 'none') {
+    const listed = top === undefined ? scored : scored.slice(0, top);
+    // Error bars from per-sample rows are read for the listed rows only.
+    const detailed = benchmark === undefined ? listed : await Promise.all(listed.map(async (s) => (await score(s.experiment, true)) ?? s));
+    const configs = detailed.map((s) => flattenConfig(s.experiment.config));
+    const columns = varyingKeys(configs);
+    const rows = detailed.map((s, i): LeaderboardRow => ({
+      rank: 0,
+      id: s.experiment.id,
+      name: s.experiment.name,
+      group: s.experiment.group,
+      score: s.score,
+      standardError: s.standardError,
+      ci: s.ci,
+      n: s.n,
+      uncertainty: s.uncertainty,
+      config: pick(configs[i] ?? {}, columns),
+    }));
+    assignRanks(rows);
+    return { ...info, groupBy, columns, rows };
+  }
+
+  // Groups: by the group name, or by the config without its seed.
+  const groups = new Map<string, RunScore[]>();
+  for (const s of scored) {
+    const key = groupBy === 'group' ? (s.experiment.group === null ? `run:${s.experiment.id}` : `group:${s.experiment.group}`) : configKey(s.experiment.config);
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [s]);
+    else members.push(s);
+  }
+  const summaries = [...groups.values()].map((members) => ({ members, mean: meanOf(members.map((m) => m.score)) }));
+  summaries.sort((a, b) => better(a.mean, b.mean) || compareText(a.members[0]?.experiment.id ?? '', b.members[0]?.experiment.id ?? ''));
+  const listed = top === undefined ? summaries : summaries.slice(0, top);
+  const rows: LeaderboardGroupRow[] = [];
+  const shared: Record<string, JsonValue>[] = [];
+  for (const { members, mean } of listed) {
+    const detailed = benchmark === undefined ? members : await Promise.all(members.map(async (s) => (await score(s.experiment, true)) ?? s));
+    const first = detailed[0] as RunScore;
+    shared.push(commonConfig(detailed.map((s) => flattenConfig(s.experiment.config))));
+    const groupName = groupBy === 'group' ? first.experiment.group : null;
+    rows.push({
+      rank: 0,
+      group: groupName,
+      label: groupName ?? first.experiment.name ?? first.experiment.id,
+      runIds: detailed.map((s) => s.experiment.id),
+      runs: detailed.length,
+      score: mean,
+      ...groupUncertainty(detailed, mean, confidence),
+      config: {},
+    });
+  }
+  const columns = varyingKeys(shared);
+  rows.forEach((row, i) => (row.config = pick(shared[i] ?? {}, columns)));
+  assignRanks(rows);
+  return { ...info, groupBy, columns, rows };
+}
+
+function groupUncertainty(members: RunScore[], mean: number, confidence: number): Pick<LeaderboardGroupRow, 'sd' | 'standardError' | 'ci' | 'method' | 'n'> {
+  const k = members.length;
+  const first = members[0] as RunScore;
+  if (k === 1) return { sd: null, standardError: first.standardError, ci: first.ci, method: 'single-run', n: first.n };
+  const scores = members.map((m) => m.score);
+  const sd = Math.sqrt(scores.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (k - 1));
+  const pooled = pooledItems(members);
+  if (pooled !== undefined) {
+    const bars = itemUncertainty(pooled, mean, confidence);
+    if (bars !== undefined) return { sd, standardError: bars.standardError, ci: bars.ci, method: 'pooled-samples', n: pooled.ids.length };
+  }
+  if (!Number.isFinite(sd)) return { sd, standardError: null, ci: null, method: 't-across-runs', n: k };
+  const se = sd / Math.sqrt(k);
+  const half = studentTQuantile(1 - (1 - confidence) / 2, k - 1) * se;
+  return { sd, standardError: se, ci: [mean - half, mean + half], method: 't-across-runs', n: k };
+}
+
+/** Per-item means across runs, when every run has per-item scores on the same set of items. */
+function pooledItems(members: RunScore[]): ItemScores | undefined {
+  const first = members[0]?.items;
+  if (first === undefined) return undefined;
+  for (const m of members) {
+    if (m.items === undefined || m.items.ids.length !== first.ids.length) return undefined;
+    for (const id of first.ids) if (!m.items.byId.has(id)) return undefined;
+  }
+  const scores = first.ids.map((id) => meanOf(members.map((m) => m.items?.byId.get(id) as number)));
+  const byId = new Map(first.ids.map((id, i) => [id, scores[i] as number]));
+  const rows = members.reduce((acc, m) => acc + (m.items?.rows ?? 0), 0);
+  return { ids: [...first.ids], scores, byId, binary: scores.every((s) => s === 0 || s === 1), rows, rowMean: meanOf(scores) };
+}
+
+function meanOf(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The flattened keys whose value every config shares. */
+function commonConfig(configs: readonly Record<string, JsonValue>[]): Record<string, JsonValue> {
+  const [first, ...rest] = configs;
+  const out: Record<string, JsonValue> = {};
+  if (first === undefined) return out;
+  for (const [key, value] of Object.entries(first)) {
+    if (rest.every((c) => Object.prototype.hasOwnProperty.call(c, key) && sameJson(c[key], value))) out[key] = value;
+  }
+  return out;
+}
+
+/** A config without its seed keys, as a stable string. */
+function configKey(config: Experiment['config']): string {
+  const flat = flattenConfig(config);
+  const kept = Object.keys(flat)
+    .filter((key) => key !== 'seed' && !key.endsWith('.seed'))
+    .sort()
+    .map((key) => [key, flat[key]]);
+  return JSON.stringify(kept);
+}
+
+function pick(config: Record<string, JsonValue>, keys: readonly string[]): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const key of keys) if (Object.prototype.hasOwnProperty.call(config, key)) out[key] = config[key] as JsonValue;
+  return out;
+}
+
+function assignRanks(rows: { rank: number; score: number }[]): void {
+  rows.forEach((row, i) => {
+    const previous = rows[i - 1];
+    row.rank = previous !== undefined && previous.score === row.score ? previous.rank : i + 1;
+  });
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
