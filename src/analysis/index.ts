@@ -4,7 +4,48 @@
  * runs, JSON export and import, CSV export, and the statistics they rest on.
  * @module
  */
+export * from './stats/index.js';
+
 export { parseFilter } from './filter/parse-filter.js';
 export { safeParseFilter, type SafeParseFilterResult } from './filter/safe-parse-filter.js';
 export { formatFilter } from './filter/format-filter.js';
 export type { FilterParseErrorDetails } from './filter/tokenize-filter.js';
+
+export {
+  leaderboard,
+  type GroupLeaderboard,
+  type LeaderboardGroupRow,
+  type LeaderboardInfo,
+  type LeaderboardOptions,
+  type LeaderboardResult,
+  type LeaderboardRow,
+  type RunLeaderboard,
+} from './leaderboard/leaderboard.js';
+export type { UncertaintySource } from './internal/run-score.js';
+export {
+  compareExperiments,
+  type ComparedExperiment,
+  type CompareOptions,
+  type ComparisonResult,
+  type ConfigDifference,
+  type MetricComparison,
+  type MetricDelta,
+} from './compare/compare-experiments.js';
+export { significance, type SignificanceMethod, type SignificanceOptions, type SignificanceResult } from './significance/significance.js';
+
+export { exportExperiment } from './export/export-experiment.js';
+export { exportAll, type ExportAllOptions } from './export/export-all.js';
+export { importExperiments, type ImportOptions, type ImportResult } from './export/import-experiments.js';
+export {
+  EXPORT_SCHEMA_VERSION,
+  type ExportedCheckpoint,
+  type ExportedEvaluation,
+  type ExportedExperiment,
+  type ExportedJson,
+  type ExportedMetricPoint,
+  type ExportedNumber,
+  type ExportedSample,
+  type ExptrackExport,
+} from './export/export-format.js';
+export { exportMetricsCsv, type MetricsCsvOptions } from './csv/export-metrics-csv.js';
+export { leaderboardToCsv } from './csv/leaderboard-to-csv.js';

@@ -220,10 +220,13 @@ export function aggregateRows(
   addMeanMetric(metrics, 'accuracy', scored.map((r) => (r.row.correct ? 1 : 0)));
   addMeanMetric(metrics, 'mean_score', scored.map((r) => r.row.score ?? (r.row.correct ? 1 : 0)));
 
+  // Per-sample metrics are averaged over every row that got a response (scored or not): a metric
+  // such as judge_unparseable must see the unscored rows too.
+  const answered = rows.filter((r) => r.row.error == null);
   const names: string[] = [];
-  for (const r of scored) for (const k of Object.keys(r.metrics)) if (!names.includes(k)) names.push(k);
+  for (const r of answered) for (const k of Object.keys(r.metrics)) if (!names.includes(k)) names.push(k);
   for (const name of names) {
-    const values = scored.map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const values = answered.map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     addMeanMetric(metrics, name, values);
   }
 

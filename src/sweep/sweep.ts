@@ -25,7 +25,7 @@ import {
   type SearchSpace,
 } from './space.js';
 import { TrackingLanes, type SweepStore, type SweepTrackerSource, type TrialRecording } from './tracking.js';
-import { Trial, type TrialHost } from './trial.js';
+import { Trial, createTrial, isCrashed, restoreTrialReport, setTrialExperimentId, settleTrial, type TrialHost } from './trial.js';
 
 /** The sampler names `new Sweep({ sampler })` accepts. */
 export type SamplerName = 'tpe' | 'random' | 'grid';
@@ -169,6 +169,7 @@ export class Sweep<S extends SearchSpace> {
   private readonly seedGiven: boolean;
   private readonly pruner: Pruner | undefined;
   private readonly trialList: Trial<ParamsOf<S>>[] = [];
+  private readonly owned = new WeakSet<object>();
   private readonly queue: ParamsOf<S>[] = [];
   private readonly lanes: TrackingLanes | undefined;
   private readonly recordings = new Map<Trial<ParamsOf<S>>, TrialRecording>();
@@ -348,7 +349,8 @@ export class Sweep<S extends SearchSpace> {
       const ctx: SamplerContext = { ...base, number, rng: new Prng(hashSeed(this.seed, number)) };
       params = this.sampler.sample(ctx) as ParamsOf<S>;
     }
-    const trial = new Trial<ParamsOf<S>>(number, params, this.host);
+    const trial = createTrial<ParamsOf<S>>(number, params, this.host);
+    this.owned.add(trial);
     this.trialList.push(trial);
     this.beginRecording(trial);
     return trial;
@@ -364,12 +366,12 @@ export class Sweep<S extends SearchSpace> {
    * @throws {@link ExptrackError} `already_finished` when told twice, `invalid_input` for a trial of another sweep or a malformed result
    */
   tell(trial: Trial<ParamsOf<S>>, result: number | TellResult): Trial<ParamsOf<S>> {
-    if (!(trial instanceof Trial) || !this.trialList.includes(trial)) throw invalidInput('trial', trial?.number, `is not a trial of sweep ${this.id}`);
+    if (!this.owned.has(trial)) throw invalidInput('trial', trial?.number, `is not a trial of sweep ${this.id}`);
     if (trial.state !== 'running') {
       throw new ExptrackError(`trial ${trial.number} is already ${trial.state}`, { code: 'already_finished', value: trial.number });
     }
     const outcome = this.interpret(result);
-    trial.settle(outcome.state, outcome.state === 'pruned' ? trial.lastReported() : outcome.value, outcome.error);
+    settleTrial(trial as unknown as Trial, outcome.state, outcome.state === 'pruned' ? trial.lastReported() : outcome.value, outcome.error);
     this.endRecording(trial);
     return trial;
   }
@@ -424,7 +426,7 @@ export class Sweep<S extends SearchSpace> {
     const signal = options.signal;
     const finishedBefore = new Set(this.trialList.filter((t) => t.state !== 'running'));
     let inFlight = 0;
-    const budgetUsed = () => this.trialList.filter((t) => t.state !== 'running' && !t.crashed).length + inFlight;
+    const budgetUsed = () => this.trialList.filter((t) => t.state !== 'running' && !isCrashed(t as unknown as Trial)).length + inFlight;
     const worker = async (): Promise<void> => {
       while (!signal?.aborted && budgetUsed() < (target as number) && this.remaining > 0) {
         const trial = this.ask();
@@ -509,7 +511,7 @@ export class Sweep<S extends SearchSpace> {
         group: this.group,
         tags: { [TAG_ID]: this.id, [TAG_TRIAL]: String(trial.number), [TAG_STATE]: 'running' },
       });
-      trial.experimentIdValue = id;
+      setTrialExperimentId(trial as unknown as Trial, id);
       return id;
     });
     recording.enqueue((t) => t.logSummary({ [SUMMARY_DEFINITION]: definition }));
@@ -551,23 +553,24 @@ export class Sweep<S extends SearchSpace> {
       } catch {
         continue; // Not a trial of this space (edited by hand): leave it out.
       }
-      const trial = new Trial<ParamsOf<S>>(n, params, this.host);
-      trial.experimentIdValue = e.id;
+      const trial = createTrial<ParamsOf<S>>(n, params, this.host);
+      const plain = trial as unknown as Trial;
+      setTrialExperimentId(plain, e.id);
       if (store.getMetrics) {
-        for (const point of await store.getMetrics(e.id, this.metric)) trial.restoreReport(point.step, point.value);
+        for (const point of await store.getMetrics(e.id, this.metric)) restoreTrialReport(plain, point.step, point.value);
       }
       const tag = e.tags[TAG_STATE];
       const stored = e.summary[this.metric];
       const value = typeof stored === 'number' ? stored : undefined;
-      if (tag === 'completed' && value !== undefined) trial.settle('completed', value, undefined);
-      else if (tag === 'pruned') trial.settle('pruned', value ?? trial.lastReported(), undefined);
-      else if (tag === 'failed' || tag === 'completed') trial.settle('failed', undefined, e.tags[TAG_ERROR] ?? e.error?.message ?? 'failed');
+      if (tag === 'completed' && value !== undefined) settleTrial(plain, 'completed', value, undefined);
+      else if (tag === 'pruned') settleTrial(plain, 'pruned', value ?? trial.lastReported(), undefined);
+      else if (tag === 'failed' || tag === 'completed') settleTrial(plain, 'failed', undefined, e.tags[TAG_ERROR] ?? e.error?.message ?? 'failed');
       else {
         // Running when the sweep stopped: a crash. Keep it as failed and ask its params again.
-        trial.settle('failed', undefined, `crashed: trial was ${e.status} when sweep ${this.id} stopped`);
-        trial.crashed = true;
+        settleTrial(plain, 'failed', undefined, `crashed: trial was ${e.status} when sweep ${this.id} stopped`, true);
         requeue.push(params);
       }
+      this.owned.add(trial);
       this.trialList.push(trial);
     }
     this.nextNumber = numbers.length === 0 ? 0 : (numbers[numbers.length - 1] as number) + 1;

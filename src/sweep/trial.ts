@@ -13,6 +13,57 @@ export interface TrialHost {
   shouldPrune(trial: Trial): boolean;
 }
 
+/** The mutable state of a trial, kept out of its public type. */
+interface TrialState_ {
+  state: TrialState;
+  value: number | undefined;
+  error: string | undefined;
+  experimentId: string | undefined;
+  /** Restored from a store as running: the process died with it. */
+  crashed: boolean;
+  readonly reports: Map<number, number>;
+  readonly host: TrialHost;
+}
+
+const internals = new WeakMap<Trial, TrialState_>();
+
+function stateOf(trial: Trial): TrialState_ {
+  return internals.get(trial) as TrialState_;
+}
+
+/**
+ * Creates a running trial. Internal: trials come from `sweep.ask()`.
+ */
+export function createTrial<P extends Record<string, Choice>>(number: number, params: P, host: TrialHost): Trial<P> {
+  const trial = new Trial<P>(number, params);
+  internals.set(trial as unknown as Trial, { state: 'running', value: undefined, error: undefined, experimentId: undefined, crashed: false, reports: new Map(), host });
+  return trial;
+}
+
+/** Sets a trial's outcome. Internal: the sweep calls it from `tell` and when resuming. */
+export function settleTrial(trial: Trial, state: Exclude<TrialState, 'running'>, value: number | undefined, error: string | undefined, crashed = false): void {
+  const s = stateOf(trial);
+  s.state = state;
+  s.value = value;
+  s.error = error;
+  s.crashed = crashed;
+}
+
+/** Records the tracked experiment of a trial. Internal. */
+export function setTrialExperimentId(trial: Trial, id: string): void {
+  stateOf(trial).experimentId = id;
+}
+
+/** Restores a report of a resumed trial without telling the tracker. Internal. */
+export function restoreTrialReport(trial: Trial, step: number, value: number): void {
+  stateOf(trial).reports.set(step, value);
+}
+
+/** Whether a trial was found running when its sweep was resumed. Internal. */
+export function isCrashed(trial: Trial): boolean {
+  return stateOf(trial).crashed;
+}
+
 /**
  * One trial of a sweep, from `sweep.ask()`. Run your training with `trial.params`, call
  * `trial.report(value, step)` as it goes, stop early when `trial.shouldPrune()` says so, then
@@ -37,53 +88,41 @@ export class Trial<P extends Record<string, Choice> = Record<string, Choice>> im
   readonly number: number;
   /** The suggested params. */
   readonly params: Readonly<P>;
-  private stateValue: TrialState = 'running';
-  private valueOf: number | undefined;
-  private errorText: string | undefined;
-  private readonly reportMap = new Map<number, number>();
-  /** @internal */
-  experimentIdValue: string | undefined;
-  /** @internal */
-  crashed = false;
 
-  /** @internal */
-  constructor(
-    number: number,
-    params: P,
-    private readonly host: TrialHost,
-  ) {
+  /** @internal Trials come from `sweep.ask()`. */
+  constructor(number: number, params: P) {
     this.number = number;
     this.params = Object.freeze({ ...params });
   }
 
   /** `running` until told; then `completed`, `pruned` or `failed`. */
   get state(): TrialState {
-    return this.stateValue;
+    return stateOf(this as Trial).state;
   }
 
   /** The final value when completed, the last reported value when pruned, else undefined. */
   get value(): number | undefined {
-    return this.valueOf;
+    return stateOf(this as Trial).value;
   }
 
   /** Why the trial failed (the objective's error message, `objective returned NaN`, ...). */
   get error(): string | undefined {
-    return this.errorText;
+    return stateOf(this as Trial).error;
   }
 
   /** The reported values by step. */
   get reports(): ReadonlyMap<number, number> {
-    return this.reportMap;
+    return stateOf(this as Trial).reports;
   }
 
   /** The tracked experiment's id, once it has been started (only with a tracker). */
   get experimentId(): string | undefined {
-    return this.experimentIdValue;
+    return stateOf(this as Trial).experimentId;
   }
 
-  /** The sweep this trial belongs to. */
+  /** The id of the sweep this trial belongs to. */
   get sweepId(): string {
-    return this.host.sweepId;
+    return stateOf(this as Trial).host.sweepId;
   }
 
   /**
@@ -92,51 +131,45 @@ export class Trial<P extends Record<string, Choice> = Record<string, Choice>> im
    *
    * @param value - the objective so far; NaN is accepted (and a median pruner stops such a trial)
    * @param step - an integer >= 0 (an epoch, a training step)
-   * @throws {@link ExptrackError} `invalid_input` on a bad step or a non-number value, `already_finished` after `tell`
+   * @throws ExptrackError `invalid_input` on a bad step or a non-number value, `already_finished` after `tell`
    */
   report(value: number, step: number): void {
-    if (this.stateValue !== 'running') {
-      throw new ExptrackError(`trial ${this.number} is already ${this.stateValue}`, { code: 'already_finished', value: this.number });
+    const s = stateOf(this as Trial);
+    if (s.state !== 'running') {
+      throw new ExptrackError(`trial ${this.number} is already ${s.state}`, { code: 'already_finished', value: this.number });
     }
     if (typeof value !== 'number') throw invalidInput('value', value, 'must be a number');
     if (!Number.isSafeInteger(step) || step < 0) throw invalidInput('step', step, 'must be an integer >= 0');
-    this.reportMap.set(step, value);
-    this.host.onReport(this, value, step);
+    s.reports.set(step, value);
+    s.host.onReport(this as Trial, value, step);
   }
 
   /**
    * Whether the sweep's pruner would stop this trial now, given what it and the other trials
-   * reported. Always false without a pruner or before the first report.
+   * reported. Always false without a pruner, before the first report, and once finished.
    *
    * @returns true to stop: then `sweep.tell(trial, { state: 'pruned' })`, or return `{ state: 'pruned' }` from an objective
    */
   shouldPrune(): boolean {
-    if (this.stateValue !== 'running') return false;
-    return this.host.shouldPrune(this);
+    const s = stateOf(this as Trial);
+    if (s.state !== 'running') return false;
+    return s.host.shouldPrune(this as Trial);
   }
 
-  /** @internal Sets the outcome; the sweep calls it from `tell`. */
-  settle(state: Exclude<TrialState, 'running'>, value: number | undefined, error: string | undefined): void {
-    this.stateValue = state;
-    this.valueOf = value;
-    this.errorText = error;
-  }
-
-  /** The last reported value, if any. */
+  /**
+   * The value reported at the highest step, if any: what a pruned trial is stored with.
+   *
+   * @returns the last reported value, or undefined before the first report
+   */
   lastReported(): number | undefined {
     let step = -1;
     let value: number | undefined;
-    for (const [s, v] of this.reportMap) {
-      if (s > step) {
-        step = s;
+    for (const [st, v] of this.reports) {
+      if (st > step) {
+        step = st;
         value = v;
       }
     }
     return value;
-  }
-
-  /** @internal Restores reports of a resumed trial. */
-  restoreReport(step: number, value: number): void {
-    this.reportMap.set(step, value);
   }
 }

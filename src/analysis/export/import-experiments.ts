@@ -113,8 +113,18 @@ function decodeExperiment(entry: unknown, path: string): { id: string; events: T
       rank: num(point.rank, `${at}.rank`),
     };
   });
-  for (let start = 0; start < points.length; start += POINTS_PER_EVENT) {
-    events.push({ type: 'metrics', experimentId: id, points: points.slice(start, start + POINTS_PER_EVENT) });
+  // Events carry columns written by one rank: cut the points into runs of one rank, in order.
+  for (let start = 0; start < points.length; ) {
+    const rank = (points[start] as MetricPoint).rank;
+    let end = start + 1;
+    while (end < points.length && end - start < POINTS_PER_EVENT && (points[end] as MetricPoint).rank === rank) end += 1;
+    const run = points.slice(start, end);
+    events.push({
+      type: 'metrics',
+      experimentId: id,
+      points: { keys: run.map((p) => p.key), steps: run.map((p) => p.step), values: run.map((p) => p.value), timestamps: run.map((p) => p.timestamp), rank },
+    });
+    start = end;
   }
   list(root.evaluations, `${path}.evaluations`).forEach((e, i) => {
     const at = `${path}.evaluations[${i}]`;

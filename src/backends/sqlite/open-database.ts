@@ -24,10 +24,10 @@ export function openDatabase(path: string, options: { busyTimeoutMs: number; fil
     throw storeError(path, cause);
   }
   try {
+    claimIdentity(db, path); // before anything that could write to a file that is not ours
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    claimIdentity(db, path);
   } catch (cause) {
     db.close();
     throw ExptrackError.is(cause) ? cause : storeError(path, cause);
