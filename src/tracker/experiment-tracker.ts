@@ -27,6 +27,8 @@ interface ActiveRun {
   createdAt: number;
   /** The signal that asked the process to stop, if one came. */
   interruptedBy: 'SIGINT' | 'SIGTERM' | null;
+  /** False when this process attached to another's run: the owner, not this tracker, sets its status. */
+  owned: boolean;
   stopTimers: () => void;
 }
 
@@ -93,6 +95,8 @@ export class ExperimentTracker implements AsyncDisposable {
   async startExperiment(config: ExperimentConfig = {}, options: StartOptions = {}): Promise<string> {
     this.throwStrictFailure();
     if (this.active) throw invalidInput('startExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
+    const parentId = process.env.EXPTRACK_EXPERIMENT_ID;
+    if (parentId && this.options.attachToParent !== false) return this.attach(parentId);
     const checkedConfig = validateConfig(config);
     const tags = normaliseTags(options.tags);
     if (options.name !== undefined && typeof options.name !== 'string') throw invalidInput('options.name', options.name, 'must be a string');
@@ -122,29 +126,46 @@ export class ExperimentTracker implements AsyncDisposable {
       error: null,
     };
     this.events.push({ type: 'experiment_started', experiment });
-    this.activate(id, now, fanOut);
+    this.activate(id, now, fanOut, true);
     await this.flush();
     return id;
   }
 
   /**
-   * Continues an existing experiment: after a crash, or from another process of the same run.
-   * Reads it from the first backend that can be read.
+   * Continues an existing experiment, after a crash or in a new process: it is running again, and
+   * this tracker owns it (finishing it sets its status). Reads it from the first readable backend.
    *
+   * @param id - the experiment to continue
+   * @returns the id
    * @throws ExptrackError `not_found` when no readable backend knows the id.
    */
   async resumeExperiment(id: string): Promise<string> {
     this.throwStrictFailure();
     if (this.active) throw invalidInput('resumeExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
+    const { fanOut, experiment } = await this.findExperiment(id);
+    this.activate(id, experiment.createdAt, fanOut, true);
+    this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { status: 'running', endedAt: null, heartbeatAt: Date.now(), error: null } });
+    await this.flush();
+    return id;
+  }
+
+  /**
+   * Joins another process's running experiment (what `startExperiment` does when
+   * `EXPTRACK_EXPERIMENT_ID` is set): this process logs into it under its own rank, and leaves its
+   * status to the owner.
+   */
+  private async attach(id: string): Promise<string> {
+    const { fanOut, experiment } = await this.findExperiment(id);
+    this.activate(id, experiment.createdAt, fanOut, false);
+    return id;
+  }
+
+  private async findExperiment(id: string): Promise<{ fanOut: BackendFanOut; experiment: Experiment }> {
     const fanOut = await this.backendsReady();
     const reader = fanOut.backends.find(isReadable);
     const experiment = reader ? await reader.getExperiment(id) : undefined;
     if (!experiment) throw new ExptrackError(`no experiment with id ${id} in ${reader ? `backend ${reader.name}` : 'any readable backend'}`, { code: 'not_found', field: 'id', value: id });
-    const now = Date.now();
-    this.activate(id, experiment.createdAt, fanOut);
-    this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { status: 'running', endedAt: null, heartbeatAt: now, error: null } });
-    await this.flush();
-    return id;
+    return { fanOut, experiment };
   }
 
   /**
@@ -298,7 +319,7 @@ export class ExperimentTracker implements AsyncDisposable {
     const run = this.activeOrReport('finishExperiment');
     if (!run) return [];
     const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
-    this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: endChanges(status, options.error) });
+    if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: endChanges(status, options.error) });
     this.deactivate();
     return this.flush();
   }
@@ -328,7 +349,7 @@ export class ExperimentTracker implements AsyncDisposable {
     return this.ready;
   }
 
-  private activate(id: string, createdAt: number, fanOut: BackendFanOut): void {
+  private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean): void {
     const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
     const heartbeat = setInterval(() => {
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
@@ -341,6 +362,7 @@ export class ExperimentTracker implements AsyncDisposable {
       id,
       createdAt,
       interruptedBy: null,
+      owned,
       stopTimers: () => {
         clearInterval(flushTimer);
         clearInterval(heartbeat);
@@ -360,7 +382,7 @@ export class ExperimentTracker implements AsyncDisposable {
     const endNow = (changes: ExperimentChanges): void => {
       const run = this.active;
       if (!run) return;
-      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
+      if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
       fanOut.writeSync(this.takeBatch());
     };
     return {
@@ -375,7 +397,7 @@ export class ExperimentTracker implements AsyncDisposable {
       onBeforeExit: () => {
         const run = this.active;
         if (!run) return;
-        this.report(
+        if (run.owned) this.report(
           new ExptrackError(`experiment ${run.id} was not finished before the process exited; marking it ${run.interruptedBy ? 'killed' : 'completed'}`, { code: 'not_started', value: run.id }),
           { operation: 'exit' },
         );

@@ -43,6 +43,12 @@ export interface TrackerOptions {
   rank?: number;
   /** Mark the run failed, killed or completed when the process ends. @defaultValue true */
   handleProcessEvents?: boolean;
+  /**
+   * When `EXPTRACK_EXPERIMENT_ID` is set (by a parent process), `startExperiment` joins that
+   * experiment instead of starting one: points are logged under this process's rank, and the
+   * status is left to the parent. @defaultValue true
+   */
+  attachToParent?: boolean;
 }
 
 /**

@@ -190,6 +190,29 @@ describe('tracker API', () => {
     await expect(second.resumeExperiment('exp_missing')).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('attaches to the parent process\'s experiment through EXPTRACK_EXPERIMENT_ID, under its own rank, leaving the status to the parent', async () => {
+    const memory = new MemoryBackend();
+    const parent = new ExperimentTracker({ ...quiet, backends: [memory] });
+    const id = await parent.startExperiment({ learning_rate: 0.1 });
+    process.env.EXPTRACK_EXPERIMENT_ID = id;
+    try {
+      const worker = new ExperimentTracker({ ...quiet, backends: [memory], rank: 1 });
+      expect(await worker.startExperiment({ ignored: true })).toBe(id);
+      worker.logMetrics({ loss: 2 }, 0);
+      await worker.logEvaluation('gsm8k', { metrics: { accuracy: 1 } }); // only rank 0 logs evaluations
+      await worker.finishExperiment();
+      expect((await memory.getExperiment(id))?.status).toBe('running');
+      expect((await memory.getEvaluationResults(id)).length).toBe(0);
+    } finally {
+      delete process.env.EXPTRACK_EXPERIMENT_ID;
+    }
+    parent.logMetrics({ loss: 1 }, 0);
+    await parent.finishExperiment();
+    expect((await memory.getMetrics(id, 'loss')).map((p) => [p.rank, p.value])).toEqual([[1, 2], [0, 1]]);
+    expect((await memory.getExperiment(id))?.status).toBe('completed');
+    expect((await memory.getExperiment(id))?.config).toEqual({ learning_rate: 0.1 });
+  });
+
   it('records the git state and the environment when asked', async () => {
     const memory = new MemoryBackend();
     const tracker = new ExperimentTracker({ backends: [memory], handleProcessEvents: false });
