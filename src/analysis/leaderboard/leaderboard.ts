@@ -139,7 +139,7 @@ export interface LeaderboardGroupRow {
   method: 'pooled-samples' | 't-across-runs' | 'single-run';
   /** Items for `pooled-samples`, runs for `t-across-runs`, the run's n for `single-run`. */
   n: number | null;
-  /** The config the group's runs share, restricted to {@link LeaderboardInfo.columns}. */
+  /** The config the group's runs share (seed keys left out), restricted to {@link LeaderboardInfo.columns}. */
   config: Record<string, JsonValue>;
 }
 
@@ -270,7 +270,7 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   for (const { members, mean } of listed) {
     const detailed = benchmark === undefined ? members : await Promise.all(members.map(async (s) => (await score(s.experiment, true)) ?? s));
     const first = detailed[0] as RunScore;
-    shared.push(commonConfig(detailed.map((s) => flattenConfig(s.experiment.config))));
+    shared.push(withoutSeed(commonConfig(detailed.map((s) => flattenConfig(s.experiment.config)))));
     const groupName = groupBy === 'group' ? first.experiment.group : null;
     rows.push({
       rank: 0,
@@ -335,14 +335,17 @@ function commonConfig(configs: readonly Record<string, JsonValue>[]): Record<str
   return out;
 }
 
+const isSeed = (key: string) => key === 'seed' || key.endsWith('.seed');
+
+/** A flattened config without its seed keys. */
+function withoutSeed(config: Record<string, JsonValue>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !isSeed(key)));
+}
+
 /** A config without its seed keys, as a stable string. */
 function configKey(config: Experiment['config']): string {
-  const flat = flattenConfig(config);
-  const kept = Object.keys(flat)
-    .filter((key) => key !== 'seed' && !key.endsWith('.seed'))
-    .sort()
-    .map((key) => [key, flat[key]]);
-  return JSON.stringify(kept);
+  const flat = withoutSeed(flattenConfig(config));
+  return JSON.stringify(Object.keys(flat).sort().map((key) => [key, flat[key]]));
 }
 
 function pick(config: Record<string, JsonValue>, keys: readonly string[]): Record<string, JsonValue> {
