@@ -50,7 +50,11 @@ export function wilsonInterval(successes: number, n: number, z = Z95): { lower: 
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
+  // At p = 0 and p = 1 the bound is exactly 0 or 1; rounding would leave 1e-17 off.
+  return {
+    lower: successes <= 0 ? 0 : Math.max(0, centre - half),
+    upper: successes >= n ? 1 : Math.min(1, centre + half),
+  };
 }
 
 /**

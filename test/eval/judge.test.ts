@@ -58,7 +58,7 @@ describe('llmJudge', () => {
     const judge = llmJudge({
       model: async (p) => {
         judgeCalls++;
-        const text = (p as Array<{ content: string }>)[0]!.content;
+        const text = (p as unknown as Array<{ content: string }>)[0]!.content;
         if (text.includes('France')) return 'Rationale: right city.\nVerdict: CORRECT';
         if (text.includes('Peru')) return 'Rationale: wrong city.\nVerdict: INCORRECT';
         return 'I cannot decide.';
