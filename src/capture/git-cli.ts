@@ -9,6 +9,7 @@ import { runGit, GitRunError, type GitRunOptions } from './git-run.js';
 import { parseStatusV2 } from './git-status.js';
 import { capPatch } from './patch-cap.js';
 import { stripUrlCredentials } from './redact-url.js';
+import { findRepository } from './repo-location.js';
 
 /** Settings of one CLI capture. */
 export interface GitCliSettings {
@@ -57,6 +58,11 @@ export const STATUS_ARGS: readonly string[] = [
   '--ignore-submodules=none',
 ];
 
+/** Whether git failed because there is no work tree here (outside a repository, or inside `.git`). */
+function isNotAWorkTree(error: unknown): boolean {
+  return error instanceof GitRunError && error.kind === 'failed' && /not a git repository|must be run in a work tree/i.test(error.stderr);
+}
+
 /**
  * Picks the `origin` remote, else the first one listed, from `git remote -v` output, and strips its
  * credentials.
@@ -83,8 +89,9 @@ export function pickRemoteUrl(remoteVerbose: string): string | null {
 }
 
 /**
- * Reads the git state of `cwd` with the git command line: `rev-parse`, `status` and `remote -v` run
- * in parallel, then, when tracked files changed, `diff-index -p HEAD` on those paths. Resolves with null outside a work tree and in a repository
+ * Reads the git state of `cwd` with the git command line: `status` and `remote -v` run in parallel
+ * (with `rev-parse --show-toplevel` when GIT_DIR or GIT_WORK_TREE is set), then, when tracked files
+ * changed, `diff-index -p HEAD` on those paths. Resolves with null outside a work tree and in a repository
  * without a commit; rejects with a {@link GitRunError} when git is missing, times out or fails.
  *
  * @param cwd - Any directory inside the work tree.
@@ -98,20 +105,23 @@ export function pickRemoteUrl(remoteVerbose: string): string | null {
  */
 export async function captureGitCli(cwd: string, settings: GitCliSettings): Promise<GitInfo | null> {
   const run: GitRunOptions = { cwd, gitBinary: settings.gitBinary, timeoutMs: settings.timeoutMs };
-  // Every command finds the repository from cwd itself; status prints paths relative to its root.
+  // The root is found by looking for .git, as git does, saving a process; only when the environment
+  // redirects git (GIT_DIR, GIT_WORK_TREE) or nothing is found is git asked. Status and remote find
+  // the repository from cwd themselves; status prints paths relative to the root.
+  const redirected = process.env.GIT_DIR !== undefined || process.env.GIT_WORK_TREE !== undefined;
+  const located = redirected ? null : findRepository(cwd);
   const [rootRun, statusRun, remoteRun] = await Promise.allSettled([
-    runGit(['rev-parse', '--show-toplevel'], run),
+    located !== null
+      ? Promise.resolve(located.root)
+      : runGit(['rev-parse', '--show-toplevel'], run).then((r) => r.stdout.toString('utf8').replace(/\r?\n$/, '')),
     runGit(STATUS_ARGS, run),
     runGit(['remote', '-v'], run),
   ]);
-  if (rootRun.status === 'rejected') {
-    const error: unknown = rootRun.reason;
-    if (error instanceof GitRunError && error.kind === 'failed' && /not a git repository|must be run in a work tree/i.test(error.stderr)) {
-      return null;
-    }
-    throw error;
+  for (const outcome of [rootRun, statusRun]) {
+    if (outcome.status === 'rejected' && isNotAWorkTree(outcome.reason)) return null;
   }
-  const root = rootRun.value.stdout.toString('utf8').replace(/\r?\n$/, '');
+  if (rootRun.status === 'rejected') throw rootRun.reason;
+  const root = rootRun.value;
   if (root === '') return null; // inside a .git directory or a bare repository: no work tree
   if (statusRun.status === 'rejected') throw statusRun.reason;
   const status = parseStatusV2(statusRun.value.stdout.toString('utf8'));

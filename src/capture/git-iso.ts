@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 import type { GitInfo } from '../core/types.js';
@@ -18,6 +18,7 @@ import { capPatch } from './patch-cap.js';
 import { filePatch, type FileVersion } from './patch-writer.js';
 import { readOnlyFs, type ReadOnlyFs } from './read-only-fs.js';
 import { stripUrlCredentials } from './redact-url.js';
+import { findRepository, type RepoLocation } from './repo-location.js';
 
 type IsomorphicGit = typeof import('isomorphic-git');
 type FsClient = import('isomorphic-git').FsClient;
@@ -28,13 +29,6 @@ export interface GitIsoSettings {
   maxPatchBytes: number;
 }
 
-/** Where a repository lives: the work tree, its git dir, and the common dir (differs for a linked worktree). */
-export interface RepoLocation {
-  root: string;
-  gitdir: string;
-  commondir: string;
-}
-
 const MODE_FILE = 0o100644;
 const MODE_EXEC = 0o100755;
 const MODE_LINK = 0o120000;
@@ -42,59 +36,14 @@ const MODE_GITLINK = 0o160000;
 const TYPE_MASK = 0o170000;
 const UINT32 = 4294967296n;
 
-/**
- * Finds the work tree containing `cwd` by looking for `.git` (a directory, or a file naming the git
- * dir as linked worktrees and submodules have) in `cwd` and its parents.
- *
- * @param cwd - An absolute directory.
- * @returns The work tree root, git dir and common dir, or null outside a repository.
- *
- * @example
- * ```ts
- * findRepository('/repo/src'); // { root: '/repo', gitdir: '/repo/.git', commondir: '/repo/.git' }
- * ```
- */
-export function findRepository(cwd: string): RepoLocation | null {
-  let dir = cwd;
-  for (;;) {
-    const dotGit = join(dir, '.git');
-    let gitdir: string | null = null;
-    try {
-      const st = statSync(dotGit);
-      if (st.isDirectory()) gitdir = dotGit;
-      else if (st.isFile()) {
-        const match = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
-        if (match?.[1] !== undefined) gitdir = resolve(dir, match[1]);
-      }
-    } catch {
-      gitdir = null;
-    }
-    if (gitdir !== null && isGitDir(gitdir)) {
-      let commondir = gitdir;
-      try {
-        commondir = resolve(gitdir, readFileSync(join(gitdir, 'commondir'), 'utf8').trim());
-      } catch {
-        commondir = gitdir;
-      }
-      return { root: dir, gitdir, commondir };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
-function isGitDir(gitdir: string): boolean {
-  try {
-    return statSync(join(gitdir, 'HEAD')).isFile();
-  } catch {
-    return false;
-  }
-}
-
 async function loadIsomorphicGit(): Promise<IsomorphicGit> {
   const mod = (await import('isomorphic-git')) as IsomorphicGit & { default?: IsomorphicGit };
   return mod.default ?? mod;
+}
+
+function isInside(parent: string, path: string): boolean {
+  const rel = relative(parent, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The git blob id of some content. */
@@ -166,8 +115,10 @@ function* ancestors(path: string): Generator<string> {
  * ```
  */
 export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings): Promise<GitInfo | null> {
-  const repo = findRepository(resolve(cwd));
-  if (repo === null) return null;
+  const dir = resolve(cwd);
+  const repo = findRepository(dir);
+  if (repo === null || isInside(repo.gitdir, dir) || isInside(repo.commondir, dir)) return null; // no work tree in .git
+
   const git = await loadIsomorphicGit();
   const rofs: ReadOnlyFs = readOnlyFs();
   const fs = rofs as unknown as FsClient;

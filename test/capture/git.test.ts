@@ -74,6 +74,12 @@ describe.each(VIAS)('captureGit via %s', (via) => {
     expect(await capture(dir)).toBeNull();
   });
 
+  it('returns null inside the .git directory', async () => {
+    const root = repo();
+    expect(await capture(join(root, '.git'))).toBeNull();
+    expect(await capture(join(root, '.git', 'refs'))).toBeNull();
+  });
+
   it('returns null in a repository without a commit', async () => {
     const root = repo({});
     write(root, { 'a.txt': 'a\n' });
@@ -339,6 +345,22 @@ describe('captureGit errors and options', () => {
     const info = await captureGit(root, { gitBinary: join(root, 'no-such-git') });
     expect(info?.via).toBe('isomorphic-git');
     expect(info?.changedFiles).toEqual(['src/a.txt']);
+  });
+
+  it('follows GIT_DIR and GIT_WORK_TREE on the git-cli path, as git does', async () => {
+    const root = repo();
+    write(root, { 'src/a.txt': 'x\n' });
+    const elsewhere = tempDir();
+    made.push(elsewhere);
+    process.env.GIT_DIR = join(root, '.git');
+    process.env.GIT_WORK_TREE = root;
+    try {
+      const info = await captureGit(elsewhere, { via: 'git-cli' });
+      expect(info).toMatchObject({ root, changedFiles: ['src/a.txt'], dirty: true });
+    } finally {
+      delete process.env.GIT_DIR;
+      delete process.env.GIT_WORK_TREE;
+    }
   });
 
   it('returns null outside a repository on the fallback path too', async () => {
