@@ -7,7 +7,15 @@ import { ExptrackError } from '../core/errors.js';
 import type { TrialView } from './samplers/sampler.js';
 import type { Choice } from './space.js';
 
-/** One parameter's importance. */
+/**
+ * One parameter's importance.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterImportance } from 'exptrack/sweep';
+ * const line = (p: ParameterImportance) => `${p.name}: ${p.importance.toFixed(2)} (${p.method}, n=${p.trials})`;
+ * ```
+ */
 export interface ParameterImportance {
   name: string;
   /** In [0, 1]: |Spearman rho| for numbers, the correlation ratio eta for categories. */
@@ -59,7 +67,7 @@ function pearson(x: readonly number[], y: readonly number[]): number {
  *
  * @param trials - the sweep's trials (`sweep.trials`); only completed ones count
  * @returns one entry per parameter, most important first
- * @throws {@link ExptrackError} `insufficient_data` with fewer than 3 completed trials
+ * @throws ExptrackError `insufficient_data` with fewer than 3 completed trials
  *
  * @example
  * ```ts

@@ -6,12 +6,28 @@
 import { invalidInput } from '../core/errors.js';
 import type { JsonValue } from '../core/types.js';
 
-/** A value a categorical dimension may take: a JSON scalar. */
+/**
+ * A value a categorical dimension may take: a JSON scalar.
+ *
+ * @example
+ * ```ts
+ * import { choice, type Choice } from 'exptrack/sweep';
+ * const values: Choice[] = ['adam', 0.9, true, null];
+ * const dim = choice(values);
+ * ```
+ */
 export type Choice = string | number | boolean | null;
 
 /**
  * A continuous dimension, on a linear or a log scale, optionally on a grid of `step`.
  * Build it with {@link uniform} or {@link logUniform}.
+ *
+ * @example
+ * ```ts
+ * import { logUniform, type FloatDimension } from 'exptrack/sweep';
+ * const lr: FloatDimension = logUniform(1e-5, 1e-1);
+ * lr.log; // true
+ * ```
  */
 export interface FloatDimension {
   readonly kind: 'float';
@@ -25,7 +41,15 @@ export interface FloatDimension {
   readonly values: readonly number[] | null;
 }
 
-/** An integer dimension `low, low + step, ..., high`, optionally on a log scale. Build it with {@link intRange}. */
+/**
+ * An integer dimension `low, low + step, ..., high`, optionally on a log scale. Build it with {@link intRange}.
+ *
+ * @example
+ * ```ts
+ * import { intRange, type IntDimension } from 'exptrack/sweep';
+ * const batch: IntDimension = intRange(16, 128, { step: 16 });
+ * ```
+ */
 export interface IntDimension {
   readonly kind: 'int';
   readonly low: number;
@@ -36,13 +60,30 @@ export interface IntDimension {
   readonly values: readonly number[] | null;
 }
 
-/** An unordered choice among JSON scalars. Build it with {@link choice}. */
+/**
+ * An unordered choice among JSON scalars. Build it with {@link choice}.
+ *
+ * @example
+ * ```ts
+ * import { choice, type CategoricalDimension } from 'exptrack/sweep';
+ * const act: CategoricalDimension<'relu' | 'tanh'> = choice(['relu', 'tanh']);
+ * ```
+ */
 export interface CategoricalDimension<T extends Choice = Choice> {
   readonly kind: 'categorical';
   readonly choices: readonly T[];
 }
 
-/** One dimension of a search space. */
+/**
+ * One dimension of a search space.
+ *
+ * @example
+ * ```ts
+ * import { uniform, type Dimension } from 'exptrack/sweep';
+ * const describe = (d: Dimension) => (d.kind === 'categorical' ? d.choices.join('|') : `${d.low}..${d.high}`);
+ * describe(uniform(0, 1)); // '0..1'
+ * ```
+ */
 export type Dimension = FloatDimension | IntDimension | CategoricalDimension;
 
 /**
@@ -56,7 +97,16 @@ export type Dimension = FloatDimension | IntDimension | CategoricalDimension;
  */
 export type SearchSpace = Readonly<Record<string, Dimension>>;
 
-/** The value a dimension yields: a number, or the chosen value of a categorical dimension. */
+/**
+ * The value a dimension yields: a number, or the chosen value of a categorical dimension.
+ *
+ * @example
+ * ```ts
+ * import { choice, type ValueOf } from 'exptrack/sweep';
+ * const opt = choice(['adam', 'sgd']);
+ * type Opt = ValueOf<typeof opt>; // 'adam' | 'sgd'
+ * ```
+ */
 export type ValueOf<D extends Dimension> = D extends CategoricalDimension<infer T> ? T : number;
 
 /**
@@ -71,7 +121,16 @@ export type ValueOf<D extends Dimension> = D extends CategoricalDimension<infer 
  */
 export type ParamsOf<S extends SearchSpace> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
-/** Options of {@link uniform}. */
+/**
+ * Options of {@link uniform}.
+ *
+ * @example
+ * ```ts
+ * import { uniform, type UniformOptions } from 'exptrack/sweep';
+ * const options: UniformOptions = { step: 0.1, values: [0, 0.5] };
+ * const dropout = uniform(0, 0.5, options);
+ * ```
+ */
 export interface UniformOptions {
   /** Restrict values to `lo + k * step`; `hi - lo` must be a multiple of it. */
   step?: number;
@@ -79,17 +138,35 @@ export interface UniformOptions {
   values?: readonly number[];
 }
 
-/** Options of {@link logUniform}. */
+/**
+ * Options of {@link logUniform}.
+ *
+ * @example
+ * ```ts
+ * import { logUniform, type LogUniformOptions } from 'exptrack/sweep';
+ * const options: LogUniformOptions = { values: [1e-4, 1e-3, 1e-2] };
+ * const lr = logUniform(1e-4, 1e-2, options);
+ * ```
+ */
 export interface LogUniformOptions {
   /** The points the grid sampler visits (required for a grid sweep). */
   values?: readonly number[];
 }
 
-/** Options of {@link intRange}. */
+/**
+ * Options of {@link intRange}.
+ *
+ * @example
+ * ```ts
+ * import { intRange, type IntRangeOptions } from 'exptrack/sweep';
+ * const options: IntRangeOptions = { log: true };
+ * const hidden = intRange(8, 1024, options);
+ * ```
+ */
 export interface IntRangeOptions {
   /** @defaultValue 1 */
   step?: number;
-  /** Sample uniformly in log space (values must be >= 1, step must be 1). @defaultValue false */
+  /** Sample uniformly in log space (values at least 1, step 1). @defaultValue false */
   log?: boolean;
   /** The points the grid sampler visits; by default every value of the range. */
   values?: readonly number[];
@@ -132,7 +209,7 @@ function checkValues(
  * @param hi - the upper bound, finite and greater than `lo`
  * @param options - an optional `step`, and grid `values`
  * @returns the dimension
- * @throws {@link ExptrackError} `invalid_input` when the bounds are not finite or `lo >= hi`
+ * @throws ExptrackError `invalid_input` when the bounds are not finite or `lo >= hi`
  *
  * @example
  * ```ts
@@ -159,7 +236,7 @@ export function uniform(lo: number, hi: number, options: UniformOptions = {}): F
  * @param hi - the upper bound, greater than `lo`
  * @param options - grid `values`
  * @returns the dimension
- * @throws {@link ExptrackError} `invalid_input` when `lo <= 0` or `lo >= hi`
+ * @throws ExptrackError `invalid_input` when `lo <= 0` or `lo >= hi`
  *
  * @example
  * ```ts
@@ -177,11 +254,11 @@ export function logUniform(lo: number, hi: number, options: LogUniformOptions = 
 /**
  * An integer dimension `lo, lo + step, ..., hi`, on a linear or (with `log: true`) a log scale.
  *
- * @param lo - the smallest value, an integer (>= 1 on a log scale)
- * @param hi - the largest value, an integer >= `lo`; `hi - lo` must be a multiple of `step`
+ * @param lo - the smallest value, an integer (at least 1 on a log scale)
+ * @param hi - the largest value, an integer not below `lo`; `hi - lo` must be a multiple of `step`
  * @param options - `step` (default 1), `log` (default false), grid `values`
  * @returns the dimension
- * @throws {@link ExptrackError} `invalid_input` on non-integer bounds, a bad step, or `log` with a step other than 1
+ * @throws ExptrackError `invalid_input` on non-integer bounds, a bad step, or `log` with a step other than 1
  *
  * @example
  * ```ts
@@ -211,7 +288,7 @@ export function intRange(lo: number, hi: number, options: IntRangeOptions = {}):
  *
  * @param choices - distinct JSON scalars (strings, numbers, booleans or null), at least one
  * @returns the dimension; its values are typed as the union of the choices
- * @throws {@link ExptrackError} `invalid_input` on an empty list, a repeated choice or a non-scalar
+ * @throws ExptrackError `invalid_input` on an empty list, a repeated choice or a non-scalar
  *
  * @example
  * ```ts
@@ -259,7 +336,7 @@ function rebuildDimension(name: string, dim: unknown): Dimension {
  *
  * @param space - the space to check
  * @returns the same dimensions, validated
- * @throws {@link ExptrackError} `invalid_input` on an empty space, an empty name or a malformed dimension
+ * @throws ExptrackError `invalid_input` on an empty space, an empty name or a malformed dimension
  */
 export function normalizeSpace<S extends SearchSpace>(space: S): S {
   if (typeof space !== 'object' || space === null || Array.isArray(space)) throw invalidInput('space', space, 'must be an object of dimensions');
@@ -296,7 +373,7 @@ export function spaceToJson(space: SearchSpace): JsonValue {
 /**
  * Rebuilds a space from its JSON form.
  *
- * @throws {@link ExptrackError} `invalid_input` when `json` is not a space
+ * @throws ExptrackError `invalid_input` when `json` is not a space
  */
 export function spaceFromJson(json: unknown): SearchSpace {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalidInput('space', json, 'must be a stored search space');

@@ -27,7 +27,16 @@ import {
 import { TrackingLanes, type SweepStore, type SweepTrackerSource, type TrialRecording } from './tracking.js';
 import { Trial, createTrial, isCrashed, restoreTrialReport, setTrialExperimentId, settleTrial, type TrialHost } from './trial.js';
 
-/** The sampler names `new Sweep({ sampler })` accepts. */
+/**
+ * The sampler names `new Sweep({ sampler })` accepts.
+ *
+ * @example
+ * ```ts
+ * import { Sweep, uniform, type SamplerName } from 'exptrack/sweep';
+ * const sampler: SamplerName = 'random';
+ * const baseline = new Sweep({ space: { x: uniform(0, 1) }, direction: 'minimize', sampler });
+ * ```
+ */
 export type SamplerName = 'tpe' | 'random' | 'grid';
 
 /**
@@ -75,7 +84,17 @@ export interface SweepOptions<S extends SearchSpace> {
   onTrackingError?: (error: unknown, trial: Trial) => void;
 }
 
-/** What `tell` and an objective may give instead of a plain value. */
+/**
+ * What `tell` and an objective may give instead of a plain value.
+ *
+ * @example
+ * ```ts
+ * import { Sweep, uniform, type TellResult } from 'exptrack/sweep';
+ * const sweep = new Sweep({ space: { x: uniform(0, 1) }, direction: 'minimize' });
+ * const outOfMemory: TellResult = { state: 'failed', error: new Error('CUDA out of memory') };
+ * sweep.tell(sweep.ask(), outOfMemory);
+ * ```
+ */
 export type TellResult =
   | { state: 'completed'; value: number }
   | { state: 'pruned' }
@@ -84,13 +103,31 @@ export type TellResult =
 /**
  * The function `optimize` runs per trial: train with `params`, report through `trial`, and return
  * the objective (or `{ state: 'pruned' }`). A throw or NaN makes the trial failed.
+ *
+ * @example
+ * ```ts
+ * import { Sweep, uniform, type Objective } from 'exptrack/sweep';
+ * const space = { x: uniform(-1, 1) };
+ * const objective: Objective<typeof space> = async ({ x }) => x * x;
+ * await new Sweep({ space, direction: 'minimize' }).optimize(objective, { trials: 20 });
+ * ```
  */
 export type Objective<S extends SearchSpace> = (
   params: ParamsOf<S>,
   trial: Trial<ParamsOf<S>>,
 ) => number | TellResult | Promise<number | TellResult>;
 
-/** Options of `sweep.optimize`. */
+/**
+ * Options of `sweep.optimize`.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizeOptions } from 'exptrack/sweep';
+ * const controller = new AbortController();
+ * process.once('SIGINT', () => controller.abort());
+ * const options: OptimizeOptions = { trials: 100, concurrency: 4, signal: controller.signal };
+ * ```
+ */
 export interface OptimizeOptions {
   /** Stop once the sweep holds this many finished trials (resumed ones count). Required unless the sampler is grid. */
   trials?: number;
@@ -100,7 +137,16 @@ export interface OptimizeOptions {
   signal?: AbortSignal;
 }
 
-/** What `sweep.optimize` returns. */
+/**
+ * What `sweep.optimize` returns.
+ *
+ * @example
+ * ```ts
+ * import { Sweep, uniform } from 'exptrack/sweep';
+ * const sweep = new Sweep({ space: { x: uniform(-1, 1) }, direction: 'minimize' });
+ * const { best, completed, failed } = await sweep.optimize(({ x }) => x * x, { trials: 20 });
+ * ```
+ */
 export interface OptimizeResult<S extends SearchSpace> {
   /** The best completed trial, if any. */
   best: Trial<ParamsOf<S>> | undefined;
@@ -185,7 +231,7 @@ export class Sweep<S extends SearchSpace> {
 
   /**
    * @param options - the space, direction, sampler, seed, pruner, tracker and resume settings
-   * @throws {@link ExptrackError} `invalid_input` on a malformed space or option, or a grid sweep over a continuous dimension without `values`
+   * @throws ExptrackError `invalid_input` on a malformed space or option, or a grid sweep over a continuous dimension without `values`
    */
   constructor(options: SweepOptions<S>) {
     if (typeof options !== 'object' || options === null) throw invalidInput('options', options, 'must be an object');
@@ -212,8 +258,8 @@ export class Sweep<S extends SearchSpace> {
     }
     this.id = options.resume ?? options.id ?? makeId();
     this.metric = options.metric ?? 'objective';
-    if (typeof this.metric !== 'string' || this.metric.length === 0 || this.metric.length > 250) {
-      throw invalidInput('metric', options.metric, 'must be a name of 1 to 250 characters');
+    if (typeof this.metric !== 'string' || this.metric.length === 0 || this.metric.length > 250 || this.metric === SUMMARY_DEFINITION) {
+      throw invalidInput('metric', options.metric, `must be a name of 1 to 250 characters other than '${SUMMARY_DEFINITION}'`);
     }
     this.tpeOptions = options.tpe ?? {};
     this.sampler = this.makeSampler();
@@ -296,7 +342,7 @@ export class Sweep<S extends SearchSpace> {
   /**
    * Resolves when a resumed sweep has read its trials back; at once otherwise. `optimize` calls it.
    *
-   * @throws {@link ExptrackError} `not_found` when the store holds no trial of the sweep, `invalid_input` when the stored definition differs from the options
+   * @throws ExptrackError `not_found` when the store holds no trial of the sweep, `invalid_input` when the stored definition differs from the options
    */
   ready(): Promise<void> {
     if (this.loaded) return Promise.resolve();
@@ -311,7 +357,7 @@ export class Sweep<S extends SearchSpace> {
    * baseline).
    *
    * @param params - a value for every parameter of the space
-   * @throws {@link ExptrackError} `invalid_input` when a value is missing or outside its dimension
+   * @throws ExptrackError `invalid_input` when a value is missing or outside its dimension
    */
   enqueue(params: ParamsOf<S>): void {
     this.queue.push(this.checkParams(params));
@@ -332,7 +378,7 @@ export class Sweep<S extends SearchSpace> {
    * Starts a trial with suggested params.
    *
    * @returns the running trial
-   * @throws {@link ExptrackError} `already_finished` when a grid has no point left, `not_started` when a resumed sweep was not loaded (`await sweep.ready()`)
+   * @throws ExptrackError `already_finished` when a grid has no point left, `not_started` when a resumed sweep was not loaded (`await sweep.ready()`)
    */
   ask(): Trial<ParamsOf<S>> {
     if (!this.loaded) {
@@ -363,7 +409,7 @@ export class Sweep<S extends SearchSpace> {
    * @param trial - a running trial of this sweep
    * @param result - the objective value, or a state
    * @returns the finished trial
-   * @throws {@link ExptrackError} `already_finished` when told twice, `invalid_input` for a trial of another sweep or a malformed result
+   * @throws ExptrackError `already_finished` when told twice, `invalid_input` for a trial of another sweep or a malformed result
    */
   tell(trial: Trial<ParamsOf<S>>, result: number | TellResult): Trial<ParamsOf<S>> {
     if (!this.owned.has(trial)) throw invalidInput('trial', trial?.number, `is not a trial of sweep ${this.id}`);
@@ -398,7 +444,7 @@ export class Sweep<S extends SearchSpace> {
    * @param objective - trains with the params and returns the objective (or `{ state: 'pruned' }`)
    * @param options - `trials`, `concurrency`, `signal`
    * @returns the best trial and counts of this call's trials
-   * @throws {@link ExptrackError} `invalid_input` on bad options; tracking failures when no `onTrackingError` was given
+   * @throws ExptrackError `invalid_input` on bad options; tracking failures when no `onTrackingError` was given
    *
    * @example
    * ```ts
@@ -464,7 +510,7 @@ export class Sweep<S extends SearchSpace> {
    * Resolves when every told trial has been written through the tracker (a single tracker writes
    * trials one after the other, in the order asked), then flushes the tracker.
    *
-   * @throws {@link ExptrackError} `backend_failed` with the first tracking error as `cause`, when tracking failed and no `onTrackingError` handler was given
+   * @throws ExptrackError `backend_failed` with the first tracking error as `cause`, when tracking failed and no `onTrackingError` handler was given
    */
   async flush(): Promise<void> {
     if (this.lanes === undefined) return;

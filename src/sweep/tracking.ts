@@ -37,12 +37,30 @@ export interface SweepTracker {
  * A tracker, or a function that makes one tracker per trial. A single tracker holds one experiment
  * at a time, so trials that run at once are written one after the other (each waits for the
  * trials asked before it to be told); a factory writes every trial live.
+ *
+ * @example
+ * ```ts
+ * import { ExperimentTracker } from 'exptrack';
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ * import type { SweepTrackerSource } from 'exptrack/sweep';
+ * const backend = new SqliteBackend({ path: 'exptrack.db' });
+ * const perTrial: SweepTrackerSource = () => new ExperimentTracker({ backends: [backend] });
+ * ```
  */
 export type SweepTrackerSource = SweepTracker | (() => SweepTracker | Promise<SweepTracker>);
 
 /**
  * The part of a readable backend (`ExperimentReader` of `exptrack`) that resuming reads.
  * With `getMetrics`, the reported values of finished trials are restored too (the pruners use them).
+ *
+ * @example
+ * ```ts
+ * import { SqliteBackend } from 'exptrack/sqlite';
+ * import { Sweep, uniform, type SweepStore } from 'exptrack/sweep';
+ * const store: SweepStore = new SqliteBackend({ path: 'exptrack.db' });
+ * const sweep = new Sweep({ space: { x: uniform(0, 1) }, direction: 'minimize', store, resume: '20250123_143022_a1b2c3' });
+ * await sweep.ready();
+ * ```
  */
 export interface SweepStore {
   getAllExperiments(query?: { group?: string; order?: 'newest' | 'oldest' }): Promise<Experiment[]>;

@@ -14,7 +14,7 @@ export interface TrialHost {
 }
 
 /** The mutable state of a trial, kept out of its public type. */
-interface TrialState_ {
+interface TrialInternals {
   state: TrialState;
   value: number | undefined;
   error: string | undefined;
@@ -25,17 +25,19 @@ interface TrialState_ {
   readonly host: TrialHost;
 }
 
-const internals = new WeakMap<Trial, TrialState_>();
+const internals = new WeakMap<Trial, TrialInternals>();
+/** Proves a trial is made by {@link createTrial}, not by `new Trial` in user code. */
+const TOKEN: unique symbol = Symbol('exptrack.sweep.trial');
 
-function stateOf(trial: Trial): TrialState_ {
-  return internals.get(trial) as TrialState_;
+function stateOf(trial: Trial): TrialInternals {
+  return internals.get(trial) as TrialInternals;
 }
 
 /**
  * Creates a running trial. Internal: trials come from `sweep.ask()`.
  */
 export function createTrial<P extends Record<string, Choice>>(number: number, params: P, host: TrialHost): Trial<P> {
-  const trial = new Trial<P>(number, params);
+  const trial = new Trial<P>(number, params, TOKEN);
   internals.set(trial as unknown as Trial, { state: 'running', value: undefined, error: undefined, experimentId: undefined, crashed: false, reports: new Map(), host });
   return trial;
 }
@@ -90,7 +92,8 @@ export class Trial<P extends Record<string, Choice> = Record<string, Choice>> im
   readonly params: Readonly<P>;
 
   /** @internal Trials come from `sweep.ask()`. */
-  constructor(number: number, params: P) {
+  constructor(number: number, params: P, token: symbol) {
+    if (token !== TOKEN) throw new ExptrackError('trials come from sweep.ask(); they cannot be constructed', { code: 'unsupported' });
     this.number = number;
     this.params = Object.freeze({ ...params });
   }
@@ -130,7 +133,7 @@ export class Trial<P extends Record<string, Choice> = Record<string, Choice>> im
    * tracker. A second report at the same step replaces the first.
    *
    * @param value - the objective so far; NaN is accepted (and a median pruner stops such a trial)
-   * @param step - an integer >= 0 (an epoch, a training step)
+   * @param step - a non-negative integer (an epoch, a training step)
    * @throws ExptrackError `invalid_input` on a bad step or a non-number value, `already_finished` after `tell`
    */
   report(value: number, step: number): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExptrackError } from 'exptrack';
-import { Sweep, choice, intRange, uniform } from 'exptrack/sweep';
+import { Sweep, Trial, choice, intRange, uniform } from 'exptrack/sweep';
 
 const space = { x: uniform(-1, 1), k: intRange(0, 4) };
 
@@ -84,6 +84,8 @@ describe('ask and tell', () => {
     expect(codeOf(() => new Sweep({ space, direction: 'minimize', id: 'has space' }))).toBe('invalid_input');
     expect(codeOf(() => new Sweep({ space, direction: 'minimize', resume: 'abc' }))).toBe('invalid_input');
     expect(codeOf(() => new Sweep({ space, direction: 'minimize', tpe: { eiCandidates: 0 } }))).toBe('invalid_input');
+    expect(codeOf(() => new Sweep({ space, direction: 'minimize', metric: 'sweep' }))).toBe('invalid_input');
+    expect(codeOf(() => new Trial(0, { x: 0, k: 0 }, Symbol('fake')))).toBe('unsupported');
   });
 
   it('draws a seed when none is given and reports it', () => {

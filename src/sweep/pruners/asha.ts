@@ -10,7 +10,17 @@ import type { JsonValue } from '../../core/types.js';
 import type { TrialView } from '../samplers/sampler.js';
 import { lastReport, type Pruner, type PrunerContext } from './pruner.js';
 
-/** Options of {@link AshaPruner}. The defaults are Optuna's, but for `minResource` (Optuna: estimated). */
+/**
+ * Options of {@link AshaPruner}. The defaults are Optuna's, but for `minResource` (Optuna: estimated).
+ *
+ * @example
+ * ```ts
+ * import { AshaPruner, type AshaPrunerOptions } from 'exptrack/sweep';
+ * // Rungs at epochs 1, 3, 9, 27.
+ * const options: AshaPrunerOptions = { minResource: 1, reductionFactor: 3 };
+ * const pruner = new AshaPruner(options);
+ * ```
+ */
 export interface AshaPrunerOptions {
   /** The step of the first rung. @defaultValue 1 */
   minResource?: number;
@@ -20,7 +30,7 @@ export interface AshaPrunerOptions {
   minEarlyStoppingRate?: number;
 }
 
-/** The value a trial had when it reached `resource`: its report at the first step >= resource. */
+/** The value a trial had when it reached `resource`: its report at the first step at or after `resource`. */
 function rungValue(trial: TrialView, resource: number): number | undefined {
   let step = Infinity;
   let value: number | undefined;
@@ -57,7 +67,7 @@ export class AshaPruner implements Pruner {
 
   /**
    * @param options - the first rung's step, the reduction factor and the early-stopping rate
-   * @throws {@link ExptrackError} `invalid_input` on a non-positive resource or a factor below 2
+   * @throws ExptrackError `invalid_input` on a non-positive resource or a factor below 2
    */
   constructor(options: AshaPrunerOptions = {}) {
     this.minResource = options.minResource ?? 1;

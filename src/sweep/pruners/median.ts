@@ -9,6 +9,13 @@ import { lastReport, type Pruner, type PrunerContext } from './pruner.js';
 
 /**
  * Options of {@link MedianPruner}. The defaults are Optuna's.
+ *
+ * @example
+ * ```ts
+ * import { MedianPruner, type MedianPrunerOptions } from 'exptrack/sweep';
+ * const options: MedianPrunerOptions = { startupTrials: 10, warmupSteps: 3 };
+ * const pruner = new MedianPruner(options);
+ * ```
  */
 export interface MedianPrunerOptions {
   /** No pruning until this many trials completed. @defaultValue 5 */
@@ -60,7 +67,7 @@ export class MedianPruner implements Pruner {
 
   /**
    * @param options - start-up trials, warm-up steps, interval and minimum trials
-   * @throws {@link ExptrackError} `invalid_input` on a negative or fractional count
+   * @throws ExptrackError `invalid_input` on a negative or fractional count
    */
   constructor(options: MedianPrunerOptions = {}) {
     this.startupTrials = checkInt('pruner.startupTrials', options.startupTrials ?? 5, 0);

@@ -6,7 +6,15 @@
 import type { JsonValue } from '../../core/types.js';
 import type { Direction, TrialView } from '../samplers/sampler.js';
 
-/** What a pruner sees when `trial.shouldPrune()` is called. */
+/**
+ * What a pruner sees when `trial.shouldPrune()` is called.
+ *
+ * @example
+ * ```ts
+ * import type { PrunerContext } from 'exptrack/sweep';
+ * const othersRunning = ({ trial, trials }: PrunerContext) => trials.filter((t) => t.state === 'running' && t !== trial).length;
+ * ```
+ */
 export interface PrunerContext {
   /** The trial asking, with its reports so far. */
   readonly trial: TrialView;

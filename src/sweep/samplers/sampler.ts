@@ -5,16 +5,39 @@
 import type { Prng } from '../random.js';
 import type { Choice, SearchSpace } from '../space.js';
 
-/** Whether lower or higher objective values are better. */
+/**
+ * Whether lower or higher objective values are better.
+ *
+ * @example
+ * ```ts
+ * import { Sweep, uniform, type Direction } from 'exptrack/sweep';
+ * const direction: Direction = 'maximize'; // accuracy
+ * const sweep = new Sweep({ space: { x: uniform(0, 1) }, direction });
+ * ```
+ */
 export type Direction = 'minimize' | 'maximize';
 
 /**
  * Where a trial is in its life: `running` until told, then `completed` (a finite value),
  * `pruned` (stopped early by a pruner, with its last reported value) or `failed`.
+ *
+ * @example
+ * ```ts
+ * import type { TrialState } from 'exptrack/sweep';
+ * const finished = (s: TrialState) => s !== 'running';
+ * ```
  */
 export type TrialState = 'running' | 'completed' | 'pruned' | 'failed';
 
-/** A trial as the samplers and pruners read it. */
+/**
+ * A trial as the samplers and pruners read it (a `Trial` is one).
+ *
+ * @example
+ * ```ts
+ * import type { TrialView } from 'exptrack/sweep';
+ * const bestReport = (t: TrialView) => Math.min(...t.reports.values());
+ * ```
+ */
 export interface TrialView {
   readonly number: number;
   readonly params: Readonly<Record<string, Choice>>;

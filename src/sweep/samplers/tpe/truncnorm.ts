@@ -9,7 +9,7 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const SQRT1_2 = Math.SQRT1_2;
 
 /**
- * log(erfc(x)) for x >= 0, from the Chebyshev-fitted rational form of Press et al. (Numerical
+ * `log(erfc(x))` for `x >= 0`, from the Chebyshev-fitted rational form of Press et al. (Numerical
  * Recipes, `erfcc`, fractional error below 1.2e-7 everywhere). Working in logs keeps far tails
  * finite where erfc itself would underflow.
  */
@@ -27,18 +27,18 @@ export function erfc(x: number): number {
   return x >= 0 ? Math.exp(logErfcNonNegative(x)) : 2 - Math.exp(logErfcNonNegative(-x));
 }
 
-/** log of the upper tail of the standard normal, log P(Z > z), for z >= 0. */
+/** The log of the upper tail of the standard normal, `log P(Z > z)`, for `z >= 0`. */
 function logUpperTail(z: number): number {
   return Math.log(0.5) + logErfcNonNegative(z * SQRT1_2);
 }
 
-/** The upper tail P(Z > z) of the standard normal, for any z. */
+/** The upper tail `P(Z > z)` of the standard normal, for any z. */
 function upperTail(z: number): number {
   return 0.5 * erfc(z * SQRT1_2);
 }
 
 /**
- * log P(a <= Z <= b) for a standard normal Z and a <= b, accurate in both tails and for narrow
+ * `log P(a <= Z <= b)` for a standard normal Z and `a <= b`, accurate in both tails and for narrow
  * intervals. Returns -Infinity for an empty interval.
  */
 export function logNormalMass(a: number, b: number): number {
