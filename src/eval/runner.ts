@@ -312,8 +312,12 @@ async function generateWithRetry(
 ): Promise<{ response: CachedResponse; retries: number }> {
   for (let retry = 0; ; retry++) {
     const controller = new AbortController();
-    const timeoutError = new ExptrackError(`model request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' });
-    const timer = setTimeout(() => controller.abort(timeoutError), ctx.timeoutMs);
+    // The error is built only when the timeout fires: a stack trace per request is not free.
+    let timeoutError: ExptrackError | undefined;
+    const timer = setTimeout(() => {
+      timeoutError = new ExptrackError(`model request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' });
+      controller.abort(timeoutError);
+    }, ctx.timeoutMs);
     const onRunAbort = () => controller.abort(ctx.signal!.reason);
     ctx.signal?.addEventListener('abort', onRunAbort, { once: true });
     const t0 = performance.now();
@@ -333,7 +337,7 @@ async function generateWithRetry(
       };
     } catch (caught) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
-      const error = controller.signal.aborted && controller.signal.reason === timeoutError ? timeoutError : caught;
+      const error = timeoutError !== undefined && controller.signal.reason === timeoutError ? timeoutError : caught;
       if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
         if (typeof error === 'object' && error !== null) {
           try {
