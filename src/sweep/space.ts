@@ -3,8 +3,8 @@
  * `choice`), the types they build, validation, and the JSON form stored with a tracked sweep.
  * @module
  */
-import { invalidInput } from '../core/errors.js';
-import type { JsonValue } from '../core/types.js';
+import { invalidInput } from 'exptrack';
+import type { JsonValue } from 'exptrack';
 
 /**
  * A value a categorical dimension may take: a JSON scalar.

@@ -4,8 +4,8 @@
  * with bounded concurrency.
  * @module
  */
-import { ExptrackError, describeValue, invalidInput } from '../core/errors.js';
-import type { Experiment, JsonValue } from '../core/types.js';
+import { ExptrackError, describeValue, invalidInput } from 'exptrack';
+import type { Experiment, JsonValue } from 'exptrack';
 import { AshaPruner } from './pruners/asha.js';
 import { MedianPruner } from './pruners/median.js';
 import type { Pruner } from './pruners/pruner.js';

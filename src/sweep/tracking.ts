@@ -4,7 +4,7 @@
  * trial is asked, its reports logged as metrics, finished when it is told.
  * @module
  */
-import type { Experiment, JsonValue, MetricPoint } from '../core/types.js';
+import type { Experiment, JsonValue, MetricPoint } from 'exptrack';
 
 /**
  * The part of `ExperimentTracker` (from `exptrack`) a sweep uses. Any object with these methods

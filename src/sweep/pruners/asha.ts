@@ -5,8 +5,8 @@
  * if its value there is in the top `1 / reductionFactor` of every trial that reached that rung.
  * @module
  */
-import { invalidInput } from '../../core/errors.js';
-import type { JsonValue } from '../../core/types.js';
+import { invalidInput } from 'exptrack';
+import type { JsonValue } from 'exptrack';
 import type { TrialView } from '../samplers/sampler.js';
 import { lastReport, type Pruner, type PrunerContext } from './pruner.js';
 

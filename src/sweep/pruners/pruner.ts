@@ -3,7 +3,7 @@
  * decide whether to stop it early.
  * @module
  */
-import type { JsonValue } from '../../core/types.js';
+import type { JsonValue } from 'exptrack';
 import type { Direction, TrialView } from '../samplers/sampler.js';
 
 /**

@@ -7,7 +7,7 @@
  * `multivariate`. Running trials join the bad group (a constant liar), so concurrent asks spread out.
  * @module
  */
-import { invalidInput } from '../../../core/errors.js';
+import { invalidInput } from 'exptrack';
 import type { Choice, Dimension } from '../../space.js';
 import { RandomSampler } from '../random.js';
 import type { Sampler, SamplerContext, TrialView } from '../sampler.js';
