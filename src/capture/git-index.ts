@@ -44,9 +44,15 @@ export interface GitIndex {
   cacheTree: CacheTreeNode | null;
 }
 
-/** Why an index could not be read. */
+/** Why an index could not be read: `unsupported` for a feature this parser does not read, else corrupt. */
 export class GitIndexError extends Error {
   override readonly name = 'GitIndexError';
+  constructor(
+    message: string,
+    readonly unsupported = false,
+  ) {
+    super(message);
+  }
 }
 
 function parseCacheTree(data: Buffer): CacheTreeNode | null {
@@ -97,7 +103,7 @@ function parseCacheTree(data: Buffer): CacheTreeNode | null {
 export function parseGitIndex(buf: Buffer): GitIndex {
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') throw new GitIndexError('not a git index file');
   const version = buf.readUInt32BE(4);
-  if (version < 2 || version > 4) throw new GitIndexError(`unsupported index version ${version}`);
+  if (version < 2 || version > 4) throw new GitIndexError(`unsupported index version ${version}`, true);
   const count = buf.readUInt32BE(8);
   const end = buf.length - 20; // trailing checksum
   const entries: IndexEntry[] = [];
@@ -136,7 +142,7 @@ export function parseGitIndex(buf: Buffer): GitIndex {
     }
     previousPath = pathBytes;
     const mode = buf.readUInt32BE(start + 24);
-    if ((mode & 0o170000) === 0o040000) throw new GitIndexError('sparse index (directory entries) is not supported');
+    if ((mode & 0o170000) === 0o040000) throw new GitIndexError('sparse index (directory entries) is not supported', true);
     entries.push({
       path: pathBytes.toString('utf8'),
       oid: buf.toString('hex', start + 40, start + 60),
@@ -158,8 +164,8 @@ export function parseGitIndex(buf: Buffer): GitIndex {
     const signature = buf.toString('latin1', pos, pos + 4);
     const size = buf.readUInt32BE(pos + 4);
     const data = buf.subarray(pos + 8, pos + 8 + size);
-    if (signature === 'link') throw new GitIndexError('split index is not supported');
-    if (signature === 'sdir') throw new GitIndexError('sparse index is not supported');
+    if (signature === 'link') throw new GitIndexError('split index is not supported', true);
+    if (signature === 'sdir') throw new GitIndexError('sparse index is not supported', true);
     if (signature === 'TREE') cacheTree = parseCacheTree(data);
     pos += 8 + size;
   }

@@ -13,7 +13,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 import type { GitInfo } from '../core/types.js';
-import { parseGitIndex, type CacheTreeNode, type IndexEntry } from './git-index.js';
+import { ExptrackError } from '../core/errors.js';
+import { GitIndexError, parseGitIndex, type CacheTreeNode, type IndexEntry } from './git-index.js';
 import { capPatch } from './patch-cap.js';
 import { filePatch, type FileVersion } from './patch-writer.js';
 import { readOnlyFs, type ReadOnlyFs } from './read-only-fs.js';
@@ -141,6 +142,13 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
   } else {
     commit = headText;
   }
+  if (!/^[0-9a-f]{40}$/.test(commit)) {
+    throw new ExptrackError(`capturing git state of ${root}: only SHA-1 repositories can be read without the git executable`, {
+      code: 'unsupported',
+      field: 'cwd',
+      value: cwd,
+    });
+  }
 
   // The index, parsed read-only, and its modification time (for racily clean entries).
   const indexPath = join(gitdir, 'index');
@@ -152,6 +160,14 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
     indexMtimeNs = statSync(indexPath, { bigint: true }).mtimeNs;
     ({ entries, cacheTree } = parseGitIndex(bytes));
   } catch (error) {
+    if (error instanceof GitIndexError && error.unsupported) {
+      throw new ExptrackError(`capturing git state of ${root} without the git executable: ${error.message}`, {
+        code: 'unsupported',
+        field: 'cwd',
+        value: cwd,
+        cause: error,
+      });
+    }
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const staged = new Map<string, IndexEntry>();

@@ -250,6 +250,21 @@ describe.each(VIAS)('captureGit via %s', (via) => {
     expect(readFileSync(join(clone, 'planned.txt'), 'utf8')).toBe('later\n');
   });
 
+  it('reads packed objects and packed refs (after git gc)', async () => {
+    const root = repo({ 'a.txt': 'one\n'.repeat(100), 'dir/b.bin': Buffer.from([0, 9, 8, 7]), 'dir/c.txt': 'c\n' });
+    write(root, { 'dir/c.txt': 'c2\n' });
+    git(root, 'add', 'dir/c.txt');
+    git(root, 'commit', '-q', '-m', 'second');
+    git(root, 'gc', '-q', '--prune=now');
+    expect(existsSync(join(root, '.git', 'packed-refs'))).toBe(true);
+    write(root, { 'a.txt': 'one\n'.repeat(50) + 'two\n' + 'one\n'.repeat(49), 'dir/b.bin': Buffer.from([0, 9, 8, 7, 6]) });
+    rmSync(join(root, 'dir', 'c.txt'));
+    const info = await capture(root);
+    expect(info).toMatchObject({ branch: 'main', commit: git(root, 'rev-parse', 'HEAD'), changedFiles: ['a.txt', 'dir/b.bin', 'dir/c.txt'] });
+    const clone = restore(root, info!);
+    expect(snapshot(clone, trackedPaths(root, info!))).toEqual(snapshot(root, trackedPaths(root, info!)));
+  });
+
   it('reads a version 4 index (path compression)', async () => {
     const root = repo({ 'dir/a.txt': 'a\n', 'dir/ab.txt': 'ab\n', 'dir/sub/b.txt': 'b\n', 'z.txt': 'z\n' });
     git(root, 'update-index', '--index-version', '4');
@@ -361,6 +376,16 @@ describe('captureGit errors and options', () => {
       delete process.env.GIT_DIR;
       delete process.env.GIT_WORK_TREE;
     }
+  });
+
+  it('refuses a split index on the fallback path with code unsupported, and reads it with git', async () => {
+    const root = repo();
+    git(root, 'update-index', '--split-index');
+    write(root, { 'src/a.txt': 'x\n' });
+    const error = await captureGit(root, { via: 'isomorphic-git' }).catch((e: unknown) => e);
+    expect(ExptrackError.is(error)).toBe(true);
+    expect((error as ExptrackError).code).toBe('unsupported');
+    expect((await captureGit(root, { via: 'git-cli' }))?.changedFiles).toEqual(['src/a.txt']);
   });
 
   it('returns null outside a repository on the fallback path too', async () => {
