@@ -35,7 +35,15 @@ export function responseCacheKey(modelId: string, prompt: Prompt, options: Gener
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** What is stored per key: the response and the latency it had. */
+/**
+ * What is stored per key: the response and the latency it had.
+ *
+ * @example
+ * ```ts
+ * import type { CachedResponse } from 'exptrack/eval';
+ * const c: CachedResponse = { text: '#### 18', latencyMs: 212 };
+ * ```
+ */
 export interface CachedResponse extends GenerateResult {
   latencyMs: number;
 }
@@ -166,6 +174,13 @@ function isBackend(value: object): value is Backend {
  * @param store - the store
  * @param key - the key
  * @returns the cached response, or undefined
+ * @example
+ * ```ts
+ * import { readCachedResponse, MemoryResponseCache } from 'exptrack/eval';
+ * const store = new MemoryResponseCache();
+ * await store.putCachedResponse('k', JSON.stringify({ text: '18', latencyMs: 5 }));
+ * (await readCachedResponse(store, 'k'))?.text; // '18'
+ * ```
  */
 export async function readCachedResponse(store: ResponseCacheStore, key: string): Promise<CachedResponse | undefined> {
   const raw = await store.getCachedResponse(key);

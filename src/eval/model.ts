@@ -101,7 +101,15 @@ export function parseRetryAfter(retryAfter: string | null, retryAfterMs: string 
   return Math.max(0, date - now);
 }
 
-/** A model in the one shape the runner uses. */
+/**
+ * A model in the one shape the runner uses.
+ *
+ * @example
+ * ```ts
+ * import { normalizeModel, type NormalizedModel } from 'exptrack/eval';
+ * const m: NormalizedModel = normalizeModel(async () => 'hi', 'greeter');
+ * ```
+ */
 export interface NormalizedModel {
   id: string;
   generate(prompt: Prompt, options: GenerateOptions): Promise<GenerateResult>;

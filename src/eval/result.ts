@@ -149,7 +149,16 @@ export class EvaluationResult implements EvaluationInput {
   }
 }
 
-/** One finished row as the runner keeps it: the stored sample plus its per-sample metric values. */
+/**
+ * One finished row as the runner keeps it: the stored sample plus its per-sample metric values.
+ *
+ * @example
+ * ```ts
+ * import { aggregateRows, type ScoredRow } from 'exptrack/eval';
+ * const row: ScoredRow = { row: { id: '1', attempt: 0, correct: true, score: 1 }, metrics: {}, costUsd: null, cached: false };
+ * aggregateRows([row], 1, 10).metrics.accuracy; // 1
+ * ```
+ */
 export interface ScoredRow {
   row: EvaluationSample & { attempt: number };
   /** Per-sample metric values from the benchmark's score (absent on error rows). */

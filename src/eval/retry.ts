@@ -86,6 +86,11 @@ function retryAfterOf(error: unknown): number | undefined {
  * @param ms - how long
  * @param signal - cancels the wait
  * @returns resolves after `ms`
+ * @example
+ * ```ts
+ * import { sleep } from 'exptrack/eval';
+ * await sleep(100, AbortSignal.timeout(1000));
+ * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,15 @@
  */
 import { ExptrackError } from 'exptrack';
 
-/** z for a two-sided 95% interval. */
+/**
+ * z for a two-sided 95% interval.
+ *
+ * @example
+ * ```ts
+ * import { Z95 } from 'exptrack/eval';
+ * Z95; // 1.959963984540054
+ * ```
+ */
 export const Z95 = 1.959963984540054;
 
 /**

@@ -3,7 +3,15 @@
  * order, as its `first_n` sampler shows them.
  */
 
-/** One few-shot exemplar: the question and the target shown after `A:`. */
+/**
+ * One few-shot exemplar: the question and the target shown after `A:`.
+ *
+ * @example
+ * ```ts
+ * import type { CotExemplar } from 'exptrack/eval';
+ * const e: CotExemplar = { question: '2 + 3?', target: '2 + 3 = 5. The answer is 5.' };
+ * ```
+ */
 export interface CotExemplar {
   question: string;
   target: string;

@@ -11,7 +11,15 @@
  */
 import { invalidInput } from 'exptrack';
 
-/** What lm-eval's regex filter returns when nothing matched. */
+/**
+ * What lm-eval's regex filter returns when nothing matched.
+ *
+ * @example
+ * ```ts
+ * import { INVALID_ANSWER, Gsm8kBenchmark } from 'exptrack/eval';
+ * new Gsm8kBenchmark().extractAnswer('no number', 'strict-match') === INVALID_ANSWER; // true
+ * ```
+ */
 export const INVALID_ANSWER = '[invalid]';
 
 /**
@@ -182,7 +190,17 @@ export function stripCalculatorAnnotations(solution: string): string {
   return solution.replace(/<<[^>]*>>/g, '');
 }
 
-/** Python's str.strip() without arguments: Unicode whitespace at both ends. */
+/**
+ * Python's `str.strip()` without arguments: whitespace removed at both ends.
+ *
+ * @param s - the string
+ * @returns the stripped string
+ * @example
+ * ```ts
+ * import { pythonStrip } from 'exptrack/eval';
+ * pythonStrip('\x1f 18 \n'); // '18'
+ * ```
+ */
 export function pythonStrip(s: string): string {
   return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
 }

@@ -5,7 +5,15 @@
  * the comparison is string equality of the normalised answers.
  */
 
-/** What lm-eval's Minerva extraction returns when the output has no final-answer sentence. */
+/**
+ * What lm-eval's Minerva extraction returns when the output has no final-answer sentence.
+ *
+ * @example
+ * ```ts
+ * import { getUnnormalizedAnswer, MINERVA_INVALID_ANSWER } from 'exptrack/eval';
+ * getUnnormalizedAnswer('no sentence') === MINERVA_INVALID_ANSWER; // true
+ * ```
+ */
 export const MINERVA_INVALID_ANSWER = '[invalidanswer]';
 
 /**
