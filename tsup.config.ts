@@ -6,7 +6,7 @@ const subpaths = readdirSync('src/entries').filter((f) => f.endsWith('.ts')).map
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])) },
+    entry: { index: 'src/index.ts', 'cli/bin': 'src/cli/bin.ts', ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])) },
     format: ['esm', 'cjs'],
     dts: true,
     splitting: true,

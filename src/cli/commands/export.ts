@@ -1,0 +1,74 @@
+/**
+ * `exptrack export`: one experiment or all of them, as JSON (for `exptrack import`) or as CSV
+ * (the metric series of one experiment).
+ * @module
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Wrap } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { toJsonText } from '../format.js';
+import { usageError } from '../errors.js';
+import { resolveExperiment } from '../resolve-id.js';
+
+interface ExportCliOptions {
+  all?: boolean;
+  output?: string;
+  format: 'json' | 'csv';
+  layout: 'long' | 'wide';
+  filter?: string;
+}
+
+/**
+ * Adds `exptrack export`.
+ *
+ * @param program - the program
+ * @param wrap - turns the body into an action
+ * @example
+ * ```ts
+ * registerExport(program, wrap);
+ * ```
+ */
+export function registerExport(program: Command, wrap: Wrap): void {
+  program
+    .command('export')
+    .description('export an experiment (or --all) as JSON that `exptrack import` restores, or one experiment\'s metric series as CSV')
+    .argument('[id]', 'an experiment id or unique prefix')
+    .option('--all', 'every experiment (or those --filter selects), JSON only')
+    .option('--filter <expr>', 'with --all: only experiments this filter selects')
+    .option('-o, --output <file>', 'the file to write (default: stdout)')
+    .addOption(new Option('--format <format>', 'json (everything, lossless) or csv (metric points)').choices(['json', 'csv']).default('json'))
+    .addOption(new Option('--layout <layout>', 'csv: long (key,step,value,timestamp,rank) or wide (a column per metric)').choices(['long', 'wide']).default('long'))
+    .action(wrap(exportCommand));
+}
+
+async function exportCommand(ctx: CommandContext, id: string | undefined, options: ExportCliOptions): Promise<void> {
+  if ((id === undefined) === (options.all !== true)) throw usageError('give an experiment id or --all (not both)');
+  if (options.all && options.format === 'csv') throw usageError('--format csv exports the metric series of one experiment; use --format json with --all');
+  if (options.filter !== undefined && !options.all) throw usageError('--filter goes with --all');
+  const store = await ctx.store('read');
+  const analysis = await import('exptrack/analysis');
+  let text: string;
+  let count: number;
+  if (options.all) {
+    const dump = await analysis.exportAll(store, options.filter === undefined ? {} : { filter: options.filter });
+    text = JSON.stringify(dump) + '\n';
+    count = dump.experiments.length;
+  } else {
+    const experiment = await resolveExperiment(store, id as string);
+    text = options.format === 'csv'
+      ? await analysis.exportMetricsCsv(store, experiment.id, { layout: options.layout })
+      : JSON.stringify(await analysis.exportExperiment(store, experiment.id)) + '\n';
+    count = 1;
+  }
+  if (options.output === undefined || options.output === '-') {
+    ctx.io.stdout.write(text);
+    return;
+  }
+  const path = resolve(options.output);
+  await writeFile(path, text);
+  const report = { output: path, format: options.format, experiments: count, bytes: Buffer.byteLength(text) };
+  if (ctx.json) ctx.io.stdout.write(toJsonText(report));
+  else ctx.print(`exported ${count} experiment${count === 1 ? '' : 's'} to ${path} (${options.format})`);
+}

@@ -1,0 +1,115 @@
+/**
+ * `exptrack list`: the experiments of a store, newest first.
+ * @module
+ */
+import { Option, type Command } from 'commander';
+import type { Experiment, ExperimentQuery, ExperimentStatus } from 'exptrack';
+import { integerOption, type Wrap } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { formatCommit, formatDate, formatDuration, formatNumber } from '../format.js';
+import { keyMetrics, STATUSES, statusColor } from './shared.js';
+
+interface ListOptions {
+  filter?: string;
+  status?: ExperimentStatus;
+  group?: string;
+  limit?: number;
+}
+
+/**
+ * One row of `exptrack list --json` (`{ "experiments": [...] }`).
+ */
+export interface ListedExperiment {
+  id: string;
+  name: string;
+  status: ExperimentStatus;
+  group: string | null;
+  tags: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  endedAt: number | null;
+  /** endedAt - createdAt; for a running experiment, the time since it started. */
+  durationMs: number;
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+  /** `<benchmark>/<metric>` of the latest evaluations, then the last value of each training metric. */
+  metrics: Record<string, number>;
+}
+
+/**
+ * Adds `exptrack list`.
+ *
+ * @param program - the program
+ * @param wrap - turns the body into an action
+ * @example
+ * ```ts
+ * registerList(program, wrap);
+ * ```
+ */
+export function registerList(program: Command, wrap: Wrap): void {
+  program
+    .command('list')
+    .alias('ls')
+    .description('list experiments, newest first: id, name, status, created, duration, git commit (* = dirty), key metrics')
+    .option('--filter <expr>', 'only experiments this filter selects, e.g. \'params.learning_rate < 1e-3 and metrics.gsm8k.accuracy > 0.5\'')
+    .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES))
+    .option('--group <group>', 'only experiments of this group')
+    .option('--limit <n>', 'at most n experiments', integerOption(1))
+    .action(wrap(list));
+}
+
+async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
+  const store = await ctx.store('read');
+  const query: ExperimentQuery = {};
+  if (options.filter !== undefined) {
+    const { parseFilter } = await import('exptrack/analysis');
+    query.where = parseFilter(options.filter);
+  }
+  if (options.status !== undefined) query.status = options.status;
+  if (options.group !== undefined) query.group = options.group;
+  if (options.limit !== undefined) query.limit = options.limit;
+  const experiments = await store.getAllExperiments(query);
+  const now = Date.now();
+  const rows: ListedExperiment[] = await Promise.all(experiments.map(async (e) => toRow(e, await keyMetrics(store, e), now)));
+  if (ctx.json) {
+    ctx.printJson({ experiments: rows });
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ' yet'));
+    return;
+  }
+  const { c } = ctx;
+  const table = await ctx.table(
+    ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'COMMIT', 'METRICS'],
+    rows.map((r) => [
+      c.cyan(r.id),
+      r.name === r.id ? '' : r.name,
+      statusColor(c, r.status),
+      formatDate(r.createdAt),
+      formatDuration(r.durationMs),
+      formatCommit(r.git),
+      Object.entries(r.metrics)
+        .slice(0, 4)
+        .map(([k, v]) => `${c.dim(k + '=')}${formatNumber(v)}`)
+        .join(' '),
+    ]),
+    ['left', 'left', 'left', 'left', 'right', 'left', 'left'],
+  );
+  ctx.print(table);
+  ctx.print(c.dim(`${rows.length} experiment${rows.length === 1 ? '' : 's'}`));
+}
+
+function toRow(e: Experiment, metrics: Record<string, number>, now: number): ListedExperiment {
+  return {
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    group: e.group,
+    tags: e.tags,
+    createdAt: e.createdAt,
+    endedAt: e.endedAt,
+    durationMs: (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt,
+    git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
+    metrics,
+  };
+}

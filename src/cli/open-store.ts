@@ -1,0 +1,125 @@
+/**
+ * Opening the store a command reads or writes: a SQLite file, or a Postgres database for a
+ * `postgres://` URL. Each backend's subpath is loaded only when a command opens a store of its kind.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
+import { CliError, isExptrackError } from './errors.js';
+
+/** A store the CLI can read and write. */
+export type CliStore = Backend & ExperimentReader & Partial<ResponseCacheStore>;
+
+/** What a command needs of the store. */
+export type StoreMode = 'read' | 'write';
+
+/** The default store: `EXPTRACK_DB`, else `./exptrack.db`. */
+export function defaultDatabase(): string {
+  return process.env.EXPTRACK_DB || './exptrack.db';
+}
+
+/**
+ * Whether a `--db` value names a Postgres database.
+ *
+ * @param db - the `--db` value
+ * @returns true for `postgres://` and `postgresql://` URLs
+ * @example
+ * ```ts
+ * isPostgresUrl('postgres://localhost/runs'); // true
+ * ```
+ */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+interface PostgresModule {
+  PostgresBackend: new (config: { connectionString: string }) => CliStore;
+}
+
+interface SqliteModule {
+  SqliteBackend: new (config: { path: string; fileMustExist?: boolean }) => CliStore;
+}
+
+/**
+ * Opens the store named by `--db`. A read command never creates a missing SQLite file: it fails
+ * with a message saying where it looked. A `postgres://` URL loads `exptrack/postgres` (and its
+ * driver) on demand.
+ *
+ * @param db - a file path or a `postgres://` URL
+ * @param mode - `read` (the file must exist) or `write` (a missing file is created)
+ * @returns the opened store; close it when done
+ * @throws CliError naming the store and what to do when it is missing, corrupt, not an exptrack
+ * store, or its backend is not available
+ * @example
+ * ```ts
+ * const store = await openStore('./exptrack.db', 'read');
+ * try { console.log(await store.getStats()); } finally { await store.close(); }
+ * ```
+ */
+export async function openStore(db: string, mode: StoreMode): Promise<CliStore> {
+  let store: CliStore;
+  if (isPostgresUrl(db)) {
+    const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
+    store = new module.PostgresBackend({ connectionString: db });
+  } else {
+    const path = resolve(db);
+    if (mode === 'read' && !existsSync(path)) {
+      throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
+    }
+    const { SqliteBackend } = (await import('exptrack/sqlite')) as unknown as SqliteModule;
+    store = new SqliteBackend({ path, fileMustExist: mode === 'read' });
+  }
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw storeOpenError(db, error);
+  }
+  return store;
+}
+
+/** Turns a failure to open a store into a one-line message naming the store. */
+function storeOpenError(db: string, error: unknown): unknown {
+  if (!isExptrackError(error)) return error;
+  const where = isPostgresUrl(db) ? 'the Postgres database' : resolve(db);
+  switch (error.code) {
+    case 'corrupt_store':
+      return new CliError(`${where} is corrupt or not a database; it was left untouched (restore it from a backup or pass another --db)`);
+    case 'not_an_exptrack_store':
+      return new CliError(`${where} is not an exptrack store; it was left untouched (pass the right --db)`);
+    case 'not_found':
+      return new CliError(`no exptrack store at ${where}: pass --db PATH or set EXPTRACK_DB`);
+    case 'locked':
+      return new CliError(`${where} is locked by another process; try again in a moment`);
+    case 'unavailable':
+      return new CliError(`cannot open ${where}: ${error.message}`);
+    default:
+      return error;
+  }
+}
+
+/**
+ * Imports an optional subpath of exptrack, with a one-line error when this build lacks it.
+ *
+ * @param specifier - e.g. `exptrack/postgres`
+ * @param what - what it provides, for the message
+ * @returns the module
+ * @throws CliError when the subpath (or its optional dependency) is not installed
+ * @example
+ * ```ts
+ * const { syncExperimentsToWandb } = await importOptional('exptrack/wandb', 'the W&B sync');
+ * ```
+ */
+export async function importOptional(specifier: string, what: string): Promise<unknown> {
+  try {
+    // A computed specifier: the bundler leaves it alone, and nothing loads before a command needs it.
+    return await import(/* @vite-ignore */ specifier);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new CliError(`${what} is not available: ${specifier} could not be loaded (${(error as Error).message.split('\n')[0]})`);
+    }
+    throw error;
+  }
+}
