@@ -44,6 +44,9 @@ export const DIFF_ARGS: readonly string[] = [
   '--',
 ];
 
+/** The most status output read (paths of every changed and untracked file); more is an error, not a guess. */
+const MAX_STATUS_BYTES = 256 * 1024 * 1024;
+
 /** Above this many changed paths the patch is taken over the whole tree instead of a path list. */
 const MAX_PATHSPEC_PATHS = 2000;
 
@@ -114,7 +117,7 @@ export async function captureGitCli(cwd: string, settings: GitCliSettings): Prom
     located !== null
       ? Promise.resolve(located.root)
       : runGit(['rev-parse', '--show-toplevel'], run).then((r) => r.stdout.toString('utf8').replace(/\r?\n$/, '')),
-    runGit(STATUS_ARGS, run),
+    runGit(STATUS_ARGS, { ...run, maxBytes: MAX_STATUS_BYTES }),
     runGit(['remote', '-v'], run),
   ]);
   for (const outcome of [rootRun, statusRun]) {
@@ -124,6 +127,9 @@ export async function captureGitCli(cwd: string, settings: GitCliSettings): Prom
   const root = rootRun.value;
   if (root === '') return null; // inside a .git directory or a bare repository: no work tree
   if (statusRun.status === 'rejected') throw statusRun.reason;
+  if (statusRun.value.overflow) {
+    throw new GitRunError(`git status printed more than ${MAX_STATUS_BYTES} bytes`, 'failed', '');
+  }
   const status = parseStatusV2(statusRun.value.stdout.toString('utf8'));
   if (status.commit === null) return null; // no commit yet: nothing to reproduce from
   if (remoteRun.status === 'rejected') throw remoteRun.reason;

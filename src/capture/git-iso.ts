@@ -173,10 +173,14 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
   const staged = new Map<string, IndexEntry>();
   const changed = new Set<string>();
   const indexedPaths = new Set<string>();
+  const conflicted = new Set<string>();
   for (const entry of entries) {
     indexedPaths.add(entry.path);
     if (entry.stage === 0) staged.set(entry.path, entry);
-    else changed.add(entry.path); // a merge conflict
+    else {
+      changed.add(entry.path); // a merge conflict: the work tree file holds the conflict markers
+      conflicted.add(entry.path);
+    }
     if (entry.intentToAdd) changed.add(entry.path);
   }
 
@@ -268,7 +272,9 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
       const from: FileVersion | null =
         head === undefined ? null : { ...head, content: Buffer.from((await git.readBlob({ fs, gitdir: commondir, oid: head.oid, cache })).blob) };
       let to: FileVersion | null = null;
-      if (entry !== undefined) {
+      if (conflicted.has(path)) {
+        to = readWorktree(join(root, path));
+      } else if (entry !== undefined) {
         if (worktree.has(path)) to = worktree.get(path) ?? null;
         else if (entry.skipWorktree || entry.assumeValid) {
           to = { oid: entry.oid, mode: entry.mode, content: Buffer.from((await git.readBlob({ fs, gitdir: commondir, oid: entry.oid, cache })).blob) };

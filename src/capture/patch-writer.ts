@@ -34,7 +34,19 @@ function quotePath(prefix: string, path: string): string {
   return `"${escaped}"`;
 }
 
-/** Whether content is binary for the patch: a NUL in the first 8000 bytes (git's rule) or not UTF-8. */
+/**
+ * Whether content must be written as a binary patch: it has a NUL byte in its first 8,000 bytes (git's
+ * rule), or it is not valid UTF-8 (a patch is carried as a string).
+ *
+ * @param content - The file content.
+ * @returns True for binary content.
+ *
+ * @example
+ * ```ts
+ * isBinaryContent(Buffer.from('text\n'));      // false
+ * isBinaryContent(Buffer.from([0x89, 0x50, 0])); // true
+ * ```
+ */
 export function isBinaryContent(content: Buffer): boolean {
   if (content.subarray(0, 8000).includes(0)) return true;
   try {

@@ -265,6 +265,22 @@ describe.each(VIAS)('captureGit via %s', (via) => {
     expect(snapshot(clone, trackedPaths(root, info!))).toEqual(snapshot(root, trackedPaths(root, info!)));
   });
 
+  it('reports a merge conflict, with the conflicted work tree file in the patch', async () => {
+    const root = repo({ 'f.txt': 'base\n', 'k.txt': 'k\n' });
+    git(root, 'checkout', '-q', '-b', 'other');
+    write(root, { 'f.txt': 'theirs\n' });
+    git(root, 'commit', '-q', '-am', 'theirs');
+    git(root, 'checkout', '-q', 'main');
+    write(root, { 'f.txt': 'ours\n' });
+    git(root, 'commit', '-q', '-am', 'ours');
+    expect(() => git(root, 'merge', 'other')).toThrow();
+    const info = await capture(root);
+    expect(info).toMatchObject({ dirty: true, changedFiles: ['f.txt'], branch: 'main' });
+    const clone = restore(root, info!);
+    expect(readFileSync(join(clone, 'f.txt'), 'utf8')).toBe(readFileSync(join(root, 'f.txt'), 'utf8'));
+    expect(readFileSync(join(clone, 'f.txt'), 'utf8')).toContain('<<<<<<<');
+  });
+
   it('reads a version 4 index (path compression)', async () => {
     const root = repo({ 'dir/a.txt': 'a\n', 'dir/ab.txt': 'ab\n', 'dir/sub/b.txt': 'b\n', 'z.txt': 'z\n' });
     git(root, 'update-index', '--index-version', '4');
