@@ -143,6 +143,32 @@ describe('retry policy', () => {
     expect(ModelRequestError.fromStatus(429, '').code).toBe('rate_limited');
     expect(ModelRequestError.fromStatus(503, '').code).toBe('unavailable');
   });
+  it('cancels promptly while a retry is waiting out its backoff', async () => {
+    class One extends BaseBenchmark {
+      readonly name = 'one';
+      loadDataset(): BenchmarkSample[] {
+        return [{ id: 'a', gold: 'x' }];
+      }
+      buildPrompt() {
+        return 'p';
+      }
+    }
+    const controller = new AbortController();
+    let calls = 0;
+    const model = async () => {
+      calls++;
+      setTimeout(() => controller.abort(new Error('stop now')), 20);
+      throw ModelRequestError.fromStatus(503, 'busy');
+    };
+    // Without cancellation the 10-minute backoff would time the test out.
+    await expect(evaluate({ model, benchmark: new One(), retryBaseDelayMs: 600_000, retryMaxDelayMs: 600_000, signal: controller.signal, cache: false })).rejects.toThrow('stop now');
+    expect(calls).toBe(1);
+    const already = new AbortController();
+    already.abort(new Error('before start'));
+    await expect(evaluate({ model, benchmark: new One(), signal: already.signal })).rejects.toThrow('before start');
+    expect(calls).toBe(1);
+  });
+
   it('cuts outputs at the first stop sequence', () => {
     expect(cutAtStop('a Question: b </s>', ['</s>', 'Question:'])).toBe('a ');
     expect(cutAtStop('abc', undefined)).toBe('abc');
