@@ -215,6 +215,16 @@ describe.each(VIAS)('captureGit via %s', (via) => {
     expect(snapshot(clone, trackedPaths(root, info!))).toEqual(snapshot(root, trackedPaths(root, info!)));
   });
 
+  it('handles non-ASCII and quote-worthy file names', async () => {
+    const root = repo({ 'café/naïve.txt': 'a\n', 'tab\there.txt': 't\n', 'quote"d.txt': 'q\n' });
+    write(root, { 'café/naïve.txt': 'b\n', 'tab\there.txt': 'T\n', 'quote"d.txt': 'Q\n', 'café/new.txt': 'n\n' });
+    git(root, 'add', 'café/new.txt');
+    const info = await capture(root);
+    expect(info?.changedFiles).toEqual(['café/naïve.txt', 'café/new.txt', 'quote"d.txt', 'tab\there.txt']);
+    const clone = restore(root, info!);
+    expect(snapshot(clone, trackedPaths(root, info!))).toEqual(snapshot(root, trackedPaths(root, info!)));
+  });
+
   it('handles a renamed (moved) file as a deletion and an addition', async () => {
     const root = repo({ 'old.txt': 'content\n', 'other.txt': 'o\n' });
     git(root, 'mv', 'old.txt', 'new.txt');
