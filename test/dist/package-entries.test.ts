@@ -1,0 +1,78 @@
+// Runs against the built package (dist/), as users get it: `npm test` builds first.
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; bin: Record<string, string> };
+const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
+const entries = readdirSync(join(root, 'src/entries')).map((f) => `./${f.replace(/\.ts$/, '')}`);
+
+// A user's project: node_modules/exptrack points at this package, so imports resolve through "exports".
+const project = mkdtempSync(join(tmpdir(), 'exptrack-dist-'));
+mkdirSync(join(project, 'node_modules'));
+symlinkSync(root, join(project, 'node_modules', 'exptrack'), 'dir');
+const requireFromProject = createRequire(join(project, 'index.js'));
+
+const heavy = ['node_modules/better-sqlite3/', 'node_modules/pg/', 'node_modules/kysely/', 'node_modules/@wandb/sdk/'];
+
+async function bundle(specifier: string, plugins: Plugin[] = []) {
+  const entry = join(project, `entry-${specifier.replace(/\W/g, '-')}.mjs`);
+  writeFileSync(entry, `import * as m from '${specifier}'; console.log(Object.keys(m).length);`);
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, minify: true, logLevel: 'silent', loader: { '.node': 'empty' }, plugins });
+  return { inputs: Object.keys(result.metafile.inputs), bytes: result.outputFiles[0]!.contents.length };
+}
+
+describe('package entries', () => {
+  it('every src/entries file is a subpath export, and every export has its built files', () => {
+    expect([...subpaths].sort()).toEqual(['.', ...entries].sort());
+    for (const subpath of subpaths) {
+      const name = subpath === '.' ? 'index' : subpath.slice(2);
+      for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(existsSync(join(root, 'dist', `${name}.${ext}`)), `dist/${name}.${ext}`).toBe(true);
+    }
+  });
+
+  it.each(subpaths)('%s loads through import() and require() with the same public names', async (subpath) => {
+    const specifier = subpath === '.' ? 'exptrack' : `exptrack/${subpath.slice(2)}`;
+    const esm = await import(requireFromProject.resolve(specifier).replace(/\.cjs$/, '.js'));
+    const cjs = requireFromProject(specifier);
+    expect(Object.keys(esm).sort()).toEqual(Object.keys(cjs).sort());
+    expect(Object.keys(esm).length).toBeGreaterThan(0);
+  });
+
+  it('the bin is built with its shebang and stays out of exports', () => {
+    const bin = join(root, pkg.bin.exptrack!);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    expect(JSON.stringify(pkg.exports)).not.toContain('cli/bin');
+  });
+});
+
+describe('tree-shaking', () => {
+  const light = subpaths.filter((s) => ['./memory', './analysis', './eval', './sweep'].includes(s));
+
+  it.each(light)('%s bundles without any database driver, kysely or W&B, under 400 KiB', async (subpath) => {
+    const { inputs, bytes } = await bundle(`exptrack/${subpath.slice(2)}`);
+    expect(heavy.filter((h) => inputs.some((i) => i.includes(h)))).toEqual([]);
+    expect(bytes).toBeLessThan(400 * 1024);
+  });
+
+  it('the root entry reaches SQLite only through a dynamic import', async () => {
+    const lazy: Plugin = {
+      name: 'dynamic-imports-external',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+      },
+    };
+    const { inputs } = await bundle('exptrack', [lazy]);
+    expect(heavy.filter((h) => inputs.some((i) => i.includes(h)))).toEqual([]);
+  });
+
+  it('exptrack/sqlite does bundle better-sqlite3 and kysely (the check above can fail)', async () => {
+    const { inputs } = await bundle('exptrack/sqlite');
+    expect(inputs.some((i) => i.includes('node_modules/better-sqlite3/'))).toBe(true);
+    expect(inputs.some((i) => i.includes('node_modules/kysely/'))).toBe(true);
+  });
+});
