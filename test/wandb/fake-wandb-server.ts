@@ -53,11 +53,15 @@ export interface FakeWandbServer {
   fail(status: number | null): void;
   /** Answers the next `count` requests with `status`, then serves normally again. */
   failNext(count: number, status: number): void;
+  /** Holds every following request open without an answer (until `hang(false)` or `close()`). */
+  hang(on: boolean): void;
   /** Looks a run up. */
   run(entity: string, project: string, name: string): FakeRun | undefined;
   /** Stops listening and drops open connections (clients then see connection errors). */
   close(): Promise<void>;
 }
+
+const SENTINEL = '@@exptrack-fake-wandb-nonfinite@@';
 
 /** Parses JSON that may hold the bare tokens NaN, Infinity and -Infinity, as W&B's parser does. */
 export function parseWandbJson(text: string): unknown {
@@ -78,17 +82,17 @@ export function parseWandbJson(text: string): unknown {
     }
     const rest = text.slice(i, i + 9);
     if (rest.startsWith('NaN')) {
-      out += '"\u0000NaN"';
+      out += `"${SENTINEL}NaN"`;
       i += 2;
     } else if (rest.startsWith('-Infinity')) {
-      out += '"\u0000-Infinity"';
+      out += `"${SENTINEL}-Infinity"`;
       i += 8;
     } else if (rest.startsWith('Infinity')) {
-      out += '"\u0000Infinity"';
+      out += `"${SENTINEL}Infinity"`;
       i += 7;
     } else out += c;
   }
-  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith('\u0000') ? Number(value.slice(1)) : value));
+  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(SENTINEL) ? Number(value.slice(SENTINEL.length)) : value));
 }
 
 /** The history rows of a run, parsed, in offset order. */
@@ -102,6 +106,7 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
   let failAll: number | null = null;
   let failCount = 0;
   let failStatus = 503;
+  let hanging = false;
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
@@ -132,6 +137,10 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
       record.status = status;
       send(res, status, body);
     };
+    if (hanging) {
+      record.status = 0;
+      return;
+    }
     if (failAll !== null) return reply(failAll, { error: 'injected failure' });
     if (failCount > 0) {
       failCount--;
@@ -275,6 +284,9 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
     failNext(count, status) {
       failCount = count;
       failStatus = status;
+    },
+    hang(on) {
+      hanging = on;
     },
     run(entity, project, name) {
       return state.runs.get(key(entity, project, name));

@@ -20,7 +20,7 @@ try {
   loadError = error;
 }
 
-const signals = ['SIGINT', 'SIGTERM', 'beforeExit'] as const;
+const signals = ['SIGINT', 'SIGTERM', 'beforeExit'];
 
 describe('the fake W&B server against the real @wandb/sdk', () => {
   let server: FakeWandbServer | undefined;
@@ -30,7 +30,7 @@ describe('the fake W&B server against the real @wandb/sdk', () => {
 
   it.skipIf(sdk === undefined)(`accepts the SDK's Viewer, UpsertBucket and file_stream calls${sdk ? '' : ` (skipped: @wandb/sdk cannot be loaded: ${String(loadError)})`}`, async () => {
     server = await startFakeWandbServer();
-    const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+    const before = new Map(signals.map((s) => [s, process.listeners(s as 'SIGINT')]));
     try {
       const run = await sdk!.init({
         project: 'sdk-compat',
@@ -61,7 +61,7 @@ describe('the fake W&B server against the real @wandb/sdk', () => {
       expect(printed).toEqual([`console.log: View run at ${server.url}/fake-entity/sdk-compat/runs/${run.id}`]);
     } finally {
       // The SDK registers process handlers (its SIGINT handler calls process.exit); remove them.
-      for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l as () => void);
+      for (const s of signals) for (const l of process.listeners(s as 'SIGINT')) if (!before.get(s)!.includes(l)) process.removeListener(s, l as () => void);
     }
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * The three W&B calls exptrack needs, over the built-in fetch: GraphQL (`Viewer`, `UpsertBucket`,
+ * `RunResumeStatus`) and the run's `file_stream` endpoint.
+ */
+import { ExptrackError } from '../../core/errors.js';
+import { authorizationHeader } from './credentials.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+const VIEWER = `query Viewer {
+  viewer { id entity }
+}`;
+
+const UPSERT_BUCKET = `mutation UpsertBucket(
+  $name: String, $project: String, $entity: String, $groupName: String, $displayName: String,
+  $notes: String, $commit: String, $config: JSONString, $host: String, $program: String,
+  $repo: String, $jobType: String, $tags: [String!]
+) {
+  upsertBucket(input: {
+    name: $name, modelName: $project, entityName: $entity, groupName: $groupName,
+    displayName: $displayName, notes: $notes, commit: $commit, config: $config, host: $host,
+    jobProgram: $program, jobRepo: $repo, jobType: $jobType, tags: $tags
+  }) {
+    bucket { id name displayName project { id name entity { id name } } }
+    inserted
+  }
+}`;
+
+const RUN_RESUME_STATUS = `query RunResumeStatus($project: String, $entity: String, $name: String!) {
+  model(name: $project, entityName: $entity) {
+    id
+    bucket(name: $name, missingOk: true) { id name historyLineCount historyTail }
+  }
+}`;
+
+/** The variables of `UpsertBucket` that exptrack sends. A field left out keeps its value on W&B. */
+export interface UpsertBucketVariables {
+  name: string;
+  project: string;
+  entity: string;
+  displayName?: string;
+  notes?: string;
+  groupName?: string;
+  jobType?: string;
+  /** The config as W&B stores it: `{ key: { value, desc } }`, as a JSON string. */
+  config?: string;
+  tags?: string[];
+  commit?: string;
+  repo?: string;
+  host?: string;
+  program?: string;
+}
+
+/** What W&B knows of a run before exptrack writes to it. */
+export interface RunResumeStatus {
+  /** How many history lines the server holds (the next offset to write). */
+  historyLineCount: number;
+  /** The `_step` of the last history line, if the tail had one. */
+  lastStep: number | null;
+}
+
+/** One `file_stream` request: lines to place at an offset of a file, and the run's end. */
+export interface FileStreamBody {
+  files?: Record<string, { offset: number; content: string[] }>;
+  complete?: boolean;
+  exitcode?: number;
+}
+
+/** Options of {@link WandbClient}. */
+export interface WandbClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  retry: RetryPolicy;
+  requestTimeoutMs: number;
+}
+
+/** A W&B protocol client. Every call retries per the policy and throws an {@link ExptrackError}. */
+export class WandbClient {
+  private readonly auth: string;
+
+  constructor(private readonly options: WandbClientOptions) {
+    this.auth = authorizationHeader(options.apiKey);
+  }
+
+  /** The API key's default entity. */
+  async viewerEntity(signal?: AbortSignal): Promise<string> {
+    const data = await this.graphql<{ viewer: { entity?: string | null } | null }>('Viewer', VIEWER, {}, signal);
+    const entity = data.viewer?.entity;
+    if (!entity) throw new ExptrackError('W&B did not name a default entity for this API key; pass entity', { code: 'invalid_input', field: 'entity', backend: 'wandb' });
+    return entity;
+  }
+
+  /** Creates the run, or updates it if it exists (the run's `name` is its id). */
+  async upsertBucket(variables: UpsertBucketVariables, signal?: AbortSignal): Promise<void> {
+    await this.graphql('UpsertBucket', UPSERT_BUCKET, variables as unknown as Record<string, unknown>, signal);
+  }
+
+  /** What the server holds of a run, or null when it has no such run. */
+  async runResumeStatus(entity: string, project: string, name: string, signal?: AbortSignal): Promise<RunResumeStatus | null> {
+    const data = await this.graphql<{ model: { bucket: { historyLineCount?: number | null; historyTail?: string | null } | null } | null }>(
+      'RunResumeStatus',
+      RUN_RESUME_STATUS,
+      { entity, project, name },
+      signal,
+    );
+    const bucket = data.model?.bucket;
+    if (!bucket) return null;
+    return { historyLineCount: bucket.historyLineCount ?? 0, lastStep: lastStepOfTail(bucket.historyTail) };
+  }
+
+  /** Posts one file_stream request for the run `entity/project/name`. */
+  async fileStream(entity: string, project: string, name: string, body: string, signal?: AbortSignal): Promise<void> {
+    const path = `/files/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${encodeURIComponent(name)}/file_stream`;
+    await this.post(path, body, 'file_stream', signal);
+  }
+
+  private async graphql<T>(operationName: string, query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    const text = await this.post('/graphql', JSON.stringify({ operationName, query, variables }), operationName, signal);
+    let parsed: { data?: T; errors?: Array<{ message?: string }> };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch (cause) {
+      throw new ExptrackError(`W&B ${operationName}: the answer is not JSON`, { code: 'unavailable', backend: 'wandb', cause });
+    }
+    if (parsed.errors && parsed.errors.length > 0) {
+      const message = parsed.errors.map((e) => e.message ?? 'unknown error').join('; ');
+      throw new ExptrackError(`W&B ${operationName} failed: ${message}`, { code: 'backend_failed', backend: 'wandb', retryable: false });
+    }
+    if (parsed.data === undefined || parsed.data === null) throw new ExptrackError(`W&B ${operationName}: no data in the answer`, { code: 'backend_failed', backend: 'wandb', retryable: false });
+    return parsed.data;
+  }
+
+  /** POSTs with retries; returns the body of a 2xx answer. */
+  private post(path: string, body: string, what: string, signal?: AbortSignal): Promise<string> {
+    const url = this.options.baseUrl + path;
+    return withRetry(
+      this.options.retry,
+      async () => {
+        const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+        const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method: 'POST',
+            body,
+            headers: { authorization: this.auth, 'content-type': 'application/json', 'user-agent': 'exptrack-wandb' },
+            signal: combined,
+          });
+        } catch (cause) {
+          const timedOut = timeout.aborted && !signal?.aborted;
+          throw new ExptrackError(timedOut ? `W&B ${what}: no answer within ${this.options.requestTimeoutMs} ms` : `W&B ${what}: ${describeNetworkError(cause)}`, {
+            code: timedOut ? 'timeout' : 'unavailable',
+            backend: 'wandb',
+            cause,
+            retryable: !signal?.aborted,
+          });
+        }
+        const text = await response.text().catch(() => '');
+        if (response.ok) return text;
+        throw httpError(what, response.status, text, response.headers.get('retry-after'));
+      },
+      signal,
+    );
+  }
+}
+
+function httpError(what: string, status: number, text: string, retryAfter: string | null): ExptrackError {
+  const detail = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  const retryAfterMs = retryAfter === null ? undefined : Number.isFinite(Number(retryAfter)) ? Number(retryAfter) * 1000 : undefined;
+  const value = { status, retryAfterMs };
+  if (status === 429) return new ExptrackError(`W&B ${what}: rate limited (HTTP 429)`, { code: 'rate_limited', backend: 'wandb', value });
+  if (status === 408 || status >= 500) return new ExptrackError(`W&B ${what}: HTTP ${status} ${detail}`, { code: 'unavailable', backend: 'wandb', value });
+  return new ExptrackError(`W&B ${what}: HTTP ${status} ${detail}`, { code: status === 404 ? 'not_found' : 'invalid_input', backend: 'wandb', value, retryable: false });
+}
+
+function describeNetworkError(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
+  return inner?.code ?? inner?.message ?? (cause instanceof Error ? cause.message : String(cause));
+}
+
+function lastStepOfTail(tail: string | null | undefined): number | null {
+  if (!tail) return null;
+  try {
+    const lines = JSON.parse(tail) as unknown;
+    if (!Array.isArray(lines)) return null;
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i];
+      if (typeof line !== 'string') continue;
+      const match = /"_step"\s*:\s*(\d+)/.exec(line);
+      if (match) return Number(match[1]);
+    }
+  } catch {
+    // A tail we cannot read tells us nothing.
+  }
+  return null;
+}
