@@ -3,7 +3,7 @@
  * completed trials. A simple, documented measure, not a causal one.
  * @module
  */
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../core/errors.js';
 import type { TrialView } from './samplers/sampler.js';
 import type { Choice } from './space.js';
 

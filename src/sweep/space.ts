@@ -3,7 +3,7 @@
  * `choice`), the types they build, validation, and the JSON form stored with a tracked sweep.
  * @module
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../core/errors.js';
 import type { JsonValue } from 'exptrack';
 
 /**

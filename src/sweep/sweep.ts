@@ -4,7 +4,7 @@
  * with bounded concurrency.
  * @module
  */
-import { ExptrackError, describeValue, invalidInput } from 'exptrack';
+import { ExptrackError, describeValue, invalidInput } from '../core/errors.js';
 import type { Experiment, JsonValue } from 'exptrack';
 import { AshaPruner } from './pruners/asha.js';
 import { MedianPruner } from './pruners/median.js';

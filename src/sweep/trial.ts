@@ -2,7 +2,7 @@
  * A trial: one suggestion of params, the values it reports while it runs, and its outcome.
  * @module
  */
-import { ExptrackError, invalidInput } from 'exptrack';
+import { ExptrackError, invalidInput } from '../core/errors.js';
 import type { TrialState, TrialView } from './samplers/sampler.js';
 import type { Choice } from './space.js';
 

@@ -37,7 +37,7 @@ describe('Parzen estimator', () => {
 
   it('is a density: integrates to 1 over a continuous dimension', () => {
     const dim = uniform(-3, 5);
-    const pe = new ParzenEstimator([dim], [[0], [0.5], [4.9], [-2]], params);
+    const pe = new ParzenEstimator([dim], [[0, 0.5, 4.9, -2]], params);
     const n = 4000;
     const h = 8 / n;
     const xs = Array.from({ length: n }, (_, i) => [-3 + (i + 0.5) * h]);
@@ -47,15 +47,15 @@ describe('Parzen estimator', () => {
 
   it('puts masses summing to 1 on the values of a discrete and a categorical dimension', () => {
     const ints = intRange(0, 20, { step: 2 });
-    const pe = new ParzenEstimator([ints], [[4], [6], [20]], params);
+    const pe = new ParzenEstimator([ints], [[4, 6, 20]], params);
     const values = Array.from({ length: 11 }, (_, i) => [i * 2]);
     expect(Array.from(pe.logPdf(values)).reduce((s, l) => s + Math.exp(l), 0)).toBeCloseTo(1, 6);
     const logInts = intRange(1, 64, { log: true });
-    const pl = new ParzenEstimator([logInts], [[2], [3], [50]], params);
+    const pl = new ParzenEstimator([logInts], [[2, 3, 50]], params);
     const all = Array.from({ length: 64 }, (_, i) => [i + 1]);
     expect(Array.from(pl.logPdf(all)).reduce((s, l) => s + Math.exp(l), 0)).toBeCloseTo(1, 6);
     const cat = choice(['a', 'b', 'c']);
-    const pc = new ParzenEstimator([cat], [[0], [0], [2]], params);
+    const pc = new ParzenEstimator([cat], [[0, 0, 2]], params);
     const masses = Array.from(pc.logPdf([[0], [1], [2]]), Math.exp);
     expect(masses.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 9);
     expect(masses[0]).toBeGreaterThan(masses[2] as number);
@@ -64,7 +64,7 @@ describe('Parzen estimator', () => {
 
   it('samples only values of the dimension', () => {
     const dims = [intRange(3, 15, { step: 4 }), logUniform(1e-3, 1), choice([true, false])];
-    const pe = new ParzenEstimator(dims, [[7, 0.01, 0], [15, 0.5, 1]], params);
+    const pe = new ParzenEstimator(dims, [[7, 15], [0.01, 0.5], [0, 1]], params);
     for (const [n, lr, c] of pe.sample(new Prng(1), 500)) {
       expect([3, 7, 11, 15]).toContain(n);
       expect(lr).toBeGreaterThanOrEqual(1e-3);

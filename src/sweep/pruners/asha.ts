@@ -5,7 +5,7 @@
  * if its value there is in the top `1 / reductionFactor` of every trial that reached that rung.
  * @module
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../core/errors.js';
 import type { JsonValue } from 'exptrack';
 import type { TrialView } from '../samplers/sampler.js';
 import { lastReport, type Pruner, type PrunerContext } from './pruner.js';

@@ -3,7 +3,7 @@
  * far is worse than the median of the completed trials' values at the same step.
  * @module
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../core/errors.js';
 import type { JsonValue } from 'exptrack';
 import { lastReport, type Pruner, type PrunerContext } from './pruner.js';
 

@@ -4,7 +4,7 @@
  * their `values`), continuous dimensions their `values` list.
  * @module
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../core/errors.js';
 import { Prng, hashSeed } from '../random.js';
 import type { Choice, Dimension, SearchSpace } from '../space.js';
 import type { Sampler, SamplerContext, TrialView } from './sampler.js';

@@ -81,7 +81,7 @@ function transformedBounds(dim: Extract<Dimension, { kind: 'float' | 'int' }>): 
 }
 
 /**
- * A mixture of product kernels over `dims`, fitted to `observations` (one row per trial, oldest
+ * A mixture of product kernels over `dims`, fitted to `columns` (one column per dimension, one entry per trial, oldest
  * first, in internal form: the number itself, or the index of a categorical choice).
  */
 export class ParzenEstimator {
@@ -91,16 +91,16 @@ export class ParzenEstimator {
 
   constructor(
     private readonly dims: readonly Dimension[],
-    observations: readonly (readonly number[])[],
+    columns: readonly (readonly number[])[],
     params: ParzenParameters,
   ) {
-    const n = observations.length;
+    const n = columns[0]?.length ?? 0;
     const raw = n === 0 ? [1] : [...params.weights(n).slice(0, n), params.priorWeight];
-    const total = raw.reduce((s, w) => s + w, 0);
+    const total = raw.reduce((sum, w) => sum + w, 0);
     this.weights = Float64Array.from(raw, (w) => w / total);
     this.logWeights = Float64Array.from(this.weights, (w) => Math.log(w));
     this.kernels = dims.map((dim, j) => {
-      const column = observations.map((row) => row[j] as number);
+      const column = columns[j] ?? [];
       return dim.kind === 'categorical'
         ? this.categoricalKernels(dim.choices.length, column, params)
         : this.numericKernels(dim, column, params);
@@ -134,25 +134,28 @@ export class ParzenEstimator {
     params: ParzenParameters,
   ): NumericKernels {
     const { low, high, halfStep } = transformedBounds(dim);
-    const mus = column.map((v) => (dim.log ? Math.log(v) : v));
-    const n = mus.length;
+    const n = column.length;
+    const mus = new Float64Array(n);
+    for (let i = 0; i < n; i++) mus[i] = dim.log ? Math.log(column[i] as number) : (column[i] as number);
     const range = high - low;
     // Bandwidth = the larger gap to a neighbouring observation (the domain ends count as
     // neighbours, except that the outermost observations look inwards only), one per dimension,
     // in the multivariate case too: Optuna's rule since it stopped using Scott's rule and the
-    // prior's centre here.
-    const order = mus.map((_, i) => i).sort((a, b) => (mus[a] as number) - (mus[b] as number) || a - b);
-    const sorted = [low, ...order.map((i) => mus[i] as number), high];
-    const sortedSigmas: number[] = [];
-    for (let k = 1; k < sorted.length - 1; k++) {
-      sortedSigmas.push(Math.max((sorted[k] as number) - (sorted[k - 1] as number), (sorted[k + 1] as number) - (sorted[k] as number)));
+    // prior's centre here. Ties keep trial order, as a stable argsort does.
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => (mus[a] as number) - (mus[b] as number) || a - b);
+    const sorted = new Float64Array(n + 2);
+    sorted[0] = low;
+    for (let k = 0; k < n; k++) sorted[k + 1] = mus[order[k] as number] as number;
+    sorted[n + 1] = high;
+    const sigmas = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      let s = Math.max((sorted[k + 1] as number) - (sorted[k] as number), (sorted[k + 2] as number) - (sorted[k + 1] as number));
+      if (n >= 2 && k === 0) s = (sorted[2] as number) - (sorted[1] as number);
+      if (n >= 2 && k === n - 1) s = (sorted[n] as number) - (sorted[n - 1] as number);
+      sigmas[order[k] as number] = s;
     }
-    if (sorted.length >= 4) {
-      sortedSigmas[0] = (sorted[2] as number) - (sorted[1] as number);
-      sortedSigmas[sortedSigmas.length - 1] = (sorted[sorted.length - 2] as number) - (sorted[sorted.length - 3] as number);
-    }
-    const sigmas = new Array<number>(n);
-    order.forEach((idx, k) => (sigmas[idx] = sortedSigmas[k] as number));
     const maxSigma = range;
     const minSigma = params.magicClip ? range / Math.min(100, 1 + (n + 1)) : EPS;
     const kernels = n + 1;

@@ -7,7 +7,7 @@
  * `multivariate`. Running trials join the bad group (a constant liar), so concurrent asks spread out.
  * @module
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../../core/errors.js';
 import type { Choice, Dimension } from '../../space.js';
 import { RandomSampler } from '../random.js';
 import type { Sampler, SamplerContext, TrialView } from '../sampler.js';
@@ -111,23 +111,40 @@ export class TpeSampler implements Sampler {
       : finished;
     const nBelow = this.options.gamma(finished.length);
     const { below, above } = splitTrials(considered, nBelow, ctx.direction);
-    const groups = this.multivariate ? [ctx.names] : ctx.names.map((n) => [n]);
+    // Internal values, one column per parameter, computed once for every group.
+    const columnsOf = (trials: readonly TrialView[]) =>
+      ctx.names.map((name) => {
+        const dim = ctx.space[name] as Dimension;
+        return trials.map((t) => toInternal(dim, t.params[name] as Choice));
+      });
+    const belowColumns = columnsOf(below);
+    const aboveColumns = columnsOf(above);
+    const groups = this.multivariate ? [ctx.names.map((_, j) => j)] : ctx.names.map((_, j) => [j]);
     const out: Record<string, Choice> = {};
-    for (const names of groups) Object.assign(out, this.sampleGroup(ctx, names, below, above));
+    for (const indices of groups) {
+      Object.assign(
+        out,
+        this.sampleGroup(
+          ctx,
+          indices,
+          indices.map((j) => belowColumns[j] as number[]),
+          indices.map((j) => aboveColumns[j] as number[]),
+        ),
+      );
+    }
     return out;
   }
 
   private sampleGroup(
     ctx: SamplerContext,
-    names: readonly string[],
-    below: readonly TrialView[],
-    above: readonly TrialView[],
+    indices: readonly number[],
+    belowColumns: readonly (readonly number[])[],
+    aboveColumns: readonly (readonly number[])[],
   ): Record<string, Choice> {
+    const names = indices.map((j) => ctx.names[j] as string);
     const dims = names.map((n) => ctx.space[n] as Dimension);
-    const rows = (trials: readonly TrialView[]) =>
-      trials.map((t) => dims.map((d, j) => toInternal(d, t.params[names[j] as string] as Choice)));
-    const lower = new ParzenEstimator(dims, rows(below), this.options.parzen);
-    const upper = new ParzenEstimator(dims, rows(above), this.options.parzen);
+    const lower = new ParzenEstimator(dims, belowColumns, this.options.parzen);
+    const upper = new ParzenEstimator(dims, aboveColumns, this.options.parzen);
     const candidates = lower.sample(ctx.rng, this.options.eiCandidates);
     const l = lower.logPdf(candidates);
     const g = upper.logPdf(candidates);
