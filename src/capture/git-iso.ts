@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -156,8 +156,15 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
   let cacheTree: CacheTreeNode | null = null;
   let indexMtimeNs = 0n;
   try {
-    const bytes = readFileSync(indexPath);
-    indexMtimeNs = statSync(indexPath, { bigint: true }).mtimeNs;
+    // One open file for both, so the time and the bytes belong to the same index (git replaces it by rename).
+    const fd = openSync(indexPath, 'r');
+    let bytes: Buffer;
+    try {
+      indexMtimeNs = fstatSync(fd, { bigint: true }).mtimeNs;
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     ({ entries, cacheTree } = parseGitIndex(bytes));
   } catch (error) {
     if (error instanceof GitIndexError && error.unsupported) {

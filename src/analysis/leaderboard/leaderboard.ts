@@ -9,6 +9,10 @@ import { oneOfOption, optionalInteger, readConfidence, requireName, requireReade
 import { resolveFilter } from '../internal/resolve-filter.js';
 import { evaluationScore, trainingScore, type RunScore, type UncertaintySource } from '../internal/run-score.js';
 import { itemUncertainty } from '../internal/uncertainty.js';
+import { mapLimit } from '../internal/map-limit.js';
+
+/** Reads in flight at once while scoring runs. */
+const READ_CONCURRENCY = 4;
 
 /**
  * Options of {@link leaderboard}.
@@ -212,7 +216,7 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
 
   const scored: RunScore[] = [];
   const excluded: { id: string; reason: string }[] = [];
-  for (const result of await Promise.all(experiments.map((e) => score(e, false)))) {
+  for (const result of await mapLimit(experiments, READ_CONCURRENCY, (e) => score(e, false))) {
     if (result === undefined) continue;
     if (Number.isNaN(result.score)) excluded.push({ id: result.experiment.id, reason: `${metric} is NaN` });
     else scored.push(result);
@@ -235,7 +239,7 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   if (groupBy === 'none') {
     const listed = top === undefined ? scored : scored.slice(0, top);
     // Error bars from per-sample rows are read for the listed rows only.
-    const detailed = benchmark === undefined ? listed : await Promise.all(listed.map(async (s) => (await score(s.experiment, true)) ?? s));
+    const detailed = benchmark === undefined ? listed : await mapLimit(listed, READ_CONCURRENCY, async (s) => (await score(s.experiment, true)) ?? s);
     const configs = detailed.map((s) => flattenConfig(s.experiment.config));
     const columns = varyingKeys(configs);
     const rows = detailed.map((s, i): LeaderboardRow => ({
@@ -268,7 +272,7 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const rows: LeaderboardGroupRow[] = [];
   const shared: Record<string, JsonValue>[] = [];
   for (const { members, mean } of listed) {
-    const detailed = benchmark === undefined ? members : await Promise.all(members.map(async (s) => (await score(s.experiment, true)) ?? s));
+    const detailed = benchmark === undefined ? members : await mapLimit(members, READ_CONCURRENCY, async (s) => (await score(s.experiment, true)) ?? s);
     const first = detailed[0] as RunScore;
     shared.push(withoutSeed(commonConfig(detailed.map((s) => flattenConfig(s.experiment.config)))));
     const groupName = groupBy === 'group' ? first.experiment.group : null;

@@ -1,0 +1,17 @@
+/**
+ * Maps with at most `limit` calls in flight, keeping the order of the results. A store with one
+ * connection serves a flood of concurrent reads slower than a steady stream (Kysely's connection
+ * mutex queues them all); a pooled store still overlaps `limit` reads.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
