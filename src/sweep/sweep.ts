@@ -10,7 +10,7 @@ import { AshaPruner } from './pruners/asha.js';
 import { MedianPruner } from './pruners/median.js';
 import type { Pruner } from './pruners/pruner.js';
 import { Prng, hashSeed } from './random.js';
-import { GridSampler } from './samplers/grid.js';
+import { GridSampler, paramsKey } from './samplers/grid.js';
 import { RandomSampler } from './samplers/random.js';
 import type { Direction, Sampler, SamplerContext } from './samplers/sampler.js';
 import { TpeSampler, type TpeOptions } from './samplers/tpe/sampler.js';
@@ -392,14 +392,30 @@ export class Sweep<S extends SearchSpace> {
         this.nextNumber--;
         throw new ExptrackError(`the ${this.samplerName} sampler of sweep ${this.id} has no point left`, { code: 'already_finished', value: this.id });
       }
-      const ctx: SamplerContext = { ...base, number, rng: new Prng(hashSeed(this.seed, number)) };
-      params = this.sampler.sample(ctx) as ParamsOf<S>;
+      params = this.suggest(base, number);
     }
     const trial = createTrial<ParamsOf<S>>(number, params, this.host);
     this.owned.add(trial);
     this.trialList.push(trial);
     this.beginRecording(trial);
     return trial;
+  }
+
+  /**
+   * The sampler's suggestion for trial `number`, drawn from a stream seeded by the sweep's seed and
+   * the number. Should it equal the params of a running trial (possible on small discrete spaces),
+   * it is drawn again from the next stream, up to 16 times, so trials that run at once differ.
+   */
+  private suggest(base: Omit<SamplerContext, 'rng' | 'number'>, number: number): ParamsOf<S> {
+    const running = new Set<string>();
+    for (const t of this.trialList) if (t.state === 'running') running.add(paramsKey(this.names, t.params));
+    let params: ParamsOf<S> | undefined;
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const rng = new Prng(attempt === 0 ? hashSeed(this.seed, number) : hashSeed(this.seed, number, attempt));
+      params = this.sampler.sample({ ...base, number, rng }) as ParamsOf<S>;
+      if (!running.has(paramsKey(this.names, params))) break;
+    }
+    return params as ParamsOf<S>;
   }
 
   /**

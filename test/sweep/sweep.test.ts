@@ -153,6 +153,14 @@ describe('optimize', () => {
     expect(new Set(batch.map((t) => JSON.stringify(t.params))).size).toBe(5);
   });
 
+  it('redraws a suggestion that equals a running trial (random sampler on a tiny space)', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const sweep = new Sweep({ space: { c: choice(['a', 'b', 'c']) }, direction: 'minimize', sampler: 'random', seed });
+      const running = Array.from({ length: 3 }, () => sweep.ask().params.c);
+      expect(new Set(running).size).toBe(3);
+    }
+  });
+
   it('stops asking when the signal aborts; running trials finish', async () => {
     const controller = new AbortController();
     const sweep = new Sweep({ space, direction: 'minimize', seed: 3 });

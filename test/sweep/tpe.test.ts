@@ -166,13 +166,18 @@ describe('TPE sampler', () => {
     }
     const pending = Array.from({ length: 6 }, () => sweep.ask().params.x);
     expect(new Set(pending).size).toBe(6);
-    const off = new Sweep({ space: { x: intRange(0, 30) }, direction: 'minimize', seed: 9, tpe: { constantLiar: false } });
-    for (let i = 0; i < 15; i++) {
-      const tr = off.ask();
-      off.tell(tr, Math.abs(tr.params.x - 12));
-    }
-    const repeated = Array.from({ length: 6 }, () => off.ask().params.x);
-    expect(new Set(repeated).size).toBeLessThan(new Set(pending).size);
+    // Without the liar, concurrent asks crowd around the same point; with it they spread out.
+    const spread = (constantLiar: boolean) => {
+      const s = new Sweep({ space: { x: uniform(0, 30) }, direction: 'minimize', seed: 9, tpe: { constantLiar } });
+      for (let i = 0; i < 15; i++) {
+        const tr = s.ask();
+        s.tell(tr, Math.abs(tr.params.x - 12));
+      }
+      const xs = Array.from({ length: 8 }, () => s.ask().params.x);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / xs.length);
+    };
+    expect(spread(true)).toBeGreaterThan(3 * spread(false));
   });
 
   it('is random for the start-up trials, then uses the model', () => {
