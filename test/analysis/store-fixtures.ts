@@ -1,5 +1,5 @@
 // Builds stores for the analysis tests by writing TrackerEvents straight into a backend.
-import type { EvaluationSample, Experiment, ExperimentConfig, TrackerEvent } from 'exptrack';
+import type { EvaluationSample, Experiment, ExperimentConfig, JsonValue, TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 
 let counter = 0;
@@ -24,8 +24,9 @@ export function experiment(overrides: Partial<Experiment> & { id: string }): Exp
   };
 }
 
-export function started(id: string, config: ExperimentConfig = {}, extra: Partial<Experiment> = {}): TrackerEvent {
-  return { type: 'experiment_started', experiment: experiment({ id, config, ...extra }) };
+/** Configs here are any JSON (ExperimentConfig types `optimizer` as a string; nested optimizers are tested too). */
+export function started(id: string, config: Record<string, JsonValue> = {}, extra: Partial<Experiment> = {}): TrackerEvent {
+  return { type: 'experiment_started', experiment: experiment({ id, config: config as ExperimentConfig, ...extra }) };
 }
 
 export function evaluation(experimentId: string, benchmark: string, metrics: Record<string, number>, samples: EvaluationSample[] = [], createdAt = 1_767_300_000_000): TrackerEvent {
