@@ -14,6 +14,8 @@ export interface LedgerState {
   runId: string;
   entity: string;
   project: string;
+  /** When the experiment started (ms), so a process that resumes it computes the same `_runtime`. */
+  createdAt: number | null;
   /** Fingerprint of the UpsertBucket fields last acknowledged, or null. */
   upsert: string | null;
   /** Fingerprint of the history line W&B acknowledged at each offset; null where unknown. */
@@ -54,8 +56,8 @@ export function ledgerHost(baseUrl: string): string {
 }
 
 /** A fresh ledger for a run W&B knows nothing about. */
-export function emptyLedger(experimentId: string, runId: string, entity: string, project: string): LedgerState {
-  return { version: 1, experimentId, runId, entity, project, upsert: null, lines: [], lastStep: null, summary: null, exitCode: null, undeliveredRows: 0, latePoints: 0, needsSync: false, lastError: null, updatedAt: 0 };
+export function emptyLedger(experimentId: string, runId: string, entity: string, project: string, createdAt: number | null = null): LedgerState {
+  return { version: 1, experimentId, runId, entity, project, createdAt, upsert: null, lines: [], lastStep: null, summary: null, exitCode: null, undeliveredRows: 0, latePoints: 0, needsSync: false, lastError: null, updatedAt: 0 };
 }
 
 /** Reads a run's ledger; undefined when there is none or it cannot be read. */

@@ -191,8 +191,10 @@ async function syncOne(store: ExperimentReader, experimentId: string, target: Sy
   // What W&B has: the ledger says what it acknowledged; the server says how many lines it holds.
   const file = ledgerPath(target.ledgerDir, ledgerHost(target.baseUrl), entity, project, runId);
   const server = await client.runResumeStatus(entity, project, runId, signal);
-  let ledger: LedgerState = (server && (await readLedger(file))) || emptyLedger(experimentId, runId, entity, project);
-  if (ledger.experimentId !== experimentId) ledger = emptyLedger(experimentId, runId, entity, project);
+  const fresh = (): LedgerState => emptyLedger(experimentId, runId, entity, project, experiment.createdAt);
+  let ledger: LedgerState = (server && (await readLedger(file))) || fresh();
+  if (ledger.experimentId !== experimentId) ledger = fresh();
+  ledger.createdAt = experiment.createdAt;
   const result: WandbSyncedExperiment = { experimentId, runId, entity, project, rowsSent: 0, rowsTotal: lines.length, upserted: false, summarySent: false, completed: false, upToDate: false };
   const save = (): Promise<void> => writeLedger(file, ledger);
 

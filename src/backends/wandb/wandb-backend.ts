@@ -60,8 +60,7 @@ export interface WandbRunDelivery {
 interface QueuedLine {
   /** Position in this process's sequence of rows for the run; the offset is `base + seq`. */
   seq: number;
-  step: number;
-  line: string;
+  row: HistoryRow;
 }
 
 interface RunState {
@@ -442,7 +441,7 @@ export class WandbBackend implements Backend {
         run.ledgerDirty = true;
         continue;
       }
-      run.queue.push({ seq: run.nextSeq++, step, line: encodeHistoryLine(row, run.createdAt) });
+      run.queue.push({ seq: run.nextSeq++, row });
     }
   }
 
@@ -526,6 +525,7 @@ export class WandbBackend implements Backend {
     if (!run.prepared) {
       await this.loadLedger(run);
       const ledger = run.ledger!;
+      if (run.experiment === null && ledger.createdAt !== null) run.createdAt = ledger.createdAt;
       let base = ledger.lines.length;
       let lastStep = lastStepOf(ledger);
       if (run.experiment === null && !ledgerKnowsEnd(ledger)) {
@@ -541,10 +541,10 @@ export class WandbBackend implements Backend {
       run.base = base - (run.queue[0]?.seq ?? run.nextSeq);
       if (lastStep > run.lastSealedStep) {
         // Rows at or below what W&B already has would be dropped: keep them for a sync.
-        const late = run.queue.filter((q) => q.step <= lastStep);
+        const late = run.queue.filter((q) => q.row.step <= lastStep);
         if (late.length > 0) {
-          run.latePoints += late.length;
-          run.queue = run.queue.filter((q) => q.step > lastStep);
+          run.latePoints += late.reduce((n, q) => n + q.row.values.size, 0);
+          run.queue = run.queue.filter((q) => q.row.step > lastStep);
           run.base = base - (run.queue[0]?.seq ?? run.nextSeq);
         }
         run.lastSealedStep = Math.max(run.lastSealedStep, lastStep);
@@ -562,7 +562,7 @@ export class WandbBackend implements Backend {
     }
     const summaryDue = this.summaryPending(run) && (run.finished || this.closing || Date.now() - run.lastPostAt >= SUMMARY_INTERVAL_MS);
     if (run.queue.length > 0 || summaryDue) {
-      const lines = run.queue.slice(0, this.config.maxRowsPerRequest ?? 1_000);
+      const lines = run.queue.slice(0, this.config.maxRowsPerRequest ?? 1_000).map((q) => ({ seq: q.seq, step: q.row.step, line: encodeHistoryLine(q.row, run.createdAt) }));
       const files: Record<string, { offset: number; content: string[] }> = {};
       const offset = lines.length > 0 ? run.base + lines[0]!.seq : 0;
       if (lines.length > 0) files['wandb-history.jsonl'] = { offset, content: lines.map((l) => l.line) };
@@ -645,7 +645,7 @@ export class WandbBackend implements Backend {
     const file = ledgerPath(this.ledgerDir, ledgerHost(this.baseUrl), this.entity, this.project, run.runId);
     const existing = await readLedger(file);
     run.ledgerFile = file;
-    run.ledger = existing ?? emptyLedger(run.experimentId, run.runId, this.entity, this.project);
+    run.ledger = existing ?? emptyLedger(run.experimentId, run.runId, this.entity, this.project, run.experiment?.createdAt ?? null);
     run.ledgerLoaded = true;
   }
 
