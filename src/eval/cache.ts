@@ -2,7 +2,9 @@
  * The response cache of the runner: keys, the in-memory store, and choosing a store.
  */
 import { createHash } from 'node:crypto';
-import { ExptrackError, hasResponseCache, type Backend, type ResponseCacheStore } from 'exptrack';
+import { ExptrackError } from '../core/errors.js';
+import { hasResponseCache } from '../core/backend.js';
+import { type Backend, type ResponseCacheStore } from 'exptrack';
 import type { GenerateOptions, GenerateResult, Prompt } from './types.js';
 
 /**

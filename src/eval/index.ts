@@ -5,8 +5,9 @@
  * cache, resume, repeats with maj@k and pass@k, progress), `EvaluationResult` with standard errors
  * and Wilson intervals, the `openAICompatibleModel` adapter and the `llmJudge` scorer.
  *
- * It depends on core types and the `ResponseCacheStore` interface only; it never loads a backend
- * or a database driver.
+ * It depends on core only (errors and types, by relative import so the subpath does not pull in the
+ * root entry) and reaches stores through the `ResponseCacheStore` interface; it never loads a
+ * backend or a database driver.
  *
  * @example
  * ```ts

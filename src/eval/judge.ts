@@ -1,7 +1,7 @@
 /**
  * `llmJudge`: grading answers with a judge model against a reference and a rubric.
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../core/errors.js';
 import { normalizeModel } from './model.js';
 import type { BenchmarkSample, ChatMessage, ModelLike, Prompt, SampleScore, ScoreInput } from './types.js';
 

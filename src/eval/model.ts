@@ -1,7 +1,7 @@
 /**
  * Turning what the user passes as a model into one shape, and the error a model request fails with.
  */
-import { ExptrackError, type ExptrackErrorCode } from 'exptrack';
+import { ExptrackError, type ExptrackErrorCode } from '../core/errors.js';
 import type { GenerateOptions, GenerateResult, Model, ModelLike, Prompt } from './types.js';
 
 /**

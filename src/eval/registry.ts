@@ -1,7 +1,7 @@
 /**
  * `BenchmarkRegistry`: benchmarks by name, as an explicit instance or the process-wide default.
  */
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../core/errors.js';
 import type { BaseBenchmark } from './benchmark.js';
 import { Gsm8kBenchmark, type Gsm8kOptions } from './benchmarks/gsm8k/benchmark.js';
 import { MathBenchmark, type MathOptions } from './benchmarks/math/benchmark.js';

@@ -1,7 +1,7 @@
 /**
  * Retrying a model request: which failures are worth retrying, and how long to wait.
  */
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../core/errors.js';
 import { ModelRequestError } from './model.js';
 
 /**

@@ -2,7 +2,7 @@
  * The few statistics an evaluation result reports: the mean with its standard error, the Wilson
  * interval of a proportion, and latency percentiles.
  */
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../core/errors.js';
 
 /**
  * z for a two-sided 95% interval.

@@ -1,7 +1,7 @@
 /**
  * Reading JSON Lines.
  */
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../../core/errors.js';
 
 /**
  * Parses JSON Lines: one JSON object per non-blank line.

@@ -5,7 +5,7 @@
  * prompt lm-eval builds for the same document.
  */
 
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../core/errors.js';
 
 const N = 624;
 const M = 397;

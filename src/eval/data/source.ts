@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../../core/errors.js';
 
 /**
  * How remote files are fetched and kept.

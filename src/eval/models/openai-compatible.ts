@@ -2,7 +2,7 @@
  * `openAICompatibleModel`: a {@link Model} for any server speaking the OpenAI HTTP API (OpenAI,
  * vLLM, Ollama, llama.cpp server, TGI...), over the built-in fetch.
  */
-import { ExptrackError, invalidInput } from 'exptrack';
+import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
 

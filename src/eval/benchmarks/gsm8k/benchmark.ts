@@ -2,7 +2,7 @@
  * `Gsm8kBenchmark`: lm-evaluation-harness's `gsm8k` and `gsm8k-cot` tasks, with exact parity in
  * prompts, few-shot sampling, filters and exact_match, plus the numeric-match scorer.
  */
-import { ExptrackError, invalidInput } from 'exptrack';
+import { ExptrackError, invalidInput } from '../../../core/errors.js';
 import { BaseBenchmark, type BenchmarkGeneration } from '../../benchmark.js';
 import { PythonRandom } from '../../data/python-random.js';
 import type { BenchmarkSample, ChatMessage, LoadDatasetOptions, Prompt, SampleScore, ScoreInput } from '../../types.js';

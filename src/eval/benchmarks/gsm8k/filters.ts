@@ -9,7 +9,7 @@
  * exact_match: each of `regexes_to_ignore` is removed (every occurrence, `re.sub`) from the
  * prediction and the reference in order, then both are lower-cased (`ignore_case`) and compared.
  */
-import { invalidInput } from 'exptrack';
+import { invalidInput } from '../../../core/errors.js';
 
 /**
  * What lm-eval's regex filter returns when nothing matched.

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../../../core/errors.js';
 import { parseJsonl } from '../../data/jsonl.js';
 import { isUrl, readSource, type DownloadOptions } from '../../data/source.js';
 import { parseGsm8kGold } from './filters.js';

@@ -2,7 +2,7 @@
  * `MathBenchmark`: Hendrycks MATH (and MATH-500) with lm-eval's minerva_math and hendrycks_math
  * prompts and answer checks.
  */
-import { ExptrackError, invalidInput } from 'exptrack';
+import { ExptrackError, invalidInput } from '../../../core/errors.js';
 import { BaseBenchmark, type BenchmarkGeneration } from '../../benchmark.js';
 import { PythonRandom } from '../../data/python-random.js';
 import type { BenchmarkSample, ChatMessage, LoadDatasetOptions, Prompt, SampleScore, ScoreInput } from '../../types.js';

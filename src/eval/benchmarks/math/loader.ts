@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExptrackError } from 'exptrack';
+import { ExptrackError } from '../../../core/errors.js';
 import { parseJsonl } from '../../data/jsonl.js';
 import { lastBoxedAnswer } from './boxed.js';
 
