@@ -148,6 +148,20 @@ describe('a tracked sweep', () => {
     expect(rest.trials.map((t) => t.params)).toEqual(straight.trials.map((t) => t.params));
   });
 
+  it('resumes a grid sweep with the points it has not visited', async () => {
+    const backend = new MemoryBackend();
+    const gridSpace = { hidden: intRange(8, 64, { values: [8, 16, 32] }), act: choice(['relu', 'tanh']) };
+    const first = new Sweep({ space: gridSpace, direction: 'minimize', sampler: 'grid', seed: 5, tracker: () => trackerOn(backend), id: 'gridded' });
+    await first.optimize(({ hidden }) => hidden, { trials: 4 });
+    const rest = new Sweep({ space: gridSpace, direction: 'minimize', sampler: 'grid', tracker: () => trackerOn(backend), store: backend, resume: 'gridded' });
+    await rest.ready();
+    expect(rest.remaining).toBe(2);
+    const result = await rest.optimize(({ hidden }) => hidden);
+    expect(result.ran).toBe(2);
+    const all = (await backend.getAllExperiments({ group: 'sweep_gridded' })).map((e) => JSON.stringify([e.config['hidden'], e.config['act']]));
+    expect(new Set(all).size).toBe(6);
+  });
+
   it('refuses to resume with a different definition, an unknown id or no store', async () => {
     const backend = new MemoryBackend();
     const s = new Sweep({ space, direction: 'minimize', seed: 2, tracker: () => trackerOn(backend), id: 'fixed' });

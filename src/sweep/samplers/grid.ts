@@ -34,8 +34,11 @@ export function paramsKey(names: readonly string[], params: Readonly<Record<stri
 /** Visits every grid point once. */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
-  private readonly axes: { name: string; values: readonly Choice[] }[];
+  private readonly axes: { name: string; values: readonly Choice[]; set: ReadonlySet<Choice> }[];
+  private readonly names: readonly string[];
   private readonly order: number[];
+  /** Points before this position of `order` are known to be used (the used set only grows). */
+  private cursor = 0;
   readonly size: number;
 
   /**
@@ -44,7 +47,11 @@ export class GridSampler implements Sampler {
    * @param seed - orders the visit
    */
   constructor(space: SearchSpace, names: readonly string[], seed: number) {
-    this.axes = names.map((name) => ({ name, values: gridValues(name, space[name] as Dimension) }));
+    this.names = names;
+    this.axes = names.map((name) => {
+      const values = gridValues(name, space[name] as Dimension);
+      return { name, values, set: new Set(values) };
+    });
     let size = 1;
     for (const axis of this.axes) size *= axis.values.length;
     if (size > MAX_GRID_POINTS) throw invalidInput('space', size, `has too many grid points for the grid sampler (at most ${MAX_GRID_POINTS})`);
@@ -63,36 +70,25 @@ export class GridSampler implements Sampler {
     return out;
   }
 
-  private used(names: readonly string[], trials: readonly TrialView[]): Set<string> {
-    return new Set(trials.map((t) => paramsKey(names, t.params)));
+  /** Keys of the grid points the trials hold (enqueued params off the grid do not count). */
+  private used(trials: readonly TrialView[]): Set<string> {
+    const keys = new Set<string>();
+    for (const t of trials) {
+      if (this.axes.every((axis) => axis.set.has(t.params[axis.name] as Choice))) keys.add(paramsKey(this.names, t.params));
+    }
+    return keys;
   }
 
   sample(ctx: SamplerContext): Record<string, Choice> {
-    const used = this.used(ctx.names, ctx.trials);
-    for (const index of this.order) {
-      const params = this.point(index);
-      if (!used.has(paramsKey(ctx.names, params))) return params;
+    const used = this.used(ctx.trials);
+    for (; this.cursor < this.order.length; this.cursor++) {
+      const params = this.point(this.order[this.cursor] as number);
+      if (!used.has(paramsKey(this.names, params))) return params;
     }
     throw invalidInput('sampler', 'grid', 'has no grid point left');
   }
 
   remaining(ctx: Omit<SamplerContext, 'rng' | 'number'>): number {
-    const used = this.used(ctx.names, ctx.trials);
-    let visited = 0;
-    for (const key of used) {
-      // Count only keys that are grid points (enqueued params may lie off the grid).
-      if (this.isGridKey(key)) visited++;
-    }
-    return this.size - visited;
-  }
-
-  private gridKeys: Set<string> | undefined;
-
-  private isGridKey(key: string): boolean {
-    if (this.gridKeys === undefined) {
-      const names = this.axes.map((a) => a.name);
-      this.gridKeys = new Set(Array.from({ length: this.size }, (_, i) => paramsKey(names, this.point(i))));
-    }
-    return this.gridKeys.has(key);
+    return this.size - this.used(ctx.trials).size;
   }
 }
