@@ -46,7 +46,15 @@ export interface CompareOptions {
   adjust?: PValueAdjustment | 'none';
 }
 
-/** One compared run. */
+/**
+ * One compared run.
+ *
+ * @example
+ * ```ts
+ * import { compareExperiments } from 'exptrack/analysis';
+ * (await compareExperiments(['a', 'b'], { store })).experiments[0]; // { id: 'a', name, group, status, createdAt }
+ * ```
+ */
 export interface ComparedExperiment {
   id: string;
   name: string;
@@ -55,7 +63,16 @@ export interface ComparedExperiment {
   createdAt: number;
 }
 
-/** One config key whose value differs among the compared runs. */
+/**
+ * One config key whose value differs among the compared runs.
+ *
+ * @example
+ * ```ts
+ * import { compareExperiments } from 'exptrack/analysis';
+ * (await compareExperiments(['a', 'b'], { store })).configDifferences;
+ * // [{ key: 'optimizer.name', values: ['adam', 'sgd'] }]
+ * ```
+ */
 export interface ConfigDifference {
   /** The flattened key: nested keys are joined by dots (`optimizer.betas`). */
   key: string;
@@ -63,7 +80,16 @@ export interface ConfigDifference {
   values: (JsonValue | undefined)[];
 }
 
-/** A run's score against the baseline on one metric. */
+/**
+ * A run's score against the baseline on one metric.
+ *
+ * @example
+ * ```ts
+ * import { compareExperiments } from 'exptrack/analysis';
+ * const loss = (await compareExperiments(['a', 'b'], { store })).metrics.find((m) => m.metric === 'loss');
+ * loss?.deltas[1]; // { difference: -0.2, improvement: 0.2, relative: 0.1 } (lower is better)
+ * ```
+ */
 export interface MetricDelta {
   /** value - baseline value. */
   difference: number;
@@ -73,7 +99,16 @@ export interface MetricDelta {
   relative: number | null;
 }
 
-/** One metric, side by side. */
+/**
+ * One metric, side by side.
+ *
+ * @example
+ * ```ts
+ * import { compareExperiments } from 'exptrack/analysis';
+ * const [first] = (await compareExperiments(['a', 'b'], { store, benchmark: 'gsm8k' })).metrics;
+ * // { benchmark: 'gsm8k', metric: 'accuracy', better: 'higher', values: [0.6, 0.7], winner: 'b', ... }
+ * ```
+ */
 export interface MetricComparison {
   /** The benchmark, or null for a training metric (its last value). */
   benchmark: string | null;
@@ -96,7 +131,16 @@ export interface MetricComparison {
   notes: (string | null)[];
 }
 
-/** What {@link compareExperiments} returns. */
+/**
+ * What {@link compareExperiments} returns.
+ *
+ * @example
+ * ```ts
+ * import { compareExperiments, type ComparisonResult } from 'exptrack/analysis';
+ * const c: ComparisonResult = await compareExperiments(['a', 'b'], { store });
+ * c.baseline; // 'a'
+ * ```
+ */
 export interface ComparisonResult {
   /** The first id: every delta and test is against it. */
   baseline: string;

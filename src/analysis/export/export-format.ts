@@ -1,12 +1,26 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
 
-/** The version of the export format {@link exportExperiment} writes and {@link importExperiments} reads. */
+/**
+ * The version of the export format {@link exportExperiment} writes and {@link importExperiments} reads.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_SCHEMA_VERSION, exportAll } from 'exptrack/analysis';
+ * (await exportAll(store)).schemaVersion === EXPORT_SCHEMA_VERSION; // true
+ * ```
+ */
 export const EXPORT_SCHEMA_VERSION = 1;
 
 /**
  * A number in a numeric field of an export: a finite number as is, NaN and ±Infinity as the strings
  * `"NaN"`, `"Infinity"` and `"-Infinity"` (JSON has no spelling for them).
+ *
+ * @example
+ * ```ts
+ * import type { ExportedNumber } from 'exptrack/analysis';
+ * const values: ExportedNumber[] = [0.5, 'NaN', 'Infinity', '-Infinity'];
+ * ```
  */
 export type ExportedNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
@@ -14,10 +28,24 @@ export type ExportedNumber = number | 'NaN' | 'Infinity' | '-Infinity';
  * A JSON value of a free-form field (config, summary, metadata, environment) in an export: as is,
  * except that a non-finite number becomes `{ "$number": "NaN" }` (or `"Infinity"`, `"-Infinity"`),
  * since a string there is a real string. An object whose only key is `$number` is reserved.
+ *
+ * @example
+ * ```ts
+ * import type { ExportedJson } from 'exptrack/analysis';
+ * const summary: ExportedJson = { best_loss: { $number: 'NaN' }, note: 'NaN is just text here' };
+ * ```
  */
 export type ExportedJson = JsonValue;
 
-/** A metric point in an export. */
+/**
+ * A metric point in an export.
+ *
+ * @example
+ * ```ts
+ * import type { ExportedMetricPoint } from 'exptrack/analysis';
+ * const p: ExportedMetricPoint = { key: 'loss', step: 7, value: 'NaN', timestamp: 1767225600000, rank: 0 };
+ * ```
+ */
 export interface ExportedMetricPoint {
   key: string;
   step: number;
@@ -26,7 +54,15 @@ export interface ExportedMetricPoint {
   rank: number;
 }
 
-/** A per-sample row in an export (the fields of `EvaluationSample`, numbers encoded). */
+/**
+ * A per-sample row in an export (the fields of `EvaluationSample`, numbers encoded).
+ *
+ * @example
+ * ```ts
+ * import type { ExportedSample } from 'exptrack/analysis';
+ * const s: ExportedSample = { id: 'gsm8k-17', correct: true, score: 1, latencyMs: 812 };
+ * ```
+ */
 export interface ExportedSample {
   id: string;
   prompt?: string | null;
@@ -43,7 +79,15 @@ export interface ExportedSample {
   metadata?: Record<string, ExportedJson>;
 }
 
-/** An evaluation in an export, with its samples. */
+/**
+ * An evaluation in an export, with its samples.
+ *
+ * @example
+ * ```ts
+ * import type { ExportedEvaluation } from 'exptrack/analysis';
+ * const e: ExportedEvaluation = { benchmark: 'gsm8k', metrics: { accuracy: 0.5 }, metadata: {}, step: null, createdAt: 0, samples: [] };
+ * ```
+ */
 export interface ExportedEvaluation {
   benchmark: string;
   metrics: Record<string, ExportedNumber>;
@@ -53,7 +97,15 @@ export interface ExportedEvaluation {
   samples: ExportedSample[];
 }
 
-/** A checkpoint in an export. */
+/**
+ * A checkpoint in an export.
+ *
+ * @example
+ * ```ts
+ * import type { ExportedCheckpoint } from 'exptrack/analysis';
+ * const c: ExportedCheckpoint = { path: 'ckpt/1', step: 1, metrics: { loss: 'Infinity' }, sizeBytes: 10, sha256: 'ab'.repeat(32), fileCount: 1, createdAt: 0 };
+ * ```
+ */
 export interface ExportedCheckpoint {
   path: string;
   step: number | null;
@@ -64,7 +116,16 @@ export interface ExportedCheckpoint {
   createdAt: number;
 }
 
-/** One experiment and everything logged to it. */
+/**
+ * One experiment and everything logged to it.
+ *
+ * @example
+ * ```ts
+ * import { exportExperiment } from 'exptrack/analysis';
+ * const [run] = (await exportExperiment(store, id)).experiments;
+ * run?.metrics.length; run?.evaluations[0]?.samples.length;
+ * ```
+ */
 export interface ExportedExperiment {
   /** The experiment record (config, tags, status, git, environment, summary, error), JSON-encoded as {@link ExportedJson}. */
   experiment: Record<string, ExportedJson>;

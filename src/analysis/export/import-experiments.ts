@@ -20,7 +20,16 @@ export interface ImportOptions {
   onConflict?: 'error' | 'skip';
 }
 
-/** What {@link importExperiments} did. */
+/**
+ * What {@link importExperiments} did.
+ *
+ * @example
+ * ```ts
+ * import { importExperiments } from 'exptrack/analysis';
+ * const r = await importExperiments(backend, dump, { onConflict: 'skip' });
+ * // { imported: ['exp_1'], skipped: ['exp_2'], events: 5 }
+ * ```
+ */
 export interface ImportResult {
   /** Ids written, in the order of the export. */
   imported: string[];

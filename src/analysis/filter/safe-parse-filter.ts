@@ -2,7 +2,16 @@ import { ExptrackError } from '../../core/errors.js';
 import type { FilterExpression } from '../../core/filter.js';
 import { parseFilter } from './parse-filter.js';
 
-/** What {@link safeParseFilter} returns: the tree, or the `parse_error` that {@link parseFilter} would throw. */
+/**
+ * What {@link safeParseFilter} returns: the tree, or the `parse_error` that {@link parseFilter} would throw.
+ *
+ * @example
+ * ```ts
+ * import { safeParseFilter, type SafeParseFilterResult } from 'exptrack/analysis';
+ * const r: SafeParseFilterResult = safeParseFilter('status = "completed"');
+ * if (r.success) r.filter;
+ * ```
+ */
 export type SafeParseFilterResult = { success: true; filter: FilterExpression } | { success: false; error: ExptrackError };
 
 /**

@@ -3,7 +3,15 @@ import type { EvaluationRecord, Experiment, StoredEvaluationSample } from '../..
 import { itemScores, samplesMatch, type ItemScores } from './item-scores.js';
 import { itemUncertainty, normalInterval } from './uncertainty.js';
 
-/** Where a score's error bars came from. */
+/**
+ * Where a score's error bars came from.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard } from 'exptrack/analysis';
+ * (await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy' })).rows[0]?.uncertainty; // 'samples'
+ * ```
+ */
 export type UncertaintySource = 'samples' | 'stderr' | 'none';
 
 /** One run's score on one metric, with its error bars where the store has what they need. */

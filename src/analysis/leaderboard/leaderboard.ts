@@ -60,7 +60,16 @@ export interface LeaderboardOptions {
   confidence?: number;
 }
 
-/** What every leaderboard says about itself. */
+/**
+ * What every leaderboard says about itself.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard } from 'exptrack/analysis';
+ * const { order, orderSource, columns, total, excluded } = await leaderboard({ store, metric: 'val_loss' });
+ * // order: 'asc', orderSource: 'metric name'
+ * ```
+ */
 export interface LeaderboardInfo {
   benchmark: string | null;
   metric: string;
@@ -147,19 +156,44 @@ export interface LeaderboardGroupRow {
   config: Record<string, JsonValue>;
 }
 
-/** A leaderboard of runs. */
+/**
+ * A leaderboard of runs.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard, type RunLeaderboard } from 'exptrack/analysis';
+ * const board: RunLeaderboard = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy' });
+ * ```
+ */
 export interface RunLeaderboard extends LeaderboardInfo {
   groupBy: 'none';
   rows: LeaderboardRow[];
 }
 
-/** A leaderboard of groups of runs. */
+/**
+ * A leaderboard of groups of runs.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard, type GroupLeaderboard } from 'exptrack/analysis';
+ * const board: GroupLeaderboard = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', groupBy: 'config' });
+ * ```
+ */
 export interface GroupLeaderboard extends LeaderboardInfo {
   groupBy: 'group' | 'config';
   rows: LeaderboardGroupRow[];
 }
 
-/** What {@link leaderboard} returns. */
+/**
+ * What {@link leaderboard} returns.
+ *
+ * @example
+ * ```ts
+ * import { leaderboard, type LeaderboardResult } from 'exptrack/analysis';
+ * const board: LeaderboardResult = await leaderboard({ store, metric: 'loss' });
+ * if (board.groupBy === 'none') board.rows[0]?.id;
+ * ```
+ */
 export type LeaderboardResult = RunLeaderboard | GroupLeaderboard;
 
 /**

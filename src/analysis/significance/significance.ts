@@ -16,7 +16,16 @@ import { resolveExperiment } from '../internal/resolve-experiment.js';
 import { evaluationScore, type RunScore } from '../internal/run-score.js';
 import { cltStandardError, detectableEffect, pairedUncertainty, zCritical, type DetectableEffectDesign } from '../internal/uncertainty.js';
 
-/** The tests {@link significance} can run; `auto` chooses from what the store holds. */
+/**
+ * The tests {@link significance} can run; `auto` chooses from what the store holds.
+ *
+ * @example
+ * ```ts
+ * import { significance, type SignificanceMethod } from 'exptrack/analysis';
+ * const method: SignificanceMethod = 'bootstrap';
+ * await significance('a', 'b', { store, benchmark: 'judge', metric: 'mean_score', method, seed: 1 });
+ * ```
+ */
 export type SignificanceMethod = 'auto' | 'mcnemar' | 'paired-t' | 'bootstrap' | 'permutation' | 'welch';
 
 /**

@@ -7,10 +7,24 @@ import { sql, type RawBuilder } from 'kysely';
 import { invalidInput } from '../../core/errors.js';
 import type { FilterExpression, FilterField, FilterLiteral } from '../../core/filter.js';
 
-/** The SQL dialects the compiler writes. */
+/**
+ * The SQL dialects the compiler writes.
+ *
+ * @example
+ * ```ts
+ * const dialect: SqlFilterDialect = 'postgres';
+ * ```
+ */
 export type SqlFilterDialect = 'sqlite' | 'postgres';
 
-/** Options of {@link compileFilter}. */
+/**
+ * Options of {@link compileFilter}.
+ *
+ * @example
+ * ```ts
+ * compileFilter(where, 'postgres', { alias: 'x', parameterOffset: 2 }); // placeholders start at $3
+ * ```
+ */
 export interface CompileFilterOptions {
   /**
    * The alias of the `experiments` table in the query the condition goes into.
@@ -25,7 +39,14 @@ export interface CompileFilterOptions {
   parameterOffset?: number;
 }
 
-/** A compiled filter: a condition on the experiments row and its parameters, in order. */
+/**
+ * A compiled filter: a condition on the experiments row and its parameters, in order.
+ *
+ * @example
+ * ```ts
+ * const { sql, parameters }: CompiledFilter = compileFilter({ kind: 'exists', field: { scope: 'tags', key: 'stage' }, negated: false }, 'sqlite');
+ * ```
+ */
 export interface CompiledFilter {
   /** A boolean condition (never SQL NULL), with `?` (SQLite) or `$n` (Postgres) placeholders. */
   sql: string;
