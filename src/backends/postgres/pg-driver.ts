@@ -75,7 +75,12 @@ export function createPool(settings: PgPoolSettings): PgPool {
     types,
     ...(settings.ssl === undefined ? {} : { ssl: settings.ssl }),
   });
-  // Without a listener, an idle connection closed by the server would crash the host process.
+  // Without these listeners, a connection that the server or the network closes would throw an
+  // uncaught exception into the host process: while idle (the pool's event) and while checked out
+  // between two queries (the client's). The query in flight, if any, still fails and is retried.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool as unknown as PgPool;
 }
