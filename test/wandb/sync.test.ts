@@ -134,4 +134,42 @@ describe('syncExperimentsToWandb', () => {
     expect((await syncExperimentsToWandb(syncOptions(memory, [id]))).rowsSent).toBe(0);
     // trackerA is left as a crashed process leaves it: never finished, never closed (its timers are unref'd).
   });
+
+  it('a process attached to another\'s run (another rank) sends nothing live; the sync delivers its points', async () => {
+    const memory = new MemoryBackend();
+    const make = (rank: number) => {
+      const wandb = new WandbBackend({ project: PROJECT, entity: ENTITY, baseUrl: server.url, apiKey: server.state.apiKey, ledgerDir: ledger.dir, ...FAST });
+      const errors: string[] = [];
+      const tracker = new ExperimentTracker({ backends: [memory, wandb], rank, captureGit: false, captureEnvironment: false, handleProcessEvents: false, onError: (e, c) => errors.push(`${c.operation}:${e.code}`) });
+      return { wandb, tracker, errors };
+    };
+    const owner = make(0);
+    const id = await owner.tracker.startExperiment({});
+    const saved = process.env.EXPTRACK_EXPERIMENT_ID;
+    process.env.EXPTRACK_EXPERIMENT_ID = id;
+    const worker = make(1);
+    try {
+      expect(await worker.tracker.startExperiment({})).toBe(id);
+    } finally {
+      if (saved === undefined) delete process.env.EXPTRACK_EXPERIMENT_ID;
+      else process.env.EXPTRACK_EXPERIMENT_ID = saved;
+    }
+    const before = server.state.requests.length;
+    for (let step = 0; step < 5; step++) worker.tracker.logMetrics({ loss: 10 + step }, step);
+    await worker.tracker.finishExperiment();
+    await worker.tracker.close();
+    expect(server.state.requests.length).toBe(before); // the worker's W&B backend sent nothing
+    expect(worker.wandb.deliveryStatus()[0]).toMatchObject({ experimentId: id, skippedPoints: 5, needsSync: true });
+    expect(worker.errors).toContain('close:unavailable');
+
+    for (let step = 0; step < 5; step++) owner.tracker.logMetrics({ loss: step }, step);
+    await owner.tracker.finishExperiment();
+    await owner.tracker.close();
+    const run = server.run(ENTITY, PROJECT, wandbRunId(id))!;
+    expect(historyRows(run).map((r) => [r._step, r.loss, r['rank_1/loss']])).toEqual(Array.from({ length: 5 }, (_, i) => [i, i, undefined]));
+
+    const report = await syncExperimentsToWandb(syncOptions(memory, [id]));
+    expect(report.rowsSent).toBe(5);
+    expect(historyRows(run).map((r) => [r._step, r.loss, r['rank_1/loss']])).toEqual(Array.from({ length: 5 }, (_, i) => [i, i, 10 + i]));
+  });
 });

@@ -47,6 +47,11 @@ export interface WandbRunDelivery {
   latePoints: number;
   /** Rows not sent live because the queue hit `maxQueuedRows`; a sync sends them. */
   detachedRows: number;
+  /**
+   * Points of a run this process only attached to (`EXPTRACK_EXPERIMENT_ID`, another rank): W&B's
+   * file_stream takes one writer per run, so they are not sent live; a sync of the shared local store sends them.
+   */
+  skippedPoints: number;
   /** Whether W&B has the run's current summary. */
   summaryDelivered: boolean;
   /** Whether W&B acknowledged the run's end (`complete` with the exit code). */
@@ -68,6 +73,9 @@ interface RunState {
   runId: string;
   /** Known when the run started in this process; null for a run resumed from elsewhere. */
   experiment: Experiment | null;
+  /** This process joined another process's run: nothing is sent live for it. */
+  attached: boolean;
+  skippedPoints: number;
   /** Name and notes changed on a run resumed from elsewhere. */
   partial: { name?: string; notes?: string };
   createdAt: number;
@@ -131,7 +139,8 @@ interface RunState {
 export class WandbBackend implements Backend {
   readonly specificationVersion = 1;
   readonly name = 'wandb';
-  readonly capabilities: BackendCapabilities = { read: false, persistent: true, multiProcess: true, responseCache: false };
+  /** Write-only. Not multi-process: W&B takes one writer per run (see {@link WandbRunDelivery.skippedPoints}). */
+  readonly capabilities: BackendCapabilities = { read: false, persistent: true, multiProcess: false, responseCache: false };
 
   private readonly config: WandbBackendConfig;
   private readonly project: string;
@@ -202,15 +211,11 @@ export class WandbBackend implements Backend {
    * highest step stays open until a higher step or the run's end, so that same-step calls merge).
    *
    * @throws ExptrackError `unavailable`, `rate_limited`, `timeout` or `invalid_input` once per new
-   *   delivery failure (or for a missing API key), so the tracker can report it. Nothing is lost: the
-   *   rows stay queued, and the ledger records what was not delivered.
+   *   delivery failure, so the tracker can report it. Nothing is lost: the rows stay queued, and the
+   *   ledger records what was not delivered.
    */
   async flush(): Promise<void> {
-    if (this.initError) {
-      const error = this.initError;
-      if (this.unreported === error) this.unreported = undefined;
-      throw error;
-    }
+    if (this.initError) return; // reported by init; the local store has everything
     this.kick();
     await this.waitIdle(this.config.flushTimeoutMs ?? 5_000);
     await this.persistLedgers();
@@ -247,7 +252,8 @@ export class WandbBackend implements Backend {
     clearTimeout(this.wakeTimer);
     const missing: string[] = [];
     for (const run of this.runs.values()) {
-      await this.loadLedger(run).catch(() => undefined);
+      // An attached process must not touch the owner's ledger.
+      if (!run.attached) await this.loadLedger(run).catch(() => undefined);
       if (this.undelivered(run)) missing.push(run.experimentId);
       this.updateLedgerCounts(run);
     }
@@ -277,9 +283,10 @@ export class WandbBackend implements Backend {
       pendingRows: run.queue.length + run.open.size,
       latePoints: run.latePoints,
       detachedRows: run.detachedRows,
+      skippedPoints: run.skippedPoints,
       summaryDelivered: run.summaryVersion === run.summarySentVersion,
       completed: run.completeSent,
-      needsSync: run.latePoints > 0 || run.detachedRows > 0 || (this.closed && this.undelivered(run)),
+      needsSync: run.latePoints > 0 || run.detachedRows > 0 || run.skippedPoints > 0 || (this.closed && this.undelivered(run)),
       lastError: run.lastError,
     }));
   }
@@ -304,7 +311,14 @@ export class WandbBackend implements Backend {
       this.runs.set(experiment.id, run);
       return run;
     }
-    const run = this.runFor(event.experimentId);
+    // A run first seen through a status change was resumed here (this process owns it now); first
+    // seen through anything else, this process attached to a run another process writes to W&B.
+    const run = this.runFor(event.experimentId, event.type === 'experiment_updated' && event.changes.status === 'running');
+    if (run.attached) {
+      if (event.type === 'metrics') run.skippedPoints += event.points.keys.length;
+      else if (event.type === 'evaluation') run.skippedPoints += Object.keys(event.evaluation.metrics).length;
+      return undefined;
+    }
     switch (event.type) {
       case 'experiment_updated':
         this.applyChanges(run, event.changes);
@@ -338,6 +352,8 @@ export class WandbBackend implements Backend {
       experimentId,
       runId: wandbRunId(experimentId),
       experiment: experiment && structuredClone(experiment),
+      attached: false,
+      skippedPoints: 0,
       partial: {},
       createdAt: experiment?.createdAt ?? Date.now(),
       needsUpsert: true,
@@ -370,10 +386,19 @@ export class WandbBackend implements Backend {
     };
   }
 
-  /** The state of a run; a run first seen through an update was resumed from another process. */
-  private runFor(experimentId: string): RunState {
+  /** The state of a run first seen now: resumed here, or attached to (another process sends it). */
+  private runFor(experimentId: string, resumed: boolean): RunState {
     let run = this.runs.get(experimentId);
-    if (!run) this.runs.set(experimentId, (run = this.newRun(experimentId, null)));
+    if (!run) {
+      run = this.newRun(experimentId, null);
+      if (!resumed) {
+        run.attached = true;
+        run.prepared = true;
+        run.needsUpsert = false;
+        run.summarySentVersion = run.summaryVersion;
+      }
+      this.runs.set(experimentId, run);
+    }
     return run;
   }
 
@@ -625,7 +650,7 @@ export class WandbBackend implements Backend {
   }
 
   private undelivered(run: RunState): boolean {
-    return run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
+    return run.skippedPoints > 0 || run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
   }
 
   private updateLedgerCounts(run: RunState): void {
