@@ -4,6 +4,7 @@
  * the target is elapsed / ideal <= 1.2. Prints numbers; asserts nothing.
  * Run: npx tsx bench/eval-runner.ts [samples] [concurrency] [latencyMs]
  */
+import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { evaluate, Gsm8kBenchmark, openAICompatibleModel } from 'exptrack/eval';
 
@@ -43,20 +44,8 @@ const model = openAICompatibleModel({ baseURL, model: 'bench', endpoint: 'comple
 // Warm-up: open the connections once (not timed).
 await evaluate({ model, benchmark: new Gsm8kBenchmark({ records: { test: records.slice(0, concurrency) }, numFewshot: 0 }), concurrency, cache: false });
 
-const runs: number[] = [];
-let last: Awaited<ReturnType<typeof evaluate>> | undefined;
-for (let r = 0; r < 3; r++) {
-  const t0 = performance.now();
-  last = await evaluate({ model, benchmark, concurrency, cache: false });
-  runs.push(performance.now() - t0);
-}
-
-// Baseline: the same requests from a bare fetch pool (no runner), to separate the runner's own
-// overhead from HTTP and machine load.
-const baseline: number[] = [];
-for (let r = 0; r < 3; r++) {
+const bareFetch = async () => {
   let next = 0;
-  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
@@ -70,7 +59,28 @@ for (let r = 0; r < 3; r++) {
       }
     }),
   );
+};
+
+// Runner and a bare fetch pool (the same requests, no runner) alternate, so machine load hits both
+// alike; the bare pool separates the runner's own overhead from HTTP and machine load.
+const runs: number[] = [];
+const runCpu: number[] = [];
+const baseline: number[] = [];
+const baselineCpu: number[] = [];
+let last: Awaited<ReturnType<typeof evaluate>> | undefined;
+for (let r = 0; r < 3; r++) {
+  let c0 = process.cpuUsage();
+  let t0 = performance.now();
+  last = await evaluate({ model, benchmark, concurrency, cache: false });
+  runs.push(performance.now() - t0);
+  let c = process.cpuUsage(c0);
+  runCpu.push((c.user + c.system) / 1000);
+  c0 = process.cpuUsage();
+  t0 = performance.now();
+  await bareFetch();
   baseline.push(performance.now() - t0);
+  c = process.cpuUsage(c0);
+  baselineCpu.push((c.user + c.system) / 1000);
 }
 await worker.terminate();
 
@@ -92,6 +102,7 @@ console.log(`  ideal      ${ideal.toFixed(1)} ms  (n x latency / concurrency)`);
 console.log(`  elapsed    ${runs.map((x) => x.toFixed(1)).join(' / ')} ms  (3 runs)`);
 console.log(`  ratio      ${(median / ideal).toFixed(3)} median, ${(best / ideal).toFixed(3)} best  (target <= 1.2)`);
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-console.log(`  bare fetch ${baseline.map((x) => x.toFixed(1)).join(' / ')} ms  -> runner / bare fetch = ${(median / med(baseline)).toFixed(3)} (the runner's own overhead)`);
+console.log(`  bare fetch ${baseline.map((x) => x.toFixed(1)).join(' / ')} ms  -> runner / bare fetch = ${(median / med(baseline)).toFixed(3)} (wall, interleaved runs)`);
+console.log(`  client CPU runner ${(med(runCpu) / n).toFixed(3)} ms/request, bare fetch ${(med(baselineCpu) / n).toFixed(3)} ms/request (load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
 console.log(`  no HTTP    ${noHttp.map((x) => x.toFixed(1)).join(' / ')} ms  -> ratio ${(med(noHttp) / ideal).toFixed(3)} (runner scheduling with a 20 ms in-process model)`);
 console.log(`  accuracy   ${last!.metrics.accuracy}  errors ${last!.metrics.n_errors}  p50 latency ${last!.metrics.latency_p50_ms!.toFixed(1)} ms  p95 ${last!.metrics.latency_p95_ms!.toFixed(1)} ms`);
