@@ -1,19 +1,29 @@
 /**
- * Tunes the learning rate and hidden size of a tiny MLP with exptrack/sweep: multivariate TPE,
- * median pruning on the validation loss, every trial tracked in SQLite, resumable.
+ * Tunes a learning rate and a hidden size with exptrack/sweep: multivariate TPE, every trial
+ * tracked as an experiment in SQLite, resumable after a crash.
  *
- *   npx tsx examples/sweep.ts                       # 30 trials into ./exptrack.db
- *   npx tsx examples/sweep.ts --trials 50 --db runs.db
- *   npx tsx examples/sweep.ts --resume <sweep id>   # continue a sweep that was stopped
+ * By default it tunes the repository's example trainer, examples/train-with-tracking.ts (an MLP that
+ * learns two-digit addition): each trial runs the trainer as a child process with the trial's
+ * --learning-rate and --hidden-size, two at a time, and maximises the test accuracy it prints.
+ * The trainer's own tracked run goes to a scratch database; the sweep's store holds one experiment
+ * per trial. `--toy` tunes an in-process two-moons MLP instead (seconds), reporting the validation
+ * loss per epoch so a median pruner can stop bad trials early.
  *
- * The objective is self-contained (a two-layer MLP learning the two-moons problem, trained here in
- * plain TypeScript) because the repository's example trainer, examples/train-with-tracking.ts,
- * did not exist yet when this example was written.
+ *   npx tsx examples/sweep.ts                          # 12 trainer runs into ./exptrack.db
+ *   npx tsx examples/sweep.ts --trials 20 --num-steps 600 --db runs.db
+ *   npx tsx examples/sweep.ts --toy --trials 40        # the in-process objective, with pruning
+ *   npx tsx examples/sweep.ts --resume <sweep id>      # continue a sweep that was stopped (same flags)
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { ExperimentTracker } from 'exptrack';
 import { SqliteBackend } from 'exptrack/sqlite';
-import { MedianPruner, Sweep, intRange, logUniform, parameterImportance, type Trial } from 'exptrack/sweep';
+import { MedianPruner, Sweep, intRange, logUniform, parameterImportance, type Objective, type Trial } from 'exptrack/sweep';
 
 /** mulberry32: a tiny seeded generator, so every trial sees the same data and initial weights. */
 function rng(seed: number): () => number {
@@ -103,42 +113,75 @@ function trainMlp(learningRate: number, hidden: number, epochs: number, trial: T
 
 const { values: flags } = parseArgs({
   options: {
-    trials: { type: 'string', default: '30' },
+    trials: { type: 'string', default: '12' },
+    'num-steps': { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '2' },
+    toy: { type: 'boolean', default: false },
     db: { type: 'string', default: process.env['EXPTRACK_DB'] ?? 'exptrack.db' },
     resume: { type: 'string' },
     seed: { type: 'string' },
   },
 });
 
+const space = { learning_rate: logUniform(1e-4, 1e-1), hidden_size: intRange(4, 128, { log: true }) };
+const toySpace = { learning_rate: logUniform(1e-3, 10), hidden_size: intRange(2, 64, { log: true }) };
+const execFileAsync = promisify(execFile);
+const trainer = fileURLToPath(new URL('./train-with-tracking.ts', import.meta.url));
+
+/** Runs the example trainer once with the trial's params and returns its test accuracy. */
+const trainerObjective: Objective<typeof space> = async ({ learning_rate, hidden_size }, trial) => {
+  const scratch = mkdtempSync(join(tmpdir(), 'exptrack-sweep-'));
+  try {
+    // process.execArgv carries tsx's loader flags, so the child runs TypeScript as this process does.
+    const { stdout } = await execFileAsync(process.execPath, [
+      ...process.execArgv,
+      trainer,
+      '--learning-rate', String(learning_rate),
+      '--hidden-size', String(hidden_size),
+      '--num-steps', String(flags['num-steps']),
+      '--experiment-name', `trial-${trial.number}`,
+      '--db', join(scratch, 'runs.db'),
+      '--checkpoint-dir', join(scratch, 'checkpoints'),
+    ]);
+    const accuracy = /test accuracy ([\d.]+)%/.exec(stdout)?.[1];
+    if (accuracy === undefined) throw new Error(`the trainer printed no test accuracy: ${stdout.slice(-200)}`);
+    return Number(accuracy) / 100;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
 const backend = new SqliteBackend({ path: flags.db });
 const tracker = new ExperimentTracker({ backends: [backend] });
-const sweep = new Sweep({
-  space: { learning_rate: logUniform(1e-3, 10), hidden_size: intRange(2, 64, { log: true }) },
-  direction: 'minimize',
-  sampler: 'tpe',
+const common = {
+  sampler: 'tpe' as const,
   multivariate: true,
-  pruner: new MedianPruner({ startupTrials: 5, warmupSteps: 5 }),
   tracker,
   store: backend,
-  metric: 'val_loss',
   ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
   ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-});
-
+};
 const started = Date.now();
-const result = await sweep.optimize(({ learning_rate, hidden_size }, trial) => trainMlp(learning_rate, hidden_size, 30, trial), {
-  trials: Number(flags.trials),
-});
+const trials = Number(flags.trials);
+const sweep = flags.toy
+  ? new Sweep({ space: toySpace, direction: 'minimize', metric: 'val_loss', pruner: new MedianPruner({ startupTrials: 5, warmupSteps: 5 }), ...common })
+  : new Sweep({ space, direction: 'maximize', metric: 'test_accuracy', ...common });
+const result = flags.toy
+  ? await (sweep as Sweep<typeof toySpace>).optimize(({ learning_rate, hidden_size }, trial) => trainMlp(learning_rate, hidden_size, 30, trial), { trials })
+  : await (sweep as Sweep<typeof space>).optimize(trainerObjective, { trials, concurrency: Number(flags.concurrency) });
+
 const best = result.best;
 console.log(`sweep ${sweep.id} (group ${sweep.group}) in ${flags.db}: ${result.ran} trials in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`  completed ${result.completed}, pruned ${result.pruned}, failed ${result.failed}`);
 if (best) {
-  console.log(`  best: trial ${best.number}, val_loss ${best.value?.toFixed(4)}, learning_rate ${best.params.learning_rate.toPrecision(3)}, hidden_size ${best.params.hidden_size}`);
+  const p = best.params as { learning_rate: number; hidden_size: number };
+  console.log(`  best: trial ${best.number}, ${sweep.metric} ${best.value?.toFixed(4)}, learning_rate ${p.learning_rate.toPrecision(3)}, hidden_size ${p.hidden_size}`);
 }
 if (sweep.trials.filter((t) => t.state === 'completed').length >= 3) {
   for (const p of parameterImportance(sweep.trials)) {
     console.log(`  importance of ${p.name}: ${p.importance.toFixed(2)} (Spearman rho ${p.correlation?.toFixed(2)} over ${p.trials} completed trials)`);
   }
 }
-console.log(`  resume with: npx tsx examples/sweep.ts --db ${flags.db} --resume ${sweep.id} --trials ${Number(flags.trials) + 20}`);
+const kept = process.argv.slice(2).filter((a, i, all) => !['--resume', '--trials'].includes(a) && !['--resume', '--trials'].includes(all[i - 1] ?? ''));
+console.log(`  resume or extend it: npx tsx examples/sweep.ts ${[...kept, '--trials', String(trials + 10), '--resume', sweep.id].join(' ')}`);
 await tracker.close();
