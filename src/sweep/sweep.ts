@@ -180,6 +180,8 @@ const TAG_ID = 'sweep_id';
 const TAG_TRIAL = 'sweep_trial';
 const TAG_STATE = 'sweep_state';
 const TAG_ERROR = 'sweep_error';
+/** The exact value as text, so ±Infinity (null in the JSON summary) survives a resume. */
+const TAG_VALUE = 'sweep_value';
 /** The summary key of the stored definition. */
 const SUMMARY_DEFINITION = 'sweep';
 
@@ -586,7 +588,10 @@ export class Sweep<S extends SearchSpace> {
     const value = trial.value;
     const error = trial.error;
     recording.finish(async (t) => {
-      await t.setTags(error === undefined ? { [TAG_STATE]: state } : { [TAG_STATE]: state, [TAG_ERROR]: error.slice(0, 500) });
+      const tags: Record<string, string> = { [TAG_STATE]: state };
+      if (value !== undefined) tags[TAG_VALUE] = String(value);
+      if (error !== undefined) tags[TAG_ERROR] = error.slice(0, 500);
+      await t.setTags(tags);
       await t.logSummary({ [this.metric]: value === undefined || !Number.isFinite(value) ? null : value });
       await t.finishExperiment(state === 'failed' ? { status: 'failed', error: new Error(error ?? 'failed') } : { status: 'completed' });
     });
@@ -623,7 +628,8 @@ export class Sweep<S extends SearchSpace> {
       }
       const tag = e.tags[TAG_STATE];
       const stored = e.summary[this.metric];
-      const value = typeof stored === 'number' ? stored : undefined;
+      const tagged = e.tags[TAG_VALUE] === undefined ? NaN : Number(e.tags[TAG_VALUE]);
+      const value = !Number.isNaN(tagged) ? tagged : typeof stored === 'number' ? stored : undefined;
       if (tag === 'completed' && value !== undefined) settleTrial(plain, 'completed', value, undefined);
       else if (tag === 'pruned') settleTrial(plain, 'pruned', value ?? trial.lastReported(), undefined);
       else if (tag === 'failed' || tag === 'completed') settleTrial(plain, 'failed', undefined, e.tags[TAG_ERROR] ?? e.error?.message ?? 'failed');

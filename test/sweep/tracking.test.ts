@@ -148,6 +148,19 @@ describe('a tracked sweep', () => {
     expect(rest.trials.map((t) => t.params)).toEqual(straight.trials.map((t) => t.params));
   });
 
+  it('keeps an infinite result across a resume', async () => {
+    const backend = new MemoryBackend();
+    const first = new Sweep({ space, direction: 'maximize', seed: 1, tracker: () => trackerOn(backend), id: 'infinite' });
+    await first.optimize((_p, trial) => (trial.number === 1 ? Infinity : trial.number), { trials: 3 });
+    const rows = byTrial(await backend.getAllExperiments({ group: 'sweep_infinite' }));
+    expect(rows.get(1)?.summary['objective']).toBeNull();
+    expect(rows.get(1)?.tags['sweep_value']).toBe('Infinity');
+    const again = new Sweep({ space, direction: 'maximize', store: backend, resume: 'infinite' });
+    await again.ready();
+    expect(again.best?.number).toBe(1);
+    expect(again.best?.value).toBe(Infinity);
+  });
+
   it('resumes a grid sweep with the points it has not visited', async () => {
     const backend = new MemoryBackend();
     const gridSpace = { hidden: intRange(8, 64, { values: [8, 16, 32] }), act: choice(['relu', 'tanh']) };
