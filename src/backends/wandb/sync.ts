@@ -57,7 +57,16 @@ export interface WandbSyncOptions {
   signal?: AbortSignal;
 }
 
-/** What one experiment's sync did. */
+/**
+ * What one experiment's sync did.
+ *
+ * @example
+ * ```ts
+ * import { syncExperimentsToWandb, type WandbSyncedExperiment } from 'exptrack/wandb';
+ * const { experiments } = await syncExperimentsToWandb({ store, project: 'p' });
+ * const sent: WandbSyncedExperiment[] = experiments.filter((e) => !e.upToDate);
+ * ```
+ */
 export interface WandbSyncedExperiment {
   experimentId: string;
   runId: string;
@@ -81,6 +90,7 @@ export interface WandbSyncedExperiment {
  *
  * @example
  * ```ts
+ * import { syncExperimentsToWandb } from 'exptrack/wandb';
  * const { rowsSent, skipped, errors } = await syncExperimentsToWandb({ store, project: 'p' });
  * console.log(`${rowsSent} rows sent; ${skipped.length} already up to date; ${errors.length} failed`);
  * ```

@@ -158,6 +158,7 @@ export class WandbBackend implements Backend {
   private unreported: ExptrackError | undefined;
   private closing = false;
   private closed = false;
+  private closePromise: Promise<void> | undefined;
   private readonly abort = new AbortController();
 
   /**
@@ -229,8 +230,12 @@ export class WandbBackend implements Backend {
    * @throws ExptrackError `unavailable` when some data could not be delivered; it is recorded in the
    *   ledger, and `syncExperimentsToWandb` delivers it from the local store.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closePromise ??= this.closeOnce();
+    return this.closePromise;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closing = true;
     if (!this.initError) {
       for (const run of this.runs.values()) this.seal(run, Infinity);
