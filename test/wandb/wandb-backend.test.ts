@@ -177,6 +177,31 @@ describe('WandbBackend through ExperimentTracker', () => {
     expect(errors.every((e) => e.context.backend === 'wandb')).toBe(true);
   });
 
+  it('bounds memory while W&B is down: past maxQueuedRows live history stops, and the sync sends it all', async () => {
+    const { tracker, memory, wandb, errors } = trackerWithWandb(server, ledger.dir, { maxQueuedRows: 10 });
+    server.fail(503);
+    const id = await tracker.startExperiment({});
+    for (let step = 0; step < 50; step++) {
+      tracker.logMetrics({ loss: step }, step);
+      if (step % 10 === 0) await tick(5);
+    }
+    expect(wandb.deliveryStatus()[0]!.pendingRows).toBeLessThanOrEqual(11); // at most 10 queued + 1 open
+    server.fail(null);
+    await tracker.finishExperiment();
+    await tracker.close();
+    const status = wandb.deliveryStatus()[0]!;
+    expect(status.detachedRows).toBe(50);
+    expect(status.needsSync).toBe(true);
+    expect(errors.some((e) => e.context.operation === 'close' && e.error.code === 'unavailable')).toBe(true);
+    const run = runOf(id);
+    expect(run.history.length).toBe(0);
+    expect(run.complete).toBe(true); // the run's fields, summary and end did arrive
+
+    const report = await syncExperimentsToWandb({ store: memory, ids: [id], project: PROJECT, entity: ENTITY, baseUrl: server.url, apiKey: server.state.apiKey, ledgerDir: ledger.dir });
+    expect(report.rowsSent).toBe(50);
+    expect(historyRows(run).map((r) => r.loss)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
   it('without an API key: init fails and is reported, the run and the local store go on', async () => {
     const saved = { key: process.env.WANDB_API_KEY, netrc: process.env.NETRC };
     delete process.env.WANDB_API_KEY;
