@@ -6,7 +6,13 @@ const subpaths = readdirSync('src/entries').filter((f) => f.endsWith('.ts')).map
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'cli/bin': 'src/cli/bin.ts', ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])) },
+    entry: {
+      index: 'src/index.ts',
+      'cli/bin': 'src/cli/bin.ts',
+      // Internal: the SQLite write thread, loaded by path from the module that starts it.
+      'sqlite-write-worker': 'src/backends/sqlite/write-worker.ts',
+      ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])),
+    },
     format: ['esm', 'cjs'],
     dts: true,
     splitting: true,
@@ -14,6 +20,7 @@ export default defineConfig([
     sourcemap: false,
     clean: true,
     target: 'node20',
+    shims: true, // import.meta.url in the CommonJS build
     // Subpaths import each other by the package's own name, so one class has one copy at run time.
     external: [/^exptrack(\/.*)?$/],
   },

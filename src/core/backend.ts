@@ -130,8 +130,10 @@ export interface ExperimentReader {
   findExperimentIds(prefix: string, limit?: number): Promise<string[]>;
   /** Points ordered by key, step, then logging order. */
   getMetrics(id: string, key?: string): Promise<MetricPoint[]>;
-  getMetricSummaries(id: string): Promise<MetricSummary[]>;
-  getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]>;
+  /** Summaries by experiment then key; pass several ids to read many runs in one query. */
+  getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]>;
+  /** Evaluations in the order they were logged (the last of a benchmark is its latest); several ids read many runs in one query. */
+  getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]>;
   /** Samples in logging order. */
   getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]>;
   getCheckpoints(id: string): Promise<CheckpointRecord[]>;

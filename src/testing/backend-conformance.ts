@@ -147,6 +147,27 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       equal(rows[1]!.benchmark, 'gsm8k');
       equal(rows[1]!.experimentId, e.id);
     }),
+    withBackend('reads evaluations and metric summaries of several runs in one call, in the order of the ids', async (b) => {
+      const [one, two] = [makeExperiment(), makeExperiment()];
+      const evaluation = (benchmark: string, accuracy: number, createdAt: number) => ({ benchmark, metrics: { accuracy }, metadata: {}, step: null, createdAt });
+      await b.write([
+        { type: 'experiment_started', experiment: one },
+        { type: 'experiment_started', experiment: two },
+        { type: 'evaluation', experimentId: one.id, evaluation: evaluation('gsm8k', 0.1, 5), samples: [] },
+        { type: 'evaluation', experimentId: two.id, evaluation: evaluation('gsm8k', 0.2, 5), samples: [] },
+        // logged later but stamped earlier: logging order decides which evaluation is the latest
+        { type: 'evaluation', experimentId: one.id, evaluation: evaluation('gsm8k', 0.3, 1), samples: [] },
+        { type: 'evaluation', experimentId: one.id, evaluation: evaluation('math', 0.4, 9), samples: [] },
+        { type: 'metrics', experimentId: one.id, points: metricColumns([['loss', 0, 1]]) },
+        { type: 'metrics', experimentId: two.id, points: metricColumns([['loss', 0, 2], ['acc', 0, 0.5]]) },
+      ]);
+      const results = await b.getEvaluationResults([two.id, one.id, 'exp_missing'], 'gsm8k');
+      equal(results.map((r) => [r.experimentId === one.id ? 'one' : 'two', r.metrics.accuracy]), [['two', 0.2], ['one', 0.1], ['one', 0.3]]);
+      equal((await b.getEvaluationResults(one.id)).map((r) => r.metrics.accuracy), [0.1, 0.3, 0.4]);
+      const summaries = await b.getMetricSummaries([two.id, one.id]);
+      equal(summaries.map((s) => [s.experimentId === one.id ? 'one' : 'two', s.key]), [['two', 'acc'], ['two', 'loss'], ['one', 'loss']]);
+      equal(await b.getMetricSummaries([]), []);
+    }),
     withBackend('stores checkpoints', async (b) => {
       const e = makeExperiment();
       await b.write([{ type: 'experiment_started', experiment: e }]);

@@ -10,6 +10,7 @@ import { resolveFilter } from '../internal/resolve-filter.js';
 import { evaluationScore, trainingScore, type RunScore, type UncertaintySource } from '../internal/run-score.js';
 import { itemUncertainty } from '../internal/uncertainty.js';
 import { mapLimit } from '../internal/map-limit.js';
+import { preloadedReader } from '../internal/cached-reader.js';
 
 /** Reads in flight at once while scoring runs. */
 const READ_CONCURRENCY = 4;
@@ -229,7 +230,7 @@ export async function leaderboard(options: LeaderboardOptions & { groupBy?: 'non
 export async function leaderboard(options: LeaderboardOptions & { groupBy: 'group' | 'config' }): Promise<GroupLeaderboard>;
 export async function leaderboard(options: LeaderboardOptions): Promise<LeaderboardResult>;
 export async function leaderboard(options: LeaderboardOptions): Promise<LeaderboardResult> {
-  const store = requireReader(options?.store);
+  const source = requireReader(options?.store);
   const metric = requireName('metric', options.metric);
   const benchmark = options.benchmark === undefined ? undefined : requireName('benchmark', options.benchmark);
   const top = optionalInteger('top', options.top, 1);
@@ -241,7 +242,8 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const has: FilterExpression = { kind: 'exists', field: { scope: 'metrics', benchmark: benchmark ?? null, metric }, negated: false };
   const filter = resolveFilter(options.filter);
   const where: FilterExpression = filter === undefined ? has : { kind: 'and', left: filter, right: has };
-  const experiments = await store.getAllExperiments(options.status === undefined ? { where } : { where, status: options.status });
+  const experiments = await source.getAllExperiments(options.status === undefined ? { where } : { where, status: options.status });
+  const store = await preloadedReader(source, experiments.map((e) => e.id), benchmark);
 
   const score = (experiment: Experiment, withSamples: boolean) =>
     benchmark === undefined

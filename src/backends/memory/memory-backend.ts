@@ -122,7 +122,7 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
       });
     });
     const sign = query.order === 'oldest' ? 1 : -1;
-    matching.sort((a, b) => sign * (a.experiment.createdAt - b.experiment.createdAt || a.experiment.id.localeCompare(b.experiment.id)));
+    matching.sort((a, b) => sign * (a.experiment.createdAt - b.experiment.createdAt || compareText(a.experiment.id, b.experiment.id)));
     const offset = query.offset ?? 0;
     const end = query.limit === undefined ? undefined : offset + query.limit;
     return matching.slice(offset, end).map((run) => structuredClone(run.experiment));
@@ -134,7 +134,7 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort().slice(0, limit);
+    return [...this.runs.keys()].filter((id) => id.startsWith(prefix)).sort(compareText).slice(0, limit);
   }
 
   async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
@@ -144,14 +144,19 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
     return selected.map((p) => ({ ...p })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step));
   }
 
-  async getMetricSummaries(id: string): Promise<MetricSummary[]> {
-    const summaries = this.runs.get(id)?.summaries;
-    return summaries ? [...summaries.values()].map((s) => ({ ...s })).sort((a, b) => a.key.localeCompare(b.key)) : [];
+  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
+    return this.runsOf(id).flatMap((run) => [...run.summaries.values()].map((s) => ({ ...s })).sort((a, b) => compareText(a.key, b.key)));
   }
 
-  async getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]> {
-    const evaluations = this.runs.get(id)?.evaluations ?? [];
+  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
+    const evaluations = this.runsOf(id).flatMap((run) => run.evaluations);
     return structuredClone(benchmark === undefined ? evaluations : evaluations.filter((e) => e.benchmark === benchmark));
+  }
+
+  /** The stored runs of one id or several, in the order given, unknown ids skipped. */
+  private runsOf(id: string | readonly string[]): StoredRun[] {
+    const ids = typeof id === 'string' ? [id] : id;
+    return ids.flatMap((one) => this.runs.get(one) ?? []);
   }
 
   async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
@@ -190,4 +195,9 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   async putCachedResponse(key: string, value: string): Promise<void> {
     this.responses.set(key, value);
   }
+}
+
+/** Code-unit order, as SQL's BINARY collation sorts text. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -29,6 +29,8 @@ import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } f
 import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
+import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
+import { WriteThread } from './write-thread.js';
 
 /**
  * The embedded default store: one SQLite file (WAL mode), safe for several processes writing at
@@ -53,7 +55,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter; thread: WriteThread | undefined } | undefined;
   private opening: Promise<void> | undefined;
 
   constructor(config: SqliteBackendConfig) {
@@ -87,7 +89,10 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     try {
       const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
       if (error) throw error;
-      this.state = { db, kysely, writer: new EventWriter(db) };
+      // A file store is written by a thread of its own, so inserts cost the training loop nothing;
+      // an in-memory database is only reachable through this connection.
+      const thread = path === ':memory:' || path === '' ? undefined : await WriteThread.start(this.config);
+      this.state = { db, kysely, writer: new EventWriter(db), thread };
       this.markStaleRunsCrashed();
     } catch (cause) {
       await kysely.destroy();
@@ -96,31 +101,15 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   async write(events: readonly TrackerEvent[]): Promise<void> {
-    const { writer } = await this.ready();
-    const deadline = Date.now() + this.config.lockRetryMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return writer.write(events);
-      } catch (cause) {
-        const error = storeError(this.config.path, cause);
-        if (error.code !== 'locked' || Date.now() >= deadline) throw error;
-        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      }
-    }
+    const { writer, thread } = await this.ready();
+    return thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config);
   }
 
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
-    const deadline = Date.now() + Math.min(this.config.lockRetryMs, 10_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.state.writer.write(events);
-      } catch (cause) {
-        const error = storeError(this.config.path, cause);
-        if (error.code !== 'locked' || Date.now() >= deadline) throw error;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, backoffMs(attempt));
-      }
-    }
+    const { writer, thread } = this.state;
+    if (thread) thread.writeSync(events);
+    else writeWithRetry(writer, events, { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) });
   }
 
   /** Every write is committed when `write` resolves (WAL, synchronous=NORMAL): nothing to do. */
@@ -130,7 +119,9 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     const state = this.state;
     this.state = undefined;
     this.opening = undefined;
-    if (state) await state.kysely.destroy();
+    if (!state) return;
+    await state.thread?.close();
+    await state.kysely.destroy();
   }
 
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
@@ -179,17 +170,22 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     return rows.map((r) => ({ key: r.key, step: r.step, value: r.value ?? NaN, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
   }
 
-  async getMetricSummaries(id: string): Promise<MetricSummary[]> {
+  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
     const { kysely } = await this.ready();
-    const rows = await kysely.selectFrom('metric_series').selectAll().where('experiment_id', '=', id).where('count', '>', 0).orderBy('key').execute();
-    return rows.map(toMetricSummary);
+    const rows = await inChunks(id, (ids) =>
+      kysely.selectFrom('metric_series').selectAll().where('experiment_id', 'in', ids).where('count', '>', 0).orderBy('key').execute(),
+    );
+    return orderByIds(id, rows, (r) => r.experiment_id).map(toMetricSummary);
   }
 
-  async getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]> {
+  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
     const { kysely } = await this.ready();
-    let q = kysely.selectFrom('evaluations').selectAll().where('experiment_id', '=', id);
-    if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-    return (await q.orderBy('created_at').orderBy('id').execute()).map(toEvaluation);
+    const rows = await inChunks(id, (ids) => {
+      let q = kysely.selectFrom('evaluations').selectAll().where('experiment_id', 'in', ids);
+      if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
+      return q.orderBy('id').execute();
+    });
+    return orderByIds(id, rows, (r) => r.experiment_id).map(toEvaluation);
   }
 
   async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
@@ -300,6 +296,17 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 }
 
-function backoffMs(attempt: number): number {
-  return Math.min(1_000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+/** Runs a query over ids in chunks that stay far below SQLite's limit on bound parameters. */
+async function inChunks<T>(id: string | readonly string[], query: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const ids = typeof id === 'string' ? [id] : [...new Set(id)];
+  const rows: T[] = [];
+  for (let i = 0; i < ids.length; i += 500) rows.push(...(await query(ids.slice(i, i + 500))));
+  return rows;
+}
+
+/** Rows grouped by experiment in the order the ids were given, keeping each group's order. */
+function orderByIds<T>(id: string | readonly string[], rows: T[], experimentOf: (row: T) => string): T[] {
+  if (typeof id === 'string') return rows;
+  const position = new Map(id.map((one, i) => [one, i]));
+  return rows.map((row, i) => ({ row, i })).sort((a, b) => position.get(experimentOf(a.row))! - position.get(experimentOf(b.row))! || a.i - b.i).map((x) => x.row);
 }

@@ -1,0 +1,39 @@
+/**
+ * The SQLite write thread: applies the batches the main thread sends it on its own connection, so
+ * that inserting points costs the training loop nothing but a postMessage.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { TrackerEvent } from '../../core/backend.js';
+import { EventWriter } from './event-writer.js';
+import { openDatabase } from './open-database.js';
+import { serializeError, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import { writeWithRetry } from './write-with-retry.js';
+
+const { options, port } = workerData as { options: WriteThreadOptions; port: MessagePort };
+const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, fileMustExist: true });
+const writer = new EventWriter(db);
+
+function apply(events: readonly TrackerEvent[]): WriteReply['error'] {
+  try {
+    writeWithRetry(writer, events, options);
+    return undefined;
+  } catch (error) {
+    return serializeError(error);
+  }
+}
+
+port.on('message', (request: WriteRequest) => {
+  if (request.kind === 'close') {
+    db.close();
+    port.postMessage({ id: request.id } satisfies WriteReply);
+    port.close();
+    return;
+  }
+  const error = apply(request.events);
+  port.postMessage(error === undefined ? { id: request.id } : { id: request.id, error });
+  if (request.signal) {
+    Atomics.store(request.signal, 0, 1);
+    Atomics.notify(request.signal, 0);
+  }
+});
+parentPort?.postMessage('ready');
