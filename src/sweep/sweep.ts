@@ -525,15 +525,15 @@ export class Sweep<S extends SearchSpace> {
   }
 
   /**
-   * Resolves when every told trial has been written through the tracker (a single tracker writes
-   * trials one after the other, in the order asked), then flushes the tracker.
+   * Resolves when every told trial has been written through the tracker, then flushes the tracker.
+   * A single tracker writes trials one after the other, in the order asked, so told trials asked
+   * after a trial still running are written once that one is told; flush does not wait for them.
    *
    * @throws ExptrackError `backend_failed` with the first tracking error as `cause`, when tracking failed and no `onTrackingError` handler was given
    */
   async flush(): Promise<void> {
     if (this.lanes === undefined) return;
-    const finished = [...this.recordings.entries()].filter(([t]) => t.state !== 'running').map(([, r]) => r.done);
-    await Promise.all(finished);
+    await Promise.all(this.lanes.completable().map((r) => r.done));
     for (const tracker of this.lanes.used) {
       try {
         await tracker.flush?.();

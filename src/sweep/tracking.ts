@@ -72,6 +72,8 @@ export class TrialRecording {
   private chain: Promise<void>;
   private tracker: SweepTracker | undefined;
   private broken = false;
+  /** Its trial was told: its last write is queued. */
+  told = false;
   private resolveDone!: () => void;
   /** Settles when the trial's last write settled (never rejects). */
   readonly done: Promise<void>;
@@ -120,6 +122,7 @@ export class TrialRecording {
 
   /** Queues the last writes and marks the recording done once they settle. */
   finish(op: (tracker: SweepTracker) => unknown): void {
+    this.told = true;
     this.enqueue(op);
     void this.chain.then(() => this.resolveDone());
   }
@@ -133,6 +136,7 @@ export class TrialRecording {
 /** Hands out trial recordings: live ones from a factory, or serialised ones on a single tracker. */
 export class TrackingLanes {
   private lane: Promise<void> = Promise.resolve();
+  private readonly recordings: TrialRecording[] = [];
   readonly used = new Set<SweepTracker>();
 
   constructor(private readonly source: SweepTrackerSource) {}
@@ -154,6 +158,21 @@ export class TrackingLanes {
       onError,
     );
     if (typeof source !== 'function') this.lane = recording.done;
+    this.recordings.push(recording);
     return recording;
+  }
+
+  /**
+   * The recordings whose writes can complete now: every told one with a factory; with a single
+   * tracker, the told ones before the first trial still running (later ones wait for it).
+   */
+  completable(): TrialRecording[] {
+    if (typeof this.source === 'function') return this.recordings.filter((r) => r.told);
+    const out: TrialRecording[] = [];
+    for (const r of this.recordings) {
+      if (!r.told) break;
+      out.push(r);
+    }
+    return out;
   }
 }

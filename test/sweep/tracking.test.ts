@@ -86,6 +86,24 @@ describe('a tracked sweep', () => {
     for (const e of experiments) expect(await backend.getMetrics(e.id, 'objective')).toHaveLength(1);
   });
 
+  it('with one tracker, flush does not wait for trials queued behind one still running', async () => {
+    const backend = new MemoryBackend();
+    const sweep = new Sweep({ space, direction: 'minimize', seed: 1, tracker: trackerOn(backend) });
+    const a = sweep.ask();
+    const b = sweep.ask();
+    sweep.tell(b, 2);
+    await sweep.flush(); // resolves although b waits behind a
+    let stored = await backend.getAllExperiments({ group: sweep.group });
+    expect(stored.some((e) => e.tags['sweep_trial'] === '1')).toBe(false);
+    sweep.tell(a, 1);
+    await sweep.flush();
+    stored = await backend.getAllExperiments({ group: sweep.group });
+    expect(stored.map((e) => [e.tags['sweep_trial'], e.status]).sort()).toEqual([
+      ['0', 'completed'],
+      ['1', 'completed'],
+    ]);
+  });
+
   it('with a tracker factory, writes concurrent trials live', async () => {
     const backend = new MemoryBackend();
     const sweep = new Sweep({ space, direction: 'maximize', seed: 1, tracker: () => trackerOn(backend) });
