@@ -51,11 +51,11 @@ function resolveField(field: FilterField, subject: FilterSubject): Scalar | unde
     case 'params':
       return scalarAt(experiment.config, field.path);
     case 'tags':
-      return experiment.tags[field.key];
+      return ownValue(experiment.tags, field.key);
     case 'metrics':
       return field.benchmark === null
         ? subject.lastMetrics.get(field.metric)
-        : subject.evaluations.get(field.benchmark)?.[field.metric];
+        : ownValue(subject.evaluations.get(field.benchmark), field.metric);
     case 'attribute':
       switch (field.name) {
         case 'id':
@@ -81,14 +81,14 @@ function scalarAt(root: unknown, path: string): Scalar | undefined {
   let node: unknown = root;
   for (const part of path.split('.')) {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[part];
+    node = ownValue(node as Record<string, unknown>, part);
   }
   if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') return node;
   return undefined;
 }
 
 function compare(value: Scalar, op: FilterOperator, literal: FilterLiteral): boolean {
-  if (op === 'like') return typeof value === 'string' && typeof literal === 'string' && likeToRegExp(literal).test(value);
+  if (op === 'like') return typeof value === 'string' && typeof literal === 'string' && like(value, literal);
   const sameType = typeof value === typeof literal && (value === null) === (literal === null);
   if (!sameType) return op === '!=';
   switch (op) {
@@ -107,8 +107,17 @@ function compare(value: Scalar, op: FilterOperator, literal: FilterLiteral): boo
   }
 }
 
-/** SQL LIKE as a regular expression: `%` any run, `_` one character, ASCII case-insensitive. */
-function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '[\\s\\S]*').replace(/_/g, '[\\s\\S]');
-  return new RegExp(`^${body}$`, 'i');
+/** A property of the object itself (never one inherited, such as `constructor`), as SQL sees JSON. */
+function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** SQL LIKE: `%` any run, `_` one character, case-insensitive for ASCII letters only (as SQLite). */
+function like(value: string, pattern: string): boolean {
+  const body = foldAscii(pattern).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '[\\s\\S]*').replace(/_/g, '[\\s\\S]');
+  return new RegExp(`^${body}$`, 'u').test(foldAscii(value));
+}
+
+function foldAscii(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
