@@ -61,6 +61,15 @@ export interface FakeWandbServer {
   close(): Promise<void>;
 }
 
+/** The input fields of W&B's `upsertBucket` mutation as the @wandb/sdk sends them. */
+const UPSERT_INPUT_FIELDS = new Set(['id', 'name', 'groupName', 'modelName', 'entityName', 'description', 'displayName', 'notes', 'config', 'commit', 'host', 'debug', 'jobProgram', 'jobRepo', 'jobType', 'state', 'sweep', 'tags', 'summaryMetrics']);
+
+/** The field names inside `upsertBucket(input: { ... })` of a query. */
+function upsertInputFields(query: string): string[] {
+  const block = /upsertBucket\s*\(\s*input\s*:\s*\{([^}]*)\}/.exec(query)?.[1] ?? '';
+  return [...block.matchAll(/(\w+)\s*:/g)].map((m) => m[1]!);
+}
+
 const SENTINEL = '@@exptrack-fake-wandb-nonfinite@@';
 
 /** Parses JSON that may hold the bare tokens NaN, Infinity and -Infinity, as W&B's parser does. */
@@ -159,7 +168,11 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
       if (operation === 'Viewer') {
         return reply(200, { data: { viewer: { id: 'VXNlcjox', entity: state.defaultEntity, flags: '{}', teams: { edges: [] } } } });
       }
-      if (operation === 'UpsertBucket') return reply(200, upsertBucket(vars));
+      if (operation === 'UpsertBucket') {
+        const unknown = upsertInputFields(query).filter((f) => !UPSERT_INPUT_FIELDS.has(f));
+        if (unknown.length > 0) return reply(200, { errors: [{ message: `Unknown field(s) ${unknown.join(', ')} on UpsertBucketInput` }] });
+        return reply(200, upsertBucket(vars));
+      }
       if (operation === 'RunResumeStatus') {
         const entity = (vars.entity as string | undefined) || state.defaultEntity;
         const project = (vars.project as string | undefined) || 'uncategorized';

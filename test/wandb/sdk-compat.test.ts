@@ -64,4 +64,16 @@ describe('the fake W&B server against the real @wandb/sdk', () => {
       for (const s of signals) for (const l of process.listeners(s as 'SIGINT')) if (!before.get(s)!.includes(l)) process.removeListener(s, l as () => void);
     }
   });
+
+  it('rejects an UpsertBucket input field that W&B does not have, and a request without the API key', async () => {
+    server = await startFakeWandbServer();
+    const post = (auth: string, query: string) =>
+      fetch(`${server!.url}/graphql`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { name: 'r' } }) });
+    const auth = `Basic ${Buffer.from(`api:${server.state.apiKey}`).toString('base64')}`;
+    const bad = await (await post(auth, 'mutation UpsertBucket($name: String) { upsertBucket(input: { name: $name, colour: $name }) { inserted } }')).json();
+    expect(bad).toEqual({ errors: [{ message: 'Unknown field(s) colour on UpsertBucketInput' }] });
+    const good = (await (await post(auth, 'mutation UpsertBucket($name: String) { upsertBucket(input: { name: $name, modelName: $name }) { inserted } }')).json()) as { data: { upsertBucket: { inserted: boolean } } };
+    expect(good.data.upsertBucket.inserted).toBe(true);
+    expect((await post('Basic eA==', 'query Viewer { viewer { entity } }')).status).toBe(401);
+  });
 });
