@@ -17,7 +17,7 @@ export { Sweep } from './sweep.js';
 export type { SweepOptions, SamplerName, TellResult, Objective, OptimizeOptions, OptimizeResult } from './sweep.js';
 export { Trial } from './trial.js';
 export type { TrialState, Direction, TrialView } from './samplers/sampler.js';
-export { uniform, logUniform, intRange, choice } from './space.js';
+export { uniform, logUniform, intRange, choice, searchSpaceFromJson, searchSpaceToJson } from './space.js';
 export type {
   Choice,
   Dimension,

@@ -358,8 +358,23 @@ export function dimensionContains(dim: Dimension, value: unknown): boolean {
   return dim.step === null || isMultiple(value - dim.low, dim.step);
 }
 
-/** The JSON form of a space, as stored with a tracked sweep. */
-export function spaceToJson(space: SearchSpace): JsonValue {
+/**
+ * The JSON form of a space, as stored in a tracked sweep's definition (summary `sweep.space`):
+ * each name maps to `{ kind: 'float' | 'int', low, high, log, step, values }` or
+ * `{ kind: 'categorical', choices }`.
+ *
+ * @param space - a search space
+ * @returns its JSON form, which {@link searchSpaceFromJson} reads back
+ *
+ * @example
+ * ```ts
+ * import { choice, logUniform, searchSpaceToJson } from 'exptrack/sweep';
+ * searchSpaceToJson({ lr: logUniform(1e-4, 1e-1), act: choice(['relu', 'tanh']) });
+ * // { lr: { kind: 'float', low: 0.0001, high: 0.1, log: true, step: null, values: null },
+ * //   act: { kind: 'categorical', choices: ['relu', 'tanh'] } }
+ * ```
+ */
+export function searchSpaceToJson(space: SearchSpace): JsonValue {
   const out: Record<string, JsonValue> = {};
   for (const [name, dim] of Object.entries(space)) {
     if (dim.kind === 'categorical') out[name] = { kind: 'categorical', choices: [...dim.choices] };
@@ -371,11 +386,25 @@ export function spaceToJson(space: SearchSpace): JsonValue {
 }
 
 /**
- * Rebuilds a space from its JSON form.
+ * Builds a search space from its JSON form (a config file, a stored definition). `log`, `step` and
+ * `values` may be left out; every dimension is validated as its constructor would.
  *
- * @throws ExptrackError `invalid_input` when `json` is not a space
+ * @param json - an object of dimensions in the form {@link searchSpaceToJson} writes
+ * @returns the space
+ * @throws ExptrackError `invalid_input` when `json` is not a space, naming the dimension at fault
+ *
+ * @example
+ * ```ts
+ * import { Sweep, searchSpaceFromJson } from 'exptrack/sweep';
+ * const space = searchSpaceFromJson({
+ *   lr: { kind: 'float', low: 1e-4, high: 1e-1, log: true },
+ *   layers: { kind: 'int', low: 1, high: 4 },
+ *   act: { kind: 'categorical', choices: ['relu', 'tanh'] },
+ * });
+ * const sweep = new Sweep({ space, direction: 'minimize' });
+ * ```
  */
-export function spaceFromJson(json: unknown): SearchSpace {
+export function searchSpaceFromJson(json: unknown): SearchSpace {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalidInput('space', json, 'must be a stored search space');
   return normalizeSpace(json as SearchSpace);
 }

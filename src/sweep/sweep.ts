@@ -17,8 +17,8 @@ import { TpeSampler, type TpeOptions } from './samplers/tpe/sampler.js';
 import {
   dimensionContains,
   normalizeSpace,
-  spaceFromJson,
-  spaceToJson,
+  searchSpaceFromJson,
+  searchSpaceToJson,
   type Choice,
   type Dimension,
   type ParamsOf,
@@ -310,7 +310,7 @@ export class Sweep<S extends SearchSpace> {
       multivariate: this.multivariate,
       seed: this.seed,
       metric: this.metric,
-      space: spaceToJson(this.space),
+      space: searchSpaceToJson(this.space),
       pruner: this.pruner === undefined ? null : (this.pruner.toJSON?.() ?? this.pruner.name),
     };
   }
@@ -657,7 +657,7 @@ export class Sweep<S extends SearchSpace> {
       }
     }
     if (stored['space'] !== undefined) {
-      const storedSpace = JSON.stringify(spaceToJson(spaceFromJson(stored['space'])));
+      const storedSpace = JSON.stringify(searchSpaceToJson(searchSpaceFromJson(stored['space'])));
       if (storedSpace !== JSON.stringify(mine['space'])) throw invalidInput('space', mine['space'], "differs from the resumed sweep's space");
     }
     const storedSeed = stored['seed'];

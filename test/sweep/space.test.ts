@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ExptrackError } from 'exptrack';
-import { Sweep, choice, intRange, logUniform, uniform, type ParamsOf } from 'exptrack/sweep';
+import { Sweep, choice, intRange, logUniform, searchSpaceFromJson, searchSpaceToJson, uniform, type ParamsOf } from 'exptrack/sweep';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -65,5 +65,16 @@ describe('search space constructors', () => {
     expect(codeOf(() => sweep.enqueue({ x: 0.5, n: 5, c: 'z' as 'a' }))).toBe('invalid_input');
     sweep.enqueue({ x: 0.5, n: 10, c: 'b' });
     expect(sweep.ask().params).toEqual({ x: 0.5, n: 10, c: 'b' });
+  });
+
+  it('round-trips through JSON and reads hand-written configs', () => {
+    const space = { lr: logUniform(1e-4, 1e-1), n: intRange(2, 10, { step: 2 }), d: uniform(0, 1, { values: [0, 0.5] }), c: choice(['a', null]) };
+    const json = JSON.parse(JSON.stringify(searchSpaceToJson(space)));
+    expect(searchSpaceFromJson(json)).toEqual({ c: space.c, d: space.d, lr: space.lr, n: space.n });
+    const fromConfig = searchSpaceFromJson({ layers: { kind: 'int', low: 1, high: 4 }, lr: { kind: 'float', low: 1e-3, high: 1, log: true } });
+    expect(fromConfig['layers']).toEqual(intRange(1, 4));
+    expect(fromConfig['lr']).toEqual(logUniform(1e-3, 1));
+    expect(codeOf(() => searchSpaceFromJson({ x: { kind: 'int', low: 3, high: 1 } }))).toBe('invalid_input');
+    expect(codeOf(() => searchSpaceFromJson([]))).toBe('invalid_input');
   });
 });
