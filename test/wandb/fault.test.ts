@@ -22,7 +22,8 @@ describe('W&B fails mid-run', () => {
     server = await startFakeWandbServer();
     const state = server.state;
     const port = Number(new URL(server.url).port);
-    const { tracker, memory, wandb, errors } = trackerWithWandb(server, ledger.dir);
+    // A generous flush deadline: the flush at step 80 must see rows 0..79 delivered even on a slow machine.
+    const { tracker, memory, wandb, errors } = trackerWithWandb(server, ledger.dir, { flushTimeoutMs: 10_000, closeTimeoutMs: 600 });
     const id = await tracker.startExperiment({ learning_rate: 0.01 }, { name: 'fault', notes: 'W&B goes away', tags: ['fault-test'] });
     const runId = wandbRunId(id);
 
@@ -49,7 +50,7 @@ describe('W&B fails mid-run', () => {
 
     // Training was unaffected.
     expect(thrown).toBe(0);
-    expect(slowest).toBeLessThan(50);
+    expect(slowest).toBeLessThan(100);
     expect(endTime).toBeLessThan(5_000);
     expect((await memory.getMetrics(id)).length).toBe(STEPS * 2);
     expect((await memory.getEvaluationResults(id)).length).toBe(STEPS / 50);

@@ -14,8 +14,9 @@ export const FAST: Partial<WandbBackendConfig> = {
   retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
   requestTimeoutMs: 1_000,
   reconnectDelayMs: 50,
-  flushTimeoutMs: 300,
-  closeTimeoutMs: 600,
+  // Deadlines long enough for a loaded machine; tests about deadlines set their own.
+  flushTimeoutMs: 2_000,
+  closeTimeoutMs: 5_000,
 };
 
 /** A temporary ledger directory, removed by the returned function. */

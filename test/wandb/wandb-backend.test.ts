@@ -171,7 +171,7 @@ describe('WandbBackend through ExperimentTracker', () => {
     await tracker.finishExperiment();
     await tracker.close();
     expect(Date.now() - t0).toBeLessThan(3_000);
-    expect(slowest).toBeLessThan(50);
+    expect(slowest).toBeLessThan(100);
     expect((await memory.getMetrics(id)).length).toBe(500);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => e.context.backend === 'wandb')).toBe(true);
