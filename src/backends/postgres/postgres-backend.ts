@@ -341,24 +341,28 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   }
 
   /**
-   * Per-key figures of an experiment's metrics, kept up to date as points arrive.
+   * Per-key figures of experiments' metrics, kept up to date as points arrive.
    *
-   * @param id - the experiment's id
-   * @returns one summary per metric key, by key
+   * @param id - an experiment's id, or several (read in one query)
+   * @returns the summaries, by experiment (in the order of the ids given) then key
    * @throws ExptrackError `unavailable` when the server cannot be reached.
    *
    * @example
    * ```ts
    * const [loss] = await store.getMetricSummaries(id); // { key: 'loss', count, min, max, last, ... }
+   * const all = await store.getMetricSummaries([idA, idB]);
    * ```
    */
-  async getMetricSummaries(id: string): Promise<MetricSummary[]> {
+  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
+    const ids = typeof id === 'string' ? [id] : [...id];
+    if (ids.length === 0) return [];
     return this.reading(async ({ kysely }) => {
       const rows = await kysely
         .selectFrom('metric_series')
         .select(['experiment_id', 'key', 'count', 'first_step', 'last_step', 'last_value', 'min_value', 'max_value'])
-        .where('experiment_id', '=', id)
+        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`)
         .where('count', '>', 0)
+        .orderBy(sql`array_position(${ids}::text[], experiment_id)`)
         .orderBy(sql`key collate "C"`)
         .execute();
       return rows.map(toMetricSummary);
@@ -366,11 +370,13 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   }
 
   /**
-   * The evaluations of an experiment, in logging order.
+   * The evaluations of experiments, in the order they were logged (the last of a benchmark is its
+   * latest).
    *
-   * @param id - the experiment's id
+   * @param id - an experiment's id, or several (read in one query)
    * @param benchmark - only this benchmark
-   * @returns the evaluations (samples are read with `getEvaluationSamples`)
+   * @returns the evaluations, by experiment (in the order of the ids given) then logging order;
+   *   samples are read with `getEvaluationSamples`
    * @throws ExptrackError `unavailable` when the server cannot be reached.
    *
    * @example
@@ -378,11 +384,16 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * const [gsm8k] = await store.getEvaluationResults(id, 'gsm8k');
    * ```
    */
-  async getEvaluationResults(id: string, benchmark?: string): Promise<EvaluationRecord[]> {
+  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
+    const ids = typeof id === 'string' ? [id] : [...id];
+    if (ids.length === 0) return [];
     return this.reading(async ({ kysely }) => {
-      let q = kysely.selectFrom('evaluations').selectAll().where('experiment_id', '=', id);
+      let q = kysely
+        .selectFrom('evaluations')
+        .select(['experiment_id', 'benchmark', 'metrics', 'metadata', 'step', 'sample_count', 'created_at'])
+        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`);
       if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-      return (await q.orderBy('created_at').orderBy('id').execute()).map(toEvaluation);
+      return (await q.orderBy(sql`array_position(${ids}::text[], experiment_id)`).orderBy('id').execute()).map(toEvaluation);
     });
   }
 
