@@ -19,18 +19,17 @@ import type { TestOptions, TestResult } from './types.js';
  *
  * @param k - number of successes, an integer in 0..n
  * @param n - number of trials, an integer >= 1
- * @param p - success probability under the null hypothesis, in [0, 1]
+ * @param p - success probability under the null hypothesis, in [0, 1] (default 0.5)
  * @param options - `alternative` ('greater': the true probability exceeds p) and `confidence`
  * @returns a {@link TestResult} (no df)
  * @throws ExptrackError `invalid_input` when k or n is not an integer, k > n, or p is outside [0, 1]
- * @defaultValue p = 0.5
  *
  * @example
  * ```ts
  * import { binomialTest } from 'exptrack/analysis';
  * binomialTest(14, 20, 0.5);
- * // { statistic: 14, pValue: 0.11531829833984375, estimate: 0.7,
- * //   ci: [0.4572108..., 0.8810684...], method: 'Exact binomial test', n: 20, ... }
+ * // { statistic: 14, pValue: 0.11531829833984353, estimate: 0.7, standardError: 0.10246950765959599,
+ * //   ci: [0.45721081772371086, 0.8810684095942722], method: 'Exact binomial test', n: 20, ... }
  * ```
  */
 export function binomialTest(k: number, n: number, p = 0.5, options?: TestOptions): TestResult {

@@ -111,8 +111,8 @@ export interface BootstrapResult extends IntervalResult {
  * ```ts
  * import { bootstrapCI } from 'exptrack/analysis';
  * bootstrapCI([0.61, 0.72, 0.55, 0.80, 0.67, 0.74, 0.59, 0.70], { seed: 42 });
- * // { lower: 0.6225, upper: 0.7225, estimate: 0.6725, confidence: 0.95,
- * //   method: 'Bootstrap percentile interval (mean)', standardError: 0.0258..., n: 8, resamples: 10000 }
+ * // { lower: 0.61875, upper: 0.7274999999999999, estimate: 0.6725, confidence: 0.95,
+ * //   method: 'Bootstrap percentile interval (mean)', standardError: 0.027591348405977895, n: 8, resamples: 10000 }
  * ```
  */
 export function bootstrapCI(values: readonly number[], options?: BootstrapCIOptions): BootstrapResult {

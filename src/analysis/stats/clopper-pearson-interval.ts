@@ -28,7 +28,7 @@ import type { ProportionIntervalOptions } from './wilson-interval.js';
  * ```ts
  * import { clopperPearsonInterval } from 'exptrack/analysis';
  * clopperPearsonInterval(8, 10);
- * // { lower: 0.4439045376923585, upper: 0.9747892736731197, estimate: 0.8, confidence: 0.95, method: 'Clopper-Pearson exact interval' }
+ * // { lower: 0.4439045376923587, upper: 0.9747892736731666, estimate: 0.8, confidence: 0.95, method: 'Clopper-Pearson exact interval' }
  * ```
  */
 export function clopperPearsonInterval(k: number, n: number, options?: ProportionIntervalOptions): IntervalResult {

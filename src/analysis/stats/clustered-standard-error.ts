@@ -46,8 +46,9 @@ export interface ClusteredStandardErrorResult extends StandardErrorResult {
  * ```ts
  * import { clusteredStandardError } from 'exptrack/analysis';
  * clusteredStandardError([1, 1, 1, 0, 0, 0, 1, 0], ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c']);
- * // { estimate: 0.5, standardError: 0.2795084971874737, unclusteredStandardError: 0.1889822365046136,
- * //   clusters: 3, n: 8, ci: [...], confidence: 0.95, method: 'Cluster-robust standard error of the mean' }
+ * // { estimate: 0.5, standardError: 0.273453443412742, unclusteredStandardError: 0.1889822365046136,
+ * //   clusters: 3, n: 8, ci: [-0.03595890053743622, 1.0359589005374361], confidence: 0.95,
+ * //   method: 'Cluster-robust standard error of the mean' }
  * ```
  */
 export function clusteredStandardError(

@@ -19,7 +19,7 @@ import { finiteArray, insufficient, sameLength } from './internal/validate.js';
  * @example
  * ```ts
  * import { cohensDz } from 'exptrack/analysis';
- * cohensDz([0.9, 0.8, 0.7, 0.95, 0.85], [0.85, 0.8, 0.6, 0.9, 0.8]); // 1.414213562373095...
+ * cohensDz([0.9, 0.8, 0.7, 0.95, 0.85], [0.85, 0.8, 0.6, 0.9, 0.8]); // 1.4142135623730947
  * ```
  */
 export function cohensDz(x: readonly number[], y: readonly number[]): number {

@@ -19,8 +19,8 @@ import { probability } from './internal/validate.js';
  * @example
  * ```ts
  * import { cohensH } from 'exptrack/analysis';
- * cohensH(0.95, 0.9); // 0.1924...
- * cohensH(0.55, 0.5); // 0.1001...
+ * cohensH(0.95, 0.9); // 0.19247429699702145
+ * cohensH(0.55, 0.5); // 0.10016742116155974
  * ```
  */
 export function cohensH(p1: number, p2: number): number {

@@ -20,7 +20,7 @@ import { hedgesCorrection, pooledStandardizedDifference } from './internal/effec
  * @example
  * ```ts
  * import { hedgesG } from 'exptrack/analysis';
- * hedgesG([2, 4, 6, 8], [1, 3, 5, 7]); // 0.3339...
+ * hedgesG([2, 4, 6, 8], [1, 3, 5, 7]); // 0.33641766960268776
  * ```
  */
 export function hedgesG(a: readonly number[], b: readonly number[]): number {

@@ -65,9 +65,9 @@ const METHODS: readonly McNemarMethod[] = ['exact', 'chi2', 'chi2-corrected'];
  * @example
  * ```ts
  * import { mcnemarTest } from 'exptrack/analysis';
- * mcnemarTest(12, 4).pValue;                                // 0.076812744140625
- * mcnemarTest(12, 4, { method: 'chi2' });                   // { statistic: 4, pValue: 0.04550026389635857, df: 1, ... }
- * mcnemarTest(12, 4, { method: 'chi2-corrected' }).pValue;  // 0.07710347266251222
+ * mcnemarTest(12, 4).pValue;                                // 0.07681274414062514
+ * mcnemarTest(12, 4, { method: 'chi2' });                   // { statistic: 4, pValue: 0.04550026389635833, df: 1, estimate: 8, n: 16, ... }
+ * mcnemarTest(12, 4, { method: 'chi2-corrected' }).pValue;  // 0.0801183137276341
  * mcnemarTest(5, 5).pValue;                                 // 1
  * ```
  */

@@ -23,7 +23,7 @@ export interface MinimumDetectableEffectOptions extends PowerOptions {
  * ```ts
  * import { minimumDetectableEffect } from 'exptrack/analysis';
  * const r: MinimumDetectableEffectResult = minimumDetectableEffect({ n: 1000, sd: 0.5 });
- * r.effect; // 0.0626...
+ * r.effect; // 0.06264534992459175
  * ```
  */
 export interface MinimumDetectableEffectResult {
@@ -61,7 +61,8 @@ export interface MinimumDetectableEffectResult {
  * ```ts
  * import { minimumDetectableEffect } from 'exptrack/analysis';
  * minimumDetectableEffect({ n: 1319, sd: Math.sqrt(0.8 * 0.2) });
- * // { effect: 0.04364..., standardError: 0.015576..., varianceOfDifference: 0.32, alpha: 0.05, power: 0.8, method: 'unpaired, two-sided' }
+ * // { effect: 0.043637155042705995, standardError: 0.015575879955598192, varianceOfDifference: 0.32000000000000006,
+ * //   alpha: 0.05, power: 0.8, method: 'unpaired, two-sided' }
  * ```
  */
 export function minimumDetectableEffect(options: MinimumDetectableEffectOptions): MinimumDetectableEffectResult {

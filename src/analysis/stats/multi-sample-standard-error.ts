@@ -53,8 +53,8 @@ export interface MultiSampleStandardErrorResult extends StandardErrorResult {
  * ```ts
  * import { multiSampleStandardError } from 'exptrack/analysis';
  * multiSampleStandardError([[1, 1, 0, 1], [0, 0, 1, 0], [1, 1, 1, 1], [0, 1, 0, 0]]);
- * // { estimate: 0.5, standardError: 0.1767766952966369, samplesPerQuestion: 4, withinVariance: 0.1875,
- * //   betweenVariance: 0.078125, singleSampleStandardError: 0.2576941016011038, varianceReduction: 2.125, ... }
+ * // { estimate: 0.5625, standardError: 0.1875, samplesPerQuestion: 4, withinVariance: 0.1875,
+ * //   betweenVariance: 0.09375, singleSampleStandardError: 0.2651650429449553, varianceReduction: 2, ... }
  * ```
  */
 export function multiSampleStandardError(

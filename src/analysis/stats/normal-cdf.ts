@@ -12,11 +12,10 @@ import { finite, notNaN, positive } from './internal/validate.js';
  * and 6.5.2; Press et al., *Numerical Recipes*, 3rd ed. (2007), §6.2.
  *
  * @param x - the value (±Infinity allowed)
- * @param mean - the mean of the distribution
- * @param sd - the standard deviation, > 0
+ * @param mean - the mean of the distribution (default 0)
+ * @param sd - the standard deviation, > 0 (default 1)
  * @returns the probability P(X <= x), in [0, 1]
  * @throws ExptrackError `invalid_input` when x is NaN, mean is not finite or sd is not > 0
- * @defaultValue mean = 0, sd = 1
  *
  * @example
  * ```ts

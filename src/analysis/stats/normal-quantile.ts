@@ -12,11 +12,10 @@ import { finite, positive, probability } from './internal/validate.js';
  * distribution function"; Wichura, M. J. (1988), "Algorithm AS 241", Applied Statistics 37(3).
  *
  * @param p - the probability, in [0, 1] (0 gives -Infinity, 1 gives Infinity)
- * @param mean - the mean of the distribution
- * @param sd - the standard deviation, > 0
+ * @param mean - the mean of the distribution (default 0)
+ * @param sd - the standard deviation, > 0 (default 1)
  * @returns the quantile x
  * @throws ExptrackError `invalid_input` when p is outside [0, 1], mean is not finite or sd is not > 0
- * @defaultValue mean = 0, sd = 1
  *
  * @example
  * ```ts

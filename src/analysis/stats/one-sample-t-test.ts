@@ -14,19 +14,19 @@ import type { TestOptions, TestResult } from './types.js';
  * Reference: Student (1908), "The probable error of a mean", Biometrika 6(1).
  *
  * @param x - the sample, at least 2 finite values
- * @param mu - the mean under the null hypothesis
+ * @param mu - the mean under the null hypothesis (default 0)
  * @param options - `alternative` ('greater': mean(x) > mu) and `confidence`
  * @returns a {@link TestResult} with df = n - 1
  * @throws ExptrackError `invalid_input` on a non-finite value or a bad option;
  *   `insufficient_data` when x has fewer than 2 values or zero variance
- * @defaultValue mu = 0
  *
  * @example
  * ```ts
  * import { oneSampleTTest } from 'exptrack/analysis';
  * oneSampleTTest([1, 2, 3, 4], 0);
- * // { statistic: 3.872983346207417, pValue: 0.030466291662170977, df: 3, estimate: 2.5,
- * //   ci: [0.445739743239121, 4.554260256760879], method: 'One-sample t-test', n: 4, ... }
+ * // { statistic: 3.872983346207417, pValue: 0.03046629166217096, df: 3, estimate: 2.5,
+ * //   standardError: 0.6454972243679028, ci: [0.44573974323947985, 4.55426025676052],
+ * //   method: 'One-sample t-test', n: 4, ... }
  * ```
  */
 export function oneSampleTTest(x: readonly number[], mu = 0, options?: TestOptions): TestResult {

@@ -45,7 +45,7 @@ export interface PairedBootstrapResult extends BootstrapResult {
  * ```ts
  * import { pairedBootstrap } from 'exptrack/analysis';
  * pairedBootstrap([1, 1, 0, 1, 1, 0, 1, 1], [1, 0, 0, 1, 0, 0, 1, 0], { seed: 42 });
- * // { lower: 0.125, upper: 0.75, estimate: 0.375, meanA: 0.75, meanB: 0.375, confidence: 0.95,
+ * // { lower: 0.125, upper: 0.75, estimate: 0.375, meanA: 0.75, meanB: 0.375, confidence: 0.95, standardError: 0.17070235798972294,
  * //   method: 'Paired bootstrap percentile interval (mean difference)', n: 8, resamples: 10000, ... }
  * ```
  */

@@ -48,7 +48,9 @@ export interface PairedStandardErrorResult extends StandardErrorResult {
  * ```ts
  * import { pairedStandardError } from 'exptrack/analysis';
  * pairedStandardError([1, 1, 0, 1, 1, 0, 1, 1], [1, 0, 0, 1, 0, 0, 1, 0]);
- * // { estimate: 0.375, standardError: 0.1829812..., correlation: 0.4472135..., unpairedStandardError: 0.2395..., ... }
+ * // { estimate: 0.375, standardError: 0.18298126367784998, meanA: 0.75, meanB: 0.375,
+ * //   correlation: 0.4472135954999579, unpairedStandardError: 0.24549512651549144,
+ * //   ci: [0.01636331334578678, 0.7336366866542132], n: 8, ... }
  * ```
  */
 export function pairedStandardError(

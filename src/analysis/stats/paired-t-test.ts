@@ -25,7 +25,8 @@ import type { TestOptions, TestResult } from './types.js';
  * ```ts
  * import { pairedTTest } from 'exptrack/analysis';
  * pairedTTest([0.9, 0.8, 0.7, 0.95, 0.85], [0.85, 0.8, 0.6, 0.9, 0.8]);
- * // { statistic: 3.5, pValue: 0.0249..., df: 4, estimate: 0.05, method: 'Paired t-test', n: 5, ... }
+ * // { statistic: 3.1622776601683786, pValue: 0.0341094231674097, df: 4, estimate: 0.049999999999999975,
+ * //   ci: [0.006100548345745832, 0.09389945165425412], method: 'Paired t-test', n: 5, ... }
  * ```
  */
 export function pairedTTest(x: readonly number[], y: readonly number[], options?: TestOptions): TestResult {

@@ -104,7 +104,7 @@ export interface PermutationTestResult extends TestResult {
  * ```ts
  * import { permutationTest } from 'exptrack/analysis';
  * permutationTest([0.9, 0.8, 0.85, 0.95], [0.7, 0.75, 0.6, 0.8]);
- * // { statistic: 0.15, pValue: 0.05714285714285714, exact: true, resamples: 70,
+ * // { statistic: 0.16249999999999998, pValue: 0.05714285714285714, exact: true, resamples: 70,
  * //   method: 'Exact permutation test (independent samples)', ... }
  * permutationTest([0.9, 0.8, 0.85, 0.95], [0.7, 0.75, 0.6, 0.8], { paired: true }).pValue; // 0.125
  * ```

@@ -25,7 +25,8 @@ import type { TestOptions, TwoSampleTestResult } from './types.js';
  * ```ts
  * import { pooledTTest } from 'exptrack/analysis';
  * pooledTTest([0.71, 0.74, 0.69, 0.73], [0.65, 0.70, 0.66]);
- * // { statistic: 2.8436..., pValue: 0.0361..., df: 5, estimate: 0.0533..., method: 'Student two-sample t-test (pooled variance)', ... }
+ * // { statistic: 2.5935898046017596, pValue: 0.04862509250293903, df: 5, estimate: 0.0475000000000001,
+ * //   ci: [0.00042137678206461554, 0.09457862321793559], method: 'Student two-sample t-test (pooled variance)', ... }
  * ```
  */
 export function pooledTTest(a: readonly number[], b: readonly number[], options?: TestOptions): TwoSampleTestResult {

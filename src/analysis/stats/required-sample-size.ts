@@ -121,7 +121,8 @@ export interface SampleSizeResult {
  * import { requiredSampleSize } from 'exptrack/analysis';
  * // detect 3 accuracy points around 80%, two models on the same questions, correlation 0.5
  * requiredSampleSize({ difference: 0.03, sd: 0.4, paired: true, correlation: 0.5 });
- * // { n: 1396, nExact: 1395.3..., varianceOfDifference: 0.16, alpha: 0.05, power: 0.8, method: 'paired, two-sided' }
+ * // { n: 1396, nExact: 1395.3563972176173, varianceOfDifference: 0.16000000000000003, alpha: 0.05, power: 0.8,
+ * //   method: 'paired, two-sided' }
  * ```
  */
 export function requiredSampleSize(options: RequiredSampleSizeOptions): SampleSizeResult {

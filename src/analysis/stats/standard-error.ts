@@ -10,7 +10,7 @@ import { confidenceLevel, finiteArray } from './internal/validate.js';
  * ```ts
  * import { standardError } from 'exptrack/analysis';
  * const r: StandardErrorResult = standardError([1, 0, 1, 1]);
- * r.ci; // [0.26, 1.24] (approximately)
+ * r.ci; // [0.2600090038649863, 1.2399909961350137]
  * ```
  */
 export interface StandardErrorResult {
@@ -67,7 +67,7 @@ export interface StandardErrorOptions {
  * ```ts
  * import { standardError } from 'exptrack/analysis';
  * standardError([1, 1, 0, 1, 0, 1, 1, 1, 0, 1]);
- * // { estimate: 0.7, standardError: 0.15275252316519466, ci: [0.400609..., 0.999390...],
+ * // { estimate: 0.7, standardError: 0.15275252316519466, ci: [0.400610556048598, 0.999389443951402],
  * //   confidence: 0.95, n: 10, method: 'CLT standard error of the mean' }
  * ```
  */

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { welchTTest } from 'exptrack/analysis';
- * welchTTest([3, 4, 5], [1, 2, 3], { alternative: 'greater' }).pValue; // 0.028595479208968338
+ * welchTTest([3, 4, 5], [1, 2, 3], { alternative: 'greater' }).pValue; // 0.03524199845511002
  * ```
  */
 export type Alternative = 'two-sided' | 'greater' | 'less';
@@ -23,7 +23,7 @@ export type Alternative = 'two-sided' | 'greater' | 'less';
  * ```ts
  * import { oneSampleTTest } from 'exptrack/analysis';
  * const r: TestResult = oneSampleTTest([1, 2, 3, 4], 0);
- * // { statistic: 3.872983346207417, pValue: 0.030466291662170977, df: 3, estimate: 2.5, ... }
+ * // { statistic: 3.872983346207417, pValue: 0.03046629166217096, df: 3, estimate: 2.5, ... }
  * ```
  */
 export interface TestResult {
@@ -73,7 +73,7 @@ export interface TwoSampleTestResult extends TestResult {
  * ```ts
  * import { wilsonInterval } from 'exptrack/analysis';
  * const ci: IntervalResult = wilsonInterval(8, 10);
- * // { lower: 0.49015684704425, upper: 0.9433193340366592, estimate: 0.8, confidence: 0.95, method: 'Wilson score interval' }
+ * // { lower: 0.49016247153664166, upper: 0.9433178485456247, estimate: 0.8, confidence: 0.95, method: 'Wilson score interval' }
  * ```
  */
 export interface IntervalResult {

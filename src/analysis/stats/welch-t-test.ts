@@ -28,8 +28,10 @@ import type { TestOptions, TwoSampleTestResult } from './types.js';
  * ```ts
  * import { welchTTest } from 'exptrack/analysis';
  * welchTTest([0.71, 0.74, 0.69, 0.73], [0.65, 0.70, 0.66]);
- * // { statistic: 2.964..., pValue: 0.0439..., df: 4.32..., estimate: 0.0533..., ci: [0.0026..., 0.104...],
- * //   method: 'Welch two-sample t-test', n: 7, nA: 4, nB: 3, ... }
+ * // { statistic: 2.5166114784235902, pValue: 0.06662571037075816, df: 3.934296093644892,
+ * //   estimate: 0.0475000000000001, standardError: 0.01887458608817686,
+ * //   ci: [-0.005251211440110988, 0.10025121144011118], confidence: 0.95, alternative: 'two-sided',
+ * //   method: 'Welch two-sample t-test', n: 7, nA: 4, nB: 3 }
  * ```
  */
 export function welchTTest(a: readonly number[], b: readonly number[], options?: TestOptions): TwoSampleTestResult {

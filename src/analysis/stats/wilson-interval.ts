@@ -43,7 +43,7 @@ export interface ProportionIntervalOptions {
  * ```ts
  * import { wilsonInterval } from 'exptrack/analysis';
  * wilsonInterval(8, 10);
- * // { lower: 0.4901568470442502, upper: 0.9433193340366592, estimate: 0.8, confidence: 0.95, method: 'Wilson score interval' }
+ * // { lower: 0.49016247153664166, upper: 0.9433178485456247, estimate: 0.8, confidence: 0.95, method: 'Wilson score interval' }
  * ```
  */
 export function wilsonInterval(k: number, n: number, options?: ProportionIntervalOptions): IntervalResult {

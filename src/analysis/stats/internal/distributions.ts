@@ -78,17 +78,15 @@ export function studentTSfRaw(t: number, df: number): number {
   if (t === Infinity) return 0;
   if (t === -Infinity) return 1;
   const r = Math.abs(t) / Math.sqrt(df);
-  let x: number;
-  let y: number;
-  if (r > 1e150) {
-    x = 1 / r / r;
-    y = 1;
+  let tail: number;
+  if (r > 1e100) {
+    // x = 1 / (1 + r²) would underflow: I_x(a, 1/2) = x^a / (a B(a, 1/2)) (1 + O(x)), in logs
+    const a = df / 2;
+    tail = 0.5 * Math.exp(-2 * a * Math.log(r) - Math.log(a) - logBeta(a, 0.5));
   } else {
     const r2 = r * r;
-    x = 1 / (1 + r2);
-    y = r2 / (1 + r2);
+    tail = 0.5 * betaI(1 / (1 + r2), r2 / (1 + r2), df / 2, 0.5)[0];
   }
-  const tail = 0.5 * (betaI(x, y, df / 2, 0.5)[0]);
   return t > 0 ? tail : 1 - tail;
 }
 
@@ -106,6 +104,13 @@ export function studentTQuantileRaw(p: number, df: number): number {
   if (df === Infinity) return normalQuantileStd(p);
   const lower = p < 0.5;
   const q = lower ? p : 1 - p; // tail probability, exact for p >= 0.5
+  // Far tail, where x = df / (df + t²) would underflow: 2q = x^a / (a B(a, 1/2)) (1 + O(x))
+  const a = df / 2;
+  const logX = (Math.log(2 * q) + Math.log(a) + logBeta(a, 0.5)) / a;
+  if (logX < -460) {
+    const far = Math.exp(0.5 * (Math.log(df) - logX));
+    return lower ? -far : far;
+  }
   // P(|T| > t) = 2q = I_x(df/2, 1/2) with x = df / (df + t^2), y = t^2 / (df + t^2)
   let guess: number | undefined;
   if (df > 50) {

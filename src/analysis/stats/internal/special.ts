@@ -88,7 +88,12 @@ export function log1pmx(d: number): number {
 
 /** log of x^a e^-x / Γ(a). */
 export function logGammaPrefix(a: number, x: number): number {
-  if (a >= 10) return a * log1pmx((x - a) / a) + 0.5 * Math.log(a) - LOG_SQRT_2PI - lgammaCorrection(a);
+  if (a >= 10) {
+    const d = (x - a) / a;
+    // near the mode a(log1p(d) - d) avoids cancellation; far from it log(x / a) is the better conditioned form
+    const main = Math.abs(d) <= 0.5 ? a * log1pmx(d) : a * Math.log(x / a) + (a - x);
+    return main + 0.5 * Math.log(a) - LOG_SQRT_2PI - lgammaCorrection(a);
+  }
   return a * Math.log(x) - x - logGamma(a);
 }
 
@@ -138,9 +143,13 @@ export function logBetaPrefix(x: number, y: number, a: number, b: number): numbe
   if (a >= 10 && b >= 10) {
     const c = a + b;
     const e = x <= y ? x * c - a : b - y * c;
+    // a log(x c / a) + b log(y c / b), written as a(log1p(d) - d) near the mean (the -d terms cancel:
+    // a dx + b dy = 0); far from the mean log(x c / a) itself is the better conditioned form
+    const ta = Math.abs(e / a) <= 0.5 ? a * log1pmx(e / a) : a * Math.log((x * c) / a) - e;
+    const tb = Math.abs(e / b) <= 0.5 ? b * log1pmx(-e / b) : b * Math.log((y * c) / b) + e;
     return (
-      a * log1pmx(e / a) +
-      b * log1pmx(-e / b) +
+      ta +
+      tb +
       0.5 * Math.log((a / c) * b) -
       LOG_SQRT_2PI -
       lgammaCorrection(a) -
@@ -194,19 +203,38 @@ export function betaI(x: number, y: number, a: number, b: number): [number, numb
   if (x <= 0) return [0, 1];
   if (y <= 0) return [1, 0];
   if (x < (a + 1) / (a + b + 2)) {
-    if (a >= 15 && b <= 1 && x >= 0.7) {
-      const g = bgrat(a, b, x, y);
+    if (useBgrat(a, b, x)) {
+      const g = bgratShifted(a, b, x, y);
       return [g, 1 - g];
     }
     const v = (Math.exp(logBetaPrefix(x, y, a, b)) * betaContinuedFraction(a, b, x)) / a;
     return [v, 1 - v];
   }
-  if (b >= 15 && a <= 1 && y >= 0.7) {
-    const g = bgrat(b, a, y, x);
+  if (useBgrat(b, a, y)) {
+    const g = bgratShifted(b, a, y, x);
     return [1 - g, g];
   }
   const w = (Math.exp(logBetaPrefix(y, x, b, a)) * betaContinuedFraction(b, a, y)) / b;
   return [1 - w, w];
+}
+
+/** Large a with small or moderate b near x = 1: the continued fraction's rounding errors grow like a. */
+function useBgrat(a: number, b: number, x: number): boolean {
+  return x >= 0.7 && ((a >= 15 && b <= 1) || (a >= 500 && b <= 1000));
+}
+
+/**
+ * I_x(a, b) for b > 1 by BGRAT at b0 = b - n in (0, 1] and the upward recurrence
+ * I_x(a, b0 + k + 1) = I_x(a, b0 + k) + x^a y^(b0+k) / ((b0 + k) B(a, b0 + k)) (DLMF 8.17.21):
+ * every added term is positive, so nothing cancels.
+ */
+function bgratShifted(a: number, b: number, x: number, y: number): number {
+  if (b <= 1) return bgrat(a, b, x, y);
+  const n = Math.ceil(b) - 1;
+  const b0 = b - n;
+  let s = bgrat(a, b0, x, y);
+  for (let k = 0; k < n; k++) s += Math.exp(logBetaPrefix(x, y, a, b0 + k)) / (b0 + k);
+  return s;
 }
 
 const ODD_FACTORIALS: number[] = (() => {
