@@ -29,6 +29,7 @@ import { registerReport } from './commands/report.js';
 import { registerDelete } from './commands/delete.js';
 import { registerTag } from './commands/tag.js';
 import { registerNote } from './commands/note.js';
+import { registerUi } from './commands/ui.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
 const COMMANDS: RegisterCommand[] = [
@@ -46,6 +47,7 @@ const COMMANDS: RegisterCommand[] = [
   registerDelete,
   registerTag,
   registerNote,
+  registerUi,
 ];
 
 /** The CLI, ready to run. */

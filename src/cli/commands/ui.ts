@@ -1,0 +1,95 @@
+/**
+ * `exptrack ui`: the local web dashboard. The server (and its front end) load only when this
+ * command runs, so other commands do not pay for them.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+import { integerOption, type Wrap } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { usageError } from '../errors.js';
+
+interface UiOptions {
+  port: number;
+  host: string;
+  token?: string;
+  allowEdit?: boolean;
+  open?: boolean;
+}
+
+/**
+ * Adds `exptrack ui`.
+ *
+ * @param program - the program
+ * @param wrap - turns the body into an action
+ * @example
+ * ```ts
+ * registerUi(program, wrap);
+ * ```
+ */
+export function registerUi(program: Command, wrap: Wrap): void {
+  program
+    .command('ui')
+    .description('serve a local web dashboard of the store (experiments, charts, comparisons, leaderboards) until Ctrl-C')
+    .option('--port <n>', 'the port (0 picks a free one)', integerOption(0), 4800)
+    .option('--host <address>', 'the address to bind; anything but loopback requires a token', '127.0.0.1')
+    .option('--token <token>', 'the token requests must carry (generated and printed when binding another address)')
+    .option('--allow-edit', 'allow editing tags and notes from the page (read-only otherwise)')
+    .option('--open', 'open the dashboard in the default browser')
+    .action(wrap(ui));
+}
+
+async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
+  if (options.port > 65535) throw usageError('--port must be at most 65535');
+  if (options.token !== undefined && options.token.length < 8) throw usageError('--token must be at least 8 characters');
+  const store = await ctx.store('read');
+  const { startDashboard } = await import('../../ui/server.js');
+  const dashboard = await startDashboard({
+    store,
+    host: options.host,
+    port: options.port,
+    allowEdit: options.allowEdit === true,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    version: packageVersion(),
+  });
+  ctx.print(`exptrack dashboard: ${dashboard.url}`);
+  ctx.note(
+    ctx.ce.dim(
+      `${options.allowEdit ? 'tags and notes can be edited' : 'read-only (--allow-edit to edit tags and notes)'}; ` +
+        `${dashboard.token === null ? 'local only' : 'requests need the token in the URL above'}; Ctrl-C to stop`,
+    ),
+  );
+  if (options.open) openBrowser(dashboard.url);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await dashboard.close();
+  return 0;
+}
+
+/** Opens a URL with the platform's opener; a failure only costs the convenience. */
+function openBrowser(url: string): void {
+  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No opener: the URL is printed above.
+  }
+}
+
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('exptrack/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * The dashboard's JSON API over any readable store: experiments (filtered, sorted, paged), one
+ * experiment's details, downsampled metric curves, comparisons with significance, the per-sample
+ * view of two runs, benchmarks and leaderboards, and (only when allowed) tag and note edits.
+ * Statistics come from `exptrack/analysis`; nothing here reimplements them.
+ * @module
+ */
+import type { Backend, EvaluationRecord, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, StoredEvaluationSample } from 'exptrack';
+import { HttpError, Query } from './http.js';
+import { ema, lttb, minMax, window, type DownsampleMethod, type Series } from './downsample.js';
+
+/** The store the dashboard reads (and, with edits allowed, writes tags and notes to). */
+export type DashboardStore = ExperimentReader & Backend;
+
+const STATUSES: readonly ExperimentStatus[] = ['running', 'completed', 'failed', 'killed', 'crashed'];
+const SORTS = ['created', 'name', 'status', 'group', 'duration', 'commit'] as const;
+const VIEWS = ['a_only', 'b_only', 'differ', 'both_right', 'both_wrong', 'all'] as const;
+/** How long a list of experiments (or of benchmarks) is reused before the store is asked again. */
+const LIST_TTL_MS = 2000;
+const BENCHMARKS_TTL_MS = 10_000;
+
+/** One row of the experiments table. */
+export interface ExperimentRow {
+  id: string;
+  name: string;
+  status: ExperimentStatus;
+  group: string | null;
+  tags: Record<string, string>;
+  createdAt: number;
+  endedAt: number | null;
+  durationMs: number;
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+  /** `<benchmark>/<metric>` of the latest evaluation of each benchmark, then the last value of each training metric. */
+  metrics: Record<string, number>;
+}
+
+/** One item of the per-sample view: the same sample id as run A and run B answered it. */
+export interface SamplePair {
+  id: string;
+  attempt: number;
+  prompt: string | null;
+  gold: string | null;
+  a: SampleSide | null;
+  b: SampleSide | null;
+}
+
+/** One run's answer to an item. */
+export interface SampleSide {
+  output: string | null;
+  extracted: string | null;
+  /** Right (true), wrong (false) or not scored (null: no score, or the request failed). */
+  correct: boolean | null;
+  score: number | null;
+  error: string | null;
+}
+
+interface Cached<T> {
+  at: number;
+  value: T;
+}
+
+interface AnalysisModule {
+  safeParseFilter: typeof import('exptrack/analysis').safeParseFilter;
+  compareExperiments: typeof import('exptrack/analysis').compareExperiments;
+  leaderboard: typeof import('exptrack/analysis').leaderboard;
+  wilsonInterval: typeof import('exptrack/analysis').wilsonInterval;
+}
+
+/** Options of {@link DashboardApi}. */
+export interface DashboardApiOptions {
+  /** Allow tag and note edits. @defaultValue false */
+  allowEdit?: boolean;
+  /** The package version, for `/api/info`. */
+  version?: string;
+}
+
+/**
+ * The handlers of the JSON API. Each takes the request's path parameters and query and returns a
+ * JSON-serialisable answer, or throws an {@link HttpError} (or an `ExptrackError`, which the server
+ * maps to a status).
+ *
+ * @example
+ * ```ts
+ * const api = new DashboardApi(store, { allowEdit: false });
+ * const page = await api.experiments(new Query(new URLSearchParams('limit=10')));
+ * ```
+ */
+export class DashboardApi {
+  private readonly lists = new Map<string, Cached<Experiment[]>>();
+  private readonly keyMetricCache = new Map<string, { version: string; at: number; metrics: Record<string, number> }>();
+  private readonly curves = new Map<string, { version: string; series: Series; nonFinite: number }>();
+  private benchmarkCache: Cached<{ benchmark: string; metrics: string[]; runs: number }[]> | undefined;
+  private analysis: Promise<AnalysisModule> | undefined;
+  private editQueue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @param store - an opened, readable store
+   * @param options - edit permission and version
+   */
+  constructor(
+    private readonly store: DashboardStore,
+    private readonly options: DashboardApiOptions = {},
+  ) {}
+
+  private loadAnalysis(): Promise<AnalysisModule> {
+    this.analysis ??= import('exptrack/analysis') as Promise<AnalysisModule>;
+    return this.analysis;
+  }
+
+  /**
+   * `GET /api/info`: version, whether edits are allowed, and the store's counts.
+   * @returns the info
+   */
+  async info(): Promise<Record<string, unknown>> {
+    return { version: this.options.version ?? 'unknown', allowEdit: this.options.allowEdit === true, backend: this.store.name, stats: await this.store.getStats() };
+  }
+
+  /**
+   * `GET /api/experiments`: a page of experiments. Query: `filter` (the analysis filter language),
+   * `status`, `group`, `sort` (`created`, `name`, `status`, `group`, `duration`, `commit` or
+   * `metric:<key>`), `order` (`asc`/`desc`), `limit` (1..1000), `offset`.
+   *
+   * @param q - the query
+   * @returns `{ total, offset, limit, experiments, metricColumns }`
+   * @throws HttpError 400 for a malformed filter (with `column` and `token`) or parameter
+   */
+  async experiments(q: Query): Promise<Record<string, unknown>> {
+    const filterText = q.string('filter', 4000)?.trim() ?? '';
+    const status = q.choice('status', STATUSES, '' as ExperimentStatus) || undefined;
+    const group = q.string('group', 500) || undefined;
+    const sortText = q.string('sort', 300) || 'created';
+    const order = q.choice('order', ['asc', 'desc'] as const, sortText === 'created' ? 'desc' : 'asc');
+    const limit = q.integer('limit', { min: 1, max: 1000, default: 100 });
+    const offset = q.integer('offset', { min: 0, max: 1e9, default: 0 });
+    const metricSort = sortText.startsWith('metric:') ? sortText.slice('metric:'.length) : undefined;
+    if (metricSort === undefined && !(SORTS as readonly string[]).includes(sortText)) {
+      throw new HttpError(400, `query parameter sort must be one of ${SORTS.join(', ')} or metric:<key>, not "${sortText}"`);
+    }
+    if (metricSort === '') throw new HttpError(400, 'query parameter sort: give the metric after metric:');
+
+    const query: ExperimentQuery = {};
+    if (filterText !== '') {
+      const { safeParseFilter } = await this.loadAnalysis();
+      const parsed = safeParseFilter(filterText);
+      if (!parsed.success) {
+        const details = parsed.error.value as { column?: number; token?: string } | undefined;
+        throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
+      }
+      query.where = parsed.filter;
+    }
+    if (status !== undefined) query.status = status;
+    if (group !== undefined) query.group = group;
+
+    const all = await this.matching(JSON.stringify([filterText, status, group]), query);
+    const now = Date.now();
+    let sorted: Experiment[];
+    if (metricSort !== undefined) {
+      const values = new Map<string, number | undefined>();
+      await mapLimit(all, 16, async (e) => values.set(e.id, (await this.keyMetrics(e))[metricSort]));
+      sorted = sortBy(all, (e) => values.get(e.id), order);
+    } else if (sortText === 'created') {
+      sorted = order === 'desc' ? all : [...all].reverse();
+    } else {
+      const key: (e: Experiment) => string | number | undefined = {
+        name: (e: Experiment) => e.name.toLowerCase(),
+        status: (e: Experiment) => e.status,
+        group: (e: Experiment) => e.group ?? undefined,
+        duration: (e: Experiment) => duration(e, now),
+        commit: (e: Experiment) => e.git?.commit,
+      }[sortText as Exclude<(typeof SORTS)[number], 'created'>];
+      sorted = sortBy(all, key, order);
+    }
+    const page = sorted.slice(offset, offset + limit);
+    const experiments = await Promise.all(page.map(async (e) => toRow(e, await this.keyMetrics(e), now)));
+    return { total: all.length, offset, limit, experiments, metricColumns: metricColumns(experiments) };
+  }
+
+  /** Every experiment a query selects, newest first, reused for a moment (paging and sorting ask again at once). */
+  private async matching(key: string, query: ExperimentQuery): Promise<Experiment[]> {
+    const hit = this.lists.get(key);
+    if (hit !== undefined && Date.now() - hit.at < LIST_TTL_MS) return hit.value;
+    const value = await this.store.getAllExperiments({ ...query, order: 'newest' });
+    if (this.lists.size > 50) this.lists.clear();
+    this.lists.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  /** The key metrics of a run, cached while the run does not change. */
+  private async keyMetrics(e: Experiment): Promise<Record<string, number>> {
+    const version = `${e.status}:${e.heartbeatAt}:${e.endedAt}`;
+    const hit = this.keyMetricCache.get(e.id);
+    if (hit !== undefined && hit.version === version && (e.status !== 'running' || Date.now() - hit.at < LIST_TTL_MS)) return hit.metrics;
+    const [evaluations, summaries] = await Promise.all([this.store.getEvaluationResults(e.id), this.store.getMetricSummaries(e.id)]);
+    const metrics: Record<string, number> = {};
+    for (const r of latestByBenchmark(evaluations)) {
+      const main = primaryMetric(r.metrics);
+      if (main !== undefined) metrics[`${r.benchmark}/${main}`] = r.metrics[main] as number;
+    }
+    for (const s of summaries) metrics[s.key] = s.last;
+    if (this.keyMetricCache.size > 50_000) this.keyMetricCache.clear();
+    this.keyMetricCache.set(e.id, { version, at: Date.now(), metrics });
+    return metrics;
+  }
+
+  /**
+   * `GET /api/experiments/:id`: the experiment with its metric summaries, evaluations and checkpoints.
+   * @param idOrPrefix - an id or a unique prefix
+   * @returns the details
+   * @throws HttpError 404 for an unknown id, 400 for an ambiguous prefix
+   */
+  async experiment(idOrPrefix: string): Promise<Record<string, unknown>> {
+    const experiment = await this.resolve(idOrPrefix);
+    const [metrics, evaluations, checkpoints] = await Promise.all([
+      this.store.getMetricSummaries(experiment.id),
+      this.store.getEvaluationResults(experiment.id),
+      this.store.getCheckpoints(experiment.id),
+    ]);
+    const { wilsonInterval } = await this.loadAnalysis();
+    return { experiment, metrics, evaluations: evaluations.map((r) => ({ ...r, interval: evaluationInterval(r, wilsonInterval) })), checkpoints };
+  }
+
+  private async resolve(idOrPrefix: string): Promise<Experiment> {
+    if (idOrPrefix.length > 500) throw new HttpError(400, 'the experiment id is too long');
+    const exact = await this.store.getExperiment(idOrPrefix);
+    if (exact !== undefined) return exact;
+    const ids = idOrPrefix === '' ? [] : await this.store.findExperimentIds(idOrPrefix, 2);
+    if (ids.length > 1) throw new HttpError(400, `experiment id prefix "${idOrPrefix}" is ambiguous`);
+    const found = ids.length === 1 ? await this.store.getExperiment(ids[0] as string) : undefined;
+    if (found === undefined) throw new HttpError(404, `no experiment with id "${idOrPrefix}"`);
+    return found;
+  }
+
+  /**
+   * `GET /api/experiments/:id/metric`: one training metric, downsampled on the server. Query: `key`
+   * (required), `points` (the chart's width in points, 10..10000, default 1000), `from`/`to` (a
+   * step window, for zooming), `smoothing` (EMA weight in [0, 0.999]), `method` (`lttb` or `minmax`).
+   *
+   * @param idOrPrefix - the experiment
+   * @param q - the query
+   * @returns `{ key, total, inWindow, nonFinite, method, x, y }` with x and y of equal length
+   * @throws HttpError 404 for an unknown experiment or metric, 400 for a malformed parameter
+   */
+  async metric(idOrPrefix: string, q: Query): Promise<Record<string, unknown>> {
+    const key = q.required('key');
+    const points = q.integer('points', { min: 10, max: 10_000, default: 1000 });
+    const from = q.number('from', { default: undefined });
+    const to = q.number('to', { default: undefined });
+    const smoothing = q.number('smoothing', { min: 0, max: 0.999, default: 0 });
+    const method = q.choice<DownsampleMethod>('method', ['lttb', 'minmax'], 'lttb');
+    if (from !== undefined && to !== undefined && from > to) throw new HttpError(400, 'query parameter from must not be greater than to');
+    const experiment = await this.resolve(idOrPrefix);
+    const curve = await this.curve(experiment.id, key);
+    const smoothed: Series = smoothing > 0 ? { x: curve.series.x, y: ema(curve.series.y, smoothing) } : curve.series;
+    const visible = from === undefined && to === undefined ? smoothed : window(smoothed, from ?? -Infinity, to ?? Infinity);
+    const reduced = method === 'lttb' ? lttb(visible, points) : minMax(visible, Math.max(1, Math.floor(points / 2)));
+    return {
+      key,
+      total: curve.series.x.length,
+      inWindow: visible.x.length,
+      nonFinite: curve.nonFinite,
+      method: reduced.x.length < visible.x.length ? method : 'none',
+      status: experiment.status,
+      x: Array.from(reduced.x),
+      y: Array.from(reduced.y),
+    };
+  }
+
+  /** A metric's finite points as columns, read once per change of the metric (its count and last step). */
+  private async curve(id: string, key: string): Promise<{ series: Series; nonFinite: number }> {
+    const summary = (await this.store.getMetricSummaries(id)).find((s) => s.key === key);
+    if (summary === undefined) throw new HttpError(404, `experiment ${id} has no metric "${key}"`);
+    const cacheKey = `${id}\u0000${key}`;
+    const version = `${summary.count}:${summary.lastStep}:${summary.last}`;
+    const hit = this.curves.get(cacheKey);
+    if (hit !== undefined && hit.version === version) return hit;
+    const points = await this.store.getMetrics(id, key);
+    const x = new Float64Array(points.length);
+    const y = new Float64Array(points.length);
+    let n = 0;
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      x[n] = p.step;
+      y[n] = p.value;
+      n++;
+    }
+    const entry = { version, series: { x: x.subarray(0, n), y: y.subarray(0, n) }, nonFinite: points.length - n };
+    // Keep a few curves: the ones on the page being looked at.
+    if (this.curves.size >= 32) this.curves.delete(this.curves.keys().next().value as string);
+    this.curves.set(cacheKey, entry);
+    return entry;
+  }
+
+  /**
+   * `GET /api/compare`: `compareExperiments` of `exptrack/analysis`. Query: `ids` (2..10,
+   * comma-separated; the first is the baseline), `alpha`, `benchmark`.
+   * @param q - the query
+   * @returns the comparison, with each run's metric summaries (`curves`) for the overlaid charts
+   * @throws HttpError 400 for malformed parameters, 404 for an unknown id
+   */
+  async compare(q: Query): Promise<Record<string, unknown>> {
+    const ids = q.list('ids', { min: 2, max: 10 });
+    const alpha = q.number('alpha', { min: 1e-6, max: 0.5, default: 0.05 });
+    const benchmark = q.string('benchmark', 500) || undefined;
+    const experiments = await Promise.all(ids.map((id) => this.resolve(id)));
+    const { compareExperiments } = await this.loadAnalysis();
+    const result = await compareExperiments(
+      experiments.map((e) => e.id),
+      { store: this.store, alpha, ...(benchmark === undefined ? {} : { benchmark }) },
+    );
+    const summaries = await Promise.all(experiments.map((e) => this.store.getMetricSummaries(e.id)));
+    const keys = new Map<string, number>();
+    for (const list of summaries) for (const s of list) keys.set(s.key, (keys.get(s.key) ?? 0) + 1);
+    const benchmarks = await Promise.all(experiments.map(async (e) => new Set((await this.store.getEvaluationResults(e.id)).map((r) => r.benchmark))));
+    const shared = [...(benchmarks[0] ?? new Set<string>())].filter((b) => benchmarks.every((set) => set.has(b)));
+    return { ...result, metricKeys: [...keys.keys()], sharedBenchmarks: shared };
+  }
+
+  /**
+   * `GET /api/compare/samples`: the items of a benchmark as two runs answered them, paired by
+   * sample id (and attempt). Query: `a`, `b`, `benchmark`, `view` (`a_only`: A right and B wrong,
+   * `b_only`, `differ`, `both_right`, `both_wrong`, `all`), `q` (text searched in the id, prompt,
+   * outputs and gold), `limit`, `offset`.
+   *
+   * @param q - the query
+   * @returns `{ benchmark, counts, total, rows }`
+   * @throws HttpError 400 for malformed parameters, 404 for an unknown id or a benchmark neither run has
+   */
+  async compareSamples(q: Query): Promise<Record<string, unknown>> {
+    const a = await this.resolve(q.required('a'));
+    const b = await this.resolve(q.required('b'));
+    const benchmark = q.required('benchmark');
+    const view = q.choice('view', VIEWS, 'differ');
+    const text = (q.string('q', 500) ?? '').toLowerCase();
+    const limit = q.integer('limit', { min: 1, max: 500, default: 50 });
+    const offset = q.integer('offset', { min: 0, max: 1e9, default: 0 });
+    const [samplesA, samplesB] = await Promise.all([this.store.getEvaluationSamples(a.id, benchmark), this.store.getEvaluationSamples(b.id, benchmark)]);
+    if (samplesA.length === 0 && samplesB.length === 0) throw new HttpError(404, `neither run has per-sample rows for benchmark "${benchmark}"`);
+    const pairs = pairSamples(samplesA, samplesB);
+    const counts = { a_only: 0, b_only: 0, both_right: 0, both_wrong: 0, unpaired: 0, unscored: 0, all: pairs.length };
+    const classify = (p: SamplePair): (typeof VIEWS)[number] | 'unpaired' | 'unscored' => {
+      if (p.a === null || p.b === null) return 'unpaired';
+      if (p.a.correct === null || p.b.correct === null) return 'unscored';
+      if (p.a.correct && !p.b.correct) return 'a_only';
+      if (!p.a.correct && p.b.correct) return 'b_only';
+      return p.a.correct ? 'both_right' : 'both_wrong';
+    };
+    const kinds = pairs.map(classify);
+    for (const k of kinds) if (k !== 'all' && k !== 'differ') counts[k] += 1;
+    const selected = pairs.filter((p, i) => {
+      const kind = kinds[i];
+      const inView = view === 'all' || kind === view || (view === 'differ' && (kind === 'a_only' || kind === 'b_only'));
+      return inView && (text === '' || matchesText(p, text));
+    });
+    return { a: a.id, b: b.id, benchmark, view, counts, total: selected.length, offset, limit, rows: selected.slice(offset, offset + limit) };
+  }
+
+  /**
+   * `GET /api/benchmarks`: the benchmarks evaluated in the store, with their metrics and how many runs have them.
+   * @returns `{ benchmarks }`
+   */
+  async benchmarks(): Promise<Record<string, unknown>> {
+    if (this.benchmarkCache !== undefined && Date.now() - this.benchmarkCache.at < BENCHMARKS_TTL_MS) return { benchmarks: this.benchmarkCache.value };
+    const experiments = await this.store.getAllExperiments();
+    const found = new Map<string, { metrics: Set<string>; runs: number }>();
+    await mapLimit(experiments, 16, async (e) => {
+      for (const r of latestByBenchmark(await this.store.getEvaluationResults(e.id))) {
+        const entry = found.get(r.benchmark) ?? { metrics: new Set<string>(), runs: 0 };
+        entry.runs += 1;
+        for (const m of Object.keys(r.metrics)) if (!isAuxiliaryMetric(m)) entry.metrics.add(m);
+        found.set(r.benchmark, entry);
+      }
+    });
+    const value = [...found.entries()].map(([benchmark, v]) => ({ benchmark, metrics: [...v.metrics].sort(), runs: v.runs })).sort((x, y) => x.benchmark.localeCompare(y.benchmark));
+    this.benchmarkCache = { at: Date.now(), value };
+    return { benchmarks: value };
+  }
+
+  /**
+   * `GET /api/leaderboard`: `leaderboard` of `exptrack/analysis`. Query: `benchmark`, `metric`
+   * (default accuracy with a benchmark), `groupBy` (`none`, `group`, `config`), `filter`,
+   * `confidence`, `top`, `value` (`last`/`best`, training metrics).
+   * @param q - the query
+   * @returns the leaderboard
+   * @throws HttpError 400 for malformed parameters or filter
+   */
+  async leaderboard(q: Query): Promise<unknown> {
+    const benchmark = q.string('benchmark', 500) || undefined;
+    const metric = q.string('metric', 500) || (benchmark === undefined ? undefined : 'accuracy');
+    if (metric === undefined) throw new HttpError(400, 'give a benchmark, or a training metric');
+    const groupBy = q.choice('groupBy', ['none', 'group', 'config'] as const, 'none');
+    const filter = q.string('filter', 4000)?.trim() || undefined;
+    const confidence = q.number('confidence', { min: 0.5, max: 0.999, default: 0.95 });
+    const top = q.integer('top', { min: 1, max: 10_000, default: 200 });
+    const value = q.choice('value', ['last', 'best'] as const, 'last');
+    const { leaderboard, safeParseFilter } = await this.loadAnalysis();
+    if (filter !== undefined) {
+      const parsed = safeParseFilter(filter);
+      if (!parsed.success) {
+        const details = parsed.error.value as { column?: number; token?: string } | undefined;
+        throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
+      }
+    }
+    return leaderboard({
+      store: this.store,
+      metric,
+      groupBy,
+      confidence,
+      top,
+      ...(benchmark === undefined ? { value } : { benchmark }),
+      ...(filter === undefined ? {} : { filter }),
+    });
+  }
+
+  /**
+   * `POST /api/experiments/:id/tags` with `{ "set": { key: value }, "remove": [key] }`. Only with
+   * edits allowed. Writes through the tracker, so its validation applies.
+   * @param idOrPrefix - the experiment
+   * @param body - the parsed JSON body
+   * @returns `{ id, tags }` after the change
+   * @throws HttpError 403 when edits are not allowed, 400 for a malformed body
+   */
+  async setTags(idOrPrefix: string, body: unknown): Promise<Record<string, unknown>> {
+    this.assertEditable();
+    if (!isPlainObject(body)) throw new HttpError(400, 'send { "set": { "key": "value" }, "remove": ["key"] }');
+    const changes: Record<string, string | null> = {};
+    if (body.set !== undefined) {
+      if (!isPlainObject(body.set)) throw new HttpError(400, 'set must be an object of string values');
+      for (const [k, v] of Object.entries(body.set)) {
+        if (typeof v !== 'string') throw new HttpError(400, `tag ${JSON.stringify(k)} must have a string value`);
+        changes[k] = v;
+      }
+    }
+    if (body.remove !== undefined) {
+      if (!Array.isArray(body.remove) || !body.remove.every((k): k is string => typeof k === 'string')) throw new HttpError(400, 'remove must be a list of tag keys');
+      for (const k of body.remove) changes[k] = null;
+    }
+    if (Object.keys(changes).length === 0) throw new HttpError(400, 'nothing to change: give set or remove');
+    const experiment = await this.resolve(idOrPrefix);
+    await this.edit(experiment.id, (t) => t.setTags(changes));
+    return { id: experiment.id, tags: (await this.store.getExperiment(experiment.id))?.tags ?? {} };
+  }
+
+  /**
+   * `POST /api/experiments/:id/notes` with `{ "notes": "..." }`. Only with edits allowed.
+   * @param idOrPrefix - the experiment
+   * @param body - the parsed JSON body
+   * @returns `{ id, notes }` after the change
+   * @throws HttpError 403 when edits are not allowed, 400 for a malformed body
+   */
+  async setNotes(idOrPrefix: string, body: unknown): Promise<Record<string, unknown>> {
+    this.assertEditable();
+    if (!isPlainObject(body) || typeof body.notes !== 'string') throw new HttpError(400, 'send { "notes": "..." }');
+    if (body.notes.length > 100_000) throw new HttpError(400, 'notes are limited to 100,000 characters');
+    const notes = body.notes;
+    const experiment = await this.resolve(idOrPrefix);
+    await this.edit(experiment.id, (t) => t.setNotes(notes));
+    return { id: experiment.id, notes: (await this.store.getExperiment(experiment.id))?.notes ?? '' };
+  }
+
+  private assertEditable(): void {
+    if (this.options.allowEdit !== true) throw new HttpError(403, 'the dashboard is read-only: start it with --allow-edit to edit tags and notes');
+  }
+
+  /**
+   * Changes a stored run through a strict tracker that joins it as a child process would
+   * (`EXPTRACK_EXPERIMENT_ID`), leaving its status alone. Edits run one at a time, because the
+   * variable is process-wide.
+   */
+  private edit(id: string, change: (tracker: import('exptrack').ExperimentTracker) => void): Promise<void> {
+    const run = async () => {
+      const { ExperimentTracker } = await import('exptrack');
+      const tracker = new ExperimentTracker({ backends: [this.store], strict: true, handleProcessEvents: false, captureGit: false, captureEnvironment: false });
+      const previous = process.env.EXPTRACK_EXPERIMENT_ID;
+      process.env.EXPTRACK_EXPERIMENT_ID = id;
+      try {
+        await tracker.startExperiment();
+      } finally {
+        if (previous === undefined) delete process.env.EXPTRACK_EXPERIMENT_ID;
+        else process.env.EXPTRACK_EXPERIMENT_ID = previous;
+      }
+      try {
+        change(tracker);
+      } finally {
+        await tracker.finishExperiment();
+      }
+      this.lists.clear();
+    };
+    const next = this.editQueue.then(run, run);
+    this.editQueue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function duration(e: Experiment, now: number): number {
+  return (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt;
+}
+
+function toRow(e: Experiment, metrics: Record<string, number>, now: number): ExperimentRow {
+  return {
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    group: e.group,
+    tags: e.tags,
+    createdAt: e.createdAt,
+    endedAt: e.endedAt,
+    durationMs: duration(e, now),
+    git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
+    metrics,
+  };
+}
+
+/** Sorts by a key; missing keys go last whatever the order. */
+function sortBy<T>(items: readonly T[], key: (item: T) => string | number | undefined, order: 'asc' | 'desc'): T[] {
+  const sign = order === 'asc' ? 1 : -1;
+  const keyed = items.map((item, i) => ({ item, i, k: key(item) }));
+  keyed.sort((x, y) => {
+    if (x.k === undefined || (typeof x.k === 'number' && Number.isNaN(x.k))) return y.k === undefined ? x.i - y.i : 1;
+    if (y.k === undefined || (typeof y.k === 'number' && Number.isNaN(y.k))) return -1;
+    if (x.k < y.k) return -sign;
+    if (x.k > y.k) return sign;
+    return x.i - y.i;
+  });
+  return keyed.map((k) => k.item);
+}
+
+/** The most common metric keys of a page, evaluations first: the table's metric columns. */
+function metricColumns(rows: readonly ExperimentRow[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) for (const k of Object.keys(r.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((x, y) => Number(y[0].includes('/')) - Number(x[0].includes('/')) || y[1] - x[1] || x[0].localeCompare(y[0]))
+    .slice(0, 5)
+    .map(([k]) => k);
+}
+
+/** Metric names that hold error bars or counts, not scores of their own. */
+function isAuxiliaryMetric(name: string): boolean {
+  return name.endsWith('_stderr') || name.endsWith('_ci_lower') || name.endsWith('_ci_upper') || name.startsWith('n_');
+}
+
+function primaryMetric(metrics: Record<string, number>): string | undefined {
+  if ('accuracy' in metrics) return 'accuracy';
+  return Object.keys(metrics).find((m) => !isAuxiliaryMetric(m));
+}
+
+function latestByBenchmark(records: readonly EvaluationRecord[]): EvaluationRecord[] {
+  const latest = new Map<string, EvaluationRecord>();
+  for (const r of records) {
+    const seen = latest.get(r.benchmark);
+    if (seen === undefined || r.createdAt >= seen.createdAt) latest.set(r.benchmark, r);
+  }
+  return [...latest.values()];
+}
+
+/** The 95% interval of an evaluation's main metric, and where it comes from. */
+export interface EvaluationInterval {
+  metric: string;
+  lower: number;
+  upper: number;
+  method: string;
+}
+
+/**
+ * The 95% interval of an evaluation's main metric: its logged `_ci_lower`/`_ci_upper`, else ±1.96
+ * of its logged `_stderr`, else for a proportion of `sampleCount` items the Wilson interval.
+ */
+function evaluationInterval(r: EvaluationRecord, wilson: AnalysisModule['wilsonInterval']): EvaluationInterval | null {
+  const metric = primaryMetric(r.metrics);
+  if (metric === undefined) return null;
+  const value = r.metrics[metric] as number;
+  const lower = r.metrics[`${metric}_ci_lower`];
+  const upper = r.metrics[`${metric}_ci_upper`];
+  if (lower !== undefined && upper !== undefined) return { metric, lower, upper, method: 'logged interval' };
+  const se = r.metrics[`${metric}_stderr`];
+  if (se !== undefined && Number.isFinite(se)) return { metric, lower: value - 1.96 * se, upper: value + 1.96 * se, method: '±1.96 standard errors' };
+  const n = r.sampleCount;
+  const k = value * n;
+  if (n > 0 && value >= 0 && value <= 1 && Math.abs(k - Math.round(k)) < 1e-6) {
+    const w = wilson(Math.round(k), n);
+    return { metric, lower: w.lower, upper: w.upper, method: `Wilson interval, ${n} items` };
+  }
+  return null;
+}
+
+function side(s: StoredEvaluationSample): SampleSide {
+  const scored = s.error == null;
+  const correct = !scored ? null : s.correct ?? (typeof s.score === 'number' ? s.score >= 0.5 : null);
+  return { output: s.output ?? null, extracted: s.extracted ?? null, correct, score: s.score ?? null, error: s.error ?? null };
+}
+
+/** Pairs the samples of two runs by id and attempt; a later row for the same item replaces an earlier one. */
+function pairSamples(a: readonly StoredEvaluationSample[], b: readonly StoredEvaluationSample[]): SamplePair[] {
+  const pairs = new Map<string, SamplePair>();
+  const add = (s: StoredEvaluationSample, which: 'a' | 'b') => {
+    const attempt = s.attempt ?? 0;
+    const key = `${s.id}\u0000${attempt}`;
+    const pair = pairs.get(key) ?? { id: s.id, attempt, prompt: null, gold: null, a: null, b: null };
+    pair.prompt = s.prompt ?? pair.prompt;
+    pair.gold = s.gold ?? pair.gold;
+    pair[which] = side(s);
+    pairs.set(key, pair);
+  };
+  for (const s of a) add(s, 'a');
+  for (const s of b) add(s, 'b');
+  return [...pairs.values()];
+}
+
+function matchesText(p: SamplePair, text: string): boolean {
+  const fields = [p.id, p.prompt, p.gold, p.a?.output, p.a?.extracted, p.b?.output, p.b?.extracted];
+  return fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(text));
+}
+
+/** Runs `fn` over items with at most `limit` at once. */
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,186 @@
+/**
+ * HTTP plumbing of the dashboard: an error type carrying a status, JSON answers, request bodies
+ * with a size cap, and strict parsers of query parameters (a malformed one is a 400, never a crash).
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * A failure with the HTTP status it answers with and a message for the page.
+ *
+ * @example
+ * ```ts
+ * throw new HttpError(400, 'limit must be an integer between 1 and 1000');
+ * ```
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  /** The HTTP status: 400, 401, 403, 404, 405, 413, 415. */
+  readonly status: number;
+  /** Extra fields of the JSON answer (the column of a filter error). */
+  readonly details: Record<string, unknown> | undefined;
+
+  /**
+   * @param status - the HTTP status
+   * @param message - what was wrong, for the user
+   * @param details - extra fields of the JSON answer
+   */
+  constructor(status: number, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/**
+ * Writes a JSON answer. Numbers that JSON cannot hold (NaN, ±Infinity) become null.
+ *
+ * @param res - the response
+ * @param status - the HTTP status
+ * @param body - any JSON-serialisable value
+ * @example
+ * ```ts
+ * sendJson(res, 200, { experiments: [] });
+ * ```
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Reads a JSON request body of at most `limit` bytes.
+ *
+ * @param req - the request
+ * @param limit - the most bytes accepted
+ * @returns the parsed body
+ * @throws HttpError 415 unless the body is `application/json`, 413 when too large, 400 when not JSON
+ * @example
+ * ```ts
+ * const body = await readJsonBody(req, 64 * 1024);
+ * ```
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'send the body as application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
+/**
+ * Typed access to a URL's query parameters; every getter throws a 400 naming the parameter.
+ *
+ * @example
+ * ```ts
+ * const q = new Query(new URL('http://x/?limit=5').searchParams);
+ * q.integer('limit', { min: 1, max: 1000, default: 100 }); // 5
+ * ```
+ */
+export class Query {
+  constructor(private readonly params: URLSearchParams) {}
+
+  /**
+   * A text parameter.
+   * @param name - the parameter
+   * @param maxLength - the longest value accepted
+   * @returns the value, or undefined when absent
+   * @throws HttpError 400 when repeated or too long
+   */
+  string(name: string, maxLength = 2000): string | undefined {
+    const all = this.params.getAll(name);
+    if (all.length === 0) return undefined;
+    if (all.length > 1) throw new HttpError(400, `query parameter ${name} is given ${all.length} times; give it once`);
+    const value = all[0] as string;
+    if (value.length > maxLength) throw new HttpError(400, `query parameter ${name} is longer than ${maxLength} characters`);
+    return value;
+  }
+
+  /**
+   * A required text parameter.
+   * @param name - the parameter
+   * @returns the value
+   * @throws HttpError 400 when absent or empty
+   */
+  required(name: string): string {
+    const value = this.string(name);
+    if (value === undefined || value === '') throw new HttpError(400, `query parameter ${name} is required`);
+    return value;
+  }
+
+  /**
+   * An integer parameter.
+   * @param name - the parameter
+   * @param range - bounds and default
+   * @returns the value
+   * @throws HttpError 400 when not an integer in range
+   */
+  integer(name: string, range: { min: number; max: number; default: number }): number {
+    const text = this.string(name, 32);
+    if (text === undefined || text === '') return range.default;
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n < range.min || n > range.max) {
+      throw new HttpError(400, `query parameter ${name} must be an integer between ${range.min} and ${range.max}, not "${text}"`);
+    }
+    return n;
+  }
+
+  /**
+   * A finite number parameter.
+   * @param name - the parameter
+   * @param range - bounds (inclusive) and default
+   * @returns the value, or the default (which may be undefined) when absent
+   * @throws HttpError 400 when not a finite number in range
+   */
+  number<D extends number | undefined>(name: string, range: { min?: number; max?: number; default: D }): number | D {
+    const text = this.string(name, 64);
+    if (text === undefined || text === '') return range.default;
+    const n = Number(text);
+    const min = range.min ?? -Number.MAX_VALUE;
+    const max = range.max ?? Number.MAX_VALUE;
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new HttpError(400, `query parameter ${name} must be a number${range.min === undefined ? '' : ` >= ${min}`}${range.max === undefined ? '' : ` <= ${max}`}, not "${text}"`);
+    }
+    return n;
+  }
+
+  /**
+   * One of a fixed set of values.
+   * @param name - the parameter
+   * @param choices - the values accepted
+   * @param fallback - the value when absent
+   * @returns the value
+   * @throws HttpError 400 for any other value
+   */
+  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const text = this.string(name, 100);
+    if (text === undefined || text === '') return fallback;
+    if (!(choices as readonly string[]).includes(text)) throw new HttpError(400, `query parameter ${name} must be one of ${choices.join(', ')}, not "${text}"`);
+    return text as T;
+  }
+
+  /**
+   * A comma-separated list.
+   * @param name - the parameter
+   * @param limits - how many items, at least and at most
+   * @returns the items (empty ones dropped)
+   * @throws HttpError 400 when the count is out of range
+   */
+  list(name: string, limits: { min: number; max: number }): string[] {
+    const items = (this.string(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (items.length < limits.min || items.length > limits.max) {
+      throw new HttpError(400, `query parameter ${name} must list between ${limits.min} and ${limits.max} comma-separated values`);
+    }
+    return items;
+  }
+}
