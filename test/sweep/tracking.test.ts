@@ -107,18 +107,22 @@ describe('a tracked sweep', () => {
   it('with a tracker factory, writes concurrent trials live', async () => {
     const backend = new MemoryBackend();
     const sweep = new Sweep({ space, direction: 'maximize', seed: 1, tracker: () => trackerOn(backend) });
+    const sleep = () => new Promise((r) => setTimeout(r, 1));
+    let started = 0;
     let runningSeen = 0;
     await sweep.optimize(
       async (params, trial) => {
-        await new Promise((r) => setTimeout(r, 5));
+        while (trial.experimentId === undefined) await sleep();
+        started++;
+        // The first three run together: once all have started, all three are live in the store.
+        while (trial.number < 3 && started < 3) await sleep();
         const now = await backend.getAllExperiments({ group: sweep.group, status: 'running' });
         runningSeen = Math.max(runningSeen, now.length);
-        expect(trial.experimentId).toBeDefined();
         return -loss(params);
       },
       { trials: 6, concurrency: 3 },
     );
-    expect(runningSeen).toBeGreaterThan(1);
+    expect(runningSeen).toBe(3);
     expect(await backend.getAllExperiments({ group: sweep.group, status: 'completed' })).toHaveLength(6);
   });
 
