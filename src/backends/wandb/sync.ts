@@ -40,18 +40,19 @@ export interface WandbSyncOptions {
   project?: string;
   /** The W&B entity. @defaultValue `WANDB_ENTITY`, else the API key's default entity */
   entity?: string;
-  /** @defaultValue `WANDB_BASE_URL`, else `https://api.wandb.ai` */
+  /** The API server. @defaultValue `WANDB_BASE_URL`, else `https://api.wandb.ai` */
   baseUrl?: string;
-  /** @defaultValue `WANDB_API_KEY`, else `~/.netrc` */
+  /** The API key. @defaultValue `WANDB_API_KEY`, else the base URL host's `password` in `~/.netrc` */
   apiKey?: string;
   /** The W&B job type. @defaultValue the experiment's `job_type` tag, if any */
   jobType?: string;
   /** The delivery ledger directory; must match the live backend's to skip what it delivered. @defaultValue `EXPTRACK_WANDB_DIR`, else `~/.exptrack/wandb` */
   ledgerDir?: string;
+  /** Retry policy of one request (backoff with jitter on 429, 5xx and network errors). */
   retry?: WandbRetryOptions;
-  /** @defaultValue 30000 */
+  /** A single HTTP request is aborted after this long. @defaultValue 30000 */
   requestTimeoutMs?: number;
-  /** @defaultValue 1000 */
+  /** History rows sent in one file_stream request at most. @defaultValue 1000 */
   maxRowsPerRequest?: number;
   /** Stops the sync between requests. */
   signal?: AbortSignal;
@@ -68,9 +69,13 @@ export interface WandbSyncOptions {
  * ```
  */
 export interface WandbSyncedExperiment {
+  /** The exptrack experiment. */
   experimentId: string;
+  /** Its W&B run id (see `wandbRunId`). */
   runId: string;
+  /** The W&B entity written to. */
   entity: string;
+  /** The W&B project written to. */
   project: string;
   /** History rows sent (rows W&B already had, by the ledger, are not sent again). */
   rowsSent: number;
@@ -78,6 +83,7 @@ export interface WandbSyncedExperiment {
   rowsTotal: number;
   /** Whether the run's fields (config, tags, notes, ...) were sent. */
   upserted: boolean;
+  /** Whether the summary was sent (it had changed, or W&B lacked the run). */
   summarySent: boolean;
   /** Whether `complete` was sent with the exit code. */
   completed: boolean;

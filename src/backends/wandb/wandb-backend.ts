@@ -37,7 +37,9 @@ const MAX_RECONNECT_DELAY_MS = 60_000;
  * ```
  */
 export interface WandbRunDelivery {
+  /** The exptrack experiment. */
   experimentId: string;
+  /** Its W&B run id (see `wandbRunId`). */
   runId: string;
   /** History rows W&B acknowledged in this process. */
   deliveredRows: number;
@@ -137,7 +139,9 @@ interface RunState {
  * ```
  */
 export class WandbBackend implements Backend {
+  /** The version of the backend contract implemented. */
   readonly specificationVersion = 1;
+  /** `wandb`, in reports and errors. */
   readonly name = 'wandb';
   /** Write-only. Not multi-process: W&B takes one writer per run (see {@link WandbRunDelivery.skippedPoints}). */
   readonly capabilities: BackendCapabilities = { read: false, persistent: true, multiProcess: false, responseCache: false };
