@@ -205,9 +205,13 @@ const SUMMARY_DEFINITION = 'sweep';
 export class Sweep<S extends SearchSpace> {
   /** The sweep's id; its trials are experiments in the group `sweep_<id>`. */
   readonly id: string;
+  /** Whether lower or higher values are better. */
   readonly direction: Direction;
+  /** The validated search space, its names sorted. */
   readonly space: S;
+  /** The sampler in use. */
   readonly samplerName: SamplerName;
+  /** Whether the TPE models the parameters jointly. */
   readonly multivariate: boolean;
   /** The metric and summary key of the objective. */
   readonly metric: string;
