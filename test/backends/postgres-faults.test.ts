@@ -146,6 +146,7 @@ describe.skipIf(!available)(available ? 'postgres backend: faults' : `postgres b
       handleProcessEvents: false,
       flushIntervalMs: 20,
       maxBufferedPoints: 5_000,
+      backendTimeoutMs: 110_000, // a slow, loaded machine is not what this test is about
       onError: (error) => errors.push(error),
     });
     const id = await tracker.startExperiment({ learning_rate: 0.1 });
