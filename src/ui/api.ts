@@ -125,7 +125,8 @@ export class DashboardApi {
    * @throws HttpError 400 for a malformed filter (with `column` and `token`) or parameter
    */
   async experiments(q: Query): Promise<Record<string, unknown>> {
-    const filterText = q.string('filter', 4000)?.trim() ?? '';
+    // Not trimmed: the column of a parse error must match what the user typed.
+    const filterText = q.string('filter', 4000) ?? '';
     const status = q.choice('status', STATUSES, '' as ExperimentStatus) || undefined;
     const group = q.string('group', 500) || undefined;
     const sortText = q.string('sort', 300) || 'created';
@@ -139,7 +140,7 @@ export class DashboardApi {
     if (metricSort === '') throw new HttpError(400, 'query parameter sort: give the metric after metric:');
 
     const query: ExperimentQuery = {};
-    if (filterText !== '') {
+    if (filterText.trim() !== '') {
       const { safeParseFilter } = await this.loadAnalysis();
       const parsed = safeParseFilter(filterText);
       if (!parsed.success) {
@@ -151,7 +152,7 @@ export class DashboardApi {
     if (status !== undefined) query.status = status;
     if (group !== undefined) query.group = group;
 
-    const all = await this.matching(JSON.stringify([filterText, status, group]), query);
+    const all = await this.matching(JSON.stringify([filterText.trim(), status, group]), query);
     const now = Date.now();
     let sorted: Experiment[];
     if (metricSort !== undefined) {
