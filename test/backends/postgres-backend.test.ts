@@ -130,6 +130,29 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
     await Promise.all(stores.map((s) => s.close()));
   });
 
+  it("refuses a schema holding another application's experiments table, and leaves it untouched", async () => {
+    const schema = freshName();
+    schemas.push(schema);
+    await adminQuery(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.experiments (id int PRIMARY KEY, budget numeric); INSERT INTO ${schema}.experiments VALUES (1, 9.5)`);
+    const store = new PostgresBackend({ connectionString: PG_URL, schema });
+    await expect(store.init()).rejects.toMatchObject({ code: 'not_an_exptrack_store', field: 'schema', value: schema });
+    expect(await adminQuery(`SELECT id, budget::text FROM ${schema}.experiments`)).toEqual([{ id: 1, budget: '9.5' }]);
+    expect(await adminQuery('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).toEqual([{ table_name: 'experiments' }]);
+    await store.close();
+  });
+
+  it("lives next to an application's own Kysely migrations in one schema without touching them", async () => {
+    const schema = freshName();
+    schemas.push(schema);
+    await adminQuery(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.kysely_migration (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL);
+      INSERT INTO ${schema}.kysely_migration VALUES ('2024_01_app_users', '2024-01-01T00:00:00.000Z')`);
+    const store = new PostgresBackend({ connectionString: PG_URL, schema });
+    await store.write([{ type: 'experiment_started', experiment: makeExperiment({ id: 'exp_shared' }) }]);
+    expect(await store.findExperimentIds('exp_')).toEqual(['exp_shared']);
+    expect(await adminQuery(`SELECT name FROM ${schema}.kysely_migration`)).toEqual([{ name: '2024_01_app_users' }]);
+    await store.close();
+  });
+
   it('reopens after close, and close is idempotent', async () => {
     const store = fresh();
     const e = makeExperiment();

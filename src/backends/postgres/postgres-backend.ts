@@ -30,6 +30,8 @@ import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } f
 import type { PgStoreSchema } from './schema.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const MIGRATION_TABLE = 'exptrack_migration';
+const STORE_TABLES = ['experiments', 'metric_series', 'writers', 'metric_points', 'evaluations', 'evaluation_samples', 'checkpoints', 'response_cache', 'write_sessions'];
 
 /** Every option with its default filled in. */
 type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl'>> & Pick<PostgresBackendConfig, 'ssl'>;
@@ -121,8 +123,9 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * crashed. Called by every other method when needed; a failed init is tried again next time.
    *
    * @returns when the store is ready
-   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login), and
-   *   `backend_failed` when a migration fails.
+   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login),
+   *   `not_an_exptrack_store` when the schema holds another application's `experiments` (or other
+   *   exptrack-named) tables, and `backend_failed` when a migration fails.
    *
    * @example
    * ```ts
@@ -158,7 +161,16 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     const kysely = new Kysely<PgStoreSchema>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
       await createSchema(pool, schema);
-      const { error } = await new Migrator({ db: kysely, provider: migrationProvider, migrationTableSchema: schema }).migrateToLatest();
+      await refuseForeignTables(pool, schema);
+      const { error } = await new Migrator({
+        db: kysely,
+        provider: migrationProvider,
+        migrationTableSchema: schema,
+        // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
+        // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+      }).migrateToLatest();
       if (error) throw error;
       const state = { pool, kysely, writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
       this.state = state;
@@ -597,6 +609,26 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     } catch {
       return `(schema ${this.config.schema})`;
     }
+  }
+}
+
+/**
+ * Refuses a schema where another application already has a table that exptrack would create
+ * (`experiments`, ...) while exptrack's migrations never ran there: the tables are left untouched.
+ */
+async function refuseForeignTables(pool: PgPool, schema: string): Promise<void> {
+  const { rows } = await pool.query<{ table_name: string }>(
+    'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = ANY($2::text[])',
+    [schema, [MIGRATION_TABLE, ...STORE_TABLES]],
+  );
+  const names = new Set(rows.map((r) => r.table_name));
+  if (names.has(MIGRATION_TABLE)) return;
+  const clash = STORE_TABLES.filter((t) => names.has(t));
+  if (clash.length > 0) {
+    throw new ExptrackError(
+      `schema ${schema} holds tables of another application (${clash.join(', ')}), not an exptrack store; they were left untouched. Pass another schema, e.g. { schema: 'exptrack' }`,
+      { code: 'not_an_exptrack_store', field: 'schema', value: schema, backend: 'postgres' },
+    );
   }
 }
 
