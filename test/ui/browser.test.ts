@@ -1,0 +1,231 @@
+// The dashboard in Debian's Chromium, driven by playwright-core: the experiments page with its
+// filter, an experiment's charts, the compare page's per-sample view, the leaderboard, and markup
+// stored in every field never running. Screenshots go to temp/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { MemoryBackend } from 'exptrack/memory';
+import type { DashboardServer } from '../../src/ui/server.js';
+import { demoStore, serve } from './fixtures.js';
+import { PAYLOADS, xssStore } from './xss-fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SHOTS = join(process.cwd(), 'temp', 'screenshots');
+
+/** Builds the real front end into a temporary directory (the shared dist/ may be mid-rebuild). */
+function buildAssets(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'exptrack-ui-build-'));
+  execFileSync(process.execPath, ['scripts/build-ui.mjs', '--outdir', dir], { stdio: 'pipe' });
+  return dir;
+}
+
+async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** How many pixels of the chart's canvas are neither transparent nor white. */
+function inkedPixels(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if ((data[i + 3] as number) > 0 && ((data[i] as number) < 240 || (data[i + 1] as number) < 240 || (data[i + 2] as number) < 240)) n++;
+    return n;
+  });
+}
+
+describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install chromium)`}`, () => {
+  let assets: string;
+  let browser: Browser;
+  let store: MemoryBackend;
+  let ui: DashboardServer;
+  const errors: string[] = [];
+
+  const open = async (hash = ''): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${ui.url}${hash}`);
+    return page;
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    assets = buildAssets();
+    store = await demoStore();
+    ui = await serve({ store, assetsDir: assets });
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.close();
+    await store?.close();
+  });
+
+  it('lists experiments, filters them, and shows a filter error inline', async () => {
+    const page = await open();
+    await page.waitForSelector('[data-testid=experiments] tbody tr');
+    expect(await page.locator('[data-testid=experiments] tbody tr').count()).toBe(3);
+    expect(await page.textContent('[data-testid=summary]')).toMatch(/1–3 of 3 experiments/);
+
+    await page.fill('[data-testid=filter]', 'group = "g1" and params.learning_rate < 0.005');
+    await page.press('[data-testid=filter]', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=experiments] tbody tr').length === 1);
+    expect(await page.locator('[data-testid=experiments] tbody tr').getAttribute('data-id')).toBe('exp_b');
+
+    await page.fill('[data-testid=filter]', 'params.learning_rate <');
+    await page.press('[data-testid=filter]', 'Enter');
+    const error = page.locator('[data-testid=filter-error]');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toMatch(/invalid filter at column 23/);
+    await page.screenshot({ path: join(SHOTS, 'experiments-filter-error.png') });
+
+    await page.fill('[data-testid=filter]', '');
+    await page.press('[data-testid=filter]', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=experiments] tbody tr').length === 3);
+    await page.click('th[data-sort=name]');
+    await page.waitForFunction(() => location.hash.includes('sort=name'));
+    await page.waitForSelector('[data-testid=experiments] tbody tr');
+    const names = await page.$$eval('[data-testid=experiments] tbody tr a.name', (as) => as.map((a) => a.textContent));
+    expect(names).toEqual(['baseline', 'live', 'slower']);
+    await page.screenshot({ path: join(SHOTS, 'experiments.png') });
+    await page.close();
+  });
+
+  it('opens an experiment and draws its metric chart; zoom and log scale redraw it', async () => {
+    const page = await open();
+    await page.waitForSelector('[data-testid=experiments] tbody tr');
+    await page.click('tr[data-id=exp_a] a.name');
+    await page.waitForSelector('.chart[data-metric=loss] canvas');
+    await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.includes('points drawn'));
+    expect(await inkedPixels(page, '.chart[data-metric=loss] canvas')).toBeGreaterThan(500);
+    expect(await page.textContent('.chart[data-metric=loss] .chart-status')).toMatch(/of 4,999 points drawn.*1 NaN/);
+    expect(await page.textContent('main')).toContain('learning_rate');
+    expect(await page.textContent('[data-testid=eval-bars]')).toContain('qa/accuracy');
+
+    // Drag across the middle of the plot: the zoomed window is fetched at full detail.
+    const over = page.locator('.chart[data-metric=loss] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.includes('zoomed'));
+    expect(await inkedPixels(page, '.chart[data-metric=loss] canvas')).toBeGreaterThan(200);
+
+    // Hover shows the value under the cursor in the legend.
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.waitForFunction(() => /\d/.test(document.querySelector('.chart[data-metric=loss] .u-legend .u-series:nth-child(2) .u-value')?.textContent ?? ''));
+
+    await page.check('[data-testid=log-scale]');
+    await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.includes('points drawn'));
+    expect(await inkedPixels(page, '.chart[data-metric=loss] canvas')).toBeGreaterThan(200);
+    await page.screenshot({ path: join(SHOTS, 'experiment.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('compares two selected runs: significance, overlaid curves, and the items A gets right and B wrong', async () => {
+    const page = await open();
+    await page.waitForSelector('[data-testid=experiments] tbody tr');
+    await page.check('tr[data-id=exp_a] input[type=checkbox]');
+    await page.check('tr[data-id=exp_b] input[type=checkbox]');
+    await page.click('[data-testid=compare-selected]');
+    await page.waitForSelector('[data-testid=sample-rows] tbody tr');
+    expect(await page.textContent('[data-testid=compare-metrics]')).toMatch(/mcnemar \(40 paired\)/);
+    expect(await page.textContent('[data-testid=config-diff]')).toContain('learning_rate');
+    expect(await page.locator('[data-testid=sample-rows] tbody tr').count()).toBe(20);
+
+    await page.selectOption('[data-testid=sample-view]', 'a_only');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=sample-rows] tbody tr').length === 10);
+    const first = page.locator('[data-testid=sample-rows] tbody tr').first();
+    const cells = await first.locator('td').allTextContents();
+    expect(cells[0]).toBe('item-0');
+    expect(cells[1]).toBe('What is 0 + 0?');
+    expect(cells[2]).toMatch(/✓ right.*The answer is 0/);
+    expect(cells[3]).toMatch(/✗ wrong.*The answer is 1/);
+    expect(cells[4]).toBe('0');
+
+    await page.fill('[data-testid=sample-search]', 'item-7');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=sample-rows] tbody tr').length === 1);
+    await page.fill('[data-testid=sample-search]', '');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=sample-rows] tbody tr').length === 10);
+
+    await page.waitForFunction(() => document.querySelector('[data-testid=compare-charts] .chart-status')?.textContent?.includes('points drawn'));
+    expect(await inkedPixels(page, '[data-testid=compare-charts] .chart canvas')).toBeGreaterThan(500);
+    expect(await page.locator('[data-testid=compare-charts] .u-legend .u-series').count()).toBe(3); // step + two runs
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('draws the leaderboard with error bars, and aggregated by group', async () => {
+    const page = await open('#/leaderboard?benchmark=qa');
+    await page.waitForSelector('[data-testid=lb-bars] svg');
+    expect(await page.locator('[data-testid=lb-bars] svg circle').count()).toBe(2);
+    expect(await page.locator('[data-testid=lb-bars] svg line.whisker').count()).toBe(6);
+    await page.screenshot({ path: join(SHOTS, 'leaderboard.png'), fullPage: true });
+    await page.goto(`${ui.url}#/leaderboard?benchmark=qa&groupBy=group`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=leaderboard]')?.textContent?.includes('t-across-runs') || document.querySelector('[data-testid=leaderboard]')?.textContent?.includes('pooled'));
+    expect(await page.locator('[data-testid=lb-bars] svg circle').count()).toBe(1);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)(`escaping in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} is missing)`}`, () => {
+  it('shows <script> and <img onerror> payloads stored in every field as text, and none runs', async () => {
+    const assets = buildAssets();
+    const store = await xssStore();
+    const ui = await serve({ store, assetsDir: assets, allowEdit: true });
+    const browser = await launch();
+    try {
+      // With the Content-Security-Policy bypassed, only the escaping stands between the payloads and the page.
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1400, height: 1000 } });
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      const ran = () => page.evaluate(() => (window as unknown as { __xss?: number }).__xss ?? 0);
+      const visits: [hash: string, ready: string][] = [
+        ['', '[data-testid=experiments] tbody tr'],
+        ['#/e/xss_a', '.chart canvas'],
+        ['#/compare/xss_a,xss_b', '[data-testid=sample-rows] tbody tr'],
+        ['#/leaderboard', '[data-testid=lb-bars] svg'],
+      ];
+      for (const [hash, ready] of visits) {
+        await page.goto(`${ui.url}${hash}`);
+        await page.waitForSelector(ready);
+        await page.waitForTimeout(300);
+        const text = await page.textContent('body');
+        expect(text, hash).toContain('<img src=x onerror=');
+        expect(await page.locator('main img, main script, main iframe, main svg[onload]').count(), hash).toBe(0);
+        expect(await ran(), hash).toBe(0);
+      }
+      await page.goto(`${ui.url}#/compare/xss_a,xss_b`);
+      await page.waitForSelector('[data-testid=sample-rows] tbody tr');
+      await page.selectOption('[data-testid=sample-view]', 'all');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=sample-rows] tbody tr').length === 10);
+      const body = (await page.textContent('[data-testid=sample-rows]')) ?? '';
+      for (const p of PAYLOADS) expect(body).toContain(p);
+      await page.goto(`${ui.url}#/e/xss_a`);
+      await page.waitForSelector('[data-testid=notes-input]');
+      expect(await page.inputValue('[data-testid=notes-input]')).toBe(PAYLOADS.join('\n'));
+      await page.screenshot({ path: join(SHOTS, 'escaping.png'), fullPage: true });
+      expect(await ran()).toBe(0);
+      expect(dialogs).toEqual([]);
+      await context.close();
+    } finally {
+      await browser.close();
+      await ui.close();
+      await store.close();
+    }
+  }, 60_000);
+});
