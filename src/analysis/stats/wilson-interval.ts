@@ -54,11 +54,18 @@ export function wilsonInterval(k: number, n: number, options?: ProportionInterva
   const z = -normalQuantileStd((1 - confidence) / 2);
   return {
     lower: wilsonLower(k, n, z),
-    upper: 1 - wilsonLower(n - k, n, z),
+    // below one half the upper bound is a sum of positive terms; above, 1 - (mirror lower bound)
+    upper: 2 * k <= n ? wilsonUpperDirect(k, n, z) : 1 - wilsonLower(n - k, n, z),
     estimate: k / n,
     confidence,
     method: 'Wilson score interval',
   };
+}
+
+/** center + half = (k + z²/2 + z sqrt(k (n - k) / n + z²/4)) / (n + z²). */
+function wilsonUpperDirect(k: number, n: number, z: number): number {
+  const z2 = z * z;
+  return Math.min(1, (k + z2 / 2 + z * Math.sqrt((k * (n - k)) / n + z2 / 4)) / (n + z2));
 }
 
 /** (center - half) written as k² / (n (k + z²/2 + z sqrt(k (n - k) / n + z²/4))): no cancellation. */
