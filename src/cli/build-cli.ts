@@ -29,6 +29,7 @@ import { registerReport } from './commands/report.js';
 import { registerDelete } from './commands/delete.js';
 import { registerTag } from './commands/tag.js';
 import { registerNote } from './commands/note.js';
+import { registerSync } from './commands/sync.js';
 import { registerUi } from './commands/ui.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
@@ -47,6 +48,7 @@ const COMMANDS: RegisterCommand[] = [
   registerDelete,
   registerTag,
   registerNote,
+  registerSync,
   registerUi,
 ];
 
@@ -130,7 +132,9 @@ function report(error: unknown, io: CliIO, debug: boolean): number {
     return error.exitCode;
   }
   if (isExptrackError(error)) {
-    io.stderr.write(`exptrack: ${error.message} [${error.code}]${stack}\n`);
+    // One line: the first line of the message (a filter's caret display is left to --debug).
+    const message = debug ? error.message : (error.message.split('\n')[0] ?? '');
+    io.stderr.write(`exptrack: ${message} [${error.code}]${stack}\n`);
     return EXIT_USER_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);

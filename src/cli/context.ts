@@ -110,21 +110,8 @@ export class CommandContext {
    * @returns the table text
    */
   async table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): Promise<string> {
-    const { default: Table } = await import('cli-table3');
-    const table = new Table({
-      head: head.map((h) => this.c.bold(h)),
-      chars: {
-        top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-        bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-        left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-        right: '', 'right-mid': '', middle: '  ',
-      },
-      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-      colAligns: head.map((_, i) => align[i] ?? 'left'),
-      wordWrap: false,
-    });
-    for (const row of rows) table.push([...row]);
-    return table.toString().split('\n').map((line) => line.trimEnd()).join('\n');
+    const { renderTable } = await import('./table.js');
+    return renderTable(head.map((h) => this.c.bold(h)), rows, align);
   }
 
   /** Closes the stores this command opened. */

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import type { Experiment, ExperimentQuery, ExperimentStatus } from 'exptrack';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { usageError } from '../errors.js';
 import { formatCommit, formatDate, formatDuration, formatNumber } from '../format.js';
 import { keyMetrics, STATUSES, statusColor } from './shared.js';
 
@@ -14,7 +15,11 @@ interface ListOptions {
   status?: ExperimentStatus;
   group?: string;
   limit?: number;
+  all?: boolean;
 }
+
+/** How many experiments `list` shows without `--limit` or `--all`. */
+export const DEFAULT_LIST_LIMIT = 50;
 
 /**
  * One row of `exptrack list --json` (`{ "experiments": [...] }`).
@@ -53,7 +58,8 @@ export function registerList(program: Command, wrap: Wrap): void {
     .option('--filter <expr>', 'only experiments this filter selects, e.g. \'params.learning_rate < 1e-3 and metrics.gsm8k.accuracy > 0.5\'')
     .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES))
     .option('--group <group>', 'only experiments of this group')
-    .option('--limit <n>', 'at most n experiments', integerOption(1))
+    .option('--limit <n>', `at most n experiments (default ${DEFAULT_LIST_LIMIT})`, integerOption(1))
+    .option('--all', 'every experiment that matches (no limit)')
     .action(wrap(list));
 }
 
@@ -66,16 +72,23 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   }
   if (options.status !== undefined) query.status = options.status;
   if (options.group !== undefined) query.group = options.group;
-  if (options.limit !== undefined) query.limit = options.limit;
-  const experiments = await store.getAllExperiments(query);
+  if (options.all && options.limit !== undefined) throw usageError('give --limit or --all, not both');
+  const limit = options.all ? undefined : (options.limit ?? DEFAULT_LIST_LIMIT);
+  // One more than shown, to say whether more match.
+  const found = await store.getAllExperiments(limit === undefined ? query : { ...query, limit: limit + 1 });
+  const more = limit !== undefined && found.length > limit;
+  const experiments = more ? found.slice(0, limit) : found;
   const now = Date.now();
-  const rows: ListedExperiment[] = await Promise.all(experiments.map(async (e) => toRow(e, await keyMetrics(store, e), now)));
+  // One run after the other: the SQLite driver serialises queries anyway, and thousands of
+  // queries waiting on its lock at once cost far more than running them in turn.
+  const rows: ListedExperiment[] = [];
+  for (const e of experiments) rows.push(toRow(e, await keyMetrics(store, e), now));
   if (ctx.json) {
-    ctx.printJson({ experiments: rows });
+    ctx.printJson({ experiments: rows, truncated: more });
     return;
   }
   if (rows.length === 0) {
-    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ' yet'));
+    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ` yet in ${ctx.db}`));
     return;
   }
   const { c } = ctx;
@@ -96,7 +109,7 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
     ['left', 'left', 'left', 'left', 'right', 'left', 'left'],
   );
   ctx.print(table);
-  ctx.print(c.dim(`${rows.length} experiment${rows.length === 1 ? '' : 's'}`));
+  ctx.print(c.dim(more ? `the newest ${rows.length} shown; more match (--limit N or --all)` : `${rows.length} experiment${rows.length === 1 ? '' : 's'}`));
 }
 
 function toRow(e: Experiment, metrics: Record<string, number>, now: number): ListedExperiment {

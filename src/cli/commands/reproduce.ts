@@ -24,8 +24,8 @@ interface ReproduceCliOptions {
 
 /** The environment variable naming the experiment a reproduction reproduces (recorded with the new run, as every `EXPTRACK_*` variable is). */
 export const REPRODUCES_ENV = 'EXPTRACK_REPRODUCES';
-/** A token unique to one reproduction, recorded with the new run, by which the CLI finds it. */
-export const REPRODUCE_TOKEN_ENV = 'EXPTRACK_REPRODUCE_TOKEN';
+/** A nonce unique to one reproduction, recorded with the new run, by which the CLI finds it (a name with TOKEN in it would not be recorded). */
+export const REPRODUCE_TOKEN_ENV = 'EXPTRACK_REPRODUCE_NONCE';
 
 /**
  * Adds `exptrack reproduce`.
