@@ -8,6 +8,7 @@ import { oneOf, probability } from './internal/validate.js';
  *
  * @example
  * ```ts
+ * import type { PValueAdjustment } from 'exptrack/analysis';
  * const method: PValueAdjustment = 'bh';
  * ```
  */

@@ -11,6 +11,7 @@ import type { IntervalResult } from './types.js';
  *
  * @example
  * ```ts
+ * import type { BootstrapStatistic } from 'exptrack/analysis';
  * const trimmed: BootstrapStatistic = (xs) => { const s = [...xs].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]!; };
  * ```
  */
@@ -21,6 +22,7 @@ export type BootstrapStatistic = 'mean' | 'median' | ((sample: readonly number[]
  *
  * @example
  * ```ts
+ * import type { BootstrapOptions } from 'exptrack/analysis';
  * const options: BootstrapOptions = { method: 'bca', resamples: 5000, seed: 1, confidence: 0.9 };
  * ```
  */
@@ -52,6 +54,7 @@ export interface BootstrapOptions {
  *
  * @example
  * ```ts
+ * import type { BootstrapCIOptions } from 'exptrack/analysis';
  * const options: BootstrapCIOptions = { statistic: 'median', method: 'bca' };
  * ```
  */
@@ -68,7 +71,7 @@ export interface BootstrapCIOptions extends BootstrapOptions {
  *
  * @example
  * ```ts
- * import { bootstrapCI } from 'exptrack/analysis';
+ * import { bootstrapCI, type BootstrapResult } from 'exptrack/analysis';
  * const r: BootstrapResult = bootstrapCI([1, 2, 3, 4, 5]);
  * [r.n, r.resamples]; // [5, 10000]
  * ```

@@ -10,7 +10,7 @@ import type { StandardErrorOptions, StandardErrorResult } from './standard-error
  *
  * @example
  * ```ts
- * import { clusteredStandardError } from 'exptrack/analysis';
+ * import { clusteredStandardError, type ClusteredStandardErrorResult } from 'exptrack/analysis';
  * const r: ClusteredStandardErrorResult = clusteredStandardError([1, 1, 0, 0], ['p1', 'p1', 'p2', 'p2']);
  * r.standardError > r.unclusteredStandardError; // true: scores inside a passage move together
  * ```

@@ -9,6 +9,7 @@ import type { TestResult } from './types.js';
  *
  * @example
  * ```ts
+ * import type { McNemarMethod } from 'exptrack/analysis';
  * const method: McNemarMethod = 'chi2-corrected';
  * ```
  */

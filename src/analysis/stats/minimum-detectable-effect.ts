@@ -8,6 +8,7 @@ import type { PowerOptions } from './required-sample-size.js';
  *
  * @example
  * ```ts
+ * import type { MinimumDetectableEffectOptions } from 'exptrack/analysis';
  * const o: MinimumDetectableEffectOptions = { n: 1319, sd: 0.45, paired: true, correlation: 0.4 };
  * ```
  */
@@ -21,7 +22,7 @@ export interface MinimumDetectableEffectOptions extends PowerOptions {
  *
  * @example
  * ```ts
- * import { minimumDetectableEffect } from 'exptrack/analysis';
+ * import { minimumDetectableEffect, type MinimumDetectableEffectResult } from 'exptrack/analysis';
  * const r: MinimumDetectableEffectResult = minimumDetectableEffect({ n: 1000, sd: 0.5 });
  * r.effect; // 0.06264534992459175
  * ```

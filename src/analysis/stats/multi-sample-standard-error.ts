@@ -10,7 +10,7 @@ import type { StandardErrorOptions, StandardErrorResult } from './standard-error
  *
  * @example
  * ```ts
- * import { multiSampleStandardError } from 'exptrack/analysis';
+ * import { multiSampleStandardError, type MultiSampleStandardErrorResult } from 'exptrack/analysis';
  * const r: MultiSampleStandardErrorResult = multiSampleStandardError([[1, 1, 0], [0, 0, 1], [1, 1, 1]]);
  * r.standardError < r.singleSampleStandardError; // true: 3 samples per question reduce the variance
  * ```

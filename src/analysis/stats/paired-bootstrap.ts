@@ -9,7 +9,7 @@ import { createRandom } from './random.js';
  *
  * @example
  * ```ts
- * import { pairedBootstrap } from 'exptrack/analysis';
+ * import { pairedBootstrap, type PairedBootstrapResult } from 'exptrack/analysis';
  * const r: PairedBootstrapResult = pairedBootstrap([1, 0, 1, 1], [0, 0, 1, 0]);
  * [r.meanA, r.meanB, r.estimate]; // [0.75, 0.25, 0.5]
  * ```

@@ -9,7 +9,7 @@ import type { StandardErrorOptions, StandardErrorResult } from './standard-error
  *
  * @example
  * ```ts
- * import { pairedStandardError } from 'exptrack/analysis';
+ * import { pairedStandardError, type PairedStandardErrorResult } from 'exptrack/analysis';
  * const r: PairedStandardErrorResult = pairedStandardError([1, 1, 0, 1], [1, 0, 0, 1]);
  * [r.meanA, r.meanB, r.estimate]; // [0.75, 0.5, 0.25]
  * ```

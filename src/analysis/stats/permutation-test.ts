@@ -10,6 +10,7 @@ import type { Alternative, TestResult } from './types.js';
  *
  * @example
  * ```ts
+ * import type { PermutationTestOptions } from 'exptrack/analysis';
  * const options: PermutationTestOptions = { paired: true, resamples: 20000, seed: 7 };
  * ```
  */
@@ -53,7 +54,7 @@ export interface PermutationTestOptions {
  *
  * @example
  * ```ts
- * import { permutationTest } from 'exptrack/analysis';
+ * import { permutationTest, type PermutationTestResult } from 'exptrack/analysis';
  * const r: PermutationTestResult = permutationTest([1, 2, 3], [4, 5, 6]);
  * [r.exact, r.resamples]; // [true, 20]
  * ```

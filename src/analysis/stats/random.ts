@@ -13,7 +13,7 @@ import { invalidInput } from '../../core/errors.js';
  *
  * @example
  * ```ts
- * import { createRandom } from 'exptrack/analysis';
+ * import { createRandom, type SeededRandom } from 'exptrack/analysis';
  * const rng: SeededRandom = createRandom(42);
  * rng.next();     // a float in [0, 1)
  * rng.nextInt(6); // an integer in 0..5

@@ -8,6 +8,7 @@ import { finite } from './internal/validate.js';
  *
  * @example
  * ```ts
+ * import type { PowerOptions } from 'exptrack/analysis';
  * // two models on the same questions, accuracy around 0.8, scores correlated at 0.5
  * const o: PowerOptions = { sd: Math.sqrt(0.8 * 0.2), paired: true, correlation: 0.5 };
  * ```
@@ -65,6 +66,7 @@ export interface PowerOptions extends PowerInputs {
  *
  * @example
  * ```ts
+ * import type { RequiredSampleSizeOptions } from 'exptrack/analysis';
  * const o: RequiredSampleSizeOptions = { difference: 0.03, sd: 0.4, paired: true, correlation: 0.5 };
  * ```
  */
@@ -78,7 +80,7 @@ export interface RequiredSampleSizeOptions extends PowerOptions {
  *
  * @example
  * ```ts
- * import { requiredSampleSize } from 'exptrack/analysis';
+ * import { requiredSampleSize, type SampleSizeResult } from 'exptrack/analysis';
  * const r: SampleSizeResult = requiredSampleSize({ difference: 0.05, sd: 0.5 });
  * r.n; // 1570
  * ```

@@ -8,7 +8,7 @@ import { confidenceLevel, finiteArray } from './internal/validate.js';
  *
  * @example
  * ```ts
- * import { standardError } from 'exptrack/analysis';
+ * import { standardError, type StandardErrorResult } from 'exptrack/analysis';
  * const r: StandardErrorResult = standardError([1, 0, 1, 1]);
  * r.ci; // [0.2600090038649863, 1.2399909961350137]
  * ```
@@ -33,6 +33,7 @@ export interface StandardErrorResult {
  *
  * @example
  * ```ts
+ * import type { StandardErrorOptions } from 'exptrack/analysis';
  * const options: StandardErrorOptions = { confidence: 0.9 };
  * ```
  */

@@ -21,7 +21,7 @@ export type Alternative = 'two-sided' | 'greater' | 'less';
  *
  * @example
  * ```ts
- * import { oneSampleTTest } from 'exptrack/analysis';
+ * import { oneSampleTTest, type TestResult } from 'exptrack/analysis';
  * const r: TestResult = oneSampleTTest([1, 2, 3, 4], 0);
  * // { statistic: 3.872983346207417, pValue: 0.03046629166217096, df: 3, estimate: 2.5, ... }
  * ```
@@ -54,7 +54,7 @@ export interface TestResult {
  *
  * @example
  * ```ts
- * import { welchTTest } from 'exptrack/analysis';
+ * import { welchTTest, type TwoSampleTestResult } from 'exptrack/analysis';
  * const r: TwoSampleTestResult = welchTTest([3, 4, 5], [1, 2, 3]);
  * [r.nA, r.nB, r.n]; // [3, 3, 6]
  * ```
@@ -71,7 +71,7 @@ export interface TwoSampleTestResult extends TestResult {
  *
  * @example
  * ```ts
- * import { wilsonInterval } from 'exptrack/analysis';
+ * import { wilsonInterval, type IntervalResult } from 'exptrack/analysis';
  * const ci: IntervalResult = wilsonInterval(8, 10);
  * // { lower: 0.49016247153664166, upper: 0.9433178485456247, estimate: 0.8, confidence: 0.95, method: 'Wilson score interval' }
  * ```
@@ -94,6 +94,7 @@ export interface IntervalResult {
  *
  * @example
  * ```ts
+ * import type { TestOptions } from 'exptrack/analysis';
  * const options: TestOptions = { alternative: 'less', confidence: 0.99 };
  * ```
  */

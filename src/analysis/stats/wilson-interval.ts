@@ -8,6 +8,7 @@ import type { IntervalResult } from './types.js';
  *
  * @example
  * ```ts
+ * import type { ProportionIntervalOptions } from 'exptrack/analysis';
  * const options: ProportionIntervalOptions = { confidence: 0.99 };
  * ```
  */
