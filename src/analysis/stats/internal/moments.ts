@@ -1,6 +1,7 @@
 /**
- * Accurate sums, means and variances (Neumaier-compensated sum, two-pass variance). Written here
- * rather than taken from simple-statistics, which is only a development dependency of exptrack.
+ * Accurate sums, means and variances (Neumaier-compensated sum, two-pass variance) over any
+ * array-like, typed arrays included: the bootstrap and permutation loops run on Float64Arrays,
+ * which simple-statistics' functions (plain arrays) do not take without a copy per resample.
  * @internal
  * @module
  */
