@@ -5,7 +5,7 @@
  * Statistics come from `exptrack/analysis`; nothing here reimplements them.
  * @module
  */
-import type { Backend, EvaluationRecord, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, StoredEvaluationSample } from 'exptrack';
+import type { Backend, EvaluationRecord, FilterExpression, StoreStats, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, StoredEvaluationSample } from 'exptrack';
 import { HttpError, Query } from './http.js';
 import { ema, lttb, minMax, window, type DownsampleMethod, type Series } from './downsample.js';
 
@@ -89,6 +89,8 @@ export class DashboardApi {
   private readonly lists = new Map<string, Cached<Experiment[]>>();
   private readonly keyMetricCache = new Map<string, { version: string; at: number; metrics: Record<string, number> }>();
   private readonly curves = new Map<string, { version: string; series: Series; nonFinite: number }>();
+  private readonly curveLoads = new Map<string, Promise<{ version: string; series: Series; nonFinite: number }>>();
+  private stats: Cached<StoreStats> | undefined;
   private benchmarkCache: Cached<{ benchmark: string; metrics: string[]; runs: number }[]> | undefined;
   private analysis: Promise<AnalysisModule> | undefined;
   private editQueue: Promise<unknown> = Promise.resolve();
@@ -108,11 +110,12 @@ export class DashboardApi {
   }
 
   /**
-   * `GET /api/info`: version, whether edits are allowed, and the store's counts.
+   * `GET /api/info`: version, whether edits are allowed, and the backend's name. (No counts: a
+   * store counts its metric points by scanning them, and every page load asks for the info.)
    * @returns the info
    */
   async info(): Promise<Record<string, unknown>> {
-    return { version: this.options.version ?? 'unknown', allowEdit: this.options.allowEdit === true, backend: this.store.name, stats: await this.store.getStats() };
+    return { version: this.options.version ?? 'unknown', allowEdit: this.options.allowEdit === true, backend: this.store.name };
   }
 
   /**
@@ -131,7 +134,7 @@ export class DashboardApi {
     const group = q.string('group', 500) || undefined;
     const sortText = q.string('sort', 300) || 'created';
     const order = q.choice('order', ['asc', 'desc'] as const, sortText === 'created' ? 'desc' : 'asc');
-    const limit = q.integer('limit', { min: 1, max: 1000, default: 100 });
+    const limit = q.integer('limit', { min: 1, max: 1000, default: 50 });
     const offset = q.integer('offset', { min: 0, max: 1e9, default: 0 });
     const metricSort = sortText.startsWith('metric:') ? sortText.slice('metric:'.length) : undefined;
     if (metricSort === undefined && !(SORTS as readonly string[]).includes(sortText)) {
@@ -140,27 +143,24 @@ export class DashboardApi {
     if (metricSort === '') throw new HttpError(400, 'query parameter sort: give the metric after metric:');
 
     const query: ExperimentQuery = {};
-    if (filterText.trim() !== '') {
-      const { safeParseFilter } = await this.loadAnalysis();
-      const parsed = safeParseFilter(filterText);
-      if (!parsed.success) {
-        const details = parsed.error.value as { column?: number; token?: string } | undefined;
-        throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
-      }
-      query.where = parsed.filter;
-    }
+    if (filterText.trim() !== '') query.where = await this.parseFilterParam(filterText);
     if (status !== undefined) query.status = status;
     if (group !== undefined) query.group = group;
 
-    const all = await this.matching(JSON.stringify([filterText.trim(), status, group]), query);
+    const cacheKey = JSON.stringify([filterText.trim(), status, group]);
     const now = Date.now();
+    if (sortText === 'created' && metricSort === undefined) {
+      // The store pages in the order it keeps: only this page is read.
+      const page = await this.store.getAllExperiments({ ...query, order: order === 'desc' ? 'newest' : 'oldest', limit, offset });
+      const experiments = await Promise.all(page.map(async (e) => toRow(e, await this.keyMetrics(e), now)));
+      return { total: this.countCheaply(cacheKey), offset, limit, experiments, metricColumns: metricColumns(experiments) };
+    }
+    const all = await this.matching(cacheKey, query);
     let sorted: Experiment[];
     if (metricSort !== undefined) {
       const values = new Map<string, number | undefined>();
       await mapLimit(all, 16, async (e) => values.set(e.id, (await this.keyMetrics(e))[metricSort]));
       sorted = sortBy(all, (e) => values.get(e.id), order);
-    } else if (sortText === 'created') {
-      sorted = order === 'desc' ? all : [...all].reverse();
     } else {
       const key: (e: Experiment) => string | number | undefined = {
         name: (e: Experiment) => e.name.toLowerCase(),
@@ -174,6 +174,54 @@ export class DashboardApi {
     const page = sorted.slice(offset, offset + limit);
     const experiments = await Promise.all(page.map(async (e) => toRow(e, await this.keyMetrics(e), now)));
     return { total: all.length, offset, limit, experiments, metricColumns: metricColumns(experiments) };
+  }
+
+  /**
+   * `GET /api/experiments/count`: how many experiments the same query parameters as
+   * `/api/experiments` select. The page asks for it apart when the list's answer had `total: null`
+   * (counting reads every match, or the store's counts), so the table never waits for the count.
+   *
+   * @param q - the query (`filter`, `status`, `group`)
+   * @returns `{ total }`
+   * @throws HttpError 400 for a malformed filter or parameter
+   */
+  async count(q: Query): Promise<Record<string, unknown>> {
+    const filterText = q.string('filter', 4000) ?? '';
+    const status = q.choice('status', STATUSES, '' as ExperimentStatus) || undefined;
+    const group = q.string('group', 500) || undefined;
+    const query: ExperimentQuery = {};
+    if (filterText.trim() !== '') query.where = await this.parseFilterParam(filterText);
+    if (status !== undefined) query.status = status;
+    if (group !== undefined) query.group = group;
+    if (query.where === undefined && query.group === undefined) {
+      const stats = await this.cachedStats();
+      return { total: status === undefined ? stats.experiments : stats.byStatus[status] };
+    }
+    return { total: (await this.matching(JSON.stringify([filterText.trim(), status, group]), query)).length };
+  }
+
+  /** The store's counts, reused for a moment. */
+  private async cachedStats(): Promise<StoreStats> {
+    if (this.stats !== undefined && Date.now() - this.stats.at < LIST_TTL_MS) return this.stats.value;
+    const value = await this.store.getStats();
+    this.stats = { at: Date.now(), value };
+    return value;
+  }
+
+  /** The number of matches when a list of them is cached; else null (counting may read every match, or scan the store). */
+  private countCheaply(cacheKey: string): number | null {
+    const hit = this.lists.get(cacheKey);
+    return hit !== undefined && Date.now() - hit.at < LIST_TTL_MS ? hit.value.length : null;
+  }
+
+  private async parseFilterParam(filterText: string): Promise<FilterExpression> {
+    const { safeParseFilter } = await this.loadAnalysis();
+    const parsed = safeParseFilter(filterText);
+    if (!parsed.success) {
+      const details = parsed.error.value as { column?: number; token?: string } | undefined;
+      throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
+    }
+    return parsed.filter;
   }
 
   /** Every experiment a query selects, newest first, reused for a moment (paging and sorting ask again at once). */
@@ -274,6 +322,21 @@ export class DashboardApi {
     const version = `${summary.count}:${summary.lastStep}:${summary.last}`;
     const hit = this.curves.get(cacheKey);
     if (hit !== undefined && hit.version === version) return hit;
+    // Requests for the same curve while it is read (raw and smoothed, several charts) share one read.
+    const loadKey = `${cacheKey}\u0000${version}`;
+    let load = this.curveLoads.get(loadKey);
+    if (load === undefined) {
+      load = this.readCurve(id, key, version).finally(() => this.curveLoads.delete(loadKey));
+      this.curveLoads.set(loadKey, load);
+    }
+    const entry = await load;
+    // Keep a few curves: the ones on the page being looked at.
+    if (this.curves.size >= 32 && !this.curves.has(cacheKey)) this.curves.delete(this.curves.keys().next().value as string);
+    this.curves.set(cacheKey, entry);
+    return entry;
+  }
+
+  private async readCurve(id: string, key: string, version: string): Promise<{ version: string; series: Series; nonFinite: number }> {
     const points = await this.store.getMetrics(id, key);
     const x = new Float64Array(points.length);
     const y = new Float64Array(points.length);
@@ -284,11 +347,7 @@ export class DashboardApi {
       y[n] = p.value;
       n++;
     }
-    const entry = { version, series: { x: x.subarray(0, n), y: y.subarray(0, n) }, nonFinite: points.length - n };
-    // Keep a few curves: the ones on the page being looked at.
-    if (this.curves.size >= 32) this.curves.delete(this.curves.keys().next().value as string);
-    this.curves.set(cacheKey, entry);
-    return entry;
+    return { version, series: { x: x.subarray(0, n), y: y.subarray(0, n) }, nonFinite: points.length - n };
   }
 
   /**
@@ -393,14 +452,8 @@ export class DashboardApi {
     const confidence = q.number('confidence', { min: 0.5, max: 0.999, default: 0.95 });
     const top = q.integer('top', { min: 1, max: 10_000, default: 200 });
     const value = q.choice('value', ['last', 'best'] as const, 'last');
-    const { leaderboard, safeParseFilter } = await this.loadAnalysis();
-    if (filter !== undefined) {
-      const parsed = safeParseFilter(filter);
-      if (!parsed.success) {
-        const details = parsed.error.value as { column?: number; token?: string } | undefined;
-        throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
-      }
-    }
+    if (filter !== undefined) await this.parseFilterParam(filter);
+    const { leaderboard } = await this.loadAnalysis();
     return leaderboard({
       store: this.store,
       metric,

@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
     const page = await open();
     await page.waitForSelector('[data-testid=experiments] tbody tr');
     expect(await page.locator('[data-testid=experiments] tbody tr').count()).toBe(3);
-    expect(await page.textContent('[data-testid=summary]')).toMatch(/1–3 of 3 experiments/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=summary]')?.textContent === '1–3 of 3 experiments');
 
     await page.fill('[data-testid=filter]', 'group = "g1" and params.learning_rate < 0.005');
     await page.press('[data-testid=filter]', 'Enter');

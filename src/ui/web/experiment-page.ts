@@ -100,14 +100,14 @@ export function metricFetcher(id: string, key: string) {
  *
  * @param main - the page's container
  * @param route - the route (its arg is the id)
- * @param allowEdit - whether tags and notes can be edited
+ * @param allowEdit - resolves to whether tags and notes can be edited
  * @returns a cleanup function
  * @example
  * ```ts
- * renderExperiment(main, parseRoute('#/e/exp_1'), false);
+ * renderExperiment(main, parseRoute('#/e/exp_1'), Promise.resolve(false));
  * ```
  */
-export function renderExperiment(main: HTMLElement, route: Route, allowEdit: boolean): () => void {
+export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo: Promise<boolean>): () => void {
   const id = route.arg;
   const charts = new Map<string, MetricChart>();
   const settings: ChartSettings = { logScale: route.params.get('log') === '1', smoothing: Number(route.params.get('smoothing') ?? 0) || 0 };
@@ -123,8 +123,9 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEdit: boo
 
   const load = async (first: boolean) => {
     let d: Details;
+    let allowEdit: boolean;
     try {
-      d = await api<Details>(`/api/experiments/${encodeURIComponent(id)}`);
+      [d, allowEdit] = await Promise.all([api<Details>(`/api/experiments/${encodeURIComponent(id)}`), allowEditInfo]);
     } catch (error) {
       if (first) replace(main, h('h1', null, 'Experiment'), h('p', { class: 'error' }, (error as Error).message));
       return;

@@ -17,30 +17,30 @@ interface Info {
   backend: string;
 }
 
-async function start(): Promise<void> {
+function start(): void {
   const main = document.getElementById('main') as HTMLElement;
   const nav = document.getElementById('nav') as HTMLElement;
-  let info: Info = { version: '', allowEdit: false, backend: '' };
-  try {
-    info = await api<Info>('/api/info');
-  } catch (error) {
-    replace(main, h('p', { class: 'error' }, `the dashboard's server did not answer: ${(error as Error).message}`));
-    return;
-  }
-  replace(
-    nav,
-    h('a', { href: link(''), class: 'brand' }, 'exptrack'),
-    h('a', { href: link(''), 'data-nav': 'experiments' }, 'Experiments'),
-    h('a', { href: link('leaderboard'), 'data-nav': 'leaderboard' }, 'Leaderboard'),
-    h('span', { class: 'muted small' }, `${info.backend} · v${info.version}${info.allowEdit ? ' · editing allowed' : ' · read-only'}`),
+  // The first page does not wait for the info: only the experiment page needs it (to allow edits).
+  const info = api<Info>('/api/info');
+  info.then(
+    (i) =>
+      replace(
+        nav,
+        h('a', { href: link(''), class: 'brand' }, 'exptrack'),
+        h('a', { href: link(''), 'data-nav': 'experiments' }, 'Experiments'),
+        h('a', { href: link('leaderboard'), 'data-nav': 'leaderboard' }, 'Leaderboard'),
+        h('span', { class: 'muted small' }, `${i.backend} · v${i.version}${i.allowEdit ? ' · editing allowed' : ' · read-only'}`),
+      ),
+    (error: Error) => replace(main, h('p', { class: 'error' }, `the dashboard's server did not answer: ${error.message}`)),
   );
+  replace(nav, h('a', { href: link(''), class: 'brand' }, 'exptrack'), h('a', { href: link(''), 'data-nav': 'experiments' }, 'Experiments'), h('a', { href: link('leaderboard'), 'data-nav': 'leaderboard' }, 'Leaderboard'));
   let cleanup: () => void = () => undefined;
   const show = () => {
     cleanup();
     const route = parseRoute(location.hash);
     for (const a of Array.from(nav.querySelectorAll<HTMLElement>('[data-nav]'))) a.classList.toggle('active', a.dataset.nav === route.page);
     delete main.dataset.ready;
-    if (route.page === 'experiment') cleanup = renderExperiment(main, route, info.allowEdit);
+    if (route.page === 'experiment') cleanup = renderExperiment(main, route, info.then((i) => i.allowEdit, () => false));
     else if (route.page === 'compare') cleanup = renderCompare(main, route);
     else if (route.page === 'leaderboard') cleanup = renderLeaderboard(main, route);
     else cleanup = renderExperiments(main, route);
@@ -50,4 +50,4 @@ async function start(): Promise<void> {
   show();
 }
 
-void start();
+start();
