@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExperimentTracker } from 'exptrack';
+import { PostgresBackend } from 'exptrack/postgres';
+import { freshDatabase, PG_SKIP_REASON, probePostgres } from '../fixtures/pg-test-server.js';
+import { cli, cliJson, requireBuild } from './helpers.js';
+
+const available = await probePostgres();
+let database: { url: string; drop: () => Promise<void> } | undefined;
+const ids: string[] = [];
+
+describe.skipIf(!available)(`a postgres:// --db opens exptrack/postgres (${available ? 'server found' : PG_SKIP_REASON})`, () => {
+  beforeAll(async () => {
+    requireBuild();
+    database = await freshDatabase();
+    for (const [lr, acc] of [[1e-3, 0.4], [3e-4, 0.6]] as const) {
+      const tracker = new ExperimentTracker({ backends: [new PostgresBackend({ connectionString: database.url })], captureGit: false, handleProcessEvents: false });
+      ids.push(await tracker.startExperiment({ learning_rate: lr }, { name: `pg-${lr}` }));
+      for (let s = 0; s < 10; s++) tracker.logMetrics({ loss: 1 / (s + 1) }, s);
+      const samples = Array.from({ length: 50 }, (_, i) => ({ id: `q${i}`, correct: i / 50 < acc }));
+      await tracker.logEvaluation('gsm8k', { metrics: { accuracy: acc }, samples });
+      await tracker.finishExperiment();
+      await tracker.close();
+    }
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('lists, shows and ranks the runs of a Postgres store', () => {
+    const url = database!.url;
+    const list = cliJson(['list', '--db', url]);
+    expect(list.experiments.map((e: { id: string }) => e.id)).toEqual([...ids].reverse());
+    expect(cliJson(['show', ids[0] as string, '--db', url]).metrics[0]).toMatchObject({ key: 'loss', count: 10 });
+    const board = cliJson(['leaderboard', '--benchmark', 'gsm8k', '--db', url]);
+    expect(board.rows.map((r: { id: string }) => r.id)).toEqual([ids[1], ids[0]]);
+    const unknown = cli(['show', 'exp_nope', '--db', url]);
+    expect(unknown.status).toBe(1);
+  });
+
+  it('an unreachable server is one line and exit 1', () => {
+    const r = cli(['list', '--db', 'postgres://nobody@127.0.0.1:1/none']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^exptrack: cannot open the Postgres database: .*unreachable/);
+  });
+});
