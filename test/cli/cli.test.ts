@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
+import { BIN, childEnv, cli, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
 
 const STACK = /\n\s+at .+:\d+:\d+/;
 let dir: string;
@@ -284,7 +285,9 @@ describe('tag, note, delete', () => {
 
   it('delete asks first (and refuses without a terminal unless --yes)', () => {
     const copy = join(dir, 'delete.db');
-    cliJson(['import', join(dir, 'all.json'), '--db', copy]);
+    const file = join(dir, 'for-delete.json');
+    cliJson(['export', '--all', '--output', file, '--db', db]);
+    cliJson(['import', file, '--db', copy]);
     const refused = cli(['delete', ids[2] as string, '--db', copy]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('--yes');
@@ -302,5 +305,16 @@ describe('colour', () => {
       expect(r.stdout).not.toContain('\u001b[');
     }
     expect(cli(['list', '--db', db], { env: { NO_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+  });
+
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasScript)('is on when stdout is a terminal (util-linux script gives it one), unless --no-color or NO_COLOR', () => {
+    const onTty = (args: string, env: Record<string, string> = {}) =>
+      spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args} --db ${JSON.stringify(db)}`, '/dev/null'], { encoding: 'utf8', env: childEnv(env), timeout: 60_000 }).stdout;
+    const coloured = onTty('list');
+    expect(coloured).toContain('\u001b[32mcompleted\u001b[39m');
+    expect(coloured).toMatch(/\u001b\[1mID\u001b\[22m {26}\u001b\[1mNAME/); // colour codes take no columns
+    expect(onTty('list --no-color')).not.toContain('\u001b[');
+    expect(onTty('list', { NO_COLOR: '1' })).not.toContain('\u001b[');
   });
 });
