@@ -53,21 +53,22 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
   });
 
   it('marks a running experiment whose heartbeat is older than staleAfterMs as crashed, and no other', async () => {
-    const store = fresh({ staleAfterMs: 1_000 });
+    const store = fresh({ staleAfterMs: 20_000 });
     const now = Date.now();
-    const stale = makeExperiment({ createdAt: now - 60_000, heartbeatAt: now - 30_000 });
-    const alive = makeExperiment({ createdAt: now - 60_000, heartbeatAt: now });
-    const done = makeExperiment({ createdAt: now - 60_000, heartbeatAt: now - 30_000, status: 'completed', endedAt: now - 30_000 });
+    const stale = makeExperiment({ createdAt: now - 90_000, heartbeatAt: now - 60_000 });
+    const alive = makeExperiment({ createdAt: now - 90_000, heartbeatAt: now }); // read well within 20 s, even on a loaded machine
+    const done = makeExperiment({ createdAt: now - 90_000, heartbeatAt: now - 60_000, status: 'completed', endedAt: now - 60_000 });
     await store.write([stale, alive, done].map((experiment) => ({ type: 'experiment_started' as const, experiment })));
     const byId = new Map((await store.getAllExperiments()).map((e) => [e.id, e]));
-    expect([byId.get(stale.id)?.status, byId.get(stale.id)?.endedAt]).toEqual(['crashed', now - 30_000]);
+    expect([byId.get(stale.id)?.status, byId.get(stale.id)?.endedAt]).toEqual(['crashed', now - 60_000]);
     expect(byId.get(alive.id)?.status).toBe('running');
     expect(byId.get(done.id)?.status).toBe('completed');
     await store.close();
   });
 
   it('a process killed with SIGKILL: what it committed stays, and its run is marked crashed once the heartbeat is stale', { timeout: 120_000 }, async () => {
-    const store = fresh({ staleAfterMs: 1_500 });
+    // Longer than the 5 s heartbeat interval, so the run looks alive for as long as the child lives.
+    const store = fresh({ staleAfterMs: 8_000 });
     await store.init();
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/pg-killed-child.ts'), PG_URL, store.schema], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -83,9 +84,14 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
     expect((await store.getExperiment(id))?.status).toBe('running');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    await new Promise((r) => setTimeout(r, 2_000));
-    const run = await store.getExperiment(id);
+    const killedAt = Date.now();
+    let run = await store.getExperiment(id);
+    while (run?.status === 'running' && Date.now() - killedAt < 40_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      run = await store.getExperiment(id);
+    }
     expect(run?.status).toBe('crashed');
+    expect(run?.endedAt).toBe(run?.heartbeatAt); // ended at its last sign of life
     expect((await store.getMetrics(id, 'loss')).length).toBeGreaterThanOrEqual(1_000);
     await store.close();
   });
