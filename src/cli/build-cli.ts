@@ -31,6 +31,7 @@ import { registerTag } from './commands/tag.js';
 import { registerNote } from './commands/note.js';
 import { registerSync } from './commands/sync.js';
 import { registerUi } from './commands/ui.js';
+import { registerSweep } from './commands/sweep.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
 const COMMANDS: RegisterCommand[] = [
@@ -50,6 +51,7 @@ const COMMANDS: RegisterCommand[] = [
   registerNote,
   registerSync,
   registerUi,
+  registerSweep,
 ];
 
 /** The CLI, ready to run. */
