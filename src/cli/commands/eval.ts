@@ -86,8 +86,10 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
 
   const controller = new AbortController();
   let interrupted = false;
+  // The first Ctrl-C stops cleanly; with the handler gone, a second one ends the process at once.
   const onSigint = () => {
     interrupted = true;
+    process.off('SIGINT', onSigint);
     controller.abort(new CliError('interrupted'));
   };
   process.on('SIGINT', onSigint);
