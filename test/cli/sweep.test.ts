@@ -36,16 +36,20 @@ function run(args: readonly string[], extra: Record<string, string> = {}) {
 async function sweepExperiments(db: string, id: string): Promise<Experiment[]> {
   const store = new SqliteBackend({ path: db, fileMustExist: true });
   try {
-    return (await store.getAllExperiments({ group: `sweep_${id}`, order: 'oldest' })).sort((a, b) => Number(a.tags['sweep_trial']) - Number(b.tags['sweep_trial']));
+    return (await store.getAllExperiments({ group: `sweep_${id}`, order: 'oldest' })).sort((a, b) => trialNumber(a) - trialNumber(b));
   } finally {
     await store.close();
   }
 }
 
+/** A trial's number; an interrupted trial rerun by a resume carries it as sweep_replaced_trial. */
+const trialNumber = (e: Experiment) => Number(e.tags['sweep_trial'] ?? e.tags['sweep_replaced_trial']);
+
 const f = (x: number) => (x - 0.3) ** 2;
 
 interface RunJson {
   id: string;
+  ran: number;
   group: string;
   interrupted: boolean;
   counts: Record<string, number>;
@@ -225,6 +229,24 @@ describe('exptrack sweep', { timeout: 90_000 }, () => {
     expect(experiments.filter((e) => e.tags['sweep_state'] === 'completed')).toHaveLength(6);
     const bestAll = after.trials.filter((t) => t.state === 'completed').reduce((a, b) => ((b.value as number) < (a.value as number) ? b : a));
     expect(after.best?.number).toBe(bestAll.number);
+    // The killed trials now point at their reruns and are no longer trials a resume would ask again.
+    for (const t of killed) {
+      const e = experiments[t.number] as Experiment;
+      expect(e.tags['sweep_trial']).toBeUndefined();
+      expect(e.tags['sweep_replaced_trial']).toBe(String(t.number));
+      const rerun = after.trials.find((r) => r.number === Number(e.tags['sweep_rerun_as']));
+      expect(rerun?.params.x).toBe(t.params.x);
+      expect(rerun?.state).toBe('completed');
+    }
+
+    // A second resume of the finished sweep runs nothing; sweep show lists all 6 + killed trials.
+    const again = run(['sweep', '--resume', out.id, '--db', db, '--json', '--', ...OBJECTIVE], { SWEEP_MODE: 'slow', SWEEP_SLEEP_MS: '0', SWEEP_RUNS_FILE: runs });
+    expect(again.status, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as RunJson).ran).toBe(0);
+    expect(lines()).toHaveLength(before.length + newRuns.length);
+    const shown = JSON.parse(run(['sweep', 'show', out.id, '--db', db, '--json']).stdout);
+    expect(shown.trials.filter((t: { state: string }) => t.state === 'completed')).toHaveLength(6);
+    expect(shown.trials.filter((t: { state: string; rerunAs: number | null }) => t.state === 'killed' && t.rerunAs !== null)).toHaveLength(killed.length);
   });
 
   it('usage errors: no command, no config, a command that does not exist, an unknown sweep', () => {

@@ -17,6 +17,8 @@ import { isPostgresUrl } from '../open-store.js';
 import {
   TAG_CLI_CONCURRENCY,
   TAG_CLI_TRIALS,
+  TAG_REPLACED_TRIAL,
+  TAG_RERUN_AS,
   bestTrial,
   readSweepConfig,
   readStoredSweep,
@@ -24,6 +26,7 @@ import {
   type SweepConfig,
 } from '../sweep/config.js';
 import { parseValue, runTrialProcess, type TrialProcessResult } from '../sweep/run-trial.js';
+import { updateExperiment } from '../update-experiment.js';
 
 interface SweepRunOptions {
   config?: string;
@@ -215,6 +218,11 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
   const isCrashed = (t: Trial) => t.state === 'failed' && (t.error ?? '').startsWith('crashed:');
   const finished = () => sweep.trials.filter((t) => t.state !== 'running' && !isCrashed(t)).length;
   const killed: Trial[] = [];
+  // A resumed sweep asks the params of the trials that were interrupted (or crashed) first, in
+  // their order. Once a rerun has its experiment, the old experiment stops being a trial of the
+  // sweep (tag sweep_trial becomes sweep_replaced_trial), so a later resume does not ask it again.
+  const replaced = sweep.trials.filter((t) => isCrashed(t as Trial)) as Trial[];
+  let asked = 0;
   let inFlight = 0;
   const targetText = Number.isFinite(target) ? String(target) : 'every grid point';
   ctx.note(
@@ -223,12 +231,18 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
       : `resuming sweep ${sweep.id}: ${finished()} of ${targetText} trials finished; ${concurrency} at a time`,
   );
 
-  const runOne = async (trial: Trial): Promise<Outcome> => {
+  const runOne = async (trial: Trial, replaces: Trial | undefined): Promise<Outcome> => {
     let experimentId: string;
     try {
       experimentId = await startedOf(trial.number).promise;
     } catch (error) {
       return { kind: 'failed', error: `tracking failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (replaces?.experimentId !== undefined) {
+      const tags = { sweep_trial: null, [TAG_REPLACED_TRIAL]: String(replaces.number), [TAG_RERUN_AS]: String(trial.number) };
+      await updateExperiment(store, replaces.experimentId, (t) => t.setTags(tags)).catch((error: unknown) =>
+        trackingErrors.push(`marking trial ${replaces.number} as rerun: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
     if (stopping) return { kind: 'killed', error: 'sweep interrupted before the trial started' };
     let pruned = false;
@@ -315,10 +329,12 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
   const worker = async (): Promise<void> => {
     while (!stopping && finished() + inFlight < target && sweep.remaining > 0) {
       const trial = sweep.ask() as Trial;
+      const candidate = replaced[asked++];
+      const replaces = candidate !== undefined && JSON.stringify(candidate.params) === JSON.stringify(trial.params) ? candidate : undefined;
       inFlight++;
       let outcome: Outcome;
       try {
-        outcome = await runOne(trial);
+        outcome = await runOne(trial, replaces);
       } catch (error) {
         outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
       }
@@ -447,7 +463,7 @@ async function showSweep(ctx: CommandContext, id: string): Promise<void> {
   ctx.print();
   const rows = trials.map((t) => [
     String(t.number),
-    t.state,
+    t.rerunAs === null ? t.state : `${t.state} (rerun as ${t.rerunAs})`,
     formatNumber(t.value),
     ...names.map((n) => formatValue(t.params[n])),
     t.experimentId,

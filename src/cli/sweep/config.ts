@@ -105,6 +105,8 @@ export interface StoredTrial {
   value: number | null;
   experimentId: string;
   error: string | null;
+  /** For an interrupted trial whose params a resume ran again: the number of that rerun. */
+  rerunAs: number | null;
 }
 
 /** A stored sweep: its definition and its trials, in trial order. */
@@ -120,6 +122,9 @@ export interface StoredSweep {
 /** The tags the CLI adds to every trial's experiment, so `--resume` knows the budget. */
 export const TAG_CLI_TRIALS = 'sweep_cli_trials';
 export const TAG_CLI_CONCURRENCY = 'sweep_cli_concurrency';
+/** On an interrupted trial's experiment once a resume reran its params: its number (in place of `sweep_trial`), and the rerun's. */
+export const TAG_REPLACED_TRIAL = 'sweep_replaced_trial';
+export const TAG_RERUN_AS = 'sweep_rerun_as';
 
 /**
  * Reads a sweep back from the store: the definition its trials carry (summary `sweep`) and
@@ -136,7 +141,7 @@ export const TAG_CLI_CONCURRENCY = 'sweep_cli_concurrency';
  */
 export async function readStoredSweep(store: Pick<ExperimentReader, 'getAllExperiments'>, id: string): Promise<StoredSweep> {
   const experiments = await store.getAllExperiments({ group: `sweep_${id}`, order: 'oldest' });
-  const mine = experiments.filter((e) => e.tags['sweep_id'] === id && e.tags['sweep_trial'] !== undefined);
+  const mine = experiments.filter((e) => e.tags['sweep_id'] === id && (e.tags['sweep_trial'] ?? e.tags[TAG_REPLACED_TRIAL]) !== undefined);
   if (mine.length === 0) throw new CliError(`no sweep with id "${id}" in this store (no experiment in group sweep_${id}); pass the right --db`);
   const stored = mine.map((e) => e.summary['sweep']).find((d) => typeof d === 'object' && d !== null && !Array.isArray(d));
   if (stored === undefined) throw new CliError(`sweep ${id} has no stored definition (summary "sweep" of its trials)`);
@@ -159,7 +164,7 @@ export async function readStoredSweep(store: Pick<ExperimentReader, 'getAllExper
   };
   const byNumber = new Map<number, Experiment>();
   for (const e of mine) {
-    const n = Number(e.tags['sweep_trial']);
+    const n = Number(e.tags['sweep_trial'] ?? e.tags[TAG_REPLACED_TRIAL]);
     if (Number.isSafeInteger(n) && n >= 0 && !byNumber.has(n)) byNumber.set(n, e);
   }
   const trials = [...byNumber.entries()]
@@ -177,6 +182,7 @@ export async function readStoredSweep(store: Pick<ExperimentReader, 'getAllExper
         value: state === 'completed' || state === 'pruned' ? value : null,
         experimentId: e.id,
         error: e.tags['sweep_error'] ?? e.error?.message ?? null,
+        rerunAs: e.tags[TAG_RERUN_AS] === undefined ? null : Number(e.tags[TAG_RERUN_AS]),
       };
     });
   const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
