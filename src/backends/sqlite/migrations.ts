@@ -126,6 +126,9 @@ const migrations: Record<string, Migration> = {
   },
 };
 
+/** The name of the newest migration: a store whose newest applied migration has it is up to date. */
+export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1)!;
+
 /** Serves the migrations from code, so nothing is read from disk at run time. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {

@@ -23,7 +23,7 @@ import type {
 } from '../../core/types.js';
 import { compileFilterToKysely } from '../sql/compile-filter.js';
 import { EventWriter } from './event-writer.js';
-import { migrationProvider } from './migrations.js';
+import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
 import type { StoreSchema } from './schema.js';
@@ -87,8 +87,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     const db = openDatabase(path, this.config);
     const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
-      const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
-      if (error) throw error;
+      await migrate(db, kysely);
       // A file store is written by a thread of its own, so inserts cost the training loop nothing;
       // an in-memory database is only reachable through this connection.
       const thread = path === ':memory:' || path === '' ? undefined : await WriteThread.start(this.config);
@@ -309,4 +308,28 @@ function orderByIds<T>(id: string | readonly string[], rows: T[], experimentOf: 
   if (typeof id === 'string') return rows;
   const position = new Map(id.map((one, i) => [one, i]));
   return rows.map((row, i) => ({ row, i })).sort((a, b) => position.get(experimentOf(a.row))! - position.get(experimentOf(b.row))! || a.i - b.i).map((x) => x.row);
+}
+
+/**
+ * Brings the schema up to date. An up-to-date store costs one query (Kysely's migrator takes far
+ * longer, on every open). When several processes open a new file at once, one migrates and the
+ * others fail on what it created: they try again and find the work done.
+ */
+async function migrate(db: SqliteConnection, kysely: Kysely<StoreSchema>): Promise<void> {
+  if (latestAppliedMigration(db) === LATEST_MIGRATION) return;
+  for (let attempt = 0; ; attempt++) {
+    const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
+    if (error === undefined) return;
+    if (attempt === 5) throw error;
+    await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+  }
+}
+
+function latestAppliedMigration(db: SqliteConnection): string | undefined {
+  try {
+    const row = db.prepare('SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1').get() as { name: string } | undefined;
+    return row?.name;
+  } catch {
+    return undefined; // no migration table yet: a new store
+  }
 }
