@@ -271,7 +271,10 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
         trial.report(value, step);
         if (trial.shouldPrune()) {
           pruned = true;
-          child?.kill('SIGTERM');
+          const c = child;
+          c?.kill('SIGTERM');
+          // A command that ignores SIGTERM is killed 10 s later.
+          setTimeout(() => c?.exitCode === null && c.signalCode === null && c.kill('SIGKILL'), 10_000).unref();
         }
       },
     });

@@ -119,11 +119,13 @@ export interface StoredSweep {
   cliConcurrency: number | undefined;
 }
 
-/** The tags the CLI adds to every trial's experiment, so `--resume` knows the budget. */
+/** The tag the CLI adds to every trial's experiment with the trial budget (`all` for a whole grid), for `--resume`. */
 export const TAG_CLI_TRIALS = 'sweep_cli_trials';
+/** The tag the CLI adds to every trial's experiment with the concurrency, for `--resume`. */
 export const TAG_CLI_CONCURRENCY = 'sweep_cli_concurrency';
-/** On an interrupted trial's experiment once a resume reran its params: its number (in place of `sweep_trial`), and the rerun's. */
+/** On an interrupted trial's experiment once a resume reran its params: its number, in place of `sweep_trial`. */
 export const TAG_REPLACED_TRIAL = 'sweep_replaced_trial';
+/** On an interrupted trial's experiment once a resume reran its params: the rerun's number. */
 export const TAG_RERUN_AS = 'sweep_rerun_as';
 
 /**
