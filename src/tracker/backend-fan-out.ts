@@ -59,22 +59,27 @@ export class BackendFanOut {
 
   /** Queues a batch on every backend, in order. Never rejects. */
   write(events: readonly TrackerEvent[]): void {
-    for (const slot of this.slots) {
-      slot.queued.push(events);
-      slot.chain = slot.chain.then(async () => {
-        const batch = slot.queued.shift();
-        if (batch === undefined) return;
-        const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
-        if (report.error) slot.failure ??= report.error;
-      });
-    }
+    for (const slot of this.slots) this.enqueue(slot, events);
+  }
+
+  private enqueue(slot: Slot, events: readonly TrackerEvent[]): void {
+    slot.queued.push(events);
+    slot.chain = slot.chain.then(async () => {
+      const batch = slot.queued.shift();
+      if (batch === undefined) return;
+      const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
+      if (report.error) slot.failure ??= report.error;
+    });
   }
 
   /**
-   * For an exiting process, where no promise will settle again: applies every batch not yet started,
-   * then `events`, synchronously, on the backends that can.
+   * The last batch of an ending process. Backends that can write synchronously apply every batch
+   * not yet started, then `events`, before this returns; the others get `events` queued, and the
+   * returned promise settles when they flushed it (for a caller that can still wait, such as a
+   * signal handler; at `exit` nothing can).
    */
-  writeSync(events: readonly TrackerEvent[]): void {
+  writeLast(events: readonly TrackerEvent[]): Promise<unknown> {
+    const asyncSlots = this.slots.filter((slot) => slot.backend.writeSync === undefined);
     for (const slot of this.slots) {
       const { backend } = slot;
       if (backend.writeSync === undefined) continue;
@@ -85,6 +90,8 @@ export class BackendFanOut {
         this.safeReport(toExptrackError(error, backend.name), { backend: backend.name, operation: 'writeSync' });
       }
     }
+    for (const slot of asyncSlots) this.enqueue(slot, events);
+    return this.each('flush', (b) => b.flush(), asyncSlots);
   }
 
   /** Waits for queued writes, then flushes each backend; a backend whose writes failed since the last report reports that failure. */
@@ -96,9 +103,9 @@ export class BackendFanOut {
     return this.each('close', (b) => b.close());
   }
 
-  private each(operation: string, call: (backend: Backend) => Promise<void>): Promise<BackendReport[]> {
+  private each(operation: string, call: (backend: Backend) => Promise<void>, slots: readonly Slot[] = this.slots): Promise<BackendReport[]> {
     return Promise.all(
-      this.slots.map((slot) => {
+      slots.map((slot) => {
         const done = slot.chain
           .then(() => this.guard(slot.backend, operation, () => call(slot.backend)))
           .then((report) => {

@@ -379,20 +379,20 @@ export class ExperimentTracker implements AsyncDisposable {
 
   private processEndHandlers(fanOut: BackendFanOut) {
     // Each handler runs where no promise will settle again: it writes synchronously where it can.
-    const endNow = (changes: ExperimentChanges): void => {
+    const endNow = (changes: ExperimentChanges): Promise<unknown> => {
       const run = this.active;
-      if (!run) return;
+      if (!run) return Promise.resolve();
       if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
-      fanOut.writeSync(this.takeBatch());
+      return fanOut.writeLast(this.takeBatch());
     };
     return {
       onFatalError: (error: unknown) => {
-        endNow(endChanges('failed', error));
+        void endNow(endChanges('failed', error));
         this.deactivate();
       },
       onSignal: (signal: 'SIGINT' | 'SIGTERM') => {
         if (this.active) this.active.interruptedBy = signal;
-        endNow({ ...endChanges('killed'), summary: { interrupted_by: signal } });
+        return endNow({ ...endChanges('killed'), summary: { interrupted_by: signal } });
       },
       onBeforeExit: () => {
         const run = this.active;
@@ -407,7 +407,7 @@ export class ExperimentTracker implements AsyncDisposable {
         const run = this.active;
         if (!run) return;
         const status = run.interruptedBy ? 'killed' : code === 0 ? 'completed' : 'failed';
-        endNow(endChanges(status, status === 'failed' ? new Error(`process exited with code ${code}`) : undefined));
+        void endNow(endChanges(status, status === 'failed' ? new Error(`process exited with code ${code}`) : undefined));
         this.deactivate();
       },
     };
@@ -518,9 +518,15 @@ function rankFromEnv(): number {
   return Number.isSafeInteger(rank) && rank >= 0 ? rank : 0;
 }
 
+/** The store named by EXPTRACK_DB: a `postgres://` URL, or a SQLite file (default `./exptrack.db`). */
 async function defaultBackend(): Promise<Backend> {
+  const location = process.env.EXPTRACK_DB ?? './exptrack.db';
+  if (/^postgres(ql)?:\/\//.test(location)) {
+    const { PostgresBackend } = await import('exptrack/postgres');
+    return new PostgresBackend({ connectionString: location });
+  }
   const { SqliteBackend } = await import('exptrack/sqlite');
-  return new SqliteBackend({ path: process.env.EXPTRACK_DB ?? './exptrack.db' });
+  return new SqliteBackend({ path: location });
 }
 
 /** The default error handler: one console warning per backend and per kind of bad input. */

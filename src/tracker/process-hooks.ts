@@ -2,8 +2,11 @@
 export interface ProcessEndHandlers {
   /** An uncaught exception or unhandled rejection is about to end the process. Synchronous. */
   onFatalError(error: unknown): void;
-  /** SIGINT or SIGTERM arrived. Synchronous. */
-  onSignal(signal: 'SIGINT' | 'SIGTERM'): void;
+  /**
+   * SIGINT or SIGTERM arrived. What can be written synchronously is written before this returns;
+   * the promise settles when the backends that write asynchronously have the rest.
+   */
+  onSignal(signal: 'SIGINT' | 'SIGTERM'): Promise<unknown>;
   /** The event loop ran dry without the run being finished; async work is still possible. */
   onBeforeExit(): void;
   /** The process is exiting; only synchronous work happens from here. */
@@ -11,6 +14,9 @@ export interface ProcessEndHandlers {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** How long a signal waits for asynchronous backends before the process ends as the signal says. */
+const SIGNAL_FLUSH_DEADLINE_MS = 5_000;
 type Listener = (...args: never[]) => void;
 
 interface Registry {
@@ -63,13 +69,24 @@ function installListeners(reg: Registry): void {
     if (process.listenerCount('uncaughtException') === 0) each((h) => h.onFatalError(error));
   });
   for (const signal of SIGNALS) {
+    let received = false;
     listen(signal, () => {
-      each((h) => h.onSignal(signal));
-      if (process.listenerCount(signal) === 1) {
+      const reRaise = (): void => {
         // Nobody else handles it: restore the default and re-raise, so the exit code is the usual one.
         removeListeners(reg);
         process.kill(process.pid, signal);
+      };
+      const hostHandlesIt = process.listenerCount(signal) > 1;
+      if (received) {
+        if (!hostHandlesIt) reRaise(); // a second Ctrl-C does not wait
+        return;
       }
+      received = true;
+      const written: Promise<unknown>[] = [];
+      each((h) => written.push(h.onSignal(signal).catch(() => undefined)));
+      if (hostHandlesIt) return;
+      const deadline = new Promise((resolve) => setTimeout(resolve, SIGNAL_FLUSH_DEADLINE_MS).unref());
+      void Promise.race([Promise.all(written), deadline]).then(reRaise);
     });
   }
   listen('beforeExit', () => each((h) => h.onBeforeExit()));
