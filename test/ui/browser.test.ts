@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { MemoryBackend } from 'exptrack/memory';
 import type { DashboardServer } from '../../src/ui/server.js';
-import { demoStore, serve } from './fixtures.js';
+import { curve, demoStore, serve } from './fixtures.js';
 import { PAYLOADS, xssStore } from './xss-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -128,6 +128,15 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
     await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.includes('points drawn'));
     expect(await inkedPixels(page, '.chart[data-metric=loss] canvas')).toBeGreaterThan(200);
     await page.screenshot({ path: join(SHOTS, 'experiment.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('refreshes a running experiment\'s charts while it logs', async () => {
+    const page = await open('#/e/exp_c');
+    await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.startsWith('3 of 3 points'));
+    expect(await page.textContent('main h1')).toMatch(/live.*running.*● live/);
+    await store.write([curve('exp_c', 'loss', [3, 4, 5], [0.7, 0.6, 0.5]), { type: 'experiment_updated', experimentId: 'exp_c', changes: { heartbeatAt: Date.now() } }]);
+    await page.waitForFunction(() => document.querySelector('.chart[data-metric=loss] .chart-status')?.textContent?.startsWith('6 of 6 points'), undefined, { timeout: 10_000 });
     await page.close();
   });
 

@@ -51,6 +51,8 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
     port: options.port,
     allowEdit: options.allowEdit === true,
     ...(options.token === undefined ? {} : { token: options.token }),
+    // Development: serve a front end built elsewhere (node scripts/build-ui.mjs --outdir DIR).
+    ...(ctx.io.env.EXPTRACK_UI_ASSETS ? { assetsDir: ctx.io.env.EXPTRACK_UI_ASSETS } : {}),
     version: packageVersion(),
   });
   ctx.print(`exptrack dashboard: ${dashboard.url}`);
