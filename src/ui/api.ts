@@ -152,15 +152,15 @@ export class DashboardApi {
     if (sortText === 'created' && metricSort === undefined) {
       // The store pages in the order it keeps: only this page is read.
       const page = await this.store.getAllExperiments({ ...query, order: order === 'desc' ? 'newest' : 'oldest', limit, offset });
-      const experiments = await Promise.all(page.map(async (e) => toRow(e, await this.keyMetrics(e), now)));
+      const metrics = await this.keyMetrics(page);
+      const experiments = page.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
       return { total: this.countCheaply(cacheKey), offset, limit, experiments, metricColumns: metricColumns(experiments) };
     }
     const all = await this.matching(cacheKey, query);
     let sorted: Experiment[];
     if (metricSort !== undefined) {
-      const values = new Map<string, number | undefined>();
-      await mapLimit(all, 16, async (e) => values.set(e.id, (await this.keyMetrics(e))[metricSort]));
-      sorted = sortBy(all, (e) => values.get(e.id), order);
+      const metrics = await this.keyMetrics(all);
+      sorted = sortBy(all, (e) => metrics.get(e.id)?.[metricSort], order);
     } else {
       const key: (e: Experiment) => string | number | undefined = {
         name: (e: Experiment) => e.name.toLowerCase(),
@@ -172,7 +172,8 @@ export class DashboardApi {
       sorted = sortBy(all, key, order);
     }
     const page = sorted.slice(offset, offset + limit);
-    const experiments = await Promise.all(page.map(async (e) => toRow(e, await this.keyMetrics(e), now)));
+    const metrics = await this.keyMetrics(page);
+    const experiments = page.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
     return { total: all.length, offset, limit, experiments, metricColumns: metricColumns(experiments) };
   }
 
@@ -234,21 +235,47 @@ export class DashboardApi {
     return value;
   }
 
-  /** The key metrics of a run, cached while the run does not change. */
-  private async keyMetrics(e: Experiment): Promise<Record<string, number>> {
-    const version = `${e.status}:${e.heartbeatAt}:${e.endedAt}`;
-    const hit = this.keyMetricCache.get(e.id);
-    if (hit !== undefined && hit.version === version && (e.status !== 'running' || Date.now() - hit.at < LIST_TTL_MS)) return hit.metrics;
-    const [evaluations, summaries] = await Promise.all([this.store.getEvaluationResults(e.id), this.store.getMetricSummaries(e.id)]);
-    const metrics: Record<string, number> = {};
-    for (const r of latestByBenchmark(evaluations)) {
-      const main = primaryMetric(r.metrics);
-      if (main !== undefined) metrics[`${r.benchmark}/${main}`] = r.metrics[main] as number;
+  /**
+   * The key metrics of runs, by id: each cached while its run does not change; the rest read in two
+   * batched queries (evaluations and metric summaries of many runs at once).
+   */
+  private async keyMetrics(experiments: readonly Experiment[]): Promise<Map<string, Record<string, number>>> {
+    const result = new Map<string, Record<string, number>>();
+    const missing: Experiment[] = [];
+    const now = Date.now();
+    const versionOf = (e: Experiment) => `${e.status}:${e.heartbeatAt}:${e.endedAt}`;
+    for (const e of experiments) {
+      const hit = this.keyMetricCache.get(e.id);
+      if (hit !== undefined && hit.version === versionOf(e) && (e.status !== 'running' || now - hit.at < LIST_TTL_MS)) result.set(e.id, hit.metrics);
+      else missing.push(e);
     }
-    for (const s of summaries) metrics[s.key] = s.last;
-    if (this.keyMetricCache.size > 50_000) this.keyMetricCache.clear();
-    this.keyMetricCache.set(e.id, { version, at: Date.now(), metrics });
-    return metrics;
+    for (let i = 0; i < missing.length; i += 2000) {
+      const chunk = missing.slice(i, i + 2000);
+      const ids = chunk.map((e) => e.id);
+      const [evaluations, summaries] = await Promise.all([this.store.getEvaluationResults(ids), this.store.getMetricSummaries(ids)]);
+      const byRun = new Map<string, Record<string, number>>(ids.map((id) => [id, {}]));
+      const evaluationsByRun = new Map<string, EvaluationRecord[]>();
+      for (const r of evaluations) evaluationsByRun.set(r.experimentId, [...(evaluationsByRun.get(r.experimentId) ?? []), r]);
+      for (const [id, records] of evaluationsByRun) {
+        const metrics = byRun.get(id);
+        if (metrics === undefined) continue;
+        for (const r of latestByBenchmark(records)) {
+          const main = primaryMetric(r.metrics);
+          if (main !== undefined) metrics[`${r.benchmark}/${main}`] = r.metrics[main] as number;
+        }
+      }
+      for (const s of summaries) {
+        const metrics = byRun.get(s.experimentId);
+        if (metrics !== undefined) metrics[s.key] = s.last;
+      }
+      if (this.keyMetricCache.size > 50_000) this.keyMetricCache.clear();
+      for (const e of chunk) {
+        const metrics = byRun.get(e.id) ?? {};
+        this.keyMetricCache.set(e.id, { version: versionOf(e), at: now, metrics });
+        result.set(e.id, metrics);
+      }
+    }
+    return result;
   }
 
   /**
@@ -420,16 +447,20 @@ export class DashboardApi {
    */
   async benchmarks(): Promise<Record<string, unknown>> {
     if (this.benchmarkCache !== undefined && Date.now() - this.benchmarkCache.at < BENCHMARKS_TTL_MS) return { benchmarks: this.benchmarkCache.value };
-    const experiments = await this.store.getAllExperiments();
+    const ids = (await this.store.getAllExperiments()).map((e) => e.id);
     const found = new Map<string, { metrics: Set<string>; runs: number }>();
-    await mapLimit(experiments, 16, async (e) => {
-      for (const r of latestByBenchmark(await this.store.getEvaluationResults(e.id))) {
-        const entry = found.get(r.benchmark) ?? { metrics: new Set<string>(), runs: 0 };
-        entry.runs += 1;
-        for (const m of Object.keys(r.metrics)) if (!isAuxiliaryMetric(m)) entry.metrics.add(m);
-        found.set(r.benchmark, entry);
+    for (let i = 0; i < ids.length; i += 2000) {
+      const byRun = new Map<string, EvaluationRecord[]>();
+      for (const r of await this.store.getEvaluationResults(ids.slice(i, i + 2000))) byRun.set(r.experimentId, [...(byRun.get(r.experimentId) ?? []), r]);
+      for (const records of byRun.values()) {
+        for (const r of latestByBenchmark(records)) {
+          const entry = found.get(r.benchmark) ?? { metrics: new Set<string>(), runs: 0 };
+          entry.runs += 1;
+          for (const m of Object.keys(r.metrics)) if (!isAuxiliaryMetric(m)) entry.metrics.add(m);
+          found.set(r.benchmark, entry);
+        }
       }
-    });
+    }
     const value = [...found.entries()].map(([benchmark, v]) => ({ benchmark, metrics: [...v.metrics].sort(), runs: v.runs })).sort((x, y) => x.benchmark.localeCompare(y.benchmark));
     this.benchmarkCache = { at: Date.now(), value };
     return { benchmarks: value };
@@ -667,16 +698,4 @@ function pairSamples(a: readonly StoredEvaluationSample[], b: readonly StoredEva
 function matchesText(p: SamplePair, text: string): boolean {
   const fields = [p.id, p.prompt, p.gold, p.a?.output, p.a?.extracted, p.b?.output, p.b?.extracted];
   return fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(text));
-}
-
-/** Runs `fn` over items with at most `limit` at once. */
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
