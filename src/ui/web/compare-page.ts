@@ -182,7 +182,7 @@ function renderSamples(box: HTMLElement, c: Comparison, names: string[], route: 
   const answer = (s: SamplePair['a']) =>
     s === null
       ? h('td', { class: 'muted' }, 'no answer')
-      : h('td', null, mark(s.correct), s.extracted === null ? null : h('div', { class: 'small' }, 'extracted: ', h('code', null, s.extracted)), s.error === null ? null : h('div', { class: 'error small' }, s.error), h('pre', { class: 'output' }, s.output ?? ''));
+      : h('td', null, mark(s.correct), s.extracted === null || s.extracted === s.output ? null : h('div', { class: 'small' }, 'extracted: ', h('code', null, s.extracted)), s.error === null ? null : h('div', { class: 'error small' }, s.error), h('pre', { class: 'output' }, s.output ?? ''));
 
   const load = async () => {
     let page: SamplesPage;
