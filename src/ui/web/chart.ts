@@ -109,6 +109,7 @@ export class MetricChart {
    */
   async load(): Promise<void> {
     const ticket = ++this.loading;
+    if (this.plot === undefined) this.statusLine.textContent = 'loading…';
     const points = Math.min(10_000, this.width());
     const request: FetchRequest = { points, smoothing: this.options.smoothing, ...(this.range ? { from: this.range[0], to: this.range[1] } : {}) };
     const withRaw = this.options.showRaw && this.options.smoothing > 0 && this.options.sources.length === 1;
