@@ -53,11 +53,17 @@ export function qaSamples(n: number, right: (i: number) => boolean): EvaluationS
 export async function demoStore(): Promise<MemoryBackend> {
   const store = new MemoryBackend();
   await store.init();
+  await store.write(demoEvents());
+  return store;
+}
+
+/** The events of {@link demoStore}, to write into any backend. */
+export function demoEvents(): TrackerEvent[] {
   const steps = Array.from({ length: 5000 }, (_, i) => i);
   const loss = (scale: number) => steps.map((s) => (s === 5 ? NaN : scale / (1 + s / 100) + 0.01 * Math.sin(s)));
   const a = qaSamples(40, (i) => i < 30);
   const b = qaSamples(40, (i) => i >= 10);
-  await store.write([
+  return [
     started('exp_a', { learning_rate: 0.01, optimizer: 'adam', model: { depth: 2 } }, { name: 'baseline', group: 'g1', tags: { stage: 'sft' }, createdAt: T0 }),
     started('exp_b', { learning_rate: 0.003, optimizer: 'adam', model: { depth: 2 } }, { name: 'slower', group: 'g1', createdAt: T0 + 1000 }),
     started('exp_c', { learning_rate: 0.1 }, { name: 'live', group: 'g2', status: 'running', endedAt: null, createdAt: T0 + 2000 }),
@@ -67,8 +73,7 @@ export async function demoStore(): Promise<MemoryBackend> {
     evaluation('exp_a', 'qa', { accuracy: 30 / 40 }, a),
     evaluation('exp_b', 'qa', { accuracy: 30 / 40 }, b),
     { type: 'checkpoint', experimentId: 'exp_a', checkpoint: { experimentId: 'exp_a', path: '/ckpt/a/step-100.json', step: 100, metrics: { loss: 0.5 }, sizeBytes: 2048, sha256: 'ab'.repeat(32), fileCount: 1, createdAt: T0 + 5000 } },
-  ]);
-  return store;
+  ];
 }
 
 /** A directory of fake built assets, with a secret file next to it that must never be served. */
