@@ -75,13 +75,11 @@ function work(iterations: number): number {
 }
 
 async function loopOverhead(): Promise<{ overhead: number; p50: number; p99: number; plainMs: number }> {
-  let iterations = 1000;
-  while (true) {
-    const t0 = performance.now();
-    work(iterations);
-    if (performance.now() - t0 >= 1) break;
-    iterations *= 2;
-  }
+  // Calibrate once the work function is optimised: time 200 calls and scale to 1 ms a step.
+  for (let i = 0; i < 2000; i++) work(10_000);
+  const t0 = performance.now();
+  for (let i = 0; i < 200; i++) work(10_000);
+  const iterations = Math.round((10_000 * 200) / (performance.now() - t0));
   const steps = 2000;
   const plain = () => {
     const t0 = performance.now();
