@@ -3,7 +3,10 @@ import { ExptrackError } from '../../core/errors.js';
 import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, ExperimentStatus } from '../../core/types.js';
-import { MetricWriter } from './metric-writer.js';
+import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
+
+/** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
+export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'metrics'; experimentId: string; points: MetricColumnsView };
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 
 type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
@@ -15,7 +18,7 @@ type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'i
 export class EventWriter {
   private readonly metrics: MetricWriter;
   private readonly statements: Record<Statement, SqliteStatement>;
-  private readonly applyBatch: (events: readonly TrackerEvent[]) => unknown[];
+  private readonly applyBatch: (events: readonly StoreEvent[]) => unknown[];
 
   constructor(private readonly db: SqliteConnection) {
     this.metrics = new MetricWriter(db);
@@ -34,8 +37,8 @@ export class EventWriter {
       insertCheckpoint: db.prepare(`INSERT INTO checkpoints (experiment_id, path, step, metrics, size_bytes, sha256, file_count, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
-    const applyOne = db.transaction((event: TrackerEvent) => this.apply(event));
-    const batch = db.transaction((events: readonly TrackerEvent[]) => {
+    const applyOne = db.transaction((event: StoreEvent) => this.apply(event));
+    const batch = db.transaction((events: readonly StoreEvent[]) => {
       const failures: unknown[] = [];
       for (const event of events) {
         try {
@@ -53,7 +56,7 @@ export class EventWriter {
    * Writes a batch. Throws SQLITE_BUSY when the lock cannot be had (nothing was written), or an
    * error naming the events that failed after the rest were committed.
    */
-  write(events: readonly TrackerEvent[]): void {
+  write(events: readonly StoreEvent[]): void {
     let failures: unknown[];
     try {
       failures = this.applyBatch(events);
@@ -71,7 +74,7 @@ export class EventWriter {
     }
   }
 
-  private apply(event: TrackerEvent): void {
+  private apply(event: StoreEvent): void {
     switch (event.type) {
       case 'experiment_started':
         return this.insertExperiment(event.experiment);

@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { ExptrackError } from '../../core/errors.js';
 import type { MetricColumns } from '../../core/types.js';
+
+/** Metric columns as the writer reads them: by index only, so typed arrays serve as well as arrays. */
+export type MetricColumnsView = { readonly [K in keyof MetricColumns]: MetricColumns[K] extends Array<infer T> ? ArrayLike<T> : MetricColumns[K] };
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 
 /** Rows per multi-row INSERT: one cached statement serves every full chunk. */
@@ -68,7 +71,7 @@ export class MetricWriter {
    * Inserts a batch series by series (each series is one contiguous range of the clustered table,
    * so grouped inserts touch one leaf page at a time: about twice as fast as interleaved ones).
    */
-  insert(experimentId: string, points: MetricColumns): void {
+  insert(experimentId: string, points: MetricColumnsView): void {
     const { keys, steps, values, timestamps } = points;
     if (keys.length === 0) return;
     const writer = this.writerFor(experimentId, points);
@@ -99,7 +102,7 @@ export class MetricWriter {
   }
 
   /** The positions of each series' points, in logging order, keyed by series id. */
-  private groupBySeries(experimentId: string, keys: readonly string[]): Map<number, number[]> {
+  private groupBySeries(experimentId: string, keys: ArrayLike<string>): Map<number, number[]> {
     let ids = this.series.get(experimentId);
     if (!ids) this.series.set(experimentId, (ids = new Map()));
     const groups = new Map<number, number[]>();
@@ -125,7 +128,7 @@ export class MetricWriter {
     return (this.statements.seriesId.get(experimentId, key) as [number])[0];
   }
 
-  private writerFor(experimentId: string, points: MetricColumns): Writer {
+  private writerFor(experimentId: string, points: MetricColumnsView): Writer {
     const cached = this.writers.get(experimentId);
     if (cached) return cached;
     if (this.statements.experimentExists.get(experimentId) === undefined) {

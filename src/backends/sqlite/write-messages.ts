@@ -1,10 +1,58 @@
 import type { TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
+import type { StoreEvent } from './event-writer.js';
 
 /** What the main thread sends the write thread. */
 export type WriteRequest =
-  | { kind: 'write'; id: number; events: readonly TrackerEvent[]; signal?: Int32Array }
+  | { kind: 'write'; id: number; events: readonly PackedEvent[]; signal?: Int32Array }
   | { kind: 'close'; id: number };
+
+/**
+ * Metric columns as they cross threads: keys as indices into a table of the distinct keys, numbers
+ * in typed arrays. Copying 500,000 points this way takes a few milliseconds; as plain arrays of
+ * strings and numbers it took about 400 ms to deserialise, as long as inserting them.
+ */
+export interface PackedMetrics {
+  type: 'packed_metrics';
+  experimentId: string;
+  keyTable: string[];
+  keyIndex: Uint32Array;
+  steps: Float64Array;
+  values: Float64Array;
+  timestamps: Float64Array;
+  rank: number;
+}
+
+export type PackedEvent = Exclude<TrackerEvent, { type: 'metrics' }> | PackedMetrics;
+
+/** Packs the metric events of a batch for the trip to the write thread; the others go as they are. */
+export function packEvents(events: readonly TrackerEvent[]): PackedEvent[] {
+  return events.map((event) => {
+    if (event.type !== 'metrics') return event;
+    const { keys, steps, values, timestamps, rank } = event.points;
+    const keyTable: string[] = [];
+    const positions = new Map<string, number>();
+    const keyIndex = new Uint32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      let position = positions.get(key);
+      if (position === undefined) positions.set(key, (position = keyTable.push(key) - 1));
+      keyIndex[i] = position;
+    }
+    return { type: 'packed_metrics', experimentId: event.experimentId, keyTable, keyIndex, steps: Float64Array.from(steps), values: Float64Array.from(values), timestamps: Float64Array.from(timestamps), rank };
+  });
+}
+
+/** The inverse of {@link packEvents}, in the write thread; the numbers stay in their typed arrays. */
+export function unpackEvents(events: readonly PackedEvent[]): StoreEvent[] {
+  return events.map((event) => {
+    if (event.type !== 'packed_metrics') return event;
+    const keys = new Array<string>(event.keyIndex.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = event.keyTable[event.keyIndex[i]!]!;
+    const { steps, values, timestamps, rank } = event;
+    return { type: 'metrics', experimentId: event.experimentId, points: { keys, steps, values, timestamps, rank } };
+  });
+}
 
 /** What the write thread answers: the request's id, and the error if it failed. */
 export interface WriteReply {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
-import { deserializeError, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import { deserializeError, packEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
@@ -46,7 +46,7 @@ export class WriteThread {
   }
 
   write(events: readonly TrackerEvent[]): Promise<void> {
-    return this.request((id) => ({ kind: 'write', id, events }));
+    return this.request((id) => ({ kind: 'write', id, events: packEvents(events) }));
   }
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */
@@ -54,7 +54,7 @@ export class WriteThread {
     const id = this.nextId++;
     const signal = new Int32Array(new SharedArrayBuffer(4));
     let outcome: WriteReply | undefined;
-    this.port.postMessage({ kind: 'write', id, events, signal } satisfies WriteRequest);
+    this.port.postMessage({ kind: 'write', id, events: packEvents(events), signal } satisfies WriteRequest);
     if (Atomics.wait(signal, 0, 0, SYNC_WRITE_TIMEOUT_MS) === 'timed-out') {
       throw new ExptrackError(`the sqlite write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: 'sqlite' });
     }

@@ -1,6 +1,5 @@
-import type { TrackerEvent } from '../../core/backend.js';
 import { storeError } from './open-database.js';
-import type { EventWriter } from './event-writer.js';
+import type { EventWriter, StoreEvent } from './event-writer.js';
 
 /** How long a batch keeps retrying while other processes hold the lock, and how a retry waits. */
 export interface RetryPolicy {
@@ -19,7 +18,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * `lockRetryMs`; other failures are thrown at once as typed errors. Synchronous: it sleeps with
  * Atomics.wait, so call it off the main thread or where no promise can settle (an exiting process).
  */
-export function writeWithRetry(writer: EventWriter, events: readonly TrackerEvent[], policy: RetryPolicy): void {
+export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): void {
   const deadline = Date.now() + policy.lockRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -33,7 +32,7 @@ export function writeWithRetry(writer: EventWriter, events: readonly TrackerEven
 }
 
 /** The same, for the main thread: waits with timers between attempts, so the event loop goes on. */
-export async function writeWithRetryAsync(writer: EventWriter, events: readonly TrackerEvent[], policy: RetryPolicy): Promise<void> {
+export async function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): Promise<void> {
   const deadline = Date.now() + policy.lockRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -3,17 +3,16 @@
  * that inserting points costs the training loop nothing but a postMessage.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { TrackerEvent } from '../../core/backend.js';
-import { EventWriter } from './event-writer.js';
+import { EventWriter, type StoreEvent } from './event-writer.js';
 import { openDatabase } from './open-database.js';
-import { serializeError, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import { serializeError, unpackEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
 import { writeWithRetry } from './write-with-retry.js';
 
 const { options, port } = workerData as { options: WriteThreadOptions; port: MessagePort };
 const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, fileMustExist: true });
 const writer = new EventWriter(db);
 
-function apply(events: readonly TrackerEvent[]): WriteReply['error'] {
+function apply(events: readonly StoreEvent[]): WriteReply['error'] {
   try {
     writeWithRetry(writer, events, options);
     return undefined;
@@ -29,7 +28,7 @@ port.on('message', (request: WriteRequest) => {
     port.close();
     return;
   }
-  const error = apply(request.events);
+  const error = apply(unpackEvents(request.events));
   port.postMessage(error === undefined ? { id: request.id } : { id: request.id, error });
   if (request.signal) {
     Atomics.store(request.signal, 0, 1);
