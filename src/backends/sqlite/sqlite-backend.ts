@@ -55,7 +55,10 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter; thread: WriteThread | undefined } | undefined;
+  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  /** The write thread, started by the first write (a reader never pays for it). */
+  private thread: Promise<WriteThread | undefined> | undefined;
+  private startedThread: WriteThread | undefined;
   private opening: Promise<void> | undefined;
 
   constructor(config: SqliteBackendConfig) {
@@ -88,10 +91,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
       await migrate(db, kysely);
-      // A file store is written by a thread of its own, so inserts cost the training loop nothing;
-      // an in-memory database is only reachable through this connection.
-      const thread = path === ':memory:' || path === '' ? undefined : await WriteThread.start(this.config);
-      this.state = { db, kysely, writer: new EventWriter(db), thread };
+      this.state = { db, kysely, writer: new EventWriter(db) };
       this.markStaleRunsCrashed();
     } catch (cause) {
       await kysely.destroy();
@@ -100,15 +100,29 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   async write(events: readonly TrackerEvent[]): Promise<void> {
-    const { writer, thread } = await this.ready();
+    const { writer } = await this.ready();
+    const thread = await this.writeThread();
     return thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config);
   }
 
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
-    const { writer, thread } = this.state;
+    const { writer } = this.state;
+    const thread = this.startedThread;
     if (thread) thread.writeSync(events);
     else writeWithRetry(writer, events, { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) });
+  }
+
+  /**
+   * A file store is written by a thread of its own, so inserts cost the training loop nothing; an
+   * in-memory database is only reachable through this connection, so it is written here.
+   */
+  private writeThread(): Promise<WriteThread | undefined> {
+    const { path } = this.config;
+    this.thread ??= path === ':memory:' || path === ''
+      ? Promise.resolve(undefined)
+      : WriteThread.start(this.config).then((thread) => (this.startedThread = thread));
+    return this.thread;
   }
 
   /** Every write is committed when `write` resolves (WAL, synchronous=NORMAL): nothing to do. */
@@ -119,7 +133,10 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     this.state = undefined;
     this.opening = undefined;
     if (!state) return;
-    await state.thread?.close();
+    const thread = await this.thread;
+    this.thread = undefined;
+    this.startedThread = undefined;
+    await thread?.close();
     await state.kysely.destroy();
   }
 
