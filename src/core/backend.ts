@@ -58,6 +58,12 @@ export interface BackendCapabilities {
   multiProcess: boolean;
   /** It implements {@link ResponseCacheStore}. */
   responseCache: boolean;
+  /**
+   * `write` may be called again before the previous call settled: the backend applies batches in
+   * the order of the calls. The tracker then hands a full buffer over at once, even from inside a
+   * synchronous loop, instead of waiting for the previous write.
+   */
+  pipelinedWrites?: boolean;
 }
 
 /**

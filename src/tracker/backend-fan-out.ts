@@ -63,6 +63,14 @@ export class BackendFanOut {
   }
 
   private enqueue(slot: Slot, events: readonly TrackerEvent[]): void {
+    if (slot.backend.capabilities.pipelinedWrites && slot.queued.length === 0) {
+      // The backend keeps the order itself: start now, and let flush wait for it.
+      const written = this.guard(slot.backend, 'write', () => slot.backend.write(events)).then((report) => {
+        if (report.error) slot.failure ??= report.error;
+      });
+      slot.chain = Promise.all([slot.chain, written]).then(() => undefined);
+      return;
+    }
     slot.queued.push(events);
     slot.chain = slot.chain.then(async () => {
       const batch = slot.queued.shift();

@@ -208,7 +208,7 @@ export class ExperimentTracker implements AsyncDisposable {
       values.push(value);
       timestamps.push(timestamp);
     }
-    if (keys.length >= (this.options.maxBufferedPoints ?? 50_000)) this.scheduleFlush();
+    if (keys.length >= (this.options.maxBufferedPoints ?? 50_000)) this.handOver();
   }
 
   /**
@@ -444,6 +444,15 @@ export class ExperimentTracker implements AsyncDisposable {
     const batch = this.events;
     this.events = [];
     return batch;
+  }
+
+  /**
+   * A full buffer goes to the backends now: one that pipelines writes (SQLite's write thread) starts
+   * on it while the loop goes on; the others queue it until the event loop turns.
+   */
+  private handOver(): void {
+    if (this.fanOut) this.fanOut.write(this.takeBatch());
+    this.scheduleFlush();
   }
 
   private scheduleFlush(): void {

@@ -53,12 +53,14 @@ import { WriteThread } from './write-thread.js';
 export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
   private readonly config: Required<SqliteBackendConfig>;
   private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
   private startedThread: WriteThread | undefined;
+  /** Writes that are still waiting for the store or the thread to be ready; later ones queue behind them. */
+  private slowWrites = 0;
   private opening: Promise<void> | undefined;
 
   constructor(config: SqliteBackendConfig) {
@@ -99,10 +101,22 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     }
   }
 
-  async write(events: readonly TrackerEvent[]): Promise<void> {
-    const { writer } = await this.ready();
-    const thread = await this.writeThread();
-    return thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config);
+  /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
+  write(events: readonly TrackerEvent[]): Promise<void> {
+    // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
+    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
+    return this.writeWhenReady(events);
+  }
+
+  private async writeWhenReady(events: readonly TrackerEvent[]): Promise<void> {
+    this.slowWrites++;
+    try {
+      const { writer } = await this.ready();
+      const thread = await this.writeThread();
+      return await (thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config));
+    } finally {
+      this.slowWrites--;
+    }
   }
 
   writeSync(events: readonly TrackerEvent[]): void {
