@@ -12,6 +12,7 @@ import {
   validateMetricRecord,
   validateStep,
   MAX_KEY_LENGTH,
+  toExptrackError,
 } from '../core/validation.js';
 import { captureEnvironment } from '../capture/environment.js';
 import { captureGit } from '../capture/git.js';
@@ -487,7 +488,7 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   private reportAndReturn<T>(error: unknown, operation: string, value: T): T {
-    this.report(ExptrackError.is(error) ? error : new ExptrackError(String((error as Error)?.message ?? error), { code: 'backend_failed', cause: error }), { operation });
+    this.report(toExptrackError(error), { operation });
     return value;
   }
 
