@@ -9,6 +9,8 @@ import type {
   ExperimentStatus,
   JsonValue,
   MetricColumns,
+  MetricOutline,
+  MetricOutlineQuery,
   MetricPoint,
   MetricSummary,
   RecordedError,
@@ -136,6 +138,28 @@ export interface ExperimentReader {
   findExperimentIds(prefix: string, limit?: number): Promise<string[]>;
   /** Points ordered by key, step, then logging order. */
   getMetrics(id: string, key?: string): Promise<MetricPoint[]>;
+  /**
+   * One metric in a step window, reduced in the store to what `buckets` columns can show: every
+   * finite point when the window holds at most `2 × buckets` of them, else the lowest and the
+   * highest point of each of `buckets` equal step ranges; NaN and ±Infinity counted, never drawn
+   * (see {@link MetricOutline}). A chart of a 1,000,000-point metric reads a few thousand points,
+   * not a million. An unknown experiment or key gives an empty outline.
+   *
+   * @param id - the experiment
+   * @param key - the metric
+   * @param query - the window (`fromStep`..`toStep`, both included) and the number of columns
+   * @returns the outline
+   * @throws ExptrackError `invalid_input` when `buckets` is not an integer in 1..100,000 or a step
+   *   bound is NaN.
+   *
+   * @example
+   * ```ts
+   * const loss = await store.getMetricOutline(id, 'loss', { buckets: 1400 });
+   * console.log(`${loss.steps.length} of ${loss.count - loss.nonFinite} points drawn`);
+   * const zoomed = await store.getMetricOutline(id, 'loss', { fromStep: 4000, toStep: 5000, buckets: 1400 });
+   * ```
+   */
+  getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline>;
   /** Summaries by experiment then key; pass several ids to read many runs in one query. */
   getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]>;
   /** Evaluations in the order they were logged (the last of a benchmark is its latest); several ids read many runs in one query. */

@@ -151,6 +151,67 @@ export interface MetricColumns {
 }
 
 /**
+ * Which steps of a metric to outline, and in how many columns (see
+ * `ExperimentReader.getMetricOutline`).
+ *
+ * @example
+ * ```ts
+ * const whole: MetricOutlineQuery = { buckets: 1400 };
+ * const zoomed: MetricOutlineQuery = { fromStep: 400_000, toStep: 410_000, buckets: 1400 };
+ * ```
+ */
+export interface MetricOutlineQuery {
+  /** The first step of the window, included (a fraction is rounded up). @defaultValue the metric's first step */
+  fromStep?: number;
+  /** The last step of the window, included (a fraction is rounded down). @defaultValue the metric's last step */
+  toStep?: number;
+  /** How many columns the window is drawn in, such as a chart's width in pixels: an integer, 1..100,000. */
+  buckets: number;
+}
+
+/**
+ * The points of one metric in a step window, reduced to what `buckets` columns can show, with the
+ * counts a chart needs to say "2,800 of 1,000,000 points drawn".
+ *
+ * When the window holds at most `2 × buckets` finite points, `steps`/`values` hold every one of
+ * them (`reduced` false), in the order `getMetrics` returns them. Otherwise the window's steps,
+ * from `firstStep` to `lastStep`, are split into `buckets` equal integer ranges, and each range
+ * contributes two points (`reduced` true): the first with its lowest value and the first with its
+ * highest, in step order (the lower first when both share a step; once when they are the same
+ * point); the window's first and last finite point are kept too, so the curve spans the window.
+ * So every spike survives, and at most `2 × buckets + 2` points come back.
+ *
+ * NaN and ±Infinity are counted in `count` and `nonFinite` but never drawn. Several points at one
+ * step (two ranks logging the same step, or a step logged twice) are separate points: all are kept
+ * when the window is not reduced, and each competes for its range's lowest and highest.
+ *
+ * @example
+ * ```ts
+ * const outline: MetricOutline = {
+ *   key: 'loss', count: 1_000_000, nonFinite: 3, firstStep: 0, lastStep: 999_999, reduced: true,
+ *   steps: [0, 512, 714, 1001], values: [2.3, 1.9, 2.0, 1.7], // ... two points per column
+ * };
+ * ```
+ */
+export interface MetricOutline {
+  key: string;
+  /** Points in the window, non-finite ones included. */
+  count: number;
+  /** How many of them are NaN or ±Infinity (counted, never in `steps`/`values`). */
+  nonFinite: number;
+  /** The lowest step of the window's points, or null when it holds none. */
+  firstStep: number | null;
+  /** The highest step of the window's points, or null when it holds none. */
+  lastStep: number | null;
+  /** True when the points were reduced to each range's lowest and highest. */
+  reduced: boolean;
+  /** The steps of the drawn points, in order (one step may repeat). */
+  steps: number[];
+  /** Their values, all finite. */
+  values: number[];
+}
+
+/**
  * One scored item of an evaluation. Every field but `id` is optional.
  *
  * @example

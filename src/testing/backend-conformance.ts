@@ -2,6 +2,7 @@ import { deepStrictEqual as equal, ok, rejects } from 'node:assert/strict';
 import type { Backend, ExperimentReader, ResponseCacheStore } from '../core/backend.js';
 import { ExptrackError } from '../core/errors.js';
 import { makeExperiment, metricColumns } from './fixtures.js';
+import { metricOutlineCases } from './metric-outline-cases.js';
 
 /** A backend under test: writable, readable, and optionally a response cache. */
 export type ConformanceBackend = Backend & ExperimentReader & Partial<ResponseCacheStore>;
@@ -123,6 +124,7 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       equal(got?.status, 'running');
       equal(got?.endedAt, null);
     }),
+    ...metricOutlineCases(withBackend),
     withBackend('stores evaluations with per-sample rows, NaN metrics included', async (b) => {
       const e = makeExperiment();
       await b.write([{ type: 'experiment_started', experiment: e }]);

@@ -205,6 +205,7 @@ describe('leaderboard store contract', () => {
       getExperiment: memory.getExperiment.bind(memory),
       findExperimentIds: memory.findExperimentIds.bind(memory),
       getMetrics: memory.getMetrics.bind(memory),
+      getMetricOutline: memory.getMetricOutline.bind(memory),
       getMetricSummaries: memory.getMetricSummaries.bind(memory),
       getEvaluationResults: memory.getEvaluationResults.bind(memory),
       getEvaluationSamples: memory.getEvaluationSamples.bind(memory),

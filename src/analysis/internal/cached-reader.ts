@@ -57,6 +57,7 @@ function bind(store: ExperimentReader): ExperimentReader {
     getExperiment: (id) => store.getExperiment(id),
     findExperimentIds: (prefix, limit) => store.findExperimentIds(prefix, limit),
     getMetrics: (id, metric) => store.getMetrics(id, metric),
+    getMetricOutline: (id, key, query) => store.getMetricOutline(id, key, query),
     getMetricSummaries: (id) => store.getMetricSummaries(id),
     getEvaluationResults: (id, benchmark) => store.getEvaluationResults(id, benchmark),
     getEvaluationSamples: (id, benchmark) => store.getEvaluationSamples(id, benchmark),

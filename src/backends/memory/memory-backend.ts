@@ -10,6 +10,7 @@ import { ExptrackError } from '../../core/errors.js';
 import { applyExperimentChanges, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { matchesFilter } from '../../core/filter-match.js';
 import { pointsFromColumns } from '../../core/metric-columns.js';
+import { outlineOfPoints } from '../../core/metric-outline.js';
 import { foldMetricSummary } from '../../core/metric-summary.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -17,6 +18,8 @@ import type {
   EvaluationRecord,
   Experiment,
   ExperimentStatus,
+  MetricOutline,
+  MetricOutlineQuery,
   MetricPoint,
   MetricSummary,
   StoreStats,
@@ -142,6 +145,12 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
     const selected = key === undefined ? points : points.filter((p) => p.key === key);
     // Array.prototype.sort is stable: equal (key, step) pairs keep their logging order.
     return selected.map((p) => ({ ...p })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step));
+  }
+
+  async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
+    const points = (this.runs.get(id)?.points ?? []).filter((p) => p.key === key);
+    // Array.prototype.sort is stable: points of one step keep their logging order.
+    return outlineOfPoints(key, points.sort((a, b) => a.step - b.step), query);
   }
 
   async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {

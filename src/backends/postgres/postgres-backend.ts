@@ -15,6 +15,8 @@ import type {
   EvaluationRecord,
   Experiment,
   ExperimentStatus,
+  MetricOutline,
+  MetricOutlineQuery,
   MetricPoint,
   MetricSummary,
   StoreStats,
@@ -22,6 +24,7 @@ import type {
 } from '../../core/types.js';
 import { compileFilterToKysely } from '../sql/compile-filter.js';
 import { PgEventWriter } from './event-writer.js';
+import { readMetricOutline } from './metric-outline-query.js';
 import { migrationProvider } from './migrations.js';
 import { createPool, type PgPool } from './pg-driver.js';
 import { isTransient, storeError } from './pg-errors.js';
@@ -350,6 +353,27 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       const rows = await q.orderBy(sql`s.key collate "C"`).orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
       return rows.map((r) => ({ key: r.key, step: r.step, value: r.value, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
     });
+  }
+
+  /**
+   * One metric in a step window, reduced in the database to what `buckets` columns can show (see
+   * `MetricOutline`): every finite point of a small window, else the first lowest and highest
+   * point of each equal step range.
+   *
+   * @param id - the experiment's id
+   * @param key - the metric
+   * @param query - the window (`fromStep`..`toStep`, both included) and the number of columns
+   * @returns the outline; empty for an unknown experiment or key
+   * @throws ExptrackError `invalid_input` for a malformed query, `unavailable` when the server
+   *   cannot be reached.
+   *
+   * @example
+   * ```ts
+   * const loss = await store.getMetricOutline(id, 'loss', { buckets: 1400 });
+   * ```
+   */
+  async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
+    return this.reading(({ kysely }) => readMetricOutline(kysely, id, key, query));
   }
 
   /**

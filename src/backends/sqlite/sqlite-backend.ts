@@ -16,6 +16,8 @@ import type {
   EvaluationRecord,
   Experiment,
   ExperimentStatus,
+  MetricOutline,
+  MetricOutlineQuery,
   MetricPoint,
   MetricSummary,
   StoreStats,
@@ -23,6 +25,7 @@ import type {
 } from '../../core/types.js';
 import { compileFilterToKysely } from '../sql/compile-filter.js';
 import { EventWriter } from './event-writer.js';
+import { readMetricOutline } from './metric-outline-query.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
@@ -198,6 +201,11 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     if (key !== undefined) q = q.where('s.key', '=', key);
     const rows = await q.orderBy('s.key').orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
     return rows.map((r) => ({ key: r.key, step: r.step, value: r.value ?? NaN, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
+  }
+
+  async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
+    const { db } = await this.ready();
+    return readMetricOutline(db, id, key, query);
   }
 
   async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
