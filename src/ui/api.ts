@@ -5,9 +5,9 @@
  * Statistics come from `exptrack/analysis`; nothing here reimplements them.
  * @module
  */
-import type { Backend, EvaluationRecord, FilterExpression, StoreStats, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, StoredEvaluationSample } from 'exptrack';
+import type { Backend, EvaluationRecord, FilterExpression, StoreStats, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, MetricOutline, MetricOutlineQuery, StoredEvaluationSample } from 'exptrack';
 import { HttpError, Query } from './http.js';
-import { ema, lttb, minMax, window, type DownsampleMethod, type Series } from './downsample.js';
+import { ema, lttb, type DownsampleMethod, type Series } from './downsample.js';
 
 /** The store the dashboard reads (and, with edits allowed, writes tags and notes to). */
 export type DashboardStore = ExperimentReader & Backend;
@@ -88,8 +88,8 @@ export interface DashboardApiOptions {
 export class DashboardApi {
   private readonly lists = new Map<string, Cached<Experiment[]>>();
   private readonly keyMetricCache = new Map<string, { version: string; at: number; metrics: Record<string, number> }>();
-  private readonly curves = new Map<string, { version: string; series: Series; nonFinite: number }>();
-  private readonly curveLoads = new Map<string, Promise<{ version: string; series: Series; nonFinite: number }>>();
+  private readonly outlines = new Map<string, { version: string; outline: MetricOutline }>();
+  private readonly outlineLoads = new Map<string, Promise<MetricOutline>>();
   private stats: Cached<StoreStats> | undefined;
   private benchmarkCache: Cached<{ benchmark: string; metrics: string[]; runs: number }[]> | undefined;
   private analysis: Promise<AnalysisModule> | undefined;
@@ -307,13 +307,23 @@ export class DashboardApi {
   }
 
   /**
-   * `GET /api/experiments/:id/metric`: one training metric, downsampled on the server. Query: `key`
-   * (required), `points` (the chart's width in points, 10..10000, default 1000), `from`/`to` (a
-   * step window, for zooming), `smoothing` (EMA weight in [0, 0.999]), `method` (`lttb` or `minmax`).
+   * `GET /api/experiments/:id/metric`: one training metric, reduced to the chart's width. Query:
+   * `key` (required), `points` (the chart's width in points, 10..10000, default 1000), `from`/`to`
+   * (a step window, both included, for zooming), `smoothing` (EMA weight in [0, 0.999]), `method`
+   * (`lttb` or `minmax`).
+   *
+   * The store outlines the window (`getMetricOutline`): for `minmax` in `points / 2` columns, its
+   * lowest and highest point each; for `lttb` in `points` columns, then largest-triangle-three-
+   * buckets picks `points` of those. A zoomed window is outlined again, so it shows real detail.
+   * Smoothing applies to the points the store returned: when the window was reduced, it smooths the
+   * drawn points, not every logged one (as TensorBoard smooths its sampled points), and it starts
+   * afresh at the window's first point.
    *
    * @param idOrPrefix - the experiment
    * @param q - the query
-   * @returns `{ key, total, inWindow, nonFinite, method, x, y }` with x and y of equal length
+   * @returns `{ key, total, inWindow, nonFinite, method, status, x, y }`: `total` points logged,
+   *   `inWindow` of them in the window, `nonFinite` of those NaN or ±Infinity (never drawn),
+   *   `method` the reduction that applied (`lttb`, `minmax` or `none`), x and y of equal length
    * @throws HttpError 404 for an unknown experiment or metric, 400 for a malformed parameter
    */
   async metric(idOrPrefix: string, q: Query): Promise<Record<string, unknown>> {
@@ -325,56 +335,46 @@ export class DashboardApi {
     const method = q.choice<DownsampleMethod>('method', ['lttb', 'minmax'], 'lttb');
     if (from !== undefined && to !== undefined && from > to) throw new HttpError(400, 'query parameter from must not be greater than to');
     const experiment = await this.resolve(idOrPrefix);
-    const curve = await this.curve(experiment.id, key);
-    const smoothed: Series = smoothing > 0 ? { x: curve.series.x, y: ema(curve.series.y, smoothing) } : curve.series;
-    const visible = from === undefined && to === undefined ? smoothed : window(smoothed, from ?? -Infinity, to ?? Infinity);
-    const reduced = method === 'lttb' ? lttb(visible, points) : minMax(visible, Math.max(1, Math.floor(points / 2)));
+    const buckets = method === 'lttb' ? points : Math.floor(points / 2);
+    const { total, outline } = await this.outline(experiment.id, key, { buckets, ...(from === undefined ? {} : { fromStep: from }), ...(to === undefined ? {} : { toStep: to }) });
+    const drawn: Series = { x: Float64Array.from(outline.steps), y: Float64Array.from(outline.values) };
+    const smoothed: Series = smoothing > 0 ? { x: drawn.x, y: ema(drawn.y, smoothing) } : drawn;
+    const reduced = method === 'lttb' ? lttb(smoothed, points) : smoothed;
     return {
       key,
-      total: curve.series.x.length,
-      inWindow: visible.x.length,
-      nonFinite: curve.nonFinite,
-      method: reduced.x.length < visible.x.length ? method : 'none',
+      total,
+      inWindow: outline.count,
+      nonFinite: outline.nonFinite,
+      method: reduced.x.length < drawn.x.length ? 'lttb' : outline.reduced ? 'minmax' : 'none',
       status: experiment.status,
       x: Array.from(reduced.x),
       y: Array.from(reduced.y),
     };
   }
 
-  /** A metric's finite points as columns, read once per change of the metric (its count and last step). */
-  private async curve(id: string, key: string): Promise<{ series: Series; nonFinite: number }> {
+  /**
+   * A window of a metric as the store outlines it, with the metric's point count. Reused while the
+   * metric does not change (its summary's count, last step and last value); requests for the same
+   * window while it is read (raw and smoothed, several charts) share one read.
+   */
+  private async outline(id: string, key: string, query: MetricOutlineQuery): Promise<{ total: number; outline: MetricOutline }> {
     const summary = (await this.store.getMetricSummaries(id)).find((s) => s.key === key);
     if (summary === undefined) throw new HttpError(404, `experiment ${id} has no metric "${key}"`);
-    const cacheKey = `${id}\u0000${key}`;
     const version = `${summary.count}:${summary.lastStep}:${summary.last}`;
-    const hit = this.curves.get(cacheKey);
-    if (hit !== undefined && hit.version === version) return hit;
-    // Requests for the same curve while it is read (raw and smoothed, several charts) share one read.
+    const cacheKey = JSON.stringify([id, key, query.fromStep ?? null, query.toStep ?? null, query.buckets]);
+    const hit = this.outlines.get(cacheKey);
+    if (hit !== undefined && hit.version === version) return { total: summary.count, outline: hit.outline };
     const loadKey = `${cacheKey}\u0000${version}`;
-    let load = this.curveLoads.get(loadKey);
+    let load = this.outlineLoads.get(loadKey);
     if (load === undefined) {
-      load = this.readCurve(id, key, version).finally(() => this.curveLoads.delete(loadKey));
-      this.curveLoads.set(loadKey, load);
+      load = this.store.getMetricOutline(id, key, query).finally(() => this.outlineLoads.delete(loadKey));
+      this.outlineLoads.set(loadKey, load);
     }
-    const entry = await load;
-    // Keep a few curves: the ones on the page being looked at.
-    if (this.curves.size >= 32 && !this.curves.has(cacheKey)) this.curves.delete(this.curves.keys().next().value as string);
-    this.curves.set(cacheKey, entry);
-    return entry;
-  }
-
-  private async readCurve(id: string, key: string, version: string): Promise<{ version: string; series: Series; nonFinite: number }> {
-    const points = await this.store.getMetrics(id, key);
-    const x = new Float64Array(points.length);
-    const y = new Float64Array(points.length);
-    let n = 0;
-    for (const p of points) {
-      if (!Number.isFinite(p.value)) continue;
-      x[n] = p.step;
-      y[n] = p.value;
-      n++;
-    }
-    return { version, series: { x: x.subarray(0, n), y: y.subarray(0, n) }, nonFinite: points.length - n };
+    const outline = await load;
+    // Keep a few windows: the ones on the page being looked at.
+    if (this.outlines.size >= 64 && !this.outlines.has(cacheKey)) this.outlines.delete(this.outlines.keys().next().value as string);
+    this.outlines.set(cacheKey, { version, outline });
+    return { total: summary.count, outline };
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * Downsampling of metric curves to what a chart can show: largest-triangle-three-buckets (LTTB)
- * and min/max per bucket. Both keep the first and last point and run in one pass over the input.
+ * What the dashboard does to a metric's points after the store outlined them (min/max per step
+ * range, `getMetricOutline`): largest-triangle-three-buckets (LTTB) down to the chart's width, and
+ * exponential smoothing.
  * @module
  */
 
@@ -10,7 +11,7 @@ export interface Series {
   y: Float64Array;
 }
 
-/** How a curve is reduced: `lttb` keeps the visual shape, `minmax` keeps every spike. */
+/** How a curve is reduced: `lttb` keeps the visual shape, `minmax` (the store's outline as it is) keeps every spike. */
 export type DownsampleMethod = 'lttb' | 'minmax';
 
 /**
@@ -74,51 +75,8 @@ export function lttb(series: Series, threshold: number): Series {
 }
 
 /**
- * Min/max per bucket: splits the curve into `buckets` equal runs of points and keeps the lowest
- * and the highest of each, in the order they occur, so no spike disappears.
- *
- * @param series - the curve; non-finite values must already be removed
- * @param buckets - how many buckets (the output has at most twice as many points, plus the ends)
- * @returns the kept points, in order
- * @example
- * ```ts
- * minMax({ x: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 9, 1, 2) }, 1).y; // [0, 9, 2]
- * ```
- */
-export function minMax(series: Series, buckets: number): Series {
-  const { x, y } = series;
-  const n = x.length;
-  if (buckets < 1 || n <= buckets * 2 + 2) return series;
-  const outX: number[] = [x[0] as number];
-  const outY: number[] = [y[0] as number];
-  const size = (n - 2) / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const start = Math.floor(b * size) + 1;
-    const end = Math.min(Math.floor((b + 1) * size) + 1, n - 1);
-    if (end <= start) continue;
-    let lo = start;
-    let hi = start;
-    for (let j = start + 1; j < end; j++) {
-      if ((y[j] as number) < (y[lo] as number)) lo = j;
-      if ((y[j] as number) > (y[hi] as number)) hi = j;
-    }
-    const first = Math.min(lo, hi);
-    const second = Math.max(lo, hi);
-    outX.push(x[first] as number);
-    outY.push(y[first] as number);
-    if (second !== first) {
-      outX.push(x[second] as number);
-      outY.push(y[second] as number);
-    }
-  }
-  outX.push(x[n - 1] as number);
-  outY.push(y[n - 1] as number);
-  return { x: Float64Array.from(outX), y: Float64Array.from(outY) };
-}
-
-/**
  * Exponential moving average with TensorBoard's debiasing: `smoothing` 0 leaves the curve as is,
- * 0.99 smooths it heavily. Applied to the full curve before downsampling.
+ * 0.99 smooths it heavily. The dashboard applies it to the points the store returned, before LTTB.
  *
  * @param y - the values (finite)
  * @param smoothing - the weight of the past, in [0, 1)
@@ -139,33 +97,4 @@ export function ema(y: Float64Array, smoothing: number): Float64Array {
     out[i] = last / weight;
   }
   return out;
-}
-
-/**
- * The points of a curve with `from <= x <= to`, by binary search (x ascending).
- *
- * @param series - the curve
- * @param from - the lowest x kept
- * @param to - the highest x kept
- * @returns a view of the window (no copy)
- * @example
- * ```ts
- * window({ x: Float64Array.of(0, 1, 2), y: Float64Array.of(5, 6, 7) }, 1, 5).y; // [6, 7]
- * ```
- */
-export function window(series: Series, from: number, to: number): Series {
-  const lower = (v: number) => {
-    let lo = 0;
-    let hi = series.x.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((series.x[mid] as number) < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const start = lower(from);
-  let end = lower(to);
-  while (end < series.x.length && (series.x[end] as number) <= to) end++;
-  return { x: series.x.subarray(start, end), y: series.y.subarray(start, end) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ema, lttb, minMax, window } from '../../src/ui/downsample.js';
+import { ema, lttb } from '../../src/ui/downsample.js';
 
 const line = (n: number, f: (i: number) => number) => ({ x: Float64Array.from({ length: n }, (_, i) => i), y: Float64Array.from({ length: n }, (_, i) => f(i)) });
 
@@ -26,17 +26,6 @@ describe('lttb', () => {
   });
 });
 
-describe('minMax', () => {
-  it('keeps the minimum and maximum of every bucket, in order', () => {
-    const s = line(1000, (i) => (i % 100 === 50 ? -5 : i % 100 === 70 ? 9 : 1));
-    const r = minMax(s, 10);
-    expect(r.y.filter((v) => v === -5).length).toBe(10);
-    expect(r.y.filter((v) => v === 9).length).toBe(10);
-    expect(r.x.length).toBeLessThanOrEqual(22);
-    for (let i = 1; i < r.x.length; i++) expect(r.x[i]).toBeGreaterThan(r.x[i - 1] as number);
-  });
-});
-
 describe('ema', () => {
   it('is the debiased exponential moving average', () => {
     const r = ema(Float64Array.of(1, 0, 1, 0), 0.5);
@@ -48,13 +37,5 @@ describe('ema', () => {
   it('leaves the curve alone at 0', () => {
     const y = Float64Array.of(3, 4);
     expect(ema(y, 0)).toBe(y);
-  });
-});
-
-describe('window', () => {
-  it('selects the points between two steps, inclusive', () => {
-    const r = window(line(10, (i) => i * 10), 2.5, 6);
-    expect(Array.from(r.x)).toEqual([3, 4, 5, 6]);
-    expect(Array.from(r.y)).toEqual([30, 40, 50, 60]);
   });
 });

@@ -13,8 +13,11 @@ import { h, fmt } from './dom.js';
 export interface CurveData {
   x: number[];
   y: (number | null)[];
+  /** Points logged, NaN and ±Infinity included. */
   total: number;
+  /** Of those, the points in the window asked for (all of them without a window). */
   inWindow: number;
+  /** Of those, the NaN and ±Infinity values: counted, never drawn. */
   nonFinite: number;
   method: string;
   status: string;
@@ -134,12 +137,11 @@ export class MetricChart {
     const data = (tables.length === 1 ? [tables[0]?.[0] ?? [], tables[0]?.[1] ?? []] : uPlot.join(tables as uPlot.AlignedData[])) as uPlot.AlignedData;
     const positive = data.slice(1).every((ys) => Array.from(ys as ArrayLike<number | null>).every((v) => v === null || v === undefined || v > 0));
     const log = this.options.logScale && positive;
-    const total = curves.reduce((n, c) => n + c.total, 0);
     const shown = curves.reduce((n, c) => n + c.x.length, 0);
-    const inWindow = curves.reduce((n, c) => n + c.inWindow, 0);
     const nonFinite = curves.reduce((n, c) => n + c.nonFinite, 0);
+    const drawable = curves.reduce((n, c) => n + c.inWindow, 0) - nonFinite;
     this.statusLine.textContent =
-      `${shown.toLocaleString()} of ${(this.range ? inWindow : total).toLocaleString()} points drawn` +
+      `${shown.toLocaleString()} of ${drawable.toLocaleString()} points drawn` +
       (this.range ? ` (zoomed to steps ${fmt(this.range[0])}–${fmt(this.range[1])}; double-click to zoom out)` : ' (drag to zoom)') +
       (nonFinite > 0 ? `; ${nonFinite} NaN/∞ values not drawn` : '') +
       (this.options.logScale && !positive ? '; log scale needs positive values: linear shown' : '');
