@@ -45,6 +45,16 @@ export function metricOutlineCases(withBackend: WithBackend): ConformanceCase[] 
         values: [0, 4, 0, 50, 4, -50, 0, 4, 4],
       });
     }),
+    withBackend('metric outline: step ranges holding only NaN or only ±Infinity draw nothing but count', async (b) => {
+      const e = makeExperiment();
+      const value = (step: number) => (step >= 5 && step < 10 ? NaN : step >= 10 && step < 15 ? (step % 2 ? Infinity : -Infinity) : step % 3);
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns(Array.from({ length: 20 }, (_, step) => ['loss', step, value(step)] as const)) }]);
+      // Ranges 0..4, 5..9 (NaN), 10..14 (±Infinity), 15..19.
+      equal(await b.getMetricOutline(e.id, 'loss', { buckets: 4 }), {
+        key: 'loss', count: 20, nonFinite: 10, firstStep: 0, lastStep: 19, reduced: true, steps: [0, 2, 15, 17, 19], values: [0, 2, 0, 2, 1],
+      });
+    }),
     withBackend('metric outline: a long metric comes back as the highest and lowest of each range, with a one-step spike', async (b) => {
       const e = makeExperiment();
       const steps = Array.from({ length: 10_000 }, (_, i) => i);
