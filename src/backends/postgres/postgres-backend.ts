@@ -4,6 +4,9 @@ import type {
   BackendCapabilities,
   ExperimentQuery,
   ExperimentReader,
+  ExperimentSelection,
+  MetricSelector,
+  MetricValue,
   ResponseCacheStore,
   TrackerEvent,
 } from '../../core/backend.js';
@@ -20,7 +23,9 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { compileFilterToKysely } from '../sql/compile-filter.js';
+import { summaryValueOf } from '../../core/metric-selector.js';
+import { evaluationMetricValue } from '../sql/metric-values.js';
+import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { PgEventWriter } from './event-writer.js';
 import { migrationProvider } from './migrations.js';
 import { createPool, type PgPool } from './pg-driver.js';
@@ -267,16 +272,81 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    */
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
     return this.reading(async ({ kysely }) => {
-      let q = kysely.selectFrom('experiments as e').selectAll('e');
-      if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
-      if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
-      if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(sql<boolean>`false`) : q.where('e.id', 'in', [...query.ids]);
-      if (query.where !== undefined) q = q.where(compileFilterToKysely(query.where, 'postgres', { alias: 'e' }));
-      const direction = sql.raw(query.order === 'oldest' ? 'asc' : 'desc');
-      q = q.orderBy(sql`e.created_at ${direction}`).orderBy(sql`e.id collate "C" ${direction}`);
+      let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'postgres'));
+      for (const term of sortTerms(query, 'postgres', Date.now())) q = q.orderBy(term);
       if (query.limit !== undefined) q = q.limit(query.limit);
       if (query.offset !== undefined) q = q.offset(query.offset);
       return (await q.execute()).map(toExperiment);
+    }, true);
+  }
+
+  /**
+   * How many experiments a selection picks (after marking stale runs crashed), counted by the server.
+   *
+   * @param selection - status, group, ids and filter
+   * @returns the count
+   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
+   *   malformed filter.
+   *
+   * @example
+   * ```ts
+   * const running = await store.countExperiments({ status: 'running' });
+   * ```
+   */
+  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
+    return this.reading(async ({ kysely }) => {
+      const row = await kysely
+        .selectFrom('experiments as e')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where(selectionCondition(selection, 'postgres'))
+        .executeTakeFirstOrThrow();
+      return row.n;
+    }, true);
+  }
+
+  /**
+   * One metric of every selected run that has it, newest run first, in one query: a metric of a
+   * benchmark's latest evaluation, or a training metric's last, min or max value.
+   *
+   * @param metric - the metric
+   * @param selection - status, group, ids and filter
+   * @returns the values, NaN and ±Infinity included
+   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
+   *   malformed filter or value.
+   *
+   * @example
+   * ```ts
+   * const scores = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { status: 'completed' });
+   * ```
+   */
+  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
+    const column = `${summaryValueOf(metric)}_value` as const;
+    return this.reading(async ({ kysely }) => {
+      const runs = kysely
+        .selectFrom('experiments as e')
+        .where(selectionCondition(selection, 'postgres'))
+        .orderBy('e.created_at', 'desc')
+        .orderBy(sql`e.id collate "C" desc`);
+      if (metric.benchmark !== undefined) {
+        // The latest evaluation of the benchmark that has the metric: jsonb null is NaN here, not a missing key.
+        const rows = await runs
+          .innerJoin('evaluations as ev', (join) => join.onRef('ev.experiment_id', '=', 'e.id').on('ev.benchmark', '=', metric.benchmark as string))
+          .select(['e.id', 'e.created_at', 'e.group_name'])
+          .select(sql<unknown>`ev.metrics -> ${metric.metric}`.as('value'))
+          .where(sql<boolean>`not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)`)
+          .where(sql<boolean>`ev.metrics ? ${metric.metric}`)
+          .execute();
+        return rows.flatMap((r) => {
+          const value = evaluationMetricValue(r.value);
+          return value === undefined ? [] : [{ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value }];
+        });
+      }
+      const rows = await runs
+        .innerJoin('metric_series as s', (join) => join.onRef('s.experiment_id', '=', 'e.id').on('s.key', '=', metric.metric))
+        .select(['e.id', 'e.created_at', 'e.group_name', `s.${column} as value`])
+        .where('s.count', '>', 0)
+        .execute();
+      return rows.map((r) => ({ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value: r.value ?? NaN }));
     }, true);
   }
 

@@ -1,10 +1,13 @@
 import { statSync } from 'node:fs';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type {
   Backend,
   BackendCapabilities,
   ExperimentQuery,
   ExperimentReader,
+  ExperimentSelection,
+  MetricSelector,
+  MetricValue,
   ResponseCacheStore,
   TrackerEvent,
 } from '../../core/backend.js';
@@ -21,7 +24,9 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { compileFilterToKysely } from '../sql/compile-filter.js';
+import { summaryValueOf } from '../../core/metric-selector.js';
+import { evaluationMetricValue } from '../sql/metric-values.js';
+import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { EventWriter } from './event-writer.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
@@ -156,16 +161,46 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
     const { kysely } = await this.readyForReading();
-    let q = kysely.selectFrom('experiments as e').selectAll('e');
-    if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
-    if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
-    if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(({ lit }) => lit(false)) : q.where('e.id', 'in', [...query.ids]);
-    if (query.where !== undefined) q = q.where(compileFilterToKysely(query.where, 'sqlite', { alias: 'e' }));
-    const direction = query.order === 'oldest' ? 'asc' : 'desc';
-    q = q.orderBy('e.created_at', direction).orderBy('e.id', direction);
+    let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'sqlite'));
+    for (const term of sortTerms(query, 'sqlite', Date.now())) q = q.orderBy(term);
     if (query.limit !== undefined) q = q.limit(query.limit);
     if (query.offset !== undefined) q = (query.limit === undefined ? q.limit(-1) : q).offset(query.offset);
     return (await q.execute()).map(toExperiment);
+  }
+
+  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
+    const { kysely } = await this.readyForReading();
+    const row = await kysely
+      .selectFrom('experiments as e')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .where(selectionCondition(selection, 'sqlite'))
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
+    const { kysely } = await this.readyForReading();
+    const runs = kysely.selectFrom('experiments as e').where(selectionCondition(selection, 'sqlite')).orderBy('e.created_at', 'desc').orderBy('e.id', 'desc');
+    if (metric.benchmark !== undefined) {
+      // The latest evaluation of the benchmark, its metric as JSON text (SQL NULL when it has none).
+      const rows = await runs
+        .innerJoin('evaluations as ev', (join) => join.onRef('ev.experiment_id', '=', 'e.id').on('ev.benchmark', '=', metric.benchmark as string))
+        .select(['e.id', 'e.created_at', 'e.group_name'])
+        .select(sql<string | null>`ev.metrics -> ${`$.${JSON.stringify(metric.metric)}`}`.as('value'))
+        .where(sql<boolean>`not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)`)
+        .execute();
+      return rows.flatMap((r) => {
+        const value = r.value === null ? undefined : evaluationMetricValue(JSON.parse(r.value));
+        return value === undefined ? [] : [{ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value }];
+      });
+    }
+    const column = `${summaryValueOf(metric)}_value` as const;
+    const rows = await runs
+      .innerJoin('metric_series as s', (join) => join.onRef('s.experiment_id', '=', 'e.id').on('s.key', '=', metric.metric))
+      .select(['e.id', 'e.created_at', 'e.group_name', `s.${column} as value`])
+      .where('s.count', '>', 0)
+      .execute();
+    return rows.map((r) => ({ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value: r.value ?? NaN }));
   }
 
   async getExperiment(id: string): Promise<Experiment | undefined> {
