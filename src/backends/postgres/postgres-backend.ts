@@ -23,8 +23,7 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { summaryValueOf } from '../../core/metric-selector.js';
-import { evaluationMetricValue } from '../sql/metric-values.js';
+import { readMetricValues } from '../sql/metric-values.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { PgEventWriter } from './event-writer.js';
 import { migrationProvider } from './migrations.js';
@@ -320,34 +319,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    const column = `${summaryValueOf(metric)}_value` as const;
-    return this.reading(async ({ kysely }) => {
-      const runs = kysely
-        .selectFrom('experiments as e')
-        .where(selectionCondition(selection, 'postgres'))
-        .orderBy('e.created_at', 'desc')
-        .orderBy(sql`e.id collate "C" desc`);
-      if (metric.benchmark !== undefined) {
-        // The latest evaluation of the benchmark that has the metric: jsonb null is NaN here, not a missing key.
-        const rows = await runs
-          .innerJoin('evaluations as ev', (join) => join.onRef('ev.experiment_id', '=', 'e.id').on('ev.benchmark', '=', metric.benchmark as string))
-          .select(['e.id', 'e.created_at', 'e.group_name'])
-          .select(sql<unknown>`ev.metrics -> ${metric.metric}`.as('value'))
-          .where(sql<boolean>`not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)`)
-          .where(sql<boolean>`ev.metrics ? ${metric.metric}`)
-          .execute();
-        return rows.flatMap((r) => {
-          const value = evaluationMetricValue(r.value);
-          return value === undefined ? [] : [{ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value }];
-        });
-      }
-      const rows = await runs
-        .innerJoin('metric_series as s', (join) => join.onRef('s.experiment_id', '=', 'e.id').on('s.key', '=', metric.metric))
-        .select(['e.id', 'e.created_at', 'e.group_name', `s.${column} as value`])
-        .where('s.count', '>', 0)
-        .execute();
-      return rows.map((r) => ({ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value: r.value ?? NaN }));
-    }, true);
+    return this.reading(({ kysely }) => readMetricValues(metric, selection, 'postgres', (query) => query.execute(kysely)), true);
   }
 
   /**

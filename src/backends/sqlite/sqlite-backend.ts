@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { Kysely, Migrator, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type {
   Backend,
   BackendCapabilities,
@@ -24,8 +24,7 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { summaryValueOf } from '../../core/metric-selector.js';
-import { evaluationMetricValue } from '../sql/metric-values.js';
+import { readMetricValues } from '../sql/metric-values.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { EventWriter } from './event-writer.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
@@ -180,27 +179,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
     const { kysely } = await this.readyForReading();
-    const runs = kysely.selectFrom('experiments as e').where(selectionCondition(selection, 'sqlite')).orderBy('e.created_at', 'desc').orderBy('e.id', 'desc');
-    if (metric.benchmark !== undefined) {
-      // The latest evaluation of the benchmark, its metric as JSON text (SQL NULL when it has none).
-      const rows = await runs
-        .innerJoin('evaluations as ev', (join) => join.onRef('ev.experiment_id', '=', 'e.id').on('ev.benchmark', '=', metric.benchmark as string))
-        .select(['e.id', 'e.created_at', 'e.group_name'])
-        .select(sql<string | null>`ev.metrics -> ${`$.${JSON.stringify(metric.metric)}`}`.as('value'))
-        .where(sql<boolean>`not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)`)
-        .execute();
-      return rows.flatMap((r) => {
-        const value = r.value === null ? undefined : evaluationMetricValue(JSON.parse(r.value));
-        return value === undefined ? [] : [{ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value }];
-      });
-    }
-    const column = `${summaryValueOf(metric)}_value` as const;
-    const rows = await runs
-      .innerJoin('metric_series as s', (join) => join.onRef('s.experiment_id', '=', 'e.id').on('s.key', '=', metric.metric))
-      .select(['e.id', 'e.created_at', 'e.group_name', `s.${column} as value`])
-      .where('s.count', '>', 0)
-      .execute();
-    return rows.map((r) => ({ experimentId: r.id, createdAt: r.created_at, group: r.group_name, value: r.value ?? NaN }));
+    return readMetricValues(metric, selection, 'sqlite', (query) => query.execute(kysely));
   }
 
   async getExperiment(id: string): Promise<Experiment | undefined> {
