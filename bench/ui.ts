@@ -79,8 +79,9 @@ async function main(): Promise<void> {
   const cases: [label: string, path: string][] = [
     ['list, newest first, 50 rows (the page\'s default)', '/api/experiments?limit=50'],
     ['list, filtered (lr < 5e-4 and gsm8k accuracy > 0.5)', `/api/experiments?limit=50&filter=${encodeURIComponent('params.learning_rate < 5e-4 and metrics.gsm8k.accuracy > 0.5')}`],
-    ['count of that filter (asked apart by the page)', `/api/experiments/count?filter=${encodeURIComponent('params.learning_rate < 5e-4 and metrics.gsm8k.accuracy > 0.5')}`],
-    ['list, sorted by name (reads every match)', '/api/experiments?limit=50&sort=name'],
+    ['list, sorted by name', '/api/experiments?limit=50&sort=name'],
+    ['list, sorted by duration, page 100', '/api/experiments?limit=50&sort=duration&offset=4950'],
+    ['list, sorted by gsm8k accuracy', `/api/experiments?limit=50&sort=${encodeURIComponent('metric:gsm8k/accuracy')}&order=desc`],
   ];
   for (const [label, path] of cases) {
     const cold: number[] = [];

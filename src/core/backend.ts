@@ -108,17 +108,95 @@ export interface Backend {
   writeSync?(events: readonly TrackerEvent[]): void;
 }
 
-/** Which experiments to list, and in what order. */
-export interface ExperimentQuery {
+/**
+ * Which experiments a read selects: every condition given must hold.
+ *
+ * @example
+ * ```ts
+ * const selection: ExperimentSelection = { status: 'completed', group: 'sweep-3' };
+ * await store.countExperiments(selection);
+ * ```
+ */
+export interface ExperimentSelection {
   status?: ExperimentStatus | readonly ExperimentStatus[];
   group?: string;
   ids?: readonly string[];
   /** A parsed filter (see `parseFilter` of `exptrack/analysis`). */
   where?: FilterExpression;
-  /** Newest first by default. */
-  order?: 'newest' | 'oldest';
+}
+
+/**
+ * A column experiments can be listed by. `name` ignores the case of ASCII letters; `duration` is
+ * the end minus the start (for a running experiment, now minus the start); `commit` is the git
+ * commit. Experiments without a group or a commit come last in either direction.
+ *
+ * @example
+ * ```ts
+ * const sort: ExperimentSortKey = 'duration';
+ * ```
+ */
+export type ExperimentSortKey = 'created' | 'name' | 'status' | 'group' | 'duration' | 'commit';
+
+/**
+ * Which experiments to list, in what order, and which page of them.
+ *
+ * @example
+ * ```ts
+ * const query: ExperimentQuery = { status: 'completed', sort: 'name', limit: 50, offset: 100 };
+ * const oldestFirst: ExperimentQuery = { sort: 'created', direction: 'asc' };
+ * ```
+ */
+export interface ExperimentQuery extends ExperimentSelection {
+  /**
+   * The column to sort by. Ties go newest first (then by id).
+   * @defaultValue `'created'`
+   */
+  sort?: ExperimentSortKey;
+  /**
+   * @defaultValue `'desc'` (newest first) for `created`, `'asc'` for every other column
+   */
+  direction?: 'asc' | 'desc';
   limit?: number;
   offset?: number;
+}
+
+/**
+ * A metric to read for many runs at once (see {@link ExperimentReader.getMetricValues}): with
+ * `benchmark`, a metric of the benchmark's latest evaluation (the one logged last); without, a
+ * training metric's `last` value (at the highest step), its `min` or its `max`.
+ *
+ * @example
+ * ```ts
+ * const accuracy: MetricSelector = { benchmark: 'gsm8k', metric: 'accuracy' };
+ * const bestLoss: MetricSelector = { metric: 'val_loss', value: 'min' };
+ * ```
+ */
+export interface MetricSelector {
+  metric: string;
+  benchmark?: string;
+  /**
+   * Training metrics only. `min` and `max` skip NaN; a series of NaN only has NaN for both.
+   * @defaultValue `'last'`
+   */
+  value?: 'last' | 'min' | 'max';
+}
+
+/**
+ * One run's value of a {@link MetricSelector}, with what ranking it needs of the run.
+ *
+ * @example
+ * ```ts
+ * const [first]: MetricValue[] = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' });
+ * first; // { experimentId: 'exp_…', createdAt: 1767225600000, group: null, value: 0.71 }
+ * ```
+ */
+export interface MetricValue {
+  experimentId: string;
+  /** When the run started, in milliseconds since the epoch. */
+  createdAt: number;
+  group: string | null;
+  /** The value; NaN and ±Infinity as stored. */
+  value: number;
 }
 
 /**
@@ -128,10 +206,18 @@ export interface ExperimentQuery {
  * ```ts
  * const runs = await store.getAllExperiments({ status: 'completed', limit: 10 });
  * const loss = await store.getMetrics(runs[0].id, 'loss');
+ * const scores = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { status: 'completed' });
  * ```
  */
 export interface ExperimentReader {
   getAllExperiments(query?: ExperimentQuery): Promise<Experiment[]>;
+  /** How many experiments the selection picks, counted by the store without reading them. */
+  countExperiments(selection?: ExperimentSelection): Promise<number>;
+  /**
+   * One metric of every selected run that has it, newest run first: what a leaderboard ranks,
+   * read in one query instead of one per run.
+   */
+  getMetricValues(metric: MetricSelector, selection?: ExperimentSelection): Promise<MetricValue[]>;
   /** The experiment, or undefined when no experiment has that id. */
   getExperiment(id: string): Promise<Experiment | undefined>;
   /** Ids that start with `prefix`, at most `limit` of them. */

@@ -603,7 +603,7 @@ export class Sweep<S extends SearchSpace> {
 
   private async load(): Promise<void> {
     const store = this.store as SweepStore;
-    const experiments = await store.getAllExperiments({ group: this.group, order: 'oldest' });
+    const experiments = await store.getAllExperiments({ group: this.group, sort: 'created', direction: 'asc' });
     const mine = experiments.filter((e) => e.tags[TAG_ID] === this.id && e.tags[TAG_TRIAL] !== undefined);
     if (mine.length === 0) {
       throw new ExptrackError(`no trial of sweep ${this.id} in the store (group ${this.group})`, { code: 'not_found', value: this.id });

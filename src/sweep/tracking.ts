@@ -63,7 +63,7 @@ export type SweepTrackerSource = SweepTracker | (() => SweepTracker | Promise<Sw
  * ```
  */
 export interface SweepStore {
-  getAllExperiments(query?: { group?: string; order?: 'newest' | 'oldest' }): Promise<Experiment[]>;
+  getAllExperiments(query?: { group?: string; sort?: 'created'; direction?: 'asc' | 'desc' }): Promise<Experiment[]>;
   getMetrics?(id: string, key?: string): Promise<MetricPoint[]>;
 }
 

@@ -187,7 +187,7 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       await b.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
       const ids = async (q?: Parameters<ExperimentReader['getAllExperiments']>[0]) => (await b.getAllExperiments(q)).map((e) => e.id);
       equal(await ids(), ['exp_c', 'exp_b', 'exp_a']);
-      equal(await ids({ order: 'oldest' }), ['exp_a', 'exp_b', 'exp_c']);
+      equal(await ids({ sort: 'created', direction: 'asc' }), ['exp_a', 'exp_b', 'exp_c']);
       equal(await ids({ status: 'completed' }), ['exp_a']);
       equal(await ids({ status: ['completed', 'failed'] }), ['exp_c', 'exp_a']);
       equal(await ids({ group: 'g' }), ['exp_b', 'exp_a']);
@@ -223,6 +223,81 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
         }),
         ['exp_fc'],
       );
+    }),
+    withBackend('sorts experiments by name, status, group, duration and commit; missing values last, ties newest first', async (b) => {
+      const t = Date.now();
+      const git = (commit: string) => ({ commit, branch: 'main', remoteUrl: null, dirty: false, changedFiles: [], untrackedCount: 0, patch: null, patchTruncated: false, root: '/repo', via: 'git-cli' as const });
+      const runs = [
+        makeExperiment({ id: 'exp_s1', name: 'beta', createdAt: t - 5000, endedAt: t - 1000, status: 'completed', group: 'g2', git: git('b'.repeat(40)) }),
+        makeExperiment({ id: 'exp_s2', name: 'Alpha', createdAt: t - 4000, endedAt: t - 3900, status: 'failed', group: null, git: null }),
+        makeExperiment({ id: 'exp_s3', name: 'alpha', createdAt: t - 3000, endedAt: t - 2000, status: 'completed', group: 'g1', git: git('a'.repeat(40)) }),
+        makeExperiment({ id: 'exp_s4', name: 'Gamma', createdAt: t - 2000, status: 'running', heartbeatAt: t, group: 'g1' }),
+      ];
+      await b.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
+      const ids = async (q: Parameters<ExperimentReader['getAllExperiments']>[0]) => (await b.getAllExperiments(q)).map((e) => e.id);
+      // Ties (alpha and Alpha: case is ignored) go newest first.
+      equal(await ids({ sort: 'name' }), ['exp_s3', 'exp_s2', 'exp_s1', 'exp_s4']);
+      equal(await ids({ sort: 'name', direction: 'desc' }), ['exp_s4', 'exp_s1', 'exp_s3', 'exp_s2']);
+      equal(await ids({ sort: 'status' }), ['exp_s3', 'exp_s1', 'exp_s2', 'exp_s4']);
+      equal(await ids({ sort: 'group' }), ['exp_s4', 'exp_s3', 'exp_s1', 'exp_s2']);
+      equal(await ids({ sort: 'group', direction: 'desc' }), ['exp_s1', 'exp_s4', 'exp_s3', 'exp_s2']);
+      // Durations: s2 100 ms, s3 1 s, s1 4 s, s4 still running for about 2 s.
+      equal(await ids({ sort: 'duration' }), ['exp_s2', 'exp_s3', 'exp_s4', 'exp_s1']);
+      equal(await ids({ sort: 'duration', direction: 'desc', limit: 2 }), ['exp_s1', 'exp_s4']);
+      equal(await ids({ sort: 'commit' }), ['exp_s3', 'exp_s1', 'exp_s4', 'exp_s2']);
+      equal(await ids({ sort: 'commit', direction: 'desc', offset: 1 }), ['exp_s3', 'exp_s4', 'exp_s2']);
+      equal(await ids({ sort: 'created', direction: 'desc', status: 'completed' }), ['exp_s3', 'exp_s1']);
+      await rejects(b.getAllExperiments({ sort: 'size' as never }), (e: unknown) => ExptrackError.is(e) && e.code === 'invalid_input' && e.field === 'sort');
+    }),
+    withBackend('counts the experiments a selection picks, and selects any number of ids', async (b) => {
+      const t = Date.now();
+      const runs = [
+        makeExperiment({ id: 'exp_c1', createdAt: t - 3, status: 'completed', group: 'g', tags: { stage: 'sft' } }),
+        makeExperiment({ id: 'exp_c2', createdAt: t - 2, status: 'completed', tags: { stage: 'rl' } }),
+        makeExperiment({ id: 'exp_c3', createdAt: t - 1, group: 'g', tags: { stage: 'sft' } }),
+      ];
+      await b.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
+      equal(await b.countExperiments(), 3);
+      equal(await b.countExperiments({ status: 'completed' }), 2);
+      equal(await b.countExperiments({ group: 'g', status: ['running', 'failed'] }), 1);
+      equal(await b.countExperiments({ where: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' } }), 2);
+      equal(await b.countExperiments({ ids: ['exp_c1', 'exp_missing'] }), 1);
+      equal(await b.countExperiments({ ids: [] }), 0);
+      // More ids than SQLite or Postgres accept as parameters of one statement.
+      const many = Array.from({ length: 70_000 }, (_, i) => `exp_many_${i}`).concat(['exp_c2', 'exp_c3']);
+      equal(await b.countExperiments({ ids: many }), 2);
+      equal((await b.getAllExperiments({ ids: many })).map((e) => e.id), ['exp_c3', 'exp_c2']);
+    }),
+    withBackend('reads one metric of many runs: of the latest evaluation, or a training metric\'s last, min or max', async (b) => {
+      const t = Date.now();
+      const [r1, r2, r3, r4] = [1, 2, 3, 4].map((i) => makeExperiment({ id: `exp_m${i}`, createdAt: t - 10 + i, group: i % 2 ? 'odd' : null, status: 'completed', tags: { n: String(i) } }));
+      const evaluation = (accuracy: number, createdAt = 1) => ({ benchmark: 'gsm8k', metrics: { accuracy, other: 1 }, metadata: {}, step: null, createdAt });
+      await b.write([r1!, r2!, r3!, r4!].map((experiment) => ({ type: 'experiment_started' as const, experiment })));
+      await b.write([
+        { type: 'evaluation', experimentId: r1!.id, evaluation: evaluation(0.9, 9), samples: [] },
+        // logged later, stamped earlier: logging order makes it the latest
+        { type: 'evaluation', experimentId: r1!.id, evaluation: evaluation(0.5, 1), samples: [] },
+        { type: 'evaluation', experimentId: r2!.id, evaluation: evaluation(NaN), samples: [] },
+        { type: 'evaluation', experimentId: r3!.id, evaluation: evaluation(-Infinity), samples: [] },
+        { type: 'evaluation', experimentId: r4!.id, evaluation: { benchmark: 'math', metrics: { accuracy: 0.1 }, metadata: {}, step: null, createdAt: 1 }, samples: [] },
+        { type: 'metrics', experimentId: r1!.id, points: metricColumns([['loss', 0, 3], ['loss', 1, 1], ['loss', 2, 2]]) },
+        { type: 'metrics', experimentId: r2!.id, points: metricColumns([['loss', 0, NaN], ['loss', 1, NaN]]) },
+        { type: 'metrics', experimentId: r4!.id, points: metricColumns([['loss', 0, Infinity], ['loss', 1, NaN]]) },
+      ]);
+      const values = async (...args: Parameters<ExperimentReader['getMetricValues']>) =>
+        (await b.getMetricValues(...args)).map((v) => [v.experimentId, v.value]);
+      equal(await values({ benchmark: 'gsm8k', metric: 'accuracy' }), [['exp_m3', -Infinity], ['exp_m2', NaN], ['exp_m1', 0.5]]);
+      equal(await b.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { ids: ['exp_m1'] }), [{ experimentId: 'exp_m1', createdAt: r1!.createdAt, group: 'odd', value: 0.5 }]);
+      equal(await values({ benchmark: 'gsm8k', metric: 'missing' }), []);
+      equal(await values({ benchmark: 'math', metric: 'accuracy' }), [['exp_m4', 0.1]]);
+      equal(await values({ metric: 'loss' }), [['exp_m4', NaN], ['exp_m2', NaN], ['exp_m1', 2]]);
+      equal(await values({ metric: 'loss', value: 'min' }), [['exp_m4', Infinity], ['exp_m2', NaN], ['exp_m1', 1]]);
+      equal(await values({ metric: 'loss', value: 'max' }), [['exp_m4', Infinity], ['exp_m2', NaN], ['exp_m1', 3]]);
+      equal(await values({ metric: 'accuracy' }), []);
+      const sft = { kind: 'in' as const, field: { scope: 'tags' as const, key: 'n' }, values: ['1', '3'], negated: false };
+      equal(await values({ benchmark: 'gsm8k', metric: 'accuracy' }, { where: sft }), [['exp_m3', -Infinity], ['exp_m1', 0.5]]);
+      equal(await values({ metric: 'loss' }, { status: 'running' }), []);
+      await rejects(b.getMetricValues({ metric: 'loss', value: 'mean' as never }), (e: unknown) => ExptrackError.is(e) && e.code === 'invalid_input' && e.field === 'value');
     }),
     withBackend('counts what it holds', async (b) => {
       const e = makeExperiment({ status: 'completed' });

@@ -5,7 +5,21 @@
  * Statistics come from `exptrack/analysis`; nothing here reimplements them.
  * @module
  */
-import type { Backend, EvaluationRecord, FilterExpression, StoreStats, Experiment, ExperimentQuery, ExperimentReader, ExperimentStatus, MetricOutline, MetricOutlineQuery, StoredEvaluationSample } from 'exptrack';
+import type {
+  Backend,
+  EvaluationRecord,
+  Experiment,
+  ExperimentReader,
+  ExperimentSelection,
+  ExperimentSortKey,
+  ExperimentStatus,
+  FilterExpression,
+  FilterField,
+  MetricOutline,
+  MetricOutlineQuery,
+  MetricSelector,
+  StoredEvaluationSample,
+} from 'exptrack';
 import { HttpError, Query } from './http.js';
 import { ema, lttb, type DownsampleMethod, type Series } from './downsample.js';
 
@@ -86,11 +100,9 @@ export interface DashboardApiOptions {
  * ```
  */
 export class DashboardApi {
-  private readonly lists = new Map<string, Cached<Experiment[]>>();
   private readonly keyMetricCache = new Map<string, { version: string; at: number; metrics: Record<string, number> }>();
   private readonly outlines = new Map<string, { version: string; outline: MetricOutline }>();
   private readonly outlineLoads = new Map<string, Promise<MetricOutline>>();
-  private stats: Cached<StoreStats> | undefined;
   private benchmarkCache: Cached<{ benchmark: string; metrics: string[]; runs: number }[]> | undefined;
   private analysis: Promise<AnalysisModule> | undefined;
   private editQueue: Promise<unknown> = Promise.resolve();
@@ -142,77 +154,53 @@ export class DashboardApi {
     }
     if (metricSort === '') throw new HttpError(400, 'query parameter sort: give the metric after metric:');
 
-    const query: ExperimentQuery = {};
-    if (filterText.trim() !== '') query.where = await this.parseFilterParam(filterText);
-    if (status !== undefined) query.status = status;
-    if (group !== undefined) query.group = group;
+    const selection: ExperimentSelection = {};
+    if (filterText.trim() !== '') selection.where = await this.parseFilterParam(filterText);
+    if (status !== undefined) selection.status = status;
+    if (group !== undefined) selection.group = group;
 
-    const cacheKey = JSON.stringify([filterText.trim(), status, group]);
-    const now = Date.now();
-    if (sortText === 'created' && metricSort === undefined) {
-      // The store pages in the order it keeps: only this page is read.
-      const page = await this.store.getAllExperiments({ ...query, order: order === 'desc' ? 'newest' : 'oldest', limit, offset });
-      const metrics = await this.keyMetrics(page);
-      const experiments = page.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
-      return { total: this.countCheaply(cacheKey), offset, limit, experiments, metricColumns: metricColumns(experiments) };
-    }
-    const all = await this.matching(cacheKey, query);
-    let sorted: Experiment[];
-    if (metricSort !== undefined) {
-      const metrics = await this.keyMetrics(all);
-      sorted = sortBy(all, (e) => metrics.get(e.id)?.[metricSort], order);
-    } else {
-      const key: (e: Experiment) => string | number | undefined = {
-        name: (e: Experiment) => e.name.toLowerCase(),
-        status: (e: Experiment) => e.status,
-        group: (e: Experiment) => e.group ?? undefined,
-        duration: (e: Experiment) => duration(e, now),
-        commit: (e: Experiment) => e.git?.commit,
-      }[sortText as Exclude<(typeof SORTS)[number], 'created'>];
-      sorted = sortBy(all, key, order);
-    }
-    const page = sorted.slice(offset, offset + limit);
+    // The store sorts, pages and counts: only the page is read.
+    const [page, total] = await Promise.all([
+      metricSort === undefined
+        ? this.store.getAllExperiments({ ...selection, sort: sortText as ExperimentSortKey, direction: order, limit, offset })
+        : this.pageByMetric(selection, metricSort, order, limit, offset),
+      this.store.countExperiments(selection),
+    ]);
     const metrics = await this.keyMetrics(page);
+    const now = Date.now();
     const experiments = page.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
-    return { total: all.length, offset, limit, experiments, metricColumns: metricColumns(experiments) };
+    return { total, offset, limit, experiments, metricColumns: metricColumns(experiments) };
   }
 
   /**
-   * `GET /api/experiments/count`: how many experiments the same query parameters as
-   * `/api/experiments` select. The page asks for it apart when the list's answer had `total: null`
-   * (counting reads every match, or the store's counts), so the table never waits for the count.
-   *
-   * @param q - the query (`filter`, `status`, `group`)
-   * @returns `{ total }`
-   * @throws HttpError 400 for a malformed filter or parameter
+   * A page of runs ordered by a key metric (`gsm8k/accuracy` of an evaluation, or a training
+   * metric's last value, which wins when a name could be both); NaN after numbers, runs without the
+   * metric last, ties newest first.
    */
-  async count(q: Query): Promise<Record<string, unknown>> {
-    const filterText = q.string('filter', 4000) ?? '';
-    const status = q.choice('status', STATUSES, '' as ExperimentStatus) || undefined;
-    const group = q.string('group', 500) || undefined;
-    const query: ExperimentQuery = {};
-    if (filterText.trim() !== '') query.where = await this.parseFilterParam(filterText);
-    if (status !== undefined) query.status = status;
-    if (group !== undefined) query.group = group;
-    if (query.where === undefined && query.group === undefined) {
-      const stats = await this.cachedStats();
-      return { total: status === undefined ? stats.experiments : stats.byStatus[status] };
-    }
-    return { total: (await this.matching(JSON.stringify([filterText.trim(), status, group]), query)).length };
-  }
-
-  /** The store's counts, reused for a moment. */
-  private async cachedStats(): Promise<StoreStats> {
-    if (this.stats !== undefined && Date.now() - this.stats.at < LIST_TTL_MS) return this.stats.value;
-    const value = await this.store.getStats();
-    this.stats = { at: Date.now(), value };
-    return value;
-  }
-
-  /** The number of matches when a list of them is cached; else null (counting may read every match, or scan the store). */
-  private countCheaply(cacheKey: string): number | null {
-    const hit = this.lists.get(cacheKey);
-    return hit !== undefined && Date.now() - hit.at < LIST_TTL_MS ? hit.value.length : null;
+  private async pageByMetric(selection: ExperimentSelection, key: string, order: 'asc' | 'desc', limit: number, offset: number): Promise<Experiment[]> {
+    const slash = key.indexOf('/');
+    const evaluation: MetricSelector | undefined = slash > 0 ? { benchmark: key.slice(0, slash), metric: key.slice(slash + 1) } : undefined;
+    const [training, evaluated] = await Promise.all([
+      this.store.getMetricValues({ metric: key }, selection),
+      evaluation === undefined ? [] : this.store.getMetricValues(evaluation, selection),
+    ]);
+    const valueOf = new Map(evaluated.map((v) => [v.experimentId, v]));
+    for (const v of training) valueOf.set(v.experimentId, v);
+    const sign = order === 'asc' ? 1 : -1;
+    const ranked = [...valueOf.values()].sort(
+      (a, b) => Number(Number.isNaN(a.value)) - Number(Number.isNaN(b.value)) || sign * (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) || b.createdAt - a.createdAt || (a.experimentId < b.experimentId ? 1 : -1),
+    );
+    const ids = ranked.slice(offset, offset + limit).map((v) => v.experimentId);
+    const byId = new Map((ids.length === 0 ? [] : await this.store.getAllExperiments({ ids })).map((e) => [e.id, e]));
+    const page = ids.flatMap((id) => byId.get(id) ?? []);
+    if (page.length === limit) return page;
+    // The rest of the page: runs without the metric, newest first.
+    const lacking = (field: FilterField): FilterExpression => ({ kind: 'exists', field, negated: true });
+    let where: FilterExpression = lacking({ scope: 'metrics', benchmark: null, metric: key });
+    if (evaluation !== undefined) where = { kind: 'and', left: where, right: lacking({ scope: 'metrics', benchmark: evaluation.benchmark ?? null, metric: evaluation.metric }) };
+    if (selection.where !== undefined) where = { kind: 'and', left: selection.where, right: where };
+    const rest = await this.store.getAllExperiments({ ...selection, where, limit: limit - page.length, offset: Math.max(0, offset - ranked.length) });
+    return [...page, ...rest];
   }
 
   private async parseFilterParam(filterText: string): Promise<FilterExpression> {
@@ -223,16 +211,6 @@ export class DashboardApi {
       throw new HttpError(400, parsed.error.message, { field: 'filter', column: details?.column ?? null, token: details?.token ?? null });
     }
     return parsed.filter;
-  }
-
-  /** Every experiment a query selects, newest first, reused for a moment (paging and sorting ask again at once). */
-  private async matching(key: string, query: ExperimentQuery): Promise<Experiment[]> {
-    const hit = this.lists.get(key);
-    if (hit !== undefined && Date.now() - hit.at < LIST_TTL_MS) return hit.value;
-    const value = await this.store.getAllExperiments({ ...query, order: 'newest' });
-    if (this.lists.size > 50) this.lists.clear();
-    this.lists.set(key, { at: Date.now(), value });
-    return value;
   }
 
   /**
@@ -568,7 +546,6 @@ export class DashboardApi {
       } finally {
         await tracker.finishExperiment();
       }
-      this.lists.clear();
     };
     const next = this.editQueue.then(run, run);
     this.editQueue = next.catch(() => undefined);
@@ -597,20 +574,6 @@ function toRow(e: Experiment, metrics: Record<string, number>, now: number): Exp
     git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
     metrics,
   };
-}
-
-/** Sorts by a key; missing keys go last whatever the order. */
-function sortBy<T>(items: readonly T[], key: (item: T) => string | number | undefined, order: 'asc' | 'desc'): T[] {
-  const sign = order === 'asc' ? 1 : -1;
-  const keyed = items.map((item, i) => ({ item, i, k: key(item) }));
-  keyed.sort((x, y) => {
-    if (x.k === undefined || (typeof x.k === 'number' && Number.isNaN(x.k))) return y.k === undefined ? x.i - y.i : 1;
-    if (y.k === undefined || (typeof y.k === 'number' && Number.isNaN(y.k))) return -1;
-    if (x.k < y.k) return -sign;
-    if (x.k > y.k) return sign;
-    return x.i - y.i;
-  });
-  return keyed.map((k) => k.item);
 }
 
 /** The most common metric keys of a page, evaluations first: the table's metric columns. */

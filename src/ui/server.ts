@@ -204,7 +204,6 @@ async function routeApi(api: DashboardApi, req: IncomingMessage, url: URL): Prom
       break;
     case 'experiments':
       if (second === undefined) return get(() => api.experiments(q));
-      if (second === 'count' && third === undefined) return get(() => api.count(q));
       if (third === undefined) return get(() => api.experiment(second));
       if (third === 'metric') return get(() => api.metric(second, q));
       if (third === 'tags' || third === 'notes') {

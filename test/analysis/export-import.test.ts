@@ -36,7 +36,7 @@ const events: TrackerEvent[] = [
 ];
 
 async function snapshot(store: ExperimentReader) {
-  const experiments = await store.getAllExperiments({ order: 'oldest' });
+  const experiments = await store.getAllExperiments({ sort: 'created', direction: 'asc' });
   const runs = [];
   for (const e of experiments) {
     runs.push({

@@ -67,16 +67,15 @@ describe('leaderboard over runs', () => {
     expect(board.rows[1]?.config).toEqual({ learning_rate: 1e-4, 'optimizer.name': 'sgd' });
   });
 
-  it('passes the filter down to the store with the metric, as text or tree', async () => {
+  it('passes the filter and the metric down to the store, as text or tree', async () => {
     const store = await memoryStore(events);
-    const spy = vi.spyOn(store, 'getAllExperiments');
-    const board = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: 'tags.stage = "sft"' });
+    const spy = vi.spyOn(store, 'getMetricValues');
+    const board = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: 'tags.stage = "sft"', status: 'completed' });
     expect(board.rows.map((r) => r.id)).toEqual(['run_b', 'run_c']);
-    expect(spy.mock.calls[0]?.[0]?.where).toEqual({
-      kind: 'and',
-      left: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' },
-      right: { kind: 'exists', field: { scope: 'metrics', benchmark: 'gsm8k', metric: 'accuracy' }, negated: false },
-    });
+    expect(spy.mock.calls).toEqual([[
+      { benchmark: 'gsm8k', metric: 'accuracy' },
+      { where: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' }, status: 'completed' },
+    ]]);
     const lowLr = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: { kind: 'compare', field: { scope: 'params', path: 'learning_rate' }, op: '<', value: 5e-4 } });
     expect(lowLr.rows.map((r) => r.id)).toEqual(['run_b', 'run_c', 'run_d']);
     const asc = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', order: 'asc' });
@@ -202,6 +201,8 @@ describe('leaderboard store contract', () => {
     await memory.write([started('only'), evaluation('only', 'b', { accuracy: 1 })]);
     const reader = {
       getAllExperiments: memory.getAllExperiments.bind(memory),
+      countExperiments: memory.countExperiments.bind(memory),
+      getMetricValues: memory.getMetricValues.bind(memory),
       getExperiment: memory.getExperiment.bind(memory),
       findExperimentIds: memory.findExperimentIds.bind(memory),
       getMetrics: memory.getMetrics.bind(memory),

@@ -36,7 +36,7 @@ function run(args: readonly string[], extra: Record<string, string> = {}) {
 async function sweepExperiments(db: string, id: string): Promise<Experiment[]> {
   const store = new SqliteBackend({ path: db, fileMustExist: true });
   try {
-    return (await store.getAllExperiments({ group: `sweep_${id}`, order: 'oldest' })).sort((a, b) => trialNumber(a) - trialNumber(b));
+    return (await store.getAllExperiments({ group: `sweep_${id}`, sort: 'created', direction: 'asc' })).sort((a, b) => trialNumber(a) - trialNumber(b));
   } finally {
     await store.close();
   }

@@ -52,10 +52,9 @@ describe('dashboard API (read-only, loopback)', () => {
   });
 
   it('lists experiments newest first with key metrics, and pages', async () => {
-    const page = (await get('/api/experiments?limit=2')).json() as { total: number | null; experiments: { id: string; metrics: Record<string, number> }[]; metricColumns: string[] };
-    expect(page.total).toBeNull(); // counted apart: the page never waits for it
-    expect((await get('/api/experiments/count')).json()).toEqual({ total: 3 });
-    expect((await get('/api/experiments/count?status=completed')).json()).toEqual({ total: 2 });
+    const page = (await get('/api/experiments?limit=2')).json() as { total: number; experiments: { id: string; metrics: Record<string, number> }[]; metricColumns: string[] };
+    expect(page.total).toBe(3); // counted by the store, however many are listed
+    expect((await get('/api/experiments?limit=1&status=completed')).json()).toMatchObject({ total: 2, experiments: [{ id: 'exp_b' }] });
     expect(page.experiments.map((e) => e.id)).toEqual(['exp_c', 'exp_b']);
     expect(page.experiments[1]?.metrics['qa/accuracy']).toBe(0.75);
     expect(page.metricColumns).toContain('loss');
@@ -67,16 +66,17 @@ describe('dashboard API (read-only, loopback)', () => {
     const f = encodeURIComponent('params.learning_rate < 0.05 and group = "g1"');
     const page = (await get(`/api/experiments?filter=${f}&sort=name&order=asc`)).json() as { experiments: { name: string }[] };
     expect(page.experiments.map((e) => e.name)).toEqual(['baseline', 'slower']);
-    // The default order pages in the store; with a filter, the count is asked for apart.
     const g2 = encodeURIComponent('group = "g2"');
-    const filtered = (await get(`/api/experiments?filter=${g2}`)).json() as { total: number | null; experiments: { id: string }[] };
-    expect(filtered).toMatchObject({ total: null, experiments: [{ id: 'exp_c' }] });
-    expect((await get(`/api/experiments/count?filter=${g2}`)).json()).toEqual({ total: 1 });
-    expect((await get('/api/experiments/count?filter=%3D')).status).toBe(400);
+    const filtered = (await get(`/api/experiments?filter=${g2}`)).json() as { total: number; experiments: { id: string }[] };
+    expect(filtered).toMatchObject({ total: 1, experiments: [{ id: 'exp_c' }] });
     const byLoss = (await get(`/api/experiments?sort=${encodeURIComponent('metric:loss')}&order=asc`)).json() as { experiments: { id: string }[] };
     expect(byLoss.experiments.map((e) => e.id)).toEqual(['exp_a', 'exp_b', 'exp_c']);
-    const byAccuracy = (await get(`/api/experiments?sort=${encodeURIComponent('metric:qa/accuracy')}&order=desc`)).json() as { experiments: { id: string }[] };
+    const byAccuracy = (await get(`/api/experiments?sort=${encodeURIComponent('metric:qa/accuracy')}&order=desc`)).json() as { total: number; experiments: { id: string }[] };
     expect(byAccuracy.experiments.at(-1)?.id).toBe('exp_c'); // no evaluation: last whatever the order
+    expect(byAccuracy.total).toBe(3);
+    // Paging across the end of the runs that have the metric.
+    const tail = (await get(`/api/experiments?sort=${encodeURIComponent('metric:qa/accuracy')}&order=desc&limit=2&offset=1`)).json() as { experiments: { id: string }[] };
+    expect(tail.experiments.map((e) => e.id)).toEqual([byAccuracy.experiments[1]?.id, 'exp_c']);
   });
 
   it('answers a malformed filter with 400, the message and the column', async () => {

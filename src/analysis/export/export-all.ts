@@ -38,7 +38,7 @@ export interface ExportAllOptions {
 export async function exportAll(store: ExperimentReader, options: ExportAllOptions = {}): Promise<ExptrackExport> {
   const reader = requireReader(store);
   const where = resolveFilter(options.filter);
-  const experiments = await reader.getAllExperiments(where === undefined ? { order: 'oldest' } : { where, order: 'oldest' });
+  const experiments = await reader.getAllExperiments(where === undefined ? { sort: 'created', direction: 'asc' } : { where, sort: 'created', direction: 'asc' });
   const exported = [];
   for (const experiment of experiments) exported.push(await exportOne(reader, experiment));
   return wrap(exported);

@@ -54,6 +54,8 @@ export async function preloadedReader(store: ExperimentReader, ids: readonly str
 function bind(store: ExperimentReader): ExperimentReader {
   return {
     getAllExperiments: (query) => store.getAllExperiments(query),
+    countExperiments: (selection) => store.countExperiments(selection),
+    getMetricValues: (metric, selection) => store.getMetricValues(metric, selection),
     getExperiment: (id) => store.getExperiment(id),
     findExperimentIds: (prefix, limit) => store.findExperimentIds(prefix, limit),
     getMetrics: (id, metric) => store.getMetrics(id, metric),

@@ -1,4 +1,4 @@
-import type { ExperimentReader } from '../../core/backend.js';
+import type { ExperimentReader, ExperimentSelection, MetricSelector, MetricValue } from '../../core/backend.js';
 import type { FilterExpression } from '../../core/filter.js';
 import type { Experiment, ExperimentStatus, JsonValue } from '../../core/types.js';
 import { studentTQuantile } from '../stats/index.js';
@@ -209,8 +209,9 @@ export type LeaderboardResult = RunLeaderboard | GroupLeaderboard;
  * averaged first; the CLT standard error; the Wilson interval for 0/1 scores), else from the
  * evaluation's `<metric>_stderr` (and its `_ci_lower` / `_ci_upper` at 95%), else none.
  *
- * The filter goes to the store as `getAllExperiments({ where })`, together with `exists` of the
- * metric, so a SQL store selects the runs itself.
+ * The store selects the runs and reads every run's score in one query (`getMetricValues`, with the
+ * filter compiled to SQL in a SQL store); only the listed runs are read in full, with their
+ * per-sample rows.
  *
  * @param options - The store, the metric (and benchmark), and how to select, group and order.
  * @returns The ranked rows and what they were ranked by.
@@ -239,27 +240,32 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const order = oneOfOption('order', options.order, ['asc', 'desc'] as const, defaultOrder(metric));
   const value = benchmark === undefined ? oneOfOption('value', options.value, ['last', 'best'] as const, 'last') : null;
 
-  const has: FilterExpression = { kind: 'exists', field: { scope: 'metrics', benchmark: benchmark ?? null, metric }, negated: false };
   const filter = resolveFilter(options.filter);
-  const where: FilterExpression = filter === undefined ? has : { kind: 'and', left: filter, right: has };
-  const experiments = await source.getAllExperiments(options.status === undefined ? { where } : { where, status: options.status });
-  const store = await preloadedReader(source, experiments.map((e) => e.id), benchmark);
-
-  const score = (experiment: Experiment, withSamples: boolean) =>
-    benchmark === undefined
-      ? trainingScore(store, experiment, metric, value ?? 'last', order)
-      : evaluationScore(store, experiment, benchmark, metric, confidence, withSamples);
-
-  const scored: RunScore[] = [];
-  const excluded: { id: string; reason: string }[] = [];
-  for (const result of await mapLimit(experiments, READ_CONCURRENCY, (e) => score(e, false))) {
-    if (result === undefined) continue;
-    if (Number.isNaN(result.score)) excluded.push({ id: result.experiment.id, reason: `${metric} is NaN` });
-    else scored.push(result);
-  }
+  const selection: ExperimentSelection = { ...(filter === undefined ? {} : { where: filter }), ...(options.status === undefined ? {} : { status: options.status }) };
+  const selector: MetricSelector = benchmark !== undefined ? { benchmark, metric } : { metric, value: value === 'best' ? (order === 'asc' ? 'min' : 'max') : 'last' };
+  // One query for every run's score; full records are read only for what gets listed.
+  const values = await source.getMetricValues(selector, selection);
+  const excluded = values.filter((v) => Number.isNaN(v.value)).map((v) => ({ id: v.experimentId, reason: `${metric} is NaN` }));
   const sign = order === 'asc' ? 1 : -1;
   const better = (a: number, b: number) => (a === b ? 0 : sign * (a < b ? -1 : 1));
-  scored.sort((a, b) => better(a.score, b.score) || a.experiment.createdAt - b.experiment.createdAt || compareText(a.experiment.id, b.experiment.id));
+  const ranked = values
+    .filter((v) => !Number.isNaN(v.value))
+    .sort((a, b) => better(a.value, b.value) || a.createdAt - b.createdAt || compareText(a.experimentId, b.experimentId));
+
+  /** The scores of runs with their error bars, in the order given; runs gone since the ranking are left out. */
+  const detailed = async (runs: readonly MetricValue[], known?: ReadonlyMap<string, Experiment>): Promise<RunScore[]> => {
+    const ids = runs.map((r) => r.experimentId);
+    const experiments = known ?? new Map((ids.length === 0 ? [] : await source.getAllExperiments({ ids })).map((e) => [e.id, e]));
+    const store = await preloadedReader(source, ids, benchmark);
+    const scores = await mapLimit(runs, READ_CONCURRENCY, async (run) => {
+      const experiment = experiments.get(run.experimentId);
+      if (experiment === undefined) return undefined;
+      return benchmark === undefined
+        ? trainingScore(store, experiment, metric, value ?? 'last', order)
+        : evaluationScore(store, experiment, benchmark, metric, confidence, true);
+    });
+    return scores.filter((s): s is RunScore => s !== undefined);
+  };
 
   const info = {
     benchmark: benchmark ?? null,
@@ -268,17 +274,15 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
     order,
     orderSource: options.order === undefined ? ('metric name' as const) : ('option' as const),
     confidence,
-    total: scored.length,
+    total: ranked.length,
     excluded,
   };
 
   if (groupBy === 'none') {
-    const listed = top === undefined ? scored : scored.slice(0, top);
-    // Error bars from per-sample rows are read for the listed rows only.
-    const detailed = benchmark === undefined ? listed : await mapLimit(listed, READ_CONCURRENCY, async (s) => (await score(s.experiment, true)) ?? s);
-    const configs = detailed.map((s) => flattenConfig(s.experiment.config));
+    const listed = await detailed(top === undefined ? ranked : ranked.slice(0, top));
+    const configs = listed.map((s) => flattenConfig(s.experiment.config));
     const columns = varyingKeys(configs);
-    const rows = detailed.map((s, i): LeaderboardRow => ({
+    const rows = listed.map((s, i): LeaderboardRow => ({
       rank: 0,
       id: s.experiment.id,
       name: s.experiment.name,
@@ -294,32 +298,36 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
     return { ...info, groupBy, columns, rows };
   }
 
-  // Groups: by the group name, or by the config without its seed.
-  const groups = new Map<string, RunScore[]>();
-  for (const s of scored) {
-    const key = groupBy === 'group' ? (s.experiment.group === null ? `run:${s.experiment.id}` : `group:${s.experiment.group}`) : configKey(s.experiment.config);
+  // Groups: by the group name, or by the config without its seed (which needs every run's config).
+  const configs = groupBy === 'config' ? new Map((await source.getAllExperiments({ ...selection, where: withMetric(filter, benchmark, metric) })).map((e) => [e.id, e])) : undefined;
+  const groups = new Map<string, MetricValue[]>();
+  for (const run of ranked) {
+    const config = configs?.get(run.experimentId)?.config;
+    if (configs !== undefined && config === undefined) continue;
+    const key = config !== undefined ? configKey(config) : run.group === null ? `run:${run.experimentId}` : `group:${run.group}`;
     const members = groups.get(key);
-    if (members === undefined) groups.set(key, [s]);
-    else members.push(s);
+    if (members === undefined) groups.set(key, [run]);
+    else members.push(run);
   }
-  const summaries = [...groups.values()].map((members) => ({ members, mean: meanOf(members.map((m) => m.score)) }));
-  summaries.sort((a, b) => better(a.mean, b.mean) || compareText(a.members[0]?.experiment.id ?? '', b.members[0]?.experiment.id ?? ''));
+  const summaries = [...groups.values()].map((members) => ({ members, mean: meanOf(members.map((m) => m.value)) }));
+  summaries.sort((a, b) => better(a.mean, b.mean) || compareText(a.members[0]?.experimentId ?? '', b.members[0]?.experimentId ?? ''));
   const listed = top === undefined ? summaries : summaries.slice(0, top);
   const rows: LeaderboardGroupRow[] = [];
   const shared: Record<string, JsonValue>[] = [];
   for (const { members, mean } of listed) {
-    const detailed = benchmark === undefined ? members : await mapLimit(members, READ_CONCURRENCY, async (s) => (await score(s.experiment, true)) ?? s);
-    const first = detailed[0] as RunScore;
-    shared.push(withoutSeed(commonConfig(detailed.map((s) => flattenConfig(s.experiment.config)))));
+    const scored = await detailed(members, configs);
+    const first = scored[0];
+    if (first === undefined) continue;
+    shared.push(withoutSeed(commonConfig(scored.map((s) => flattenConfig(s.experiment.config)))));
     const groupName = groupBy === 'group' ? first.experiment.group : null;
     rows.push({
       rank: 0,
       group: groupName,
       label: groupName ?? first.experiment.name ?? first.experiment.id,
-      runIds: detailed.map((s) => s.experiment.id),
-      runs: detailed.length,
+      runIds: scored.map((s) => s.experiment.id),
+      runs: scored.length,
       score: mean,
-      ...groupUncertainty(detailed, mean, confidence),
+      ...groupUncertainty(scored, mean, confidence),
       config: {},
     });
   }
@@ -327,6 +335,12 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   rows.forEach((row, i) => (row.config = pick(shared[i] ?? {}, columns)));
   assignRanks(rows);
   return { ...info, groupBy, columns, rows };
+}
+
+/** A filter that also asks for the metric to exist. */
+function withMetric(filter: FilterExpression | undefined, benchmark: string | undefined, metric: string): FilterExpression {
+  const has: FilterExpression = { kind: 'exists', field: { scope: 'metrics', benchmark: benchmark ?? null, metric }, negated: false };
+  return filter === undefined ? has : { kind: 'and', left: filter, right: has };
 }
 
 function groupUncertainty(members: RunScore[], mean: number, confidence: number): Pick<LeaderboardGroupRow, 'sd' | 'standardError' | 'ci' | 'method' | 'n'> {

@@ -3,12 +3,17 @@ import type {
   BackendCapabilities,
   ExperimentQuery,
   ExperimentReader,
+  ExperimentSelection,
+  MetricSelector,
+  MetricValue,
   ResponseCacheStore,
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { applyExperimentChanges, reviveOnHeartbeat } from '../../core/experiment-changes.js';
+import { compareText, experimentComparator } from '../../core/experiment-order.js';
 import { matchesFilter } from '../../core/filter-match.js';
+import { summaryValueOf } from '../../core/metric-selector.js';
 import { pointsFromColumns } from '../../core/metric-columns.js';
 import { outlineOfPoints } from '../../core/metric-outline.js';
 import { foldMetricSummary } from '../../core/metric-summary.js';
@@ -110,25 +115,50 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    const statuses = query.status === undefined ? undefined : new Set<ExperimentStatus>(typeof query.status === 'string' ? [query.status] : query.status);
-    const ids = query.ids === undefined ? undefined : new Set(query.ids);
-    const where = query.where;
-    const matching = [...this.runs.values()].filter((run) => {
+    const matching = this.select(query).map((run) => run.experiment);
+    matching.sort(experimentComparator(query, Date.now()));
+    const offset = query.offset ?? 0;
+    const end = query.limit === undefined ? undefined : offset + query.limit;
+    return matching.slice(offset, end).map((e) => structuredClone(e));
+  }
+
+  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
+    return this.select(selection).length;
+  }
+
+  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
+    const column = summaryValueOf(metric);
+    const values: MetricValue[] = [];
+    for (const run of this.select(selection)) {
+      const { id, createdAt, group } = run.experiment;
+      if (metric.benchmark === undefined) {
+        const summary = run.summaries.get(metric.metric);
+        if (summary !== undefined) values.push({ experimentId: id, createdAt, group, value: summary[column] });
+        continue;
+      }
+      const latest = run.evaluations.findLast((e) => e.benchmark === metric.benchmark);
+      const value = latest?.metrics[metric.metric];
+      if (typeof value === 'number') values.push({ experimentId: id, createdAt, group, value });
+    }
+    return values.sort((a, b) => b.createdAt - a.createdAt || compareText(b.experimentId, a.experimentId));
+  }
+
+  /** The runs a selection picks, in no particular order. */
+  private select(selection: ExperimentSelection): StoredRun[] {
+    const statuses = selection.status === undefined ? undefined : new Set<ExperimentStatus>(typeof selection.status === 'string' ? [selection.status] : selection.status);
+    const ids = selection.ids === undefined ? undefined : new Set(selection.ids);
+    const where = selection.where;
+    return [...this.runs.values()].filter((run) => {
       const e = run.experiment;
       if (statuses && !statuses.has(e.status)) return false;
       if (ids && !ids.has(e.id)) return false;
-      if (query.group !== undefined && e.group !== query.group) return false;
+      if (selection.group !== undefined && e.group !== selection.group) return false;
       return where === undefined || matchesFilter(where, {
         experiment: e,
         evaluations: new Map(run.evaluations.map((ev) => [ev.benchmark, ev.metrics])),
         lastMetrics: new Map([...run.summaries].map(([key, s]) => [key, s.last])),
       });
     });
-    const sign = query.order === 'oldest' ? 1 : -1;
-    matching.sort((a, b) => sign * (a.experiment.createdAt - b.experiment.createdAt || compareText(a.experiment.id, b.experiment.id)));
-    const offset = query.offset ?? 0;
-    const end = query.limit === undefined ? undefined : offset + query.limit;
-    return matching.slice(offset, end).map((run) => structuredClone(run.experiment));
   }
 
   async getExperiment(id: string): Promise<Experiment | undefined> {
@@ -204,9 +234,4 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   async putCachedResponse(key: string, value: string): Promise<void> {
     this.responses.set(key, value);
   }
-}
-
-/** Code-unit order, as SQL's BINARY collation sorts text. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

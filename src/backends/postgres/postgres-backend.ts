@@ -4,6 +4,9 @@ import type {
   BackendCapabilities,
   ExperimentQuery,
   ExperimentReader,
+  ExperimentSelection,
+  MetricSelector,
+  MetricValue,
   ResponseCacheStore,
   TrackerEvent,
 } from '../../core/backend.js';
@@ -22,7 +25,8 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { compileFilterToKysely } from '../sql/compile-filter.js';
+import { readMetricValues } from '../sql/metric-values.js';
+import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { migrationProvider } from './migrations.js';
@@ -270,17 +274,55 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    */
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
     return this.reading(async ({ kysely }) => {
-      let q = kysely.selectFrom('experiments as e').selectAll('e');
-      if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
-      if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
-      if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(sql<boolean>`false`) : q.where('e.id', 'in', [...query.ids]);
-      if (query.where !== undefined) q = q.where(compileFilterToKysely(query.where, 'postgres', { alias: 'e' }));
-      const direction = sql.raw(query.order === 'oldest' ? 'asc' : 'desc');
-      q = q.orderBy(sql`e.created_at ${direction}`).orderBy(sql`e.id collate "C" ${direction}`);
+      let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'postgres'));
+      for (const term of sortTerms(query, 'postgres', Date.now())) q = q.orderBy(term);
       if (query.limit !== undefined) q = q.limit(query.limit);
       if (query.offset !== undefined) q = q.offset(query.offset);
       return (await q.execute()).map(toExperiment);
     }, true);
+  }
+
+  /**
+   * How many experiments a selection picks (after marking stale runs crashed), counted by the server.
+   *
+   * @param selection - status, group, ids and filter
+   * @returns the count
+   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
+   *   malformed filter.
+   *
+   * @example
+   * ```ts
+   * const running = await store.countExperiments({ status: 'running' });
+   * ```
+   */
+  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
+    return this.reading(async ({ kysely }) => {
+      const row = await kysely
+        .selectFrom('experiments as e')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where(selectionCondition(selection, 'postgres'))
+        .executeTakeFirstOrThrow();
+      return row.n;
+    }, true);
+  }
+
+  /**
+   * One metric of every selected run that has it, newest run first, in one query: a metric of a
+   * benchmark's latest evaluation, or a training metric's last, min or max value.
+   *
+   * @param metric - the metric
+   * @param selection - status, group, ids and filter
+   * @returns the values, NaN and ±Infinity included
+   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
+   *   malformed filter or value.
+   *
+   * @example
+   * ```ts
+   * const scores = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { status: 'completed' });
+   * ```
+   */
+  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
+    return this.reading(({ kysely }) => readMetricValues(metric, selection, 'postgres', (query) => query.execute(kysely)), true);
   }
 
   /**

@@ -5,6 +5,9 @@ import type {
   BackendCapabilities,
   ExperimentQuery,
   ExperimentReader,
+  ExperimentSelection,
+  MetricSelector,
+  MetricValue,
   ResponseCacheStore,
   TrackerEvent,
 } from '../../core/backend.js';
@@ -23,7 +26,8 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { compileFilterToKysely } from '../sql/compile-filter.js';
+import { readMetricValues } from '../sql/metric-values.js';
+import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
@@ -159,16 +163,26 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
     const { kysely } = await this.readyForReading();
-    let q = kysely.selectFrom('experiments as e').selectAll('e');
-    if (query.status !== undefined) q = q.where('e.status', 'in', typeof query.status === 'string' ? [query.status] : [...query.status]);
-    if (query.group !== undefined) q = q.where('e.group_name', '=', query.group);
-    if (query.ids !== undefined) q = query.ids.length === 0 ? q.where(({ lit }) => lit(false)) : q.where('e.id', 'in', [...query.ids]);
-    if (query.where !== undefined) q = q.where(compileFilterToKysely(query.where, 'sqlite', { alias: 'e' }));
-    const direction = query.order === 'oldest' ? 'asc' : 'desc';
-    q = q.orderBy('e.created_at', direction).orderBy('e.id', direction);
+    let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'sqlite'));
+    for (const term of sortTerms(query, 'sqlite', Date.now())) q = q.orderBy(term);
     if (query.limit !== undefined) q = q.limit(query.limit);
     if (query.offset !== undefined) q = (query.limit === undefined ? q.limit(-1) : q).offset(query.offset);
     return (await q.execute()).map(toExperiment);
+  }
+
+  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
+    const { kysely } = await this.readyForReading();
+    const row = await kysely
+      .selectFrom('experiments as e')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .where(selectionCondition(selection, 'sqlite'))
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
+    const { kysely } = await this.readyForReading();
+    return readMetricValues(metric, selection, 'sqlite', (query) => query.execute(kysely));
   }
 
   async getExperiment(id: string): Promise<Experiment | undefined> {

@@ -142,7 +142,7 @@ export async function syncExperimentsToWandb(options: WandbSyncOptions): Promise
   const client = new WandbClient({ baseUrl, apiKey, retry: retryPolicy(options.retry), requestTimeoutMs: options.requestTimeoutMs ?? 30_000 });
   const ledgerDir = resolveLedgerDir(options.ledgerDir);
   const report: WandbSyncReport = { experiments: [], rowsSent: 0, skipped: [], errors: [] };
-  const ids = options.ids ?? (await options.store.getAllExperiments({ order: 'oldest' })).map((e) => e.id);
+  const ids = options.ids ?? (await options.store.getAllExperiments({ sort: 'created', direction: 'asc' })).map((e) => e.id);
 
   let entity = options.entity || process.env.WANDB_ENTITY || undefined;
   for (const experimentId of ids) {

@@ -142,7 +142,7 @@ export const TAG_RERUN_AS = 'sweep_rerun_as';
  * ```
  */
 export async function readStoredSweep(store: Pick<ExperimentReader, 'getAllExperiments'>, id: string): Promise<StoredSweep> {
-  const experiments = await store.getAllExperiments({ group: `sweep_${id}`, order: 'oldest' });
+  const experiments = await store.getAllExperiments({ group: `sweep_${id}`, sort: 'created', direction: 'asc' });
   const mine = experiments.filter((e) => e.tags['sweep_id'] === id && (e.tags['sweep_trial'] ?? e.tags[TAG_REPLACED_TRIAL]) !== undefined);
   if (mine.length === 0) throw new CliError(`no sweep with id "${id}" in this store (no experiment in group sweep_${id}); pass the right --db`);
   const stored = mine.map((e) => e.summary['sweep']).find((d) => typeof d === 'object' && d !== null && !Array.isArray(d));

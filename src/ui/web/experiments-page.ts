@@ -11,8 +11,7 @@ import { fmt, fmtDate, fmtDuration, h, replace } from './dom.js';
 import { link, type Route } from './route.js';
 
 interface ExperimentsPage {
-  /** Null when counting would read every match: the page asks `/api/experiments/count` apart. */
-  total: number | null;
+  total: number;
   offset: number;
   limit: number;
   experiments: ExperimentRow[];
@@ -127,23 +126,13 @@ export function renderExperiments(main: HTMLElement, route: Route): () => void {
       ),
     );
     const last = page.offset + page.experiments.length;
-    const showCount = (total: number | null) => {
-      summary.textContent =
-        total === 0 ? (state.filter || state.status ? 'no experiments match' : 'no experiments yet') : `${page.offset + 1}–${last} of ${total === null ? 'counting…' : total.toLocaleString()} experiments`;
-      replace(
-        pager,
-        page.offset > 0 ? h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); go({ offset: Math.max(0, page.offset - page.limit) }); } }, '← previous page') : null,
-        (total === null ? page.experiments.length === page.limit : last < total) ? h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); go({ offset: page.offset + page.limit }); } }, 'next page →') : null,
-      );
-    };
-    if (page.experiments.length === 0 && page.offset === 0) showCount(0);
-    else showCount(page.total);
-    if (page.total === null && !(page.experiments.length === 0 && page.offset === 0)) {
-      api<{ total: number }>('/api/experiments/count', { filter: state.filter, status: state.status }, controller.signal).then(
-        (c) => showCount(c.total),
-        () => undefined,
-      );
-    }
+    summary.textContent =
+      page.total === 0 ? (state.filter || state.status ? 'no experiments match' : 'no experiments yet') : `${page.offset + 1}–${last} of ${page.total.toLocaleString()} experiments`;
+    replace(
+      pager,
+      page.offset > 0 ? h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); go({ offset: Math.max(0, page.offset - page.limit) }); } }, '← previous page') : null,
+      last < page.total ? h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); go({ offset: page.offset + page.limit }); } }, 'next page →') : null,
+    );
     updateCompare();
     main.dataset.ready = String(Math.round(performance.now() - started));
   })();
