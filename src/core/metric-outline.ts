@@ -10,7 +10,7 @@ import { invalidInput } from './errors.js';
 import type { MetricOutline, MetricOutlineQuery } from './types.js';
 
 /** The most columns an outline may be asked for. */
-export const MAX_OUTLINE_BUCKETS = 100_000;
+const MAX_OUTLINE_BUCKETS = 100_000;
 
 /** A checked outline query: whole steps, both included (empty when `fromStep > toStep`). */
 export interface OutlineWindow {
