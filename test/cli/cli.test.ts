@@ -63,6 +63,14 @@ describe('list', () => {
     expect(e).toMatchObject({ id: ids[1], name: 'lr0.00005', status: 'completed', group: 'sweep', tags: { stage: 'sft' }, git: null });
     expect(e.metrics['gsm8k/accuracy']).toBeCloseTo(0.71, 10);
     expect(e.metrics.loss).toBeCloseTo(1 / 50 + 0.01, 10);
+    // The key metrics of all rows are read together: each row gets its own run's.
+    const byId = new Map<string, Record<string, number>>(out.experiments.map((x: { id: string; metrics: Record<string, number> }) => [x.id, x.metrics]));
+    for (const [k, accuracy] of [0.62, 0.71, 0.55].entries()) {
+      const metrics = byId.get(ids[k]!)!;
+      expect(Object.keys(metrics)).toEqual(['gsm8k/accuracy', 'loss']);
+      expect(metrics['gsm8k/accuracy']).toBeCloseTo(accuracy, 10);
+      expect(metrics.loss).toBeCloseTo(1 / 50 + k * 0.01, 10);
+    }
   });
 
   it('filters, limits and says when more match', () => {
