@@ -259,8 +259,37 @@ describe('stats, export and import, report', () => {
     expect(lines[0]).toBe('key,step,value,timestamp,rank');
     expect(lines).toHaveLength(51);
     expect(lines[1]).toMatch(/^loss,0,1,\d+,0$/);
-    expect(run('export', '--all', '--format', 'csv').status).toBe(2);
     expect(run('export').status).toBe(2);
+    expect(run('export', ids[0] as string, '--all').status).toBe(2);
+    expect(run('export', ids[0] as string, '--filter', 'params.seed = 0').status).toBe(2);
+  });
+
+  it('export --all as CSV: one file of every run\'s metric points with an experiment_id column, oldest run first', () => {
+    const file = join(dir, 'all.csv');
+    expect(cliJson(['export', '--all', '--format', 'csv', '--output', file, '--db', db])).toMatchObject({ experiments: 3, format: 'csv' });
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines[0]).toBe('experiment_id,key,step,value,timestamp,rank');
+    const rows = lines.slice(1).map((line) => line.split(','));
+    expect(rows).toHaveLength(150);
+    expect([...new Set(rows.map((r) => r[0]))]).toEqual(ids);
+    for (const [k, id] of ids.entries()) {
+      const mine = rows.filter((r) => r[0] === id);
+      expect(mine.map((r) => Number(r[2]))).toEqual(Array.from({ length: 50 }, (_, s) => s));
+      expect(mine.every((r) => r[1] === 'loss' && r[5] === '0')).toBe(true);
+      expect(Number(mine[9]![3])).toBeCloseTo(1 / 10 + k * 0.01, 12);
+    }
+  });
+
+  it('export --all as wide CSV, with --filter, to stdout', () => {
+    const r = run('export', '--all', '--format', 'csv', '--layout', 'wide', '--filter', 'params.learning_rate < 1e-4');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\r\n');
+    expect(lines[0]).toBe('experiment_id,step,loss');
+    expect(lines).toHaveLength(1 + 2 * 50 + 1);
+    expect(lines[1]).toBe(`${ids[1]},0,1.01`);
+    expect(lines[51]).toBe(`${ids[2]},0,1.02`);
+    expect(run('export', '--all', '--format', 'csv', '--filter', 'params.learning_rate > 1').stdout).toBe('experiment_id,key,step,value,timestamp,rank\r\n');
   });
 
   it('report writes Markdown and HTML with inline SVG curves, the evaluation table and a baseline comparison', () => {
