@@ -332,6 +332,24 @@ describe('tag, note, delete', () => {
     expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(2);
     expect(cli(['show', ids[2] as string, '--db', copy]).status).toBe(1);
   });
+
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasScript)('delete on a terminal asks, and deletes only after a yes', () => {
+    const copy = join(dir, 'delete-asked.db');
+    const file = join(dir, 'for-delete-asked.json');
+    cliJson(['export', '--all', '--output', file, '--db', db]);
+    cliJson(['import', file, '--db', copy]);
+    const onTty = (answer: string) =>
+      spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} delete ${ids[0]} --no-color --db ${JSON.stringify(copy)}`, '/dev/null'], {
+        encoding: 'utf8', env: childEnv(), timeout: 60_000, input: answer,
+      });
+    const no = onTty('n\n');
+    expect(no.stdout).toContain('[y/N]');
+    expect(no.stdout).toContain('nothing deleted');
+    expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(3);
+    expect(onTty('y\n').stdout).toContain(`deleted 1 experiment: ${ids[0]}`);
+    expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(2);
+  });
 });
 
 describe('colour', () => {
