@@ -8,11 +8,13 @@
  *
  * Prints the median wall time and the median CPU time (user + system) of the CLI process, which
  * the issue's budget (< 300 ms of process time) is about, next to those of `node -e ''` alone (the
- * floor on this machine). `list` shows the newest 50 (the default); `list --all` prints every one.
+ * floor on this machine), and the smallest CPU time seen. `list` shows the newest 50 (the default);
+ * `list --all` prints every one. The cases take turns (run 1 of each, then run 2 of each...), so a
+ * change in the machine's load touches them all alike; the load average is printed before and after.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Experiment, TrackerEvent } from 'exptrack';
@@ -38,21 +40,30 @@ const cases: [string, string[]][] = [
   ['list --filter', ['list', '--filter', 'params.learning_rate < 0.001']],
 ];
 console.log(`store: ${db} (${count} experiments), ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-for (const [label, args] of cases) {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let rows = 0;
-  for (let i = 0; i < runs; i++) {
+console.log(`load average before: ${loadAverage()}`);
+const wall = new Map<string, number[]>(cases.map(([label]) => [label, []]));
+const cpu = new Map<string, number[]>(cases.map(([label]) => [label, []]));
+const lines = new Map<string, number>();
+for (let i = 0; i < runs; i++) {
+  for (const [label, args] of cases) {
     const t0 = performance.now();
     const argv = args.length === 0 ? ['--import', probe, '-e', ''] : ['--import', probe, bin, ...args, '--db', db];
     const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
-    wall.push(performance.now() - t0);
+    wall.get(label)!.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`${label} exited ${r.status}: ${r.stderr}`);
     const m = /CPU_MS ([\d.]+)/.exec(r.stderr);
-    if (m) cpu.push(Number(m[1]));
-    rows = r.stdout.split('\n').length;
+    if (m) cpu.get(label)!.push(Number(m[1]));
+    lines.set(label, r.stdout.split('\n').length);
   }
-  console.log(`${label.padEnd(16)} median wall ${median(wall).toFixed(0)} ms, median CPU ${median(cpu).toFixed(0)} ms (${rows} output lines)`);
+}
+for (const [label] of cases) {
+  const times = cpu.get(label)!;
+  console.log(`${label.padEnd(16)} median wall ${median(wall.get(label)!).toFixed(0)} ms, median CPU ${median(times).toFixed(0)} ms, min CPU ${Math.min(...times).toFixed(0)} ms (${lines.get(label)} output lines)`);
+}
+console.log(`load average after: ${loadAverage()}`);
+
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(', ');
 }
 
 function median(xs: number[]): number {

@@ -48,4 +48,5 @@ export {
   type ExptrackExport,
 } from './export/export-format.js';
 export { exportMetricsCsv, type MetricsCsvOptions } from './csv/export-metrics-csv.js';
+export { exportAllMetricsCsv, type AllMetricsCsvOptions } from './csv/export-all-metrics-csv.js';
 export { leaderboardToCsv } from './csv/leaderboard-to-csv.js';

@@ -4,7 +4,6 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
@@ -38,10 +37,6 @@ interface PostgresModule {
   PostgresBackend: new (config: { connectionString: string }) => CliStore;
 }
 
-interface SqliteModule {
-  SqliteBackend: new (config: { path: string; fileMustExist?: boolean }) => CliStore;
-}
-
 /**
  * Opens the store named by `--db`. A read command never creates a missing SQLite file: it fails
  * with a message saying where it looked. A `postgres://` URL loads `exptrack/postgres` (and its
@@ -68,9 +63,7 @@ export async function openStore(db: string, mode: StoreMode): Promise<CliStore> 
     if (mode === 'read' && !existsSync(path)) {
       throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
     }
-    // The CommonJS build of exptrack/sqlite: Node loads Kysely's few hundred CommonJS files far
-    // faster than the same files as ES modules, and start-up is most of what `list` costs.
-    const { SqliteBackend } = createRequire(import.meta.url)('exptrack/sqlite') as SqliteModule;
+    const { SqliteBackend } = await import('exptrack/sqlite');
     store = new SqliteBackend({ path, fileMustExist: mode === 'read' });
   }
   try {

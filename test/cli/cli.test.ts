@@ -63,6 +63,14 @@ describe('list', () => {
     expect(e).toMatchObject({ id: ids[1], name: 'lr0.00005', status: 'completed', group: 'sweep', tags: { stage: 'sft' }, git: null });
     expect(e.metrics['gsm8k/accuracy']).toBeCloseTo(0.71, 10);
     expect(e.metrics.loss).toBeCloseTo(1 / 50 + 0.01, 10);
+    // The key metrics of all rows are read together: each row gets its own run's.
+    const byId = new Map<string, Record<string, number>>(out.experiments.map((x: { id: string; metrics: Record<string, number> }) => [x.id, x.metrics]));
+    for (const [k, accuracy] of [0.62, 0.71, 0.55].entries()) {
+      const metrics = byId.get(ids[k]!)!;
+      expect(Object.keys(metrics)).toEqual(['gsm8k/accuracy', 'loss']);
+      expect(metrics['gsm8k/accuracy']).toBeCloseTo(accuracy, 10);
+      expect(metrics.loss).toBeCloseTo(1 / 50 + k * 0.01, 10);
+    }
   });
 
   it('filters, limits and says when more match', () => {
@@ -251,8 +259,37 @@ describe('stats, export and import, report', () => {
     expect(lines[0]).toBe('key,step,value,timestamp,rank');
     expect(lines).toHaveLength(51);
     expect(lines[1]).toMatch(/^loss,0,1,\d+,0$/);
-    expect(run('export', '--all', '--format', 'csv').status).toBe(2);
     expect(run('export').status).toBe(2);
+    expect(run('export', ids[0] as string, '--all').status).toBe(2);
+    expect(run('export', ids[0] as string, '--filter', 'params.seed = 0').status).toBe(2);
+  });
+
+  it('export --all as CSV: one file of every run\'s metric points with an experiment_id column, oldest run first', () => {
+    const file = join(dir, 'all.csv');
+    expect(cliJson(['export', '--all', '--format', 'csv', '--output', file, '--db', db])).toMatchObject({ experiments: 3, format: 'csv' });
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines[0]).toBe('experiment_id,key,step,value,timestamp,rank');
+    const rows = lines.slice(1).map((line) => line.split(','));
+    expect(rows).toHaveLength(150);
+    expect([...new Set(rows.map((r) => r[0]))]).toEqual(ids);
+    for (const [k, id] of ids.entries()) {
+      const mine = rows.filter((r) => r[0] === id);
+      expect(mine.map((r) => Number(r[2]))).toEqual(Array.from({ length: 50 }, (_, s) => s));
+      expect(mine.every((r) => r[1] === 'loss' && r[5] === '0')).toBe(true);
+      expect(Number(mine[9]![3])).toBeCloseTo(1 / 10 + k * 0.01, 12);
+    }
+  });
+
+  it('export --all as wide CSV, with --filter, to stdout', () => {
+    const r = run('export', '--all', '--format', 'csv', '--layout', 'wide', '--filter', 'params.learning_rate < 1e-4');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\r\n');
+    expect(lines[0]).toBe('experiment_id,step,loss');
+    expect(lines).toHaveLength(1 + 2 * 50 + 1);
+    expect(lines[1]).toBe(`${ids[1]},0,1.01`);
+    expect(lines[51]).toBe(`${ids[2]},0,1.02`);
+    expect(run('export', '--all', '--format', 'csv', '--filter', 'params.learning_rate > 1').stdout).toBe('experiment_id,key,step,value,timestamp,rank\r\n');
   });
 
   it('report writes Markdown and HTML with inline SVG curves, the evaluation table and a baseline comparison', () => {
@@ -294,6 +331,24 @@ describe('tag, note, delete', () => {
     expect(cliJson(['delete', ids[2] as string, '--yes', '--db', copy]).deleted).toEqual([ids[2]]);
     expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(2);
     expect(cli(['show', ids[2] as string, '--db', copy]).status).toBe(1);
+  });
+
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasScript)('delete on a terminal asks, and deletes only after a yes', () => {
+    const copy = join(dir, 'delete-asked.db');
+    const file = join(dir, 'for-delete-asked.json');
+    cliJson(['export', '--all', '--output', file, '--db', db]);
+    cliJson(['import', file, '--db', copy]);
+    const onTty = (answer: string) =>
+      spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} delete ${ids[0]} --no-color --db ${JSON.stringify(copy)}`, '/dev/null'], {
+        encoding: 'utf8', env: childEnv(), timeout: 60_000, input: answer,
+      });
+    const no = onTty('n\n');
+    expect(no.stdout).toContain('[y/N]');
+    expect(no.stdout).toContain('nothing deleted');
+    expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(3);
+    expect(onTty('y\n').stdout).toContain(`deleted 1 experiment: ${ids[0]}`);
+    expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(2);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { ExperimentReader } from '../../core/backend.js';
-import { ExptrackError, invalidInput } from '../../core/errors.js';
-import type { MetricPoint } from '../../core/types.js';
+import { ExptrackError } from '../../core/errors.js';
 import { requireReader } from '../internal/options.js';
 import { csvText } from './csv-cell.js';
+import { keysOf, LONG_COLUMNS, longCells, readLayout, readPoints, wideRows } from './metric-rows.js';
 
 /**
  * Options of {@link exportMetricsCsv}.
@@ -45,20 +45,10 @@ export interface MetricsCsvOptions {
  */
 export async function exportMetricsCsv(store: ExperimentReader, id: string, options: MetricsCsvOptions = {}): Promise<string> {
   const reader = requireReader(store);
-  const layout = options.layout ?? 'long';
-  if (layout !== 'long' && layout !== 'wide') throw invalidInput('layout', layout, "must be 'long' or 'wide'");
+  const layout = readLayout(options.layout);
   if ((await reader.getExperiment(id)) === undefined) throw new ExptrackError(`no experiment with id ${JSON.stringify(id)}`, { code: 'not_found', field: 'id', value: id });
-  let points: MetricPoint[];
-  if (options.keys === undefined) points = await reader.getMetrics(id);
-  else points = (await Promise.all(options.keys.map((key) => reader.getMetrics(id, key)))).flat();
-  if (layout === 'long') return csvText(['key', 'step', 'value', 'timestamp', 'rank'], points.map((p) => [p.key, p.step, p.value, p.timestamp, p.rank]));
-  const keys = options.keys === undefined ? [...new Set(points.map((p) => p.key))] : [...options.keys];
-  const steps = new Map<number, Map<string, number>>();
-  for (const p of points) {
-    let row = steps.get(p.step);
-    if (row === undefined) steps.set(p.step, (row = new Map()));
-    row.set(p.key, p.value);
-  }
-  const ordered = [...steps.keys()].sort((a, b) => a - b);
-  return csvText(['step', ...keys], ordered.map((step) => [step, ...keys.map((k) => steps.get(step)?.get(k))]));
+  const points = await readPoints(reader, id, options.keys);
+  if (layout === 'long') return csvText(LONG_COLUMNS, points.map(longCells));
+  const keys = options.keys === undefined ? keysOf(points) : [...options.keys];
+  return csvText(['step', ...keys], wideRows(points, keys));
 }

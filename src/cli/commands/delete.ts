@@ -2,7 +2,6 @@
  * `exptrack delete`: deletes experiments and everything logged to them.
  * @module
  */
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -34,6 +33,7 @@ async function deleteCommand(ctx: CommandContext, ids: string[], options: { yes?
   const experiments = await resolveExperiments(store, ids);
   if (!options.yes) {
     if (ctx.io.stdin.isTTY !== true) throw new CliError(`refusing to delete ${experiments.length} experiment(s) without confirmation: pass --yes`);
+    const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
     const list = experiments.map((e) => `  ${e.id}${e.name === e.id ? '' : `  ${e.name}`}`).join('\n');
     const answer = await rl.question(`Delete these ${experiments.length} experiment(s) and everything logged to them?\n${list}\n[y/N] `);

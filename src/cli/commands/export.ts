@@ -1,6 +1,6 @@
 /**
  * `exptrack export`: one experiment or all of them, as JSON (for `exptrack import`) or as CSV
- * (the metric series of one experiment).
+ * (the metric series, with an `experiment_id` column when there are several experiments).
  * @module
  */
 import { writeFile } from 'node:fs/promises';
@@ -33,25 +33,28 @@ interface ExportCliOptions {
 export function registerExport(program: Command, wrap: Wrap): void {
   program
     .command('export')
-    .description('export an experiment (or --all) as JSON that `exptrack import` restores, or one experiment\'s metric series as CSV')
+    .description('export an experiment (or --all) as JSON that `exptrack import` restores, or its metric series as CSV')
     .argument('[id]', 'an experiment id or unique prefix')
-    .option('--all', 'every experiment (or those --filter selects), JSON only')
+    .option('--all', 'every experiment (or those --filter selects); as CSV, one file with an experiment_id column')
     .option('--filter <expr>', 'with --all: only experiments this filter selects')
     .option('-o, --output <file>', 'the file to write (default: stdout)')
     .addOption(new Option('--format <format>', 'json (everything, lossless) or csv (metric points)').choices(['json', 'csv']).default('json'))
-    .addOption(new Option('--layout <layout>', 'csv: long (key,step,value,timestamp,rank) or wide (a column per metric)').choices(['long', 'wide']).default('long'))
+    .addOption(new Option('--layout <layout>', 'csv: long (key,step,value,timestamp,rank) or wide (step, a column per metric); --all puts experiment_id first').choices(['long', 'wide']).default('long'))
     .action(wrap(exportCommand));
 }
 
 async function exportCommand(ctx: CommandContext, id: string | undefined, options: ExportCliOptions): Promise<void> {
   if ((id === undefined) === (options.all !== true)) throw usageError('give an experiment id or --all (not both)');
-  if (options.all && options.format === 'csv') throw usageError('--format csv exports the metric series of one experiment; use --format json with --all');
   if (options.filter !== undefined && !options.all) throw usageError('--filter goes with --all');
   const store = await ctx.store('read');
   const analysis = await import('exptrack/analysis');
   let text: string;
   let count: number;
-  if (options.all) {
+  if (options.all && options.format === 'csv') {
+    const where = options.filter === undefined ? undefined : analysis.parseFilter(options.filter);
+    count = (await store.getAllExperiments(where === undefined ? {} : { where })).length;
+    text = await analysis.exportAllMetricsCsv(store, { filter: where, layout: options.layout });
+  } else if (options.all) {
     const dump = await analysis.exportAll(store, options.filter === undefined ? {} : { filter: options.filter });
     text = JSON.stringify(dump) + '\n';
     count = dump.experiments.length;

@@ -79,10 +79,8 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   const more = limit !== undefined && found.length > limit;
   const experiments = more ? found.slice(0, limit) : found;
   const now = Date.now();
-  // One run after the other: the SQLite driver serialises queries anyway, and thousands of
-  // queries waiting on its lock at once cost far more than running them in turn.
-  const rows: ListedExperiment[] = [];
-  for (const e of experiments) rows.push(toRow(e, await keyMetrics(store, e), now));
+  const metrics = await keyMetrics(store, experiments.map((e) => e.id));
+  const rows = experiments.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
   if (ctx.json) {
     ctx.printJson({ experiments: rows, truncated: more });
     return;

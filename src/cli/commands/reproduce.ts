@@ -5,7 +5,6 @@
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
@@ -90,7 +89,7 @@ async function reproduce(ctx: CommandContext, id: string, options: ReproduceCliO
   const modules = join(plan.repo, 'node_modules');
   if (existsSync(modules) && !existsSync(join(plan.worktree, 'node_modules'))) symlinkSync(modules, join(plan.worktree, 'node_modules'), 'dir');
 
-  const token = randomBytes(8).toString('hex');
+  const token = crypto.randomUUID();
   const started = Date.now();
   const exitCode = await run(plan, { ...plan.env, [REPRODUCE_TOKEN_ENV]: token }, ctx.json);
 
@@ -130,7 +129,7 @@ function makePlan(ctx: CommandContext, e: Experiment): Plan {
     throw new CliError(`commit ${commit.slice(0, 12)} of ${e.id} is not in the repository at ${repo}: fetch it first`);
   }
   // A new directory per reproduction, made only when it runs (a dry run makes nothing).
-  const worktree = join(tmpdir(), `exptrack-reproduce-${e.id}-${randomBytes(3).toString('hex')}`, basename(repo) || 'repo');
+  const worktree = join(tmpdir(), `exptrack-reproduce-${e.id}-${crypto.randomUUID().slice(0, 8)}`, basename(repo) || 'repo');
   const inside = (p: string) => {
     const rel = relative(e.git!.root, p);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));

@@ -2,7 +2,7 @@
  * Pieces several commands share: statuses and their colours, and the key metrics of a run.
  * @module
  */
-import type { EvaluationRecord, Experiment, ExperimentReader, ExperimentStatus } from 'exptrack';
+import type { EvaluationRecord, ExperimentReader, ExperimentStatus } from 'exptrack';
 import type { Colors } from '../context.js';
 
 /** Every experiment status, for `--status` choices. */
@@ -72,24 +72,40 @@ export function latestByBenchmark(records: readonly EvaluationRecord[]): Evaluat
 }
 
 /**
- * The key metrics of a run: the main metric of the latest evaluation of each benchmark
- * (`gsm8k/accuracy`), then the last value of each training metric.
+ * The key metrics of runs: for each, the main metric of the latest evaluation of each benchmark
+ * (`gsm8k/accuracy`), then the last value of each training metric. Two queries for all the runs,
+ * however many there are (the store splits long id lists itself).
  *
  * @param store - the store
- * @param experiment - the run
- * @returns metric names to values
+ * @param ids - the runs' ids
+ * @returns each id's metric names to values (an empty record for a run without any)
  * @example
  * ```ts
- * await keyMetrics(store, experiment); // { 'gsm8k/accuracy': 0.71, loss: 0.021 }
+ * const metrics = await keyMetrics(store, experiments.map((e) => e.id));
+ * metrics.get(id); // { 'gsm8k/accuracy': 0.71, loss: 0.021 }
  * ```
  */
-export async function keyMetrics(store: ExperimentReader, experiment: Experiment): Promise<Record<string, number>> {
-  const [evaluations, summaries] = await Promise.all([store.getEvaluationResults(experiment.id), store.getMetricSummaries(experiment.id)]);
-  const out: Record<string, number> = {};
-  for (const e of latestByBenchmark(evaluations)) {
-    const metric = primaryMetric(e.metrics);
-    if (metric !== undefined) out[`${e.benchmark}/${metric}`] = e.metrics[metric] as number;
+export async function keyMetrics(store: ExperimentReader, ids: readonly string[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>(ids.map((id) => [id, {}]));
+  if (ids.length === 0) return out;
+  const [evaluations, summaries] = await Promise.all([store.getEvaluationResults(ids), store.getMetricSummaries(ids)]);
+  const evaluationsOf = new Map<string, EvaluationRecord[]>();
+  for (const e of evaluations) {
+    const records = evaluationsOf.get(e.experimentId);
+    if (records === undefined) evaluationsOf.set(e.experimentId, [e]);
+    else records.push(e);
   }
-  for (const s of summaries) out[s.key] = s.last;
+  for (const [id, records] of evaluationsOf) {
+    const metrics = out.get(id);
+    if (metrics === undefined) continue;
+    for (const e of latestByBenchmark(records)) {
+      const metric = primaryMetric(e.metrics);
+      if (metric !== undefined) metrics[`${e.benchmark}/${metric}`] = e.metrics[metric] as number;
+    }
+  }
+  for (const s of summaries) {
+    const metrics = out.get(s.experimentId);
+    if (metrics !== undefined) metrics[s.key] = s.last;
+  }
   return out;
 }
