@@ -12,14 +12,21 @@ export interface MetricDetails {
   count: number;
   firstStep: number;
   lastStep: number;
+  /** The first finite value. */
   first: number;
   last: number;
   min: number;
   max: number;
-  /** The curve: steps and values, in step order (the value logged last at a repeated step). */
+  /**
+   * The curve's finite points in step order: every point of a short metric, else the store's
+   * outline of it (each of {@link CURVE_BUCKETS} step ranges' lowest and highest point).
+   */
   steps: number[];
   values: number[];
 }
+
+/** How many step ranges a long curve is reduced to: enough for a 480-pixel chart and any sparkline. */
+export const CURVE_BUCKETS = 240;
 
 /** One metric of an evaluation, with its error bars. */
 export interface ScoreDetails {
@@ -74,31 +81,22 @@ export interface ExperimentDetails {
  */
 export async function loadDetails(store: ExperimentReader, experiment: Experiment, confidence = 0.95): Promise<ExperimentDetails> {
   const id = experiment.id;
-  const [summaries, points, records, checkpoints] = await Promise.all([
-    store.getMetricSummaries(id),
-    store.getMetrics(id),
-    store.getEvaluationResults(id),
-    store.getCheckpoints(id),
-  ]);
-  const curves = new Map<string, Map<number, number>>();
-  for (const p of points) {
-    let curve = curves.get(p.key);
-    if (curve === undefined) curves.set(p.key, (curve = new Map()));
-    curve.set(p.step, p.value);
-  }
-  const metrics: MetricDetails[] = summaries.map((s) => {
-    const curve = [...(curves.get(s.key) ?? new Map<number, number>()).entries()].sort((x, y) => x[0] - y[0]);
+  const [summaries, records, checkpoints] = await Promise.all([store.getMetricSummaries(id), store.getEvaluationResults(id), store.getCheckpoints(id)]);
+  // The store reduces a long curve to what a chart shows: a 1,000,000-point metric costs a few hundred points.
+  const outlines = await Promise.all(summaries.map((s) => store.getMetricOutline(id, s.key, { buckets: CURVE_BUCKETS })));
+  const metrics: MetricDetails[] = summaries.map((s, i) => {
+    const outline = outlines[i];
     return {
       key: s.key,
       count: s.count,
       firstStep: s.firstStep,
       lastStep: s.lastStep,
-      first: curve[0]?.[1] ?? NaN,
+      first: outline?.values[0] ?? NaN,
       last: s.last,
       min: s.min,
       max: s.max,
-      steps: curve.map((c) => c[0]),
-      values: curve.map((c) => c[1]),
+      steps: outline?.steps ?? [],
+      values: outline?.values ?? [],
     };
   });
 
