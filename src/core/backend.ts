@@ -214,8 +214,8 @@ export interface ExperimentReader {
   /** How many experiments the selection picks, counted by the store without reading them. */
   countExperiments(selection?: ExperimentSelection): Promise<number>;
   /**
-   * One metric of every selected run that has it, newest run first: what a leaderboard ranks,
-   * read in one query instead of one per run.
+   * One metric of every selected run that has it, in no particular order: what a leaderboard
+   * ranks, read in one query instead of one per run.
    */
   getMetricValues(metric: MetricSelector, selection?: ExperimentSelection): Promise<MetricValue[]>;
   /** The experiment, or undefined when no experiment has that id. */

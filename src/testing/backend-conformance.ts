@@ -284,8 +284,9 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
         { type: 'metrics', experimentId: r2!.id, points: metricColumns([['loss', 0, NaN], ['loss', 1, NaN]]) },
         { type: 'metrics', experimentId: r4!.id, points: metricColumns([['loss', 0, Infinity], ['loss', 1, NaN]]) },
       ]);
+      // In no particular order: sorted by id here.
       const values = async (...args: Parameters<ExperimentReader['getMetricValues']>) =>
-        (await b.getMetricValues(...args)).map((v) => [v.experimentId, v.value]);
+        (await b.getMetricValues(...args)).map((v) => [v.experimentId, v.value]).sort((x, y) => (String(x[0]) < String(y[0]) ? 1 : -1));
       equal(await values({ benchmark: 'gsm8k', metric: 'accuracy' }), [['exp_m3', -Infinity], ['exp_m2', NaN], ['exp_m1', 0.5]]);
       equal(await b.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { ids: ['exp_m1'] }), [{ experimentId: 'exp_m1', createdAt: r1!.createdAt, group: 'odd', value: 0.5 }]);
       equal(await values({ benchmark: 'gsm8k', metric: 'missing' }), []);

@@ -140,7 +140,7 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
       const value = latest?.metrics[metric.metric];
       if (typeof value === 'number') values.push({ experimentId: id, createdAt, group, value });
     }
-    return values.sort((a, b) => b.createdAt - a.createdAt || compareText(b.experimentId, a.experimentId));
+    return values;
   }
 
   /** The runs a selection picks, in no particular order. */

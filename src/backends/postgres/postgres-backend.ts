@@ -307,7 +307,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   }
 
   /**
-   * One metric of every selected run that has it, newest run first, in one query: a metric of a
+   * One metric of every selected run that has it, in no particular order, in one query: a metric of a
    * benchmark's latest evaluation, or a training metric's last, min or max value.
    *
    * @param metric - the metric

@@ -13,7 +13,8 @@ interface MetricValueRow {
 }
 
 /**
- * `getMetricValues` of a SQL store: one query over the selected runs, newest first, and the rows
+ * `getMetricValues` of a SQL store: one query over the selected runs (unsorted: sorting costs more
+ * than ranking the values afterwards), and the rows
  * turned into values. An evaluation metric is read from the benchmark's latest evaluation (no later
  * one of the same benchmark exists), a training metric from its series' summary.
  *
@@ -28,13 +29,12 @@ export async function readMetricValues(
   dialect: SqlFilterDialect,
   execute: (query: RawBuilder<MetricValueRow>) => Promise<{ rows: MetricValueRow[] }>,
 ): Promise<MetricValue[]> {
-  const newestFirst = sql.raw(dialect === 'postgres' ? 'e.created_at desc, e.id collate "C" desc' : 'e.created_at desc, e.id desc');
   const where = selectionCondition(selection, dialect);
   if (metric.benchmark === undefined) {
     const column = sql.ref(`s.${summaryValueOf(metric)}_value`);
     const { rows } = await execute(sql<MetricValueRow>`select e.id, e.created_at, e.group_name, ${column} as value
       from experiments e join metric_series s on s.experiment_id = e.id and s.key = ${metric.metric}
-      where s.count > 0 and ${where} order by ${newestFirst}`);
+      where s.count > 0 and ${where}`);
     return rows.map((r) => toMetricValue(r, r.value === null ? NaN : (r.value as number)));
   }
   // SQLite's `->` gives the metric as JSON text (SQL NULL without the key); Postgres' gives jsonb,
@@ -44,7 +44,7 @@ export async function readMetricValues(
   const { rows } = await execute(sql<MetricValueRow>`select e.id, e.created_at, e.group_name, ${value} as value
     from experiments e join evaluations ev on ev.experiment_id = e.id and ev.benchmark = ${metric.benchmark}
     where not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)
-      and ${hasKey} and ${where} order by ${newestFirst}`);
+      and ${hasKey} and ${where}`);
   return rows.flatMap((r) => {
     if (dialect === 'sqlite' && r.value === null) return [];
     const number = evaluationMetricValue(dialect === 'sqlite' ? JSON.parse(r.value as string) : r.value);
