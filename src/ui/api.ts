@@ -20,6 +20,7 @@ import type {
   MetricSelector,
   StoredEvaluationSample,
 } from 'exptrack';
+import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, primaryMetric } from '../cli/commands/shared.js';
 import { HttpError, Query } from './http.js';
 import { ema, lttb, type DownsampleMethod, type Series } from './downsample.js';
 
@@ -227,31 +228,12 @@ export class DashboardApi {
       if (hit !== undefined && hit.version === versionOf(e) && (e.status !== 'running' || now - hit.at < LIST_TTL_MS)) result.set(e.id, hit.metrics);
       else missing.push(e);
     }
-    for (let i = 0; i < missing.length; i += 2000) {
-      const chunk = missing.slice(i, i + 2000);
-      const ids = chunk.map((e) => e.id);
-      const [evaluations, summaries] = await Promise.all([this.store.getEvaluationResults(ids), this.store.getMetricSummaries(ids)]);
-      const byRun = new Map<string, Record<string, number>>(ids.map((id) => [id, {}]));
-      const evaluationsByRun = new Map<string, EvaluationRecord[]>();
-      for (const r of evaluations) evaluationsByRun.set(r.experimentId, [...(evaluationsByRun.get(r.experimentId) ?? []), r]);
-      for (const [id, records] of evaluationsByRun) {
-        const metrics = byRun.get(id);
-        if (metrics === undefined) continue;
-        for (const r of latestByBenchmark(records)) {
-          const main = primaryMetric(r.metrics);
-          if (main !== undefined) metrics[`${r.benchmark}/${main}`] = r.metrics[main] as number;
-        }
-      }
-      for (const s of summaries) {
-        const metrics = byRun.get(s.experimentId);
-        if (metrics !== undefined) metrics[s.key] = s.last;
-      }
-      if (this.keyMetricCache.size > 50_000) this.keyMetricCache.clear();
-      for (const e of chunk) {
-        const metrics = byRun.get(e.id) ?? {};
-        this.keyMetricCache.set(e.id, { version: versionOf(e), at: now, metrics });
-        result.set(e.id, metrics);
-      }
+    const byRun = await keyMetrics(this.store, missing.map((e) => e.id));
+    if (this.keyMetricCache.size > 50_000) this.keyMetricCache.clear();
+    for (const e of missing) {
+      const metrics = byRun.get(e.id) ?? {};
+      this.keyMetricCache.set(e.id, { version: versionOf(e), at: now, metrics });
+      result.set(e.id, metrics);
     }
     return result;
   }
@@ -584,25 +566,6 @@ function metricColumns(rows: readonly ExperimentRow[]): string[] {
     .sort((x, y) => Number(y[0].includes('/')) - Number(x[0].includes('/')) || y[1] - x[1] || x[0].localeCompare(y[0]))
     .slice(0, 5)
     .map(([k]) => k);
-}
-
-/** Metric names that hold error bars or counts, not scores of their own. */
-function isAuxiliaryMetric(name: string): boolean {
-  return name.endsWith('_stderr') || name.endsWith('_ci_lower') || name.endsWith('_ci_upper') || name.startsWith('n_');
-}
-
-function primaryMetric(metrics: Record<string, number>): string | undefined {
-  if ('accuracy' in metrics) return 'accuracy';
-  return Object.keys(metrics).find((m) => !isAuxiliaryMetric(m));
-}
-
-function latestByBenchmark(records: readonly EvaluationRecord[]): EvaluationRecord[] {
-  const latest = new Map<string, EvaluationRecord>();
-  for (const r of records) {
-    const seen = latest.get(r.benchmark);
-    if (seen === undefined || r.createdAt >= seen.createdAt) latest.set(r.benchmark, r);
-  }
-  return [...latest.values()];
 }
 
 /** The 95% interval of an evaluation's main metric, and where it comes from. */

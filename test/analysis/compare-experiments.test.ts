@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ExptrackError, type TrackerEvent } from 'exptrack';
+import type { TrackerEvent } from 'exptrack';
 import { adjustPValues, compareExperiments, significance } from 'exptrack/analysis';
-import { accuracyOf, binarySamples, evaluation, memoryStore, points, started } from './store-fixtures.js';
-
-async function error(promise: Promise<unknown>): Promise<ExptrackError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (ExptrackError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an ExptrackError');
-}
+import { accuracyOf, binarySamples, evaluation, memoryStore, points, started, errorOf } from './store-fixtures.js';
 
 const s1 = binarySamples(400, (i) => i % 10 < 6);
 const s2 = binarySamples(400, (i) => i % 10 < 7);
@@ -93,11 +83,11 @@ describe('compareExperiments', () => {
 
   it('fails with a typed error naming an unknown id', async () => {
     const store = await memoryStore(events);
-    const missing = await error(compareExperiments(['base', 'exp_nope'], { store }));
+    const missing = await errorOf(compareExperiments(['base', 'exp_nope'], { store }));
     expect(missing.code).toBe('not_found');
     expect(missing.message).toContain('"exp_nope"');
     expect(missing.field).toBe('ids[1]');
-    expect((await error(compareExperiments(['base'], { store }))).code).toBe('invalid_input');
-    expect((await error(compareExperiments(['base', 'base'], { store }))).code).toBe('invalid_input');
+    expect((await errorOf(compareExperiments(['base'], { store }))).code).toBe('invalid_input');
+    expect((await errorOf(compareExperiments(['base', 'base'], { store }))).code).toBe('invalid_input');
   });
 });

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExptrackError } from 'exptrack';
 import { exportAllMetricsCsv, exportMetricsCsv } from 'exptrack/analysis';
-import { memoryStore, started } from './store-fixtures.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<ExptrackError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (ExptrackError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an ExptrackError');
-}
+import { memoryStore, started, errorOf } from './store-fixtures.js';
 
 // Three runs, oldest first: a has loss and lr, b has loss and an awkward key, c has no points.
 const store = memoryStore([

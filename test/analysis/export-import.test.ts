@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ExptrackError, type ExperimentReader, type TrackerEvent } from 'exptrack';
+import { type ExperimentReader, type TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { exportAll, exportExperiment, exportMetricsCsv, importExperiments, type ExptrackExport } from 'exptrack/analysis';
-import { evaluation, memoryStore, points, started } from './store-fixtures.js';
-
-async function error(promise: Promise<unknown>): Promise<ExptrackError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (ExptrackError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an ExptrackError');
-}
+import { evaluation, memoryStore, points, started, errorOf } from './store-fixtures.js';
 
 const git = { commit: 'c'.repeat(40), branch: 'main', remoteUrl: null, dirty: true, changedFiles: ['a.ts'], untrackedCount: 1, patch: 'diff', patchTruncated: false, root: '/r', via: 'git-cli' as const };
 const events: TrackerEvent[] = [
@@ -93,7 +83,7 @@ describe('export and import', () => {
     expect(evaluations.map((e) => [e.benchmark, e.samples.map((s) => s.id)])).toEqual([['gsm8k', ['q1', 'q2']], ['gsm8k', ['q1']], ['math', []]]);
     expect(evaluations[0]?.metrics).toEqual({ accuracy: 0.5, weird: 'NaN', big: 'Infinity' });
     expect(evaluations[0]?.samples[1]).toEqual({ id: 'q2', correct: false, score: 'NaN', error: null, attempt: 0 });
-    expect((await error(exportExperiment(source, 'nope'))).code).toBe('not_found');
+    expect((await errorOf(exportExperiment(source, 'nope'))).code).toBe('not_found');
   });
 
   it('exports only what a filter selects', async () => {
@@ -106,7 +96,7 @@ describe('export and import', () => {
     const source = await memoryStore(events);
     const dump = await exportAll(source);
     const target = await memoryStore([started('exp_2')]);
-    const conflict = await error(importExperiments(target, dump));
+    const conflict = await errorOf(importExperiments(target, dump));
     expect(conflict).toMatchObject({ code: 'already_exists', value: 'exp_2' });
     expect(await target.getExperiment('exp_1')).toBeUndefined();
     expect(await importExperiments(target, dump, { onConflict: 'skip' })).toMatchObject({ imported: ['exp_1'], skipped: ['exp_2'] });
@@ -118,15 +108,15 @@ describe('export and import', () => {
     const broken = structuredClone(dump);
     (broken.experiments[1]?.metrics[0] as { value: unknown }).value = 'lots';
     const target = new MemoryBackend();
-    const bad = await error(importExperiments(target, broken));
+    const bad = await errorOf(importExperiments(target, broken));
     expect(bad).toMatchObject({ code: 'invalid_input', field: 'json.experiments[1].metrics[0].value' });
     expect(await target.getAllExperiments()).toEqual([]);
-    expect((await error(importExperiments(target, '{oops'))).code).toBe('parse_error');
-    expect((await error(importExperiments(target, { ...dump, schemaVersion: 2 }))).code).toBe('unsupported');
-    expect((await error(importExperiments(target, { ...dump, format: 'other' }))).field).toBe('json.format');
+    expect((await errorOf(importExperiments(target, '{oops'))).code).toBe('parse_error');
+    expect((await errorOf(importExperiments(target, { ...dump, schemaVersion: 2 }))).code).toBe('unsupported');
+    expect((await errorOf(importExperiments(target, { ...dump, format: 'other' }))).field).toBe('json.format');
     const status = structuredClone(dump);
     (status.experiments[0]?.experiment as Record<string, unknown>).status = 'exploded';
-    expect((await error(importExperiments(target, status))).field).toBe('json.experiments[0].experiment.status');
+    expect((await errorOf(importExperiments(target, status))).field).toBe('json.experiments[0].experiment.status');
   });
 
   it('writes metric series as CSV, long and wide', async () => {
@@ -137,6 +127,6 @@ describe('export and import', () => {
     expect(await exportMetricsCsv(source, 'r')).toBe('key,step,value,timestamp,rank\r\nloss,0,2.5,10,0\r\nloss,1,NaN,20,0\r\nloss,1,-Infinity,21,0\r\nlr,0,0.001,10,0\r\n');
     expect(await exportMetricsCsv(source, 'r', { layout: 'wide' })).toBe('step,loss,lr\r\n0,2.5,0.001\r\n1,-Infinity,\r\n');
     expect(await exportMetricsCsv(source, 'r', { keys: ['lr'] })).toBe('key,step,value,timestamp,rank\r\nlr,0,0.001,10,0\r\n');
-    expect((await error(exportMetricsCsv(source, 'nope'))).code).toBe('not_found');
+    expect((await errorOf(exportMetricsCsv(source, 'nope'))).code).toBe('not_found');
   });
 });

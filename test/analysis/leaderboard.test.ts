@@ -1,19 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ExptrackError, type TrackerEvent } from 'exptrack';
+import type { TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { leaderboard, leaderboardToCsv, studentTQuantile, wilsonInterval } from 'exptrack/analysis';
-import { accuracyOf, binarySamples, evaluation, memoryStore, points, started } from './store-fixtures.js';
-
-async function error(promise: Promise<unknown>): Promise<ExptrackError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (ExptrackError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an ExptrackError');
-}
+import { accuracyOf, binarySamples, evaluation, memoryStore, points, started, errorOf } from './store-fixtures.js';
 
 describe('leaderboard over runs', () => {
   const a = binarySamples(200, (i) => i % 10 < 7); // 0.7
@@ -116,11 +106,11 @@ describe('leaderboard over runs', () => {
 
   it('fails with typed errors', async () => {
     const store = await memoryStore(events);
-    expect((await error(leaderboard({ store, benchmark: 'gsm8k', metric: '' }))).code).toBe('invalid_input');
-    expect((await error(leaderboard({ store: {} as never, metric: 'x' }))).field).toBe('store');
-    expect((await error(leaderboard({ store, metric: 'x', top: 0 }))).field).toBe('top');
-    expect((await error(leaderboard({ store, metric: 'x', groupBy: 'seed' as never }))).field).toBe('groupBy');
-    const parse = await error(leaderboard({ store, metric: 'x', filter: 'params.lr <' }));
+    expect((await errorOf(leaderboard({ store, benchmark: 'gsm8k', metric: '' }))).code).toBe('invalid_input');
+    expect((await errorOf(leaderboard({ store: {} as never, metric: 'x' }))).field).toBe('store');
+    expect((await errorOf(leaderboard({ store, metric: 'x', top: 0 }))).field).toBe('top');
+    expect((await errorOf(leaderboard({ store, metric: 'x', groupBy: 'seed' as never }))).field).toBe('groupBy');
+    const parse = await errorOf(leaderboard({ store, metric: 'x', filter: 'params.lr <' }));
     expect(parse.code).toBe('parse_error');
   });
 

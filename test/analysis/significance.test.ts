@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExptrackError, type EvaluationSample, type TrackerEvent } from 'exptrack';
+import { type EvaluationSample, type TrackerEvent } from 'exptrack';
 import {
   mcnemarTest,
   minimumDetectableEffect,
@@ -11,17 +11,7 @@ import {
   studentTSf,
   welchTTest,
 } from 'exptrack/analysis';
-import { accuracyOf, binarySamples, evaluation, memoryStore, started } from './store-fixtures.js';
-
-async function error(promise: Promise<unknown>): Promise<ExptrackError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (ExptrackError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an ExptrackError');
-}
+import { accuracyOf, binarySamples, evaluation, memoryStore, started, errorOf } from './store-fixtures.js';
 
 // A: right on items where i % 10 < 6; B: right where i % 10 < 7, except on i % 50 === 0.
 const n = 500;
@@ -98,7 +88,7 @@ describe('significance', () => {
     const perm = await significance('g1', 'g2', { store, benchmark: 'judge', metric: 'mean_score', method: 'permutation', seed: 3 });
     expect(perm.method).toBe('permutation');
     expect(perm.pValue).toBe(permutationTest(x2, x1, { paired: true, seed: 3 }).pValue);
-    expect((await error(significance('g1', 'g2', { store, benchmark: 'judge', metric: 'mean_score', method: 'mcnemar' }))).code).toBe('invalid_input');
+    expect((await errorOf(significance('g1', 'g2', { store, benchmark: 'judge', metric: 'mean_score', method: 'mcnemar' }))).code).toBe('invalid_input');
   });
 
   it('falls back to Welch on per-item scores of different items, and says so', async () => {
@@ -108,7 +98,7 @@ describe('significance', () => {
     expect(r).toMatchObject({ paired: false, method: 'welch', pValue: reference.pValue, df: reference.df, nA: 500, nB: 300, correlation: null });
     expect(r.basis).toMatch(/^unpaired: base has 500, other_items has 300, 0 shared; per-item scores of 500 and 300 items$/);
     expect(r.verdict).toContain('unpaired');
-    expect((await error(significance('base', 'other_items', { store, benchmark: 'gsm8k', method: 'paired-t' }))).code).toBe('invalid_input');
+    expect((await errorOf(significance('base', 'other_items', { store, benchmark: 'gsm8k', method: 'paired-t' }))).code).toBe('invalid_input');
   });
 
   it('tests aggregates with their standard errors (Welch–Satterthwaite df)', async () => {
@@ -133,18 +123,18 @@ describe('significance', () => {
 
   it('fails with typed errors naming what is missing', async () => {
     const store = await memoryStore(events);
-    const unknown = await error(significance('base', 'nope', { store, benchmark: 'gsm8k' }));
+    const unknown = await errorOf(significance('base', 'nope', { store, benchmark: 'gsm8k' }));
     expect(unknown.code).toBe('not_found');
     expect(unknown.message).toContain('"nope"');
-    expect((await error(significance('base', 'better', { store, benchmark: 'mmlu' }))).code).toBe('not_found');
-    const bare = await error(significance('agg1', 'bare', { store, benchmark: 'gsm8k' }));
+    expect((await errorOf(significance('base', 'better', { store, benchmark: 'mmlu' }))).code).toBe('not_found');
+    const bare = await errorOf(significance('agg1', 'bare', { store, benchmark: 'gsm8k' }));
     expect(bare.code).toBe('insufficient_data');
     expect(bare.message).toContain('bare has neither per-sample rows nor accuracy_stderr');
-    expect((await error(significance('agg1', 'inf', { store, benchmark: 'gsm8k' }))).code).toBe('insufficient_data');
-    expect((await error(significance('base', 'better', { store, benchmark: 'gsm8k', alpha: 1.5 }))).field).toBe('alpha');
-    expect((await error(significance('base', 'better', { store, benchmark: 'gsm8k', method: 'magic' as never }))).field).toBe('method');
+    expect((await errorOf(significance('agg1', 'inf', { store, benchmark: 'gsm8k' }))).code).toBe('insufficient_data');
+    expect((await errorOf(significance('base', 'better', { store, benchmark: 'gsm8k', alpha: 1.5 }))).field).toBe('alpha');
+    expect((await errorOf(significance('base', 'better', { store, benchmark: 'gsm8k', method: 'magic' as never }))).field).toBe('method');
     // An id prefix works when it is unique.
     expect((await significance('bas', 'bett', { store, benchmark: 'gsm8k' })).experimentB).toBe('better');
-    expect((await error(significance('ag', 'better', { store, benchmark: 'gsm8k' }))).code).toBe('invalid_input');
+    expect((await errorOf(significance('ag', 'better', { store, benchmark: 'gsm8k' }))).code).toBe('invalid_input');
   });
 });

@@ -1,5 +1,5 @@
 // Builds stores for the analysis tests by writing TrackerEvents straight into a backend.
-import type { EvaluationSample, Experiment, ExperimentConfig, JsonValue, TrackerEvent } from 'exptrack';
+import { ExptrackError, type EvaluationSample, type Experiment, type ExperimentConfig, type JsonValue, type TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 
 let counter = 0;
@@ -55,4 +55,15 @@ export async function memoryStore(events: TrackerEvent[]): Promise<MemoryBackend
   await store.init();
   await store.write(events);
   return store;
+}
+
+/** The ExptrackError a promise rejects with (anything else fails the test). */
+export async function errorOf(promise: Promise<unknown>): Promise<ExptrackError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (ExptrackError.is(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an ExptrackError');
 }

@@ -53,7 +53,8 @@ export function primaryMetric(metrics: Record<string, number>): string | undefin
 }
 
 /**
- * The latest evaluation of each benchmark (by time, then logging order).
+ * The latest evaluation of each benchmark: the one logged last, as the store and the leaderboard
+ * count it (a timestamp may be set by hand).
  *
  * @param records - evaluations in logging order
  * @returns one evaluation per benchmark
@@ -64,10 +65,7 @@ export function primaryMetric(metrics: Record<string, number>): string | undefin
  */
 export function latestByBenchmark(records: readonly EvaluationRecord[]): EvaluationRecord[] {
   const latest = new Map<string, EvaluationRecord>();
-  for (const r of records) {
-    const seen = latest.get(r.benchmark);
-    if (seen === undefined || r.createdAt >= seen.createdAt) latest.set(r.benchmark, r);
-  }
+  for (const r of records) latest.set(r.benchmark, r);
   return [...latest.values()];
 }
 
