@@ -20,7 +20,8 @@ import type {
   MetricSelector,
   StoredEvaluationSample,
 } from 'exptrack';
-import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, primaryMetric } from '../cli/commands/shared.js';
+import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, listedExperiment, primaryMetric, type ListedExperiment } from '../cli/commands/shared.js';
+import { updateExperiment } from '../cli/update-experiment.js';
 import { HttpError, Query } from './http.js';
 import { ema, lttb, type DownsampleMethod, type Series } from './downsample.js';
 
@@ -33,21 +34,6 @@ const VIEWS = ['a_only', 'b_only', 'differ', 'both_right', 'both_wrong', 'all'] 
 /** How long a list of experiments (or of benchmarks) is reused before the store is asked again. */
 const LIST_TTL_MS = 2000;
 const BENCHMARKS_TTL_MS = 10_000;
-
-/** One row of the experiments table. */
-export interface ExperimentRow {
-  id: string;
-  name: string;
-  status: ExperimentStatus;
-  group: string | null;
-  tags: Record<string, string>;
-  createdAt: number;
-  endedAt: number | null;
-  durationMs: number;
-  git: { commit: string; branch: string | null; dirty: boolean } | null;
-  /** `<benchmark>/<metric>` of the latest evaluation of each benchmark, then the last value of each training metric. */
-  metrics: Record<string, number>;
-}
 
 /** One item of the per-sample view: the same sample id as run A and run B answered it. */
 export interface SamplePair {
@@ -169,7 +155,7 @@ export class DashboardApi {
     ]);
     const metrics = await this.keyMetrics(page);
     const now = Date.now();
-    const experiments = page.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
+    const experiments = page.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now));
     return { total, offset, limit, experiments, metricColumns: metricColumns(experiments) };
   }
 
@@ -512,23 +498,7 @@ export class DashboardApi {
    * variable is process-wide.
    */
   private edit(id: string, change: (tracker: import('exptrack').ExperimentTracker) => void): Promise<void> {
-    const run = async () => {
-      const { ExperimentTracker } = await import('exptrack');
-      const tracker = new ExperimentTracker({ backends: [this.store], strict: true, handleProcessEvents: false, captureGit: false, captureEnvironment: false });
-      const previous = process.env.EXPTRACK_EXPERIMENT_ID;
-      process.env.EXPTRACK_EXPERIMENT_ID = id;
-      try {
-        await tracker.startExperiment();
-      } finally {
-        if (previous === undefined) delete process.env.EXPTRACK_EXPERIMENT_ID;
-        else process.env.EXPTRACK_EXPERIMENT_ID = previous;
-      }
-      try {
-        change(tracker);
-      } finally {
-        await tracker.finishExperiment();
-      }
-    };
+    const run = () => updateExperiment(this.store, id, change);
     const next = this.editQueue.then(run, run);
     this.editQueue = next.catch(() => undefined);
     return next;
@@ -539,27 +509,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function duration(e: Experiment, now: number): number {
-  return (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt;
-}
-
-function toRow(e: Experiment, metrics: Record<string, number>, now: number): ExperimentRow {
-  return {
-    id: e.id,
-    name: e.name,
-    status: e.status,
-    group: e.group,
-    tags: e.tags,
-    createdAt: e.createdAt,
-    endedAt: e.endedAt,
-    durationMs: duration(e, now),
-    git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
-    metrics,
-  };
-}
-
 /** The most common metric keys of a page, evaluations first: the table's metric columns. */
-function metricColumns(rows: readonly ExperimentRow[]): string[] {
+function metricColumns(rows: readonly ListedExperiment[]): string[] {
   const counts = new Map<string, number>();
   for (const r of rows) for (const k of Object.keys(r.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts.entries()]

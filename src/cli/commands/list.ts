@@ -3,12 +3,12 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import type { Experiment, ExperimentQuery, ExperimentStatus } from 'exptrack';
+import type { ExperimentQuery, ExperimentStatus } from 'exptrack';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { formatCommit, formatDate, formatDuration, formatNumber } from '../format.js';
-import { keyMetrics, STATUSES, statusColor } from './shared.js';
+import { keyMetrics, listedExperiment, STATUSES, statusColor } from './shared.js';
 
 interface ListOptions {
   filter?: string;
@@ -20,25 +20,6 @@ interface ListOptions {
 
 /** How many experiments `list` shows without `--limit` or `--all`. */
 export const DEFAULT_LIST_LIMIT = 50;
-
-/**
- * One row of `exptrack list --json` (`{ "experiments": [...] }`).
- */
-export interface ListedExperiment {
-  id: string;
-  name: string;
-  status: ExperimentStatus;
-  group: string | null;
-  tags: Record<string, string>;
-  /** Milliseconds since the epoch. */
-  createdAt: number;
-  endedAt: number | null;
-  /** endedAt - createdAt; for a running experiment, the time since it started. */
-  durationMs: number;
-  git: { commit: string; branch: string | null; dirty: boolean } | null;
-  /** `<benchmark>/<metric>` of the latest evaluations, then the last value of each training metric. */
-  metrics: Record<string, number>;
-}
 
 /**
  * Adds `exptrack list`.
@@ -80,7 +61,7 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   const experiments = more ? found.slice(0, limit) : found;
   const now = Date.now();
   const metrics = await keyMetrics(store, experiments.map((e) => e.id));
-  const rows = experiments.map((e) => toRow(e, metrics.get(e.id) ?? {}, now));
+  const rows = experiments.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now));
   if (ctx.json) {
     ctx.printJson({ experiments: rows, truncated: more });
     return;
@@ -108,19 +89,4 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   );
   ctx.print(table);
   ctx.print(c.dim(more ? `the newest ${rows.length} shown; more match (--limit N or --all)` : `${rows.length} experiment${rows.length === 1 ? '' : 's'}`));
-}
-
-function toRow(e: Experiment, metrics: Record<string, number>, now: number): ListedExperiment {
-  return {
-    id: e.id,
-    name: e.name,
-    status: e.status,
-    group: e.group,
-    tags: e.tags,
-    createdAt: e.createdAt,
-    endedAt: e.endedAt,
-    durationMs: (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt,
-    git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
-    metrics,
-  };
 }

@@ -2,7 +2,7 @@
  * Pieces several commands share: statuses and their colours, and the key metrics of a run.
  * @module
  */
-import type { EvaluationRecord, ExperimentReader, ExperimentStatus } from 'exptrack';
+import type { EvaluationRecord, Experiment, ExperimentReader, ExperimentStatus } from 'exptrack';
 import type { Colors } from '../context.js';
 
 /** Every experiment status, for `--status` choices. */
@@ -106,4 +106,50 @@ export async function keyMetrics(store: ExperimentReader, ids: readonly string[]
     if (metrics !== undefined) metrics[s.key] = s.last;
   }
   return out;
+}
+
+/**
+ * One row of `exptrack list --json` (`{ "experiments": [...] }`) and of the dashboard's experiments table.
+ */
+export interface ListedExperiment {
+  id: string;
+  name: string;
+  status: ExperimentStatus;
+  group: string | null;
+  tags: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  endedAt: number | null;
+  /** endedAt - createdAt; for a running experiment, the time since it started. */
+  durationMs: number;
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+  /** `<benchmark>/<metric>` of the latest evaluations, then the last value of each training metric. */
+  metrics: Record<string, number>;
+}
+
+/**
+ * An experiment as `list` and the dashboard show it.
+ *
+ * @param e - the experiment
+ * @param metrics - its key metrics (see {@link keyMetrics})
+ * @param now - the end of a running experiment's duration
+ * @returns the row
+ * @example
+ * ```ts
+ * listedExperiment(run, { 'gsm8k/accuracy': 0.71 }, Date.now()).durationMs;
+ * ```
+ */
+export function listedExperiment(e: Experiment, metrics: Record<string, number>, now: number): ListedExperiment {
+  return {
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    group: e.group,
+    tags: e.tags,
+    createdAt: e.createdAt,
+    endedAt: e.endedAt,
+    durationMs: (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt,
+    git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
+    metrics,
+  };
 }

@@ -5,7 +5,7 @@
  * and selection of runs to compare.
  * @module
  */
-import type { ExperimentRow } from '../api.js';
+import type { ListedExperiment } from '../../cli/commands/shared.js';
 import { api, ApiError } from './client.js';
 import { fmt, fmtDate, fmtDuration, h, replace } from './dom.js';
 import { link, type Route } from './route.js';
@@ -14,7 +14,7 @@ interface ExperimentsPage {
   total: number;
   offset: number;
   limit: number;
-  experiments: ExperimentRow[];
+  experiments: ListedExperiment[];
   metricColumns: string[];
 }
 
