@@ -15,7 +15,7 @@ import {
   wandbRunId,
   type HistoryRow,
 } from './run-mapping.js';
-import type { WandbRetryOptions } from './wandb-backend-config.js';
+import type { WandbBackendConfig } from './wandb-backend-config.js';
 import { WandbClient } from './wandb-client.js';
 
 /**
@@ -31,25 +31,11 @@ import { WandbClient } from './wandb-client.js';
  * const report = await syncExperimentsToWandb(options);
  * ```
  */
-export interface WandbSyncOptions {
+export interface WandbSyncOptions extends Pick<WandbBackendConfig, 'project' | 'entity' | 'baseUrl' | 'apiKey' | 'jobType' | 'ledgerDir' | 'retry'> {
   /** The local store, the source of truth. */
   store: ExperimentReader;
   /** The experiments to sync. @defaultValue every experiment in the store, oldest first */
   ids?: readonly string[];
-  /** The W&B project. @defaultValue `WANDB_PROJECT` (one of the two is required) */
-  project?: string;
-  /** The W&B entity. @defaultValue `WANDB_ENTITY`, else the API key's default entity */
-  entity?: string;
-  /** The API server. @defaultValue `WANDB_BASE_URL`, else `https://api.wandb.ai` */
-  baseUrl?: string;
-  /** The API key. @defaultValue `WANDB_API_KEY`, else the base URL host's `password` in `~/.netrc` */
-  apiKey?: string;
-  /** The W&B job type. @defaultValue the experiment's `job_type` tag, if any */
-  jobType?: string;
-  /** The delivery ledger directory; must match the live backend's to skip what it delivered. @defaultValue `EXPTRACK_WANDB_DIR`, else `~/.exptrack/wandb` */
-  ledgerDir?: string;
-  /** Retry policy of one request (backoff with jitter on 429, 5xx and network errors). */
-  retry?: WandbRetryOptions;
   /** A single HTTP request is aborted after this long. @defaultValue 30000 */
   requestTimeoutMs?: number;
   /** History rows sent in one file_stream request at most. @defaultValue 1000 */
