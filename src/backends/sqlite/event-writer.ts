@@ -20,7 +20,7 @@ export class EventWriter {
   private readonly statements: Record<Statement, SqliteStatement>;
   private readonly applyBatch: (events: readonly StoreEvent[]) => unknown[];
 
-  constructor(private readonly db: SqliteConnection) {
+  constructor(db: SqliteConnection) {
     this.metrics = new MetricWriter(db);
     this.statements = {
       insertExperiment: db.prepare(`INSERT INTO experiments

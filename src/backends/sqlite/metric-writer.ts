@@ -40,7 +40,7 @@ export class MetricWriter {
   private readonly writers = new Map<string, Writer>();
   private readonly statements: Record<'ensureSeries' | 'seriesId' | 'experimentExists' | 'newWriter' | 'updateSeries', SqliteStatement>;
 
-  constructor(private readonly db: SqliteConnection) {
+  constructor(db: SqliteConnection) {
     const row = `(${new Array(COLUMNS).fill('?').join(', ')})`;
     const insert = 'INSERT INTO metric_points (series_id, step, writer_id, seq, value, ts_offset) VALUES ';
     this.insertChunk = db.prepare(insert + new Array(CHUNK_ROWS).fill(row).join(', '));

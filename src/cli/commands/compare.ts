@@ -103,7 +103,7 @@ const label = (m: MetricComparison) => (m.benchmark === null ? m.metric : `${m.b
 async function printComparison(ctx: CommandContext, result: ComparisonResult): Promise<void> {
   const { c } = ctx;
   const names = result.experiments.map((e) => (e.name === e.id ? e.id : e.name));
-  const heads = result.experiments.map((e, i) => (i === 0 ? `${names[i]} (baseline)` : (names[i] as string)));
+  const heads = result.experiments.map((_, i) => (i === 0 ? `${names[i]} (baseline)` : (names[i] as string)));
   ctx.print(c.bold(`Comparing ${result.experiments.length} experiments`));
   for (const e of result.experiments) ctx.print(`  ${c.cyan(e.id)}  ${e.name === e.id ? '' : e.name}  ${c.dim(e.status)}`);
 

@@ -90,7 +90,7 @@ export class ParzenEstimator {
   private readonly kernels: Kernels[];
 
   constructor(
-    private readonly dims: readonly Dimension[],
+    dims: readonly Dimension[],
     columns: readonly (readonly number[])[],
     params: ParzenParameters,
   ) {
