@@ -314,8 +314,10 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const listed = top === undefined ? summaries : summaries.slice(0, top);
   const rows: LeaderboardGroupRow[] = [];
   const shared: Record<string, JsonValue>[] = [];
+  // The listed groups' runs are read in one batch, not one per group.
+  const scoreOf = new Map((await detailed(listed.flatMap((g) => g.members), configs)).map((s) => [s.experiment.id, s]));
   for (const { members, mean } of listed) {
-    const scored = await detailed(members, configs);
+    const scored = members.flatMap((m) => scoreOf.get(m.experimentId) ?? []);
     const first = scored[0];
     if (first === undefined) continue;
     shared.push(withoutSeed(commonConfig(scored.map((s) => flattenConfig(s.experiment.config)))));
