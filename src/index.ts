@@ -8,9 +8,11 @@
 export * from './core/errors.js';
 export * from './core/types.js';
 export * from './core/backend.js';
+export * from './core/artifacts.js';
 export * from './core/filter.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';
 export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } from './tracker/tracker-options.js';
+export type { ArtifactOptions, ImageOptions, TableOptions, HistogramOptions } from './tracker/artifact-input.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';
 export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from './core/lifecycle.js';
 export { captureGit, captureEnvironment, hashPath } from './capture/index.js';

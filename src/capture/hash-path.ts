@@ -49,8 +49,8 @@ function fsError(error: unknown, path: string, what: string): ExptrackError {
   return new ExptrackError(`${what}: cannot read ${path}: ${message}`, { code: 'unavailable', field: 'path', value: path, cause: error, retryable: false });
 }
 
-/** Streams a file through SHA-256 with a caller-owned buffer (one per worker, so small files cost no allocation). */
-async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; size: number }> {
+/** Streams a file through SHA-256 (hex) with a caller-owned buffer (one per worker, so small files cost no allocation). */
+export async function hashFile(path: string, buffer: Buffer): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   const handle = await open(path, 'r');

@@ -19,6 +19,7 @@ import type {
 } from './types.js';
 import type { EvaluationSample } from './types.js';
 import type { FilterExpression } from './filter.js';
+import type { ArtifactEvent, ArtifactReader } from './artifacts.js';
 
 /** What changes on an experiment after it started. Tags and summary merge into what is there. */
 export interface ExperimentChanges {
@@ -48,7 +49,8 @@ export type TrackerEvent =
       evaluation: Omit<EvaluationRecord, 'experimentId' | 'sampleCount'>;
       samples: readonly EvaluationSample[];
     }
-  | { type: 'checkpoint'; experimentId: string; checkpoint: CheckpointRecord };
+  | { type: 'checkpoint'; experimentId: string; checkpoint: CheckpointRecord }
+  | ArtifactEvent;
 
 /** What a backend can do. */
 export interface BackendCapabilities {
@@ -66,6 +68,8 @@ export interface BackendCapabilities {
    * synchronous loop, instead of waiting for the previous write.
    */
   pipelinedWrites?: boolean;
+  /** It keeps the bytes of artifacts and media and implements {@link ArtifactReader}. */
+  artifacts?: boolean;
 }
 
 /**
@@ -289,4 +293,16 @@ export function isReadable(backend: Backend): backend is ReadableBackend {
  */
 export function hasResponseCache(backend: Backend): backend is Backend & ResponseCacheStore {
   return backend.capabilities.responseCache;
+}
+
+/**
+ * Whether a backend keeps artifacts and media and can read them back.
+ *
+ * @example
+ * ```ts
+ * if (hasArtifacts(store)) console.log(await store.getArtifacts(id));
+ * ```
+ */
+export function hasArtifacts(backend: Backend): backend is Backend & ArtifactReader {
+  return backend.capabilities.artifacts === true;
 }

@@ -8,3 +8,5 @@ export type { ConformanceBackend, ConformanceCase, ConformanceOptions } from './
 export { makeExperiment, metricColumns } from './fixtures.js';
 export { createTestTracker } from './test-tracker.js';
 export type { TestTracker } from './test-tracker.js';
+export { artifactConformanceCases } from './artifact-cases.js';
+export type { ArtifactConformanceBackend, ArtifactConformanceOptions } from './artifact-cases.js';

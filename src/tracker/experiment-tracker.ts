@@ -1,6 +1,19 @@
 import { resolve } from 'node:path';
 import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.js';
-import { isReadable } from '../core/backend.js';
+import { hasArtifacts, isReadable } from '../core/backend.js';
+import type { ArtifactReader, ArtifactRecord, LoggedArtifact } from '../core/artifacts.js';
+import { pickArtifactVersion } from '../artifacts/artifact-store.js';
+import {
+  checkMediaLabels,
+  prepareArtifact,
+  prepareHistogram,
+  prepareImage,
+  prepareTable,
+  type ArtifactOptions,
+  type HistogramOptions,
+  type ImageOptions,
+  type TableOptions,
+} from './artifact-input.js';
 import { ExptrackError, invalidInput } from '../core/errors.js';
 import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
 import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, MetricColumns, RecordedError } from '../core/types.js';
@@ -65,6 +78,12 @@ export class ExperimentTracker implements AsyncDisposable {
   private flushScheduled = false;
   private strictFailure: ExptrackError | undefined;
   private readonly validKeys = new Set<string>();
+  /** The latest version and digest of each artifact name of the running experiment. */
+  private readonly artifactVersions = new Map<string, { version: number; digest: string }>();
+  /** `logArtifact` calls run one after another, so versions follow the calls. */
+  private artifactQueue: Promise<unknown> = Promise.resolve();
+  /** The highest step `logMetrics` was given: the default step of a table. */
+  private lastStep = 0;
 
   constructor(options: TrackerOptions = {}) {
     this.options = options;
@@ -189,6 +208,7 @@ export class ExperimentTracker implements AsyncDisposable {
       this.rejectInput(invalidInput('metrics', metrics, 'must be an object of metric names to numbers'), 'logMetrics');
       return;
     }
+    if (step > this.lastStep) this.lastStep = step;
     const timestamp = Date.now();
     const { keys, steps, values, timestamps } = this.points;
     for (const key in metrics) {
@@ -261,6 +281,198 @@ export class ExperimentTracker implements AsyncDisposable {
     }
     this.enqueue({ type: 'checkpoint', experimentId: run.id, checkpoint });
     await this.flush();
+  }
+
+  /**
+   * Stores a file or a directory with the run, content-addressed: the same bytes are kept once in
+   * the store, whichever runs log them. Logging a name again with other bytes makes its next
+   * version (1, 2, …); with the same bytes as its latest version, it returns that version and
+   * writes nothing. Files are hashed and copied as streams: a large file is never read whole.
+   * Waits until every backend has the bytes; a failure goes to `onError` (unless `strict`), never
+   * into the loop.
+   *
+   * @param path - a file, or a directory (its regular files, symlinks to files followed)
+   * @param options - name (default: the file or directory name), type, metadata, step
+   * @returns name, version, digest (`sha256:` of the file, or of the directory's canonical
+   *   manifest), size and files; undefined when the input was rejected
+   *
+   * @example
+   * ```ts
+   * const model = await tracker.logArtifact('out/model.bin', { name: 'model', type: 'model' });
+   * model?.version; // 1
+   * ```
+   */
+  logArtifact(path: string, options: ArtifactOptions = {}): Promise<LoggedArtifact | undefined> {
+    let run: ActiveRun | undefined;
+    try {
+      run = this.activeOrReport('logArtifact');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!run) return Promise.resolve(undefined);
+    const active = run;
+    const task = this.artifactQueue.then(() => this.logArtifactNow(active, path, options));
+    this.artifactQueue = task.catch(() => undefined);
+    return task;
+  }
+
+  private async logArtifactNow(run: ActiveRun, path: string, options: ArtifactOptions): Promise<LoggedArtifact | undefined> {
+    let prepared;
+    try {
+      prepared = await prepareArtifact(path, options);
+    } catch (error) {
+      this.rejectInput(toExptrackError(error), 'logArtifact');
+      return undefined;
+    }
+    const { sources, ...record } = prepared;
+    const logged = (version: number): LoggedArtifact => ({ name: record.name, version, digest: record.digest, size: record.size, files: structuredClone(record.files) });
+    const latest = await this.latestArtifactVersion(run.id, record.name);
+    if (latest?.digest === record.digest) return logged(latest.version);
+    const version = (latest?.version ?? 0) + 1;
+    this.artifactVersions.set(record.name, { version, digest: record.digest });
+    this.enqueue({ type: 'artifact', experimentId: run.id, artifact: { ...record, experimentId: run.id, version, createdAt: Date.now() }, sources });
+    await this.flush();
+    return logged(version);
+  }
+
+  /** The latest version of a name in this run: remembered, or read once from a store (for a resumed run). */
+  private async latestArtifactVersion(experimentId: string, name: string): Promise<{ version: number; digest: string } | undefined> {
+    const known = this.artifactVersions.get(name);
+    if (known) return known;
+    const reader = this.artifactReader();
+    if (!reader) return undefined;
+    try {
+      const records = (await reader.getArtifacts(experimentId)).filter((r) => r.name === name);
+      const latest = records.reduce<ArtifactRecord | undefined>((a, b) => (a === undefined || b.version > a.version ? b : a), undefined);
+      if (latest) this.artifactVersions.set(name, { version: latest.version, digest: latest.digest });
+      return latest && { version: latest.version, digest: latest.digest };
+    } catch (error) {
+      this.report(toExptrackError(error), { operation: 'logArtifact', backend: (reader as unknown as Backend).name });
+      return undefined;
+    }
+  }
+
+  private artifactReader(): (Backend & ArtifactReader) | undefined {
+    return this.fanOut?.backends.find((b): b is Backend & ArtifactReader => isReadable(b) && hasArtifacts(b));
+  }
+
+  /**
+   * Records that the running experiment consumed an artifact of another run (or of itself), so
+   * lineage can answer "which runs used model v2?". Reads the artifact from the first store that
+   * keeps artifacts.
+   *
+   * @param experimentId - the run that logged the artifact
+   * @param name - the artifact's name
+   * @param options - the version (latest by default)
+   * @returns the version used, or undefined when it was not found (reported to `onError`)
+   *
+   * @example
+   * ```ts
+   * const model = await tracker.useArtifact('exp_20250101_120000_abc123', 'model', { version: 2 });
+   * ```
+   */
+  async useArtifact(experimentId: string, name: string, options: { version?: number } = {}): Promise<ArtifactRecord | undefined> {
+    const run = this.activeOrReport('useArtifact');
+    if (!run) return undefined;
+    let record: ArtifactRecord;
+    try {
+      validateKey(experimentId, 'experimentId');
+      validateKey(name, 'name');
+      if (options.version !== undefined && (!Number.isSafeInteger(options.version) || options.version < 1)) throw invalidInput('options.version', options.version, 'must be an integer >= 1');
+      const reader = this.artifactReader();
+      if (!reader) throw new ExptrackError('useArtifact needs a backend that keeps artifacts (sqlite, postgres or memory)', { code: 'unsupported', field: 'backends' });
+      record = pickArtifactVersion(await reader.getArtifacts(experimentId), experimentId, name, options.version);
+    } catch (error) {
+      this.rejectInput(toExptrackError(error), 'useArtifact');
+      return undefined;
+    }
+    const use = { experimentId: run.id, sourceExperimentId: experimentId, name, version: record.version, digest: record.digest, usedAt: Date.now() };
+    this.enqueue({ type: 'artifact_used', experimentId: run.id, use });
+    await this.flush();
+    return record;
+  }
+
+  /**
+   * Logs a PNG or JPEG image under a key at a step (a gallery with a step slider in the dashboard).
+   * Logging the same key and step again replaces the image. The bytes are buffered and written
+   * with the next batch.
+   *
+   * @param key - the media key, e.g. `samples`
+   * @param image - PNG or JPEG bytes, or the path of such a file (at most 32 MiB)
+   * @param options - the step and a caption
+   *
+   * @example
+   * ```ts
+   * await tracker.logImage('samples', pngBytes, { step: 100, caption: 'a cat' });
+   * ```
+   */
+  async logImage(key: string, image: Uint8Array | string, options: ImageOptions): Promise<void> {
+    const run = this.activeOrReport('logImage');
+    if (!run) return;
+    let event: TrackerEvent;
+    try {
+      const labels = checkMediaLabels(key, options?.caption);
+      const step = validateStep(options?.step, 'options.step');
+      const { bytes, mediaType, digest } = await prepareImage(image);
+      event = { type: 'media', experimentId: run.id, media: { ...labels, step, kind: 'image', mediaType, size: bytes.byteLength, digest, createdAt: Date.now() }, bytes };
+    } catch (error) {
+      this.rejectInput(toExptrackError(error), 'logImage');
+      return;
+    }
+    this.enqueue(event);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Logs a table (predictions, generations) under a key at a step. Logging the same key and step
+   * again replaces the table.
+   *
+   * @param key - the media key
+   * @param table - `{ columns, rows }`: unique column names, rows of JSON cells as long as the columns
+   * @param options - the step (default: the highest step given to `logMetrics`, or 0) and a caption
+   *
+   * @example
+   * ```ts
+   * tracker.logTable('predictions', { columns: ['question', 'answer', 'correct'], rows: [['2+2', '4', true]] }, { step: 10 });
+   * ```
+   */
+  logTable(key: string, table: { columns: string[]; rows: JsonValue[][] }, options: TableOptions = {}): void {
+    const run = this.activeOrReport('logTable');
+    if (!run) return;
+    try {
+      const labels = checkMediaLabels(key, options.caption);
+      const step = options.step === undefined ? this.lastStep : validateStep(options.step, 'options.step');
+      this.enqueue({ type: 'media', experimentId: run.id, media: { ...labels, step, kind: 'table', value: prepareTable(table), createdAt: Date.now() } });
+    } catch (error) {
+      this.rejectInput(toExptrackError(error), 'logTable');
+    }
+  }
+
+  /**
+   * Logs the distribution of values at a step, binned now (64 equal-width bins by default, between
+   * the smallest and largest finite value): the counts and edges are kept, the values not. NaN and
+   * ±Infinity are counted apart.
+   *
+   * @param key - the media key, e.g. `weights/layer1`
+   * @param values - the numbers
+   * @param step - the training step
+   * @param options - the number of bins and a caption
+   *
+   * @example
+   * ```ts
+   * tracker.logHistogram('weights/layer1', layer.weights, 100);
+   * ```
+   */
+  logHistogram(key: string, values: readonly number[] | Float32Array | Float64Array, step: number, options: HistogramOptions = {}): void {
+    const run = this.activeOrReport('logHistogram');
+    if (!run) return;
+    try {
+      const labels = checkMediaLabels(key, options.caption);
+      const checkedStep = validateStep(step, 'step');
+      this.enqueue({ type: 'media', experimentId: run.id, media: { ...labels, step: checkedStep, kind: 'histogram', value: prepareHistogram(values, options.bins), createdAt: Date.now() } });
+    } catch (error) {
+      this.rejectInput(toExptrackError(error), 'logHistogram');
+    }
   }
 
   /**
@@ -351,6 +563,8 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean): void {
+    this.artifactVersions.clear();
+    this.lastStep = 0;
     const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
     const heartbeat = setInterval(() => {
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });

@@ -10,6 +10,10 @@ import type {
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
+import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
+import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
+import { MemoryBlobStore } from '../../artifacts/memory-blob-store.js';
+import { MemoryArtifactIndex } from './memory-artifact-index.js';
 import { applyExperimentChanges, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { compareText, experimentComparator } from '../../core/experiment-order.js';
 import { matchesFilter } from '../../core/filter-match.js';
@@ -56,20 +60,32 @@ interface StoredRun {
  * await memory.getMetrics(id, 'loss'); // [{ key: 'loss', step: 1, value: 0.5, ... }]
  * ```
  */
-export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheStore, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'memory';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: false, multiProcess: false, responseCache: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: false, multiProcess: false, responseCache: true, artifacts: true };
   private readonly runs = new Map<string, StoredRun>();
   private readonly responses = new Map<string, string>();
+  private readonly artifactRows = new MemoryArtifactIndex();
+  private readonly blobs = new MemoryBlobStore();
+  private readonly artifacts = new ArtifactStore(this.artifactRows, this.blobs);
 
   async init(): Promise<void> {}
 
   async write(events: readonly TrackerEvent[]): Promise<void> {
-    this.writeSync(events);
+    if (carriesContent(events)) await this.artifacts.storeContent(events);
+    this.applyAll(withoutContent(events));
   }
 
   writeSync(events: readonly TrackerEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'artifact') for (const source of event.sources) this.blobs.putSync(source);
+      if (event.type === 'media' && event.bytes !== undefined && event.media.kind === 'image') this.blobs.putSync({ digest: event.media.digest, size: event.media.size, bytes: event.bytes });
+    }
+    this.applyAll(withoutContent(events));
+  }
+
+  private applyAll(events: readonly TrackerEvent[]): void {
     for (const event of events) this.apply(event);
   }
 
@@ -104,6 +120,11 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
       }
       case 'checkpoint':
         run.checkpoints.push(structuredClone(event.checkpoint));
+        return;
+      case 'artifact':
+      case 'artifact_used':
+      case 'media':
+        this.artifactRows.apply(event);
         return;
     }
   }
@@ -224,7 +245,40 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   async deleteExperiment(id: string): Promise<boolean> {
+    this.artifactRows.deleteExperiment(id);
     return this.runs.delete(id);
+  }
+
+  getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
+    return this.artifacts.getArtifacts(experimentId);
+  }
+
+  readArtifact(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<Uint8Array> {
+    return this.artifacts.readArtifact(experimentId, name, options);
+  }
+
+  readArtifactStream(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.artifacts.readArtifactStream(experimentId, name, options);
+  }
+
+  getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
+    return this.artifacts.getArtifactLineage(experimentId);
+  }
+
+  getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
+    return this.artifacts.getMedia(experimentId, key);
+  }
+
+  getMediaKeys(experimentId: string): Promise<MediaKey[]> {
+    return this.artifacts.getMediaKeys(experimentId);
+  }
+
+  readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
+    return this.artifacts.readMedia(experimentId, key, options);
+  }
+
+  collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport> {
+    return this.artifacts.collectGarbage(options);
   }
 
   async getCachedResponse(key: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, ExperimentStatus } from '../../core/types.js';
 import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
+import { ArtifactRowWriter } from './artifact-rows.js';
 
 /** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
 export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'metrics'; experimentId: string; points: MetricColumnsView };
@@ -17,11 +18,13 @@ type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'i
  */
 export class EventWriter {
   private readonly metrics: MetricWriter;
+  private readonly artifacts: ArtifactRowWriter;
   private readonly statements: Record<Statement, SqliteStatement>;
   private readonly applyBatch: (events: readonly StoreEvent[]) => unknown[];
 
   constructor(db: SqliteConnection) {
     this.metrics = new MetricWriter(db);
+    this.artifacts = new ArtifactRowWriter(db);
     this.statements = {
       insertExperiment: db.prepare(`INSERT INTO experiments
         (id, name, notes, group_name, status, created_at, ended_at, heartbeat_at, config, tags, summary, git, git_commit, environment, error)
@@ -102,6 +105,10 @@ export class EventWriter {
         this.statements.insertCheckpoint.run(event.experimentId, c.path, c.step, JSON.stringify(encodeNumbers(c.metrics)), c.sizeBytes, c.sha256, c.fileCount, c.createdAt);
         return;
       }
+      case 'artifact':
+      case 'artifact_used':
+      case 'media':
+        return this.artifacts.apply(event);
     }
   }
 

@@ -22,4 +22,10 @@ export interface SqliteBackendConfig {
    * @defaultValue STALE_AFTER_MS (20 s)
    */
   staleAfterMs?: number;
+  /**
+   * The directory that holds the bytes of artifacts and images, content-addressed
+   * (`<dir>/sha256/ab/cdef…`). A `:memory:` store keeps them in memory unless this is given.
+   * @defaultValue `<path>.artifacts`, beside the store file
+   */
+  artifactsDir?: string;
 }

@@ -12,6 +12,11 @@ import type {
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
+import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
+import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
+import { DirectoryBlobStore } from '../../artifacts/directory-blob-store.js';
+import { MemoryBlobStore } from '../../artifacts/memory-blob-store.js';
+import { SqliteArtifactIndex } from './artifact-rows.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -57,11 +62,15 @@ import { WriteThread } from './write-thread.js';
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
-  private readonly config: Required<SqliteBackendConfig>;
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, artifacts: true };
+  private readonly config: Required<Omit<SqliteBackendConfig, 'artifactsDir'>>;
+  private readonly artifacts: ArtifactStore;
+  /** Writes whose blobs are being stored; while there are any, later writes queue behind them. */
+  private contentWrites = 0;
+  private contentTail: Promise<unknown> = Promise.resolve();
   private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
@@ -73,6 +82,14 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   constructor(config: SqliteBackendConfig) {
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
     this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
+    const inMemory = config.path === ':memory:' || config.path === '';
+    const blobs = config.artifactsDir === undefined && inMemory ? new MemoryBlobStore() : new DirectoryBlobStore(config.artifactsDir ?? `${config.path}.artifacts`);
+    this.artifacts = new ArtifactStore(new SqliteArtifactIndex(async () => (await this.ready()).db), blobs);
+  }
+
+  /** The directory of artifact and image bytes, or undefined when they are kept in memory. */
+  get artifactsDir(): string | undefined {
+    return this.artifacts.blobs instanceof DirectoryBlobStore ? this.artifacts.blobs.root : undefined;
   }
 
   /** The database file. */
@@ -110,9 +127,24 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
   write(events: readonly TrackerEvent[]): Promise<void> {
+    if (this.contentWrites > 0 || carriesContent(events)) return this.writeWithContent(events);
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
     if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
     return this.writeWhenReady(events);
+  }
+
+  /**
+   * Stores a batch's blobs (streamed into the blob directory), then its rows; later batches wait
+   * behind it, so rows never name a blob that is not there yet and batches keep their order.
+   */
+  private writeWithContent(events: readonly TrackerEvent[]): Promise<void> {
+    this.contentWrites++;
+    const written = this.contentTail.then(async () => {
+      await this.artifacts.storeContent(events);
+      await this.writeWhenReady(withoutContent(events));
+    });
+    this.contentTail = written.catch(() => undefined);
+    return written.finally(() => this.contentWrites--);
   }
 
   private async writeWhenReady(events: readonly TrackerEvent[]): Promise<void> {
@@ -126,8 +158,17 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     }
   }
 
+  /**
+   * The last words of an exiting process. Blobs cannot be copied synchronously: the rows of a batch
+   * that carries bytes are written without them and the failure is reported by the throw.
+   */
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
+    if (carriesContent(events)) {
+      const rest = events.filter((e) => e.type !== 'artifact' && !(e.type === 'media' && e.bytes !== undefined));
+      this.writeSync(rest);
+      throw new ExptrackError(`${events.length - rest.length} artifact or image events could not be stored while the process exited`, { code: 'unavailable', backend: this.name });
+    }
     const { writer } = this.state;
     const thread = this.startedThread;
     if (thread) thread.writeSync(events);
@@ -293,6 +334,38 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
       return db.prepare('DELETE FROM experiments WHERE id = ?').run(id).changes > 0;
     });
     return remove.immediate() as boolean;
+  }
+
+  getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
+    return this.artifacts.getArtifacts(experimentId);
+  }
+
+  readArtifact(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<Uint8Array> {
+    return this.artifacts.readArtifact(experimentId, name, options);
+  }
+
+  readArtifactStream(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.artifacts.readArtifactStream(experimentId, name, options);
+  }
+
+  getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
+    return this.artifacts.getArtifactLineage(experimentId);
+  }
+
+  getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
+    return this.artifacts.getMedia(experimentId, key);
+  }
+
+  getMediaKeys(experimentId: string): Promise<MediaKey[]> {
+    return this.artifacts.getMediaKeys(experimentId);
+  }
+
+  readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
+    return this.artifacts.readMedia(experimentId, key, options);
+  }
+
+  collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport> {
+    return this.artifacts.collectGarbage(options);
   }
 
   async getCachedResponse(key: string): Promise<string | undefined> {

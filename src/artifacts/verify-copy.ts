@@ -1,0 +1,45 @@
+/**
+ * Streams a blob source through SHA-256 on its way into a store, and checks what came through.
+ * @module
+ */
+import { createReadStream } from 'node:fs';
+import { ExptrackError } from '../core/errors.js';
+import type { BlobSource } from '../core/artifacts.js';
+import { digestOf, newHash } from './digest.js';
+
+/** Bytes read from a source file at a time. */
+export const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The chunks of a source, hashed on the way; after the last chunk, throws when the bytes are not
+ * the ones the digest and size name (the file changed after the tracker hashed it).
+ */
+export async function* verifiedChunks(source: BlobSource): AsyncGenerator<Uint8Array> {
+  const hash = newHash();
+  let size = 0;
+  if ('bytes' in source) {
+    hash.update(source.bytes);
+    size = source.bytes.byteLength;
+    yield source.bytes;
+  } else {
+    for await (const chunk of createReadStream(source.path, { highWaterMark: COPY_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+  }
+  const digest = digestOf(hash);
+  if (digest !== source.digest || size !== source.size) {
+    const where = 'path' in source ? source.path : 'bytes';
+    throw new ExptrackError(`the content of ${where} changed while it was stored: expected ${source.digest} (${source.size} bytes), read ${digest} (${size} bytes)`, {
+      code: 'invalid_input',
+      field: 'path',
+      value: where,
+    });
+  }
+}
+
+/** A `not_found` error for a blob a record names but the store does not hold. */
+export function missingBlob(digest: string, store: string): ExptrackError {
+  return new ExptrackError(`blob ${digest} is missing from the ${store} blob store`, { code: 'not_found', field: 'digest', value: digest });
+}

@@ -1,0 +1,211 @@
+/**
+ * Turns what a training loop hands `logArtifact`, `logImage`, `logTable` and `logHistogram` into
+ * checked records and blob sources. Files are hashed as streams, never read whole.
+ * @module
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { ArtifactFile, BlobSource, HistogramValue, ImageMediaType, TableValue } from '../core/artifacts.js';
+import { ExptrackError, invalidInput } from '../core/errors.js';
+import type { JsonValue } from '../core/types.js';
+import { assertJson, validateKey, validateStep } from '../core/validation.js';
+import { hashFile } from '../capture/hash-path.js';
+import { digestOfBytes, manifestDigest } from '../artifacts/digest.js';
+import { binHistogram, DEFAULT_HISTOGRAM_BINS } from '../artifacts/histogram.js';
+
+/**
+ * Options of `logArtifact`.
+ *
+ * @example
+ * ```ts
+ * await tracker.logArtifact('out/model.bin', { name: 'model', type: 'model', metadata: { params: 1.2e6 }, step: 1000 });
+ * ```
+ */
+export interface ArtifactOptions {
+  /** @defaultValue the file or directory name */
+  name?: string;
+  /** A free label: `model`, `dataset`, `predictions`. */
+  type?: string;
+  metadata?: Record<string, JsonValue>;
+  step?: number;
+}
+
+/**
+ * Options of `logImage`.
+ *
+ * @example
+ * ```ts
+ * await tracker.logImage('samples', 'out/sample.png', { step: 100, caption: 'epoch 1' });
+ * ```
+ */
+export interface ImageOptions {
+  step: number;
+  caption?: string;
+}
+
+/**
+ * Options of `logTable`.
+ *
+ * @example
+ * ```ts
+ * tracker.logTable('predictions', { columns: ['q', 'a'], rows: [['2+2', '4']] }, { step: 10 });
+ * ```
+ */
+export interface TableOptions {
+  /** @defaultValue the highest step logged with `logMetrics` so far, or 0 */
+  step?: number;
+  caption?: string;
+}
+
+/**
+ * Options of `logHistogram`.
+ *
+ * @example
+ * ```ts
+ * tracker.logHistogram('weights', weights, 100, { bins: 32 });
+ * ```
+ */
+export interface HistogramOptions {
+  /** @defaultValue 64 */
+  bins?: number;
+  caption?: string;
+}
+
+/** The largest image `logImage` takes. */
+export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
+/** The largest table `logTable` takes, as JSON. */
+export const MAX_TABLE_JSON_BYTES = 16 * 1024 * 1024;
+/** How many files of a directory are hashed at once. */
+const HASH_CONCURRENCY = 4;
+
+/** A checked artifact, hashed, before a version is given to it. */
+export interface PreparedArtifact {
+  name: string;
+  kind: 'file' | 'directory';
+  type: string | null;
+  metadata: Record<string, JsonValue>;
+  step: number | null;
+  digest: string;
+  size: number;
+  files: ArtifactFile[];
+  sources: BlobSource[];
+}
+
+/** Checks the options and hashes the file, or every regular file of the directory. */
+export async function prepareArtifact(path: string, options: ArtifactOptions = {}): Promise<PreparedArtifact> {
+  if (typeof path !== 'string' || path === '') throw invalidInput('path', path, 'must be the path of a file or directory');
+  if (typeof options !== 'object' || options === null) throw invalidInput('options', options, 'must be an object');
+  const absolute = resolve(path);
+  const name = validateKey(options.name ?? basename(absolute), 'options.name');
+  if (options.type !== undefined && typeof options.type !== 'string') throw invalidInput('options.type', options.type, 'must be a string');
+  const metadata = options.metadata ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw invalidInput('options.metadata', metadata, 'must be an object');
+  assertJson(metadata, 'options.metadata');
+  const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
+  const info = await stat(absolute).catch((cause: unknown) => {
+    throw new ExptrackError(`logArtifact: no such file or directory: ${path}`, { code: 'not_found', field: 'path', value: path, cause });
+  });
+  const common = { name, type: options.type ?? null, metadata: structuredClone(metadata), step };
+  if (info.isFile()) {
+    const { sha256, size } = await hashFile(absolute, Buffer.allocUnsafe(1024 * 1024));
+    const digest = `sha256:${sha256}`;
+    return { ...common, kind: 'file', digest, size, files: [{ path: basename(absolute), digest, size }], sources: [{ digest, size, path: absolute }] };
+  }
+  if (!info.isDirectory()) throw invalidInput('path', path, 'must be a regular file or a directory');
+  const entries = await listFiles(absolute);
+  if (entries.length === 0) throw invalidInput('path', path, 'is a directory with no files');
+  const files: ArtifactFile[] = new Array(entries.length);
+  const sources = new Map<string, BlobSource>();
+  let next = 0;
+  const worker = async () => {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    while (next < entries.length) {
+      const index = next++;
+      const entry = entries[index]!;
+      const { sha256, size } = await hashFile(entry.absolute, buffer);
+      const digest = `sha256:${sha256}`;
+      files[index] = { path: entry.relative, digest, size };
+      if (!sources.has(digest)) sources.set(digest, { digest, size, path: entry.absolute });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, entries.length) }, worker));
+  return { ...common, kind: 'directory', digest: manifestDigest(files), size: files.reduce((sum, f) => sum + f.size, 0), files, sources: [...sources.values()] };
+}
+
+/** Regular files under a directory (symlinks followed to regular files), by relative posix path in byte order. */
+async function listFiles(root: string): Promise<Array<{ relative: string; absolute: string }>> {
+  const out: Array<{ relative: string; absolute: string }> = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const children: Dirent[] = await readdir(dir, { withFileTypes: true });
+    for (const child of children) {
+      const absolute = join(dir, child.name);
+      const relative = prefix === '' ? child.name : `${prefix}/${child.name}`;
+      if (child.isDirectory()) await walk(absolute, relative);
+      else if (child.isFile()) out.push({ relative, absolute });
+      else if (child.isSymbolicLink() && (await stat(absolute).catch(() => undefined))?.isFile()) out.push({ relative, absolute });
+    }
+  };
+  await walk(root, '');
+  return out.sort((a, b) => Buffer.compare(Buffer.from(a.relative), Buffer.from(b.relative)));
+}
+
+/** The image's bytes (read from a path when given one) and what kind of image they are. */
+export async function prepareImage(image: Uint8Array | string): Promise<{ bytes: Uint8Array; mediaType: ImageMediaType; digest: string }> {
+  let bytes: Uint8Array;
+  if (typeof image === 'string') {
+    const info = await stat(image).catch((cause: unknown) => {
+      throw new ExptrackError(`logImage: no such file: ${image}`, { code: 'not_found', field: 'image', value: image, cause });
+    });
+    if (!info.isFile() || info.size > MAX_IMAGE_BYTES) throw invalidInput('image', image, `must be a PNG or JPEG file of at most ${MAX_IMAGE_BYTES} bytes`);
+    bytes = await readFile(image);
+  } else if (image instanceof Uint8Array) {
+    if (image.byteLength > MAX_IMAGE_BYTES) throw invalidInput('image', `${image.byteLength} bytes`, `must be at most ${MAX_IMAGE_BYTES} bytes`);
+    bytes = Uint8Array.from(image);
+  } else {
+    throw invalidInput('image', image, 'must be PNG or JPEG bytes (a Uint8Array) or the path of such a file');
+  }
+  const mediaType = imageType(bytes);
+  if (!mediaType) throw invalidInput('image', typeof image === 'string' ? image : `${bytes.byteLength} bytes`, 'must be a PNG or a JPEG (its first bytes are neither signature)');
+  return { bytes, mediaType, digest: digestOfBytes(bytes) };
+}
+
+/** PNG or JPEG by signature, or undefined. */
+export function imageType(bytes: Uint8Array): ImageMediaType | undefined {
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}
+
+/** Checks a table: unique string columns, rows as long as the columns, JSON cells, a bounded size. */
+export function prepareTable(table: unknown): TableValue {
+  if (typeof table !== 'object' || table === null) throw invalidInput('table', table, 'must be { columns, rows }');
+  const { columns, rows } = table as { columns?: unknown; rows?: unknown };
+  if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === 'string')) throw invalidInput('table.columns', columns, 'must be a non-empty array of strings');
+  if (new Set(columns).size !== columns.length) throw invalidInput('table.columns', columns, 'must not repeat a name');
+  if (!Array.isArray(rows)) throw invalidInput('table.rows', rows, 'must be an array of rows');
+  rows.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== columns.length) throw invalidInput(`table.rows[${i}]`, row, `must be an array of ${columns.length} cells`);
+  });
+  assertJson(rows, 'table.rows');
+  const value = { columns: [...columns] as string[], rows: structuredClone(rows) as JsonValue[][] };
+  const size = Buffer.byteLength(JSON.stringify(value));
+  if (size > MAX_TABLE_JSON_BYTES) throw invalidInput('table', `${size} bytes of JSON`, `must be at most ${MAX_TABLE_JSON_BYTES} bytes as JSON`);
+  return value;
+}
+
+/** Checks the values and bins them. */
+export function prepareHistogram(values: unknown, bins: unknown = DEFAULT_HISTOGRAM_BINS): HistogramValue {
+  const isNumbers = Array.isArray(values) ? values.every((v) => typeof v === 'number') : ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array);
+  if (!isNumbers) throw invalidInput('values', values, 'must be an array (or typed array) of numbers');
+  if (typeof bins !== 'number' || !Number.isInteger(bins) || bins < 1 || bins > 10_000) throw invalidInput('options.bins', bins, 'must be an integer in 1..10000');
+  return binHistogram(values as ArrayLike<number>, bins);
+}
+
+/** Checks a media key and caption. */
+export function checkMediaLabels(key: unknown, caption: unknown): { key: string; caption?: string } {
+  const checked = validateKey(key, 'key');
+  if (caption !== undefined && typeof caption !== 'string') throw invalidInput('options.caption', caption, 'must be a string');
+  return caption === undefined ? { key: checked } : { key: checked, caption };
+}
