@@ -32,6 +32,8 @@ import { registerNote } from './commands/note.js';
 import { registerSync } from './commands/sync.js';
 import { registerUi } from './commands/ui.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerArtifacts } from './commands/artifacts.js';
+import { registerGc } from './commands/gc.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
 const COMMANDS: RegisterCommand[] = [
@@ -52,6 +54,8 @@ const COMMANDS: RegisterCommand[] = [
   registerSync,
   registerUi,
   registerSweep,
+  registerArtifacts,
+  registerGc,
 ];
 
 /** The CLI, ready to run. */
@@ -92,7 +96,9 @@ export function buildCli(io: CliIO = { stdout: process.stdout, stderr: process.s
       };
       const program = makeProgram(io, wrap);
       try {
-        await program.parseAsync([...argv], { from: 'user' });
+        // `--version` prints the version only before a command: after one it is that command's
+        // option (`artifacts get … --version 2`); `-V` prints it anywhere.
+        await program.parseAsync(argv[0] === '--version' ? ['-V', ...argv.slice(1)] : [...argv], { from: 'user' });
       } catch (error) {
         exitCode = report(error, io, argv.includes('--debug'));
       }
@@ -105,7 +111,7 @@ export function buildCli(io: CliIO = { stdout: process.stdout, stderr: process.s
 function makeProgram(io: CliIO, wrap: Wrap): Command {
   const program = new Command('exptrack')
     .description('Inspect, compare, evaluate and reproduce the ML experiments an exptrack store holds.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(packageVersion(), '-V', 'print the version (also: --version, before any command)')
     .addOption(new Option('--db <path>', 'the store: a SQLite file or a postgres:// URL').default(undefined, 'EXPTRACK_DB, else ./exptrack.db'))
     .option('--json', 'print machine-readable JSON (stable keys, see README)')
     .option('--no-color', 'no colours (also: NO_COLOR=1; colour is only used on a terminal)')
