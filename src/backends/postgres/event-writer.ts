@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
+import { applyArtifactEvent } from './artifact-rows.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, MetricColumns } from '../../core/types.js';
 import { describe, isConnectionError, isTransient, storeError } from './pg-errors.js';
@@ -280,6 +281,11 @@ export class PgEventWriter {
         });
         return;
       }
+      case 'artifact':
+      case 'artifact_used':
+      case 'media':
+        if (!known.has(event.experimentId)) throw notFound(event.experimentId);
+        return applyArtifactEvent(client, event);
     }
   }
 

@@ -11,4 +11,5 @@
  * @module
  */
 export { PostgresBackend } from './postgres-backend.js';
-export type { PostgresBackendConfig } from './postgres-backend-config.js';
+export type { PostgresBackendConfig, PostgresArtifactConfig } from './postgres-backend-config.js';
+export type { S3ArtifactConfig } from '../../artifacts/s3-blob-store.js';

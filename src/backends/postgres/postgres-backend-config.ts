@@ -1,3 +1,19 @@
+import type { S3ArtifactConfig } from '../../artifacts/s3-blob-store.js';
+
+/**
+ * Where a Postgres store keeps the bytes of artifacts and images: an S3-compatible bucket, or
+ * (without `s3`) chunked rows in the database itself.
+ *
+ * @example
+ * ```ts
+ * const artifacts: PostgresArtifactConfig = { s3: { bucket: 'ml-artifacts', endpoint: 'http://127.0.0.1:9000', credentials: { accessKeyId: 'k', secretAccessKey: 's' } } };
+ * ```
+ */
+export interface PostgresArtifactConfig {
+  /** An S3-compatible bucket (AWS, MinIO, R2, GCS interop); needs `@aws-sdk/client-s3` installed. */
+  s3?: S3ArtifactConfig;
+}
+
 /**
  * Options of {@link PostgresBackend}.
  *
@@ -38,4 +54,6 @@ export interface PostgresBackendConfig {
    * @defaultValue STALE_AFTER_MS (20 s)
    */
   staleAfterMs?: number;
+  /** Where artifact and image bytes go. @defaultValue chunked rows in this database */
+  artifacts?: PostgresArtifactConfig;
 }

@@ -11,6 +11,11 @@ import type {
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
+import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
+import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
+import { S3BlobStore } from '../../artifacts/s3-blob-store.js';
+import { PgArtifactIndex } from './artifact-rows.js';
+import { PgChunkBlobStore } from './chunk-blob-store.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -41,7 +46,7 @@ const MIGRATION_TABLE = 'exptrack_migration';
 const STORE_TABLES = ['experiments', 'metric_series', 'writers', 'metric_points', 'evaluations', 'evaluation_samples', 'checkpoints', 'response_cache', 'write_sessions'];
 
 /** Every option with its default filled in. */
-type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl'>> & Pick<PostgresBackendConfig, 'ssl'>;
+type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl' | 'artifacts'>> & Pick<PostgresBackendConfig, 'ssl' | 'artifacts'>;
 
 interface OpenState {
   pool: PgPool;
@@ -76,13 +81,14 @@ interface OpenState {
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class PostgresBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class PostgresBackend implements Backend, ExperimentReader, ResponseCacheStore, ArtifactReader {
   /** The version of the backend contract this backend implements. */
   readonly specificationVersion = 1;
   /** `postgres`, in reports and errors. */
   readonly name = 'postgres';
   /** Readable, persistent, safe for many processes at once, and a response cache. */
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, artifacts: true };
+  private readonly artifacts: ArtifactStore;
   private readonly config: ResolvedConfig;
   private state: OpenState | undefined;
   private opening: Promise<OpenState> | undefined;
@@ -117,6 +123,9 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       ...config,
       schema,
     };
+    const pool = async () => (await this.ready()).pool;
+    const s3 = config.artifacts?.s3;
+    this.artifacts = new ArtifactStore(new PgArtifactIndex(pool), s3 ? new S3BlobStore(s3) : new PgChunkBlobStore(pool));
   }
 
   /** The Postgres schema that holds the tables. */
@@ -209,6 +218,13 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async write(events: readonly TrackerEvent[]): Promise<void> {
+    if (carriesContent(events)) {
+      // The bytes first (idempotent: a blob that exists is skipped), then the rows that name them.
+      await this.artifacts.storeContent(events).catch((cause: unknown) => {
+        throw storeError(cause, this.where());
+      });
+      events = withoutContent(events);
+    }
     const deadline = Date.now() + this.config.retryForMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -254,6 +270,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       if (!state) return;
       await state.writer.idle();
       await state.kysely.destroy();
+      if (this.artifacts.blobs instanceof S3BlobStore) await this.artifacts.blobs.close();
     })();
     return this.closed;
   }
@@ -595,6 +612,54 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         return result.numDeletedRows > 0n;
       }),
     );
+  }
+
+  /** Every version of every artifact of a run (see {@link ArtifactReader}). */
+  getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
+    return this.withStoreErrors(() => this.artifacts.getArtifacts(experimentId));
+  }
+
+  /** An artifact file's bytes (see {@link ArtifactReader.readArtifact}). */
+  readArtifact(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<Uint8Array> {
+    return this.withStoreErrors(() => this.artifacts.readArtifact(experimentId, name, options));
+  }
+
+  /** An artifact file's bytes in chunks. */
+  readArtifactStream(experimentId: string, name: string, options?: ReadArtifactOptions): Promise<AsyncIterable<Uint8Array>> {
+    return this.withStoreErrors(() => this.artifacts.readArtifactStream(experimentId, name, options));
+  }
+
+  /** What a run used and who used what it logged. */
+  getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
+    return this.withStoreErrors(() => this.artifacts.getArtifactLineage(experimentId));
+  }
+
+  /** The media of a key, by step. */
+  getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
+    return this.withStoreErrors(() => this.artifacts.getMedia(experimentId, key));
+  }
+
+  /** The media keys of a run. */
+  getMediaKeys(experimentId: string): Promise<MediaKey[]> {
+    return this.withStoreErrors(() => this.artifacts.getMediaKeys(experimentId));
+  }
+
+  /** An image's bytes. */
+  readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
+    return this.withStoreErrors(() => this.artifacts.readMedia(experimentId, key, options));
+  }
+
+  /** Finds (and unless `dryRun`, deletes) blobs no artifact or image refers to. */
+  collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport> {
+    return this.withStoreErrors(() => this.artifacts.collectGarbage(options));
+  }
+
+  private async withStoreErrors<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (cause) {
+      throw ExptrackError.is(cause) ? cause : storeError(cause, this.where());
+    }
   }
 
   /**

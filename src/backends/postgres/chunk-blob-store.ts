@@ -1,0 +1,90 @@
+/**
+ * Blobs as rows of 1 MiB chunks in Postgres itself: for small teams that want no object store. A
+ * blob's chunks are written under a fresh upload id; the blob becomes visible when its `blobs` row
+ * is inserted after the last chunk (a crash leaves only orphan chunks, which garbage collection
+ * removes).
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { BlobSource } from '../../core/artifacts.js';
+import type { BlobInfo, BlobStore } from '../../artifacts/blob-store.js';
+import { checkDigest } from '../../artifacts/digest.js';
+import { missingBlob, verifiedChunks } from '../../artifacts/verify-copy.js';
+import type { PgPool } from './pg-driver.js';
+
+/** The size of one chunk row. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** A {@link BlobStore} in the `blobs` and `blob_chunks` tables. */
+export class PgChunkBlobStore implements BlobStore {
+  constructor(private readonly pool: () => Promise<PgPool>) {}
+
+  async has(digest: string): Promise<boolean> {
+    const { rows } = await (await this.pool()).query('SELECT 1 FROM blobs WHERE digest = $1', [checkDigest(digest)]);
+    return rows.length > 0;
+  }
+
+  async put(source: BlobSource): Promise<boolean> {
+    const digest = checkDigest(source.digest);
+    if (await this.has(digest)) return false;
+    const pool = await this.pool();
+    const uploadId = randomUUID();
+    let seq = 0;
+    const insert = (data: Buffer) => pool.query({ name: 'exptrack_insert_blob_chunk', text: 'INSERT INTO blob_chunks (upload_id, seq, data) VALUES ($1, $2, $3)', values: [uploadId, seq++, data] });
+    try {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      for await (const chunk of verifiedChunks(source)) {
+        pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        pendingBytes += chunk.byteLength;
+        while (pendingBytes >= CHUNK_BYTES) {
+          const whole = Buffer.concat(pending);
+          await insert(whole.subarray(0, CHUNK_BYTES));
+          pending = [whole.subarray(CHUNK_BYTES)];
+          pendingBytes = pending[0]!.length;
+        }
+      }
+      if (pendingBytes > 0 || seq === 0) await insert(Buffer.concat(pending));
+      const { rowCount } = await pool.query('INSERT INTO blobs (digest, size, upload_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING', [digest, source.size, uploadId, Date.now()]);
+      if (rowCount === 0) await pool.query('DELETE FROM blob_chunks WHERE upload_id = $1', [uploadId]); // another writer finished first
+      return rowCount !== 0;
+    } catch (error) {
+      await pool.query('DELETE FROM blob_chunks WHERE upload_id = $1', [uploadId]).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async read(digest: string): Promise<Uint8Array> {
+    const parts: Buffer[] = [];
+    for await (const chunk of await this.stream(digest)) parts.push(Buffer.from(chunk));
+    return Buffer.concat(parts);
+  }
+
+  async stream(digest: string): Promise<AsyncIterable<Uint8Array>> {
+    const pool = await this.pool();
+    const { rows } = await pool.query<{ upload_id: string; chunks: number }>(
+      'SELECT b.upload_id, (SELECT count(*) FROM blob_chunks c WHERE c.upload_id = b.upload_id) AS chunks FROM blobs b WHERE b.digest = $1',
+      [checkDigest(digest)],
+    );
+    const blob = rows[0];
+    if (!blob) throw missingBlob(digest, 'postgres');
+    return (async function* () {
+      for (let seq = 0; seq < Number(blob.chunks); seq++) {
+        const { rows: chunk } = await pool.query<{ data: Buffer }>({ name: 'exptrack_read_blob_chunk', text: 'SELECT data FROM blob_chunks WHERE upload_id = $1 AND seq = $2', values: [blob.upload_id, seq] });
+        if (!chunk[0]) throw missingBlob(digest, 'postgres');
+        yield chunk[0].data;
+      }
+    })();
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    const { rows } = await (await this.pool()).query<{ digest: string; size: number }>('SELECT digest, size FROM blobs ORDER BY digest');
+    for (const row of rows) yield { digest: row.digest, size: Number(row.size) };
+  }
+
+  async delete(digest: string): Promise<void> {
+    const pool = await this.pool();
+    const { rows } = await pool.query<{ upload_id: string }>('DELETE FROM blobs WHERE digest = $1 RETURNING upload_id', [checkDigest(digest)]);
+    for (const row of rows) await pool.query('DELETE FROM blob_chunks WHERE upload_id = $1', [row.upload_id]);
+  }
+}
