@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ExptrackError } from 'exptrack';
 import { DashboardApi, type DashboardStore } from './api.js';
+import { ArtifactRoutes } from './artifact-routes.js';
 import { findAssetsDir, loadAssets, type Asset } from './assets.js';
 import { HttpError, Query, readJsonBody, sendJson } from './http.js';
 
@@ -98,7 +99,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const token = options.token ?? (loopback ? null : randomBytes(24).toString('base64url'));
   const assets = loadAssets(options.assetsDir ?? findAssetsDir());
   const api = new DashboardApi(options.store, { allowEdit: options.allowEdit === true, ...(options.version === undefined ? {} : { version: options.version }) });
-  const handler = makeHandler({ api, assets, token, loopback });
+  const handler = makeHandler({ api, artifacts: new ArtifactRoutes(options.store), assets, token, loopback });
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => answerError(res, error));
   });
@@ -132,12 +133,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
 interface HandlerContext {
   api: DashboardApi;
+  artifacts: ArtifactRoutes;
   assets: Map<string, Asset>;
   token: string | null;
   loopback: boolean;
 }
 
-function makeHandler({ api, assets, token, loopback }: HandlerContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+function makeHandler({ api, artifacts, assets, token, loopback }: HandlerContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const expected = token === null ? null : Buffer.from(token);
   const tokenMatches = (given: string | undefined) => {
     if (expected === null) return true;
@@ -170,6 +172,11 @@ function makeHandler({ api, assets, token, loopback }: HandlerContext): (req: In
       }
     }
 
+    const artifactRoute = /^\/api\/experiments\/([^/]+)\/(artifacts|media|image|download)$/.exec(url.pathname);
+    if (artifactRoute && (req.method === 'GET' || req.method === 'HEAD')) {
+      await artifacts.serve(decodeSegment(artifactRoute[1]!), artifactRoute[2]!, new Query(url.searchParams), res, req.method === 'HEAD');
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       const answer = await routeApi(api, req, url);
       sendJson(res, 200, answer);

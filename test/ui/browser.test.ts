@@ -2,14 +2,14 @@
 // filter, an experiment's charts, the compare page's per-sample view, the leaderboard, and markup
 // stored in every field never running. Screenshots go to temp/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { MemoryBackend } from 'exptrack/memory';
 import type { DashboardServer } from '../../src/ui/server.js';
-import { curve, demoStore, serve } from './fixtures.js';
+import { curve, demoStore, serve, solidPng } from './fixtures.js';
 import { PAYLOADS, xssStore } from './xss-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -237,4 +237,79 @@ describe.skipIf(!hasChromium)(`escaping in Chromium${hasChromium ? '' : ` (skipp
       await store.close();
     }
   }, 60_000);
+});
+
+describe.skipIf(!hasChromium)(`dashboard media and artifacts in Chromium${hasChromium ? '' : ' (skipped: no chromium)'}`, () => {
+  const HOSTILE = '<img src=x onerror="window.__pwned=1">&amp;</td>';
+
+  it('shows an image gallery with a step slider, a sortable paged table whose hostile cell is text, a histogram heatmap, artifacts with download links and lineage, and the same image key side by side', async () => {
+    const assets = buildAssets();
+    const { MemoryBackend } = await import('exptrack/memory');
+    const { ExperimentTracker } = await import('exptrack');
+    const store = new MemoryBackend();
+    const tracker = new ExperimentTracker({ backends: [store], captureGit: false, captureEnvironment: false, handleProcessEvents: false });
+    const dir = mkdtempSync(join(tmpdir(), 'exptrack-ui-media-'));
+    const ids: string[] = [];
+    for (const [run, colour] of [[0, [37, 99, 235]], [1, [22, 163, 74]]] as const) {
+      ids.push(await tracker.startExperiment({ run }, { name: `media-${run}` }));
+      for (const step of [0, 100, 200]) await tracker.logImage('samples', solidPng(48, 48, [...colour], [250, 204, 21], step / 10), { step, caption: `epoch ${step / 100}` });
+      tracker.logTable('predictions', { columns: ['input', 'score'], rows: [[HOSTILE, 0.25], ...Array.from({ length: 29 }, (_, i) => [`question ${i}`, i / 30])] }, { step: 200 });
+      for (let step = 0; step < 10; step++) tracker.logHistogram('weights', Array.from({ length: 2000 }, (_, i) => Math.sin(i * 12.9898) * (1 + step / 5) + step / 3), step);
+      writeFileSync(join(dir, 'model.bin'), `weights of run ${run}`);
+      await tracker.logArtifact(join(dir, 'model.bin'), { name: 'model', type: 'model' });
+      if (run === 1) await tracker.useArtifact(ids[0]!, 'model');
+      await tracker.finishExperiment();
+    }
+    const ui = await serve({ store, assetsDir: assets });
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${ui.url}#/e/${ids[0]}`);
+      await page.waitForSelector('[data-testid=media-image]');
+      const naturalWidth = (selector: string) => page.$$eval(selector, (images) => images.map((img) => (img as HTMLImageElement).naturalWidth));
+      await expect.poll(() => naturalWidth('[data-testid=media-image]'), { timeout: 30_000 }).toEqual([48]);
+      expect(await page.textContent('[data-testid=media-card-image] [data-testid=step-label]')).toBe('step 200');
+      // The slider walks back to step 0: the image reloads.
+      await page.locator('[data-testid=media-card-image] [data-testid=step-slider]').fill('0');
+      await expect.poll(() => page.getAttribute('[data-testid=media-image]', 'src')).toContain('step=0');
+      expect(await page.textContent('[data-testid=media-image] + div')).toBe('epoch 0');
+
+      await page.waitForSelector('[data-testid=media-table] tbody tr');
+      expect(await page.locator('[data-testid=media-table] tbody tr').count()).toBe(20);
+      expect(await page.locator('[data-testid=media-table] tbody tr').first().locator('td').first().textContent()).toBe(HOSTILE);
+      expect(await page.locator('[data-testid=media-table] img').count()).toBe(0);
+      await page.locator('[data-testid=media-table-header]', { hasText: 'score' }).click();
+      await page.locator('[data-testid=media-table-header]', { hasText: 'score' }).click();
+      expect(await page.locator('[data-testid=media-table] tbody tr').first().locator('td').nth(1).textContent()).toBe('0.9333');
+      await page.click('[data-testid=media-table] ~ .pager button:nth-child(2)');
+      expect(await page.locator('[data-testid=media-table] tbody tr').count()).toBe(10);
+
+      await page.waitForSelector('[data-testid=histogram-heatmap]');
+      expect(await inkedPixels(page, '[data-testid=histogram-heatmap]')).toBeGreaterThan(2000);
+
+      expect(await page.textContent('[data-testid=artifacts]')).toMatch(/model\s*v1\s*model/);
+      expect(await page.textContent('[data-testid=lineage]')).toContain(ids[1]);
+      const href = await page.getAttribute('[data-testid=artifact-download]', 'href');
+      const download = await fetch(new URL(href!, ui.url));
+      expect(download.headers.get('content-disposition')).toBe('attachment; filename="model.bin"; filename*=UTF-8\'\'model.bin');
+      expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(download.headers.get('content-type')).toBe('application/octet-stream');
+      expect(await download.text()).toBe('weights of run 0');
+      await page.screenshot({ path: join(SHOTS, 'media.png'), fullPage: true });
+
+      await page.goto(`${ui.url}#/compare/${ids[0]},${ids[1]}`);
+      await expect.poll(() => naturalWidth('[data-testid=compare-image]'), { timeout: 30_000 }).toEqual([48, 48]);
+      expect(await page.locator('[data-testid=compare-images] .media-pair').count()).toBe(1);
+      await page.locator('[data-testid=compare-images]').screenshot({ path: join(SHOTS, 'compare-images.png') });
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await ui.close();
+      await tracker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -3,6 +3,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import type { EvaluationSample, Experiment, ExperimentConfig, JsonValue, TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { startDashboard, type DashboardOptions, type DashboardServer } from '../../src/ui/server.js';
@@ -91,4 +92,29 @@ export function fakeAssets(): string {
 /** Starts a dashboard on a random port. */
 export function serve(options: Omit<DashboardOptions, 'port'> & { port?: number }): Promise<DashboardServer> {
   return startDashboard({ port: 0, ...options });
+}
+
+/** A PNG of `width`×`height` pixels of one colour, with a diagonal band of another (so steps differ visibly). */
+export function solidPng(width: number, height: number, rgb: [number, number, number], band: [number, number, number] = [255, 255, 255], offset = 0): Buffer {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      const colour = Math.abs(x - y - offset) < 3 ? band : rgb;
+      row.set(colour, 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([length, Buffer.from(type), data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -9,7 +9,10 @@ import type { ComparisonResult } from 'exptrack/analysis';
 import type { SamplePair } from '../api.js';
 import { api } from './client.js';
 import { MetricChart, PALETTE } from './chart.js';
-import { fmt, fmtValue, h, replace } from './dom.js';
+import type { MediaRecord } from 'exptrack';
+import { append, fmt, fmtValue, h, replace } from './dom.js';
+import type { ArtifactsAnswer } from './artifacts-view.js';
+import { imageHref, loadMedia, stepSlider } from './media-view.js';
 import { chartControls, metricFetcher, type ChartSettings } from './experiment-page.js';
 import { link, type Route } from './route.js';
 
@@ -52,6 +55,8 @@ export function renderCompare(main: HTMLElement, route: Route): () => void {
     const names = c.experiments.map((e) => (e.name === e.id ? e.id : e.name));
     const chartsBox = h('div', { class: 'charts', 'data-testid': 'compare-charts' });
     const samplesBox = h('section', { 'data-testid': 'samples' });
+    const imagesBox = h('section', { 'data-testid': 'compare-images' });
+    void renderImagePairs(imagesBox, c.experiments.slice(0, 2).map((e, i) => ({ id: e.id, name: names[i] ?? e.id })));
     replace(
       main,
       h('h1', null, `Compare ${c.experiments.length} runs`),
@@ -60,6 +65,7 @@ export function renderCompare(main: HTMLElement, route: Route): () => void {
       configSection(c, names),
       h('section', null, h('h2', null, 'Training curves'), chartControls(settings, () => charts.forEach((ch) => void ch.update(settings))), chartsBox),
       samplesBox,
+      imagesBox,
     );
     for (const [i, swatch] of Array.from(main.querySelectorAll<HTMLElement>('.swatch')).entries()) swatch.style.background = PALETTE[i % PALETTE.length] as string;
     if (c.metricKeys.length === 0) chartsBox.append(h('p', { class: 'muted' }, 'no training metrics logged'));
@@ -75,6 +81,37 @@ export function renderCompare(main: HTMLElement, route: Route): () => void {
     stopped = true;
     charts.forEach((ch) => ch.destroy());
   };
+}
+
+/**
+ * The image keys two runs share, side by side: one step slider over the steps of both; a side
+ * without an image at that step shows its latest image before it.
+ */
+async function renderImagePairs(box: HTMLElement, runs: Array<{ id: string; name: string }>): Promise<void> {
+  if (runs.length < 2) return;
+  const [a, b] = runs as [{ id: string; name: string }, { id: string; name: string }];
+  const keysOf = async (id: string) => (await api<ArtifactsAnswer>(`/api/experiments/${encodeURIComponent(id)}/artifacts`)).media.filter((m) => m.kind === 'image').map((m) => m.key);
+  const [keysA, keysB] = await Promise.all([keysOf(a.id), keysOf(b.id)]).catch(() => [[], []] as string[][]);
+  const shared = keysA!.filter((k) => keysB!.includes(k));
+  if (shared.length === 0) return;
+  append(box, h('h2', null, 'Images'));
+  for (const key of shared) {
+    const [itemsA, itemsB] = await Promise.all([loadMedia(a.id, key), loadMedia(b.id, key)]);
+    const steps = [...new Set([...itemsA, ...itemsB].map((m) => m.step))].sort((x, y) => x - y);
+    const side = (run: { id: string; name: string }, items: MediaRecord[]) => {
+      const img = h('img', { class: 'media-image', alt: `${key} of ${run.name}`, 'data-testid': 'compare-image' });
+      const caption = h('div', { class: 'muted small' });
+      const show = (step: number) => {
+        const shown = items.filter((m) => m.step <= step).at(-1);
+        if (shown) img.src = imageHref(run.id, key, shown.step);
+        caption.textContent = shown ? `${run.name} · step ${shown.step}${shown.caption ? ` · ${shown.caption}` : ''}` : `${run.name}: nothing yet`;
+      };
+      return { el: h('div', null, img, caption), show };
+    };
+    const left = side(a, itemsA);
+    const right = side(b, itemsB);
+    append(box, h('div', { class: 'card wide' }, h('h3', null, key), stepSlider(steps, (step) => { left.show(step); right.show(step); }), h('div', { class: 'media-pair' }, left.el, right.el)));
+  }
 }
 
 function metricsSection(c: Comparison, names: string[]): HTMLElement {

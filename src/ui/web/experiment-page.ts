@@ -12,6 +12,8 @@ import { append, fmt, fmtDate, fmtDuration, fmtValue, h, replace } from './dom.j
 import type { EvaluationInterval } from '../api.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
+import { artifactsSection, type ArtifactsAnswer } from './artifacts-view.js';
+import { mediaSection } from './media-view.js';
 
 type Evaluation = EvaluationRecord & { interval: EvaluationInterval | null };
 
@@ -118,6 +120,7 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
   const head = h('div');
   const info = h('div', { class: 'cards' });
   const evals = h('section');
+  const outputs = h('div');
   const chartsBox = h('div', { class: 'charts', 'data-testid': 'charts' });
   const controls = chartControls(settings, () => charts.forEach((c) => void c.update(settings)));
 
@@ -131,7 +134,10 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
       return;
     }
     if (stopped) return;
-    if (first) replace(main, head, info, evals, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox));
+    if (first) {
+      replace(main, head, info, evals, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox), outputs);
+      void loadOutputs(outputs, d.experiment.id);
+    }
     renderHead(head, d);
     if (first || d.experiment.status === 'running') renderInfo(info, d, allowEdit, () => void load(false));
     renderEvaluations(evals, d.evaluations);
@@ -155,6 +161,16 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
     clearTimeout(timer);
     charts.forEach((c) => c.destroy());
   };
+}
+
+/** The artifacts card and the media section, loaded once with the page. */
+async function loadOutputs(box: HTMLElement, id: string): Promise<void> {
+  try {
+    const answer = await api<ArtifactsAnswer>(`/api/experiments/${encodeURIComponent(id)}/artifacts`);
+    replace(box, h('div', { class: 'cards' }, artifactsSection(id, answer)), mediaSection(id, answer.media));
+  } catch (error) {
+    replace(box, h('p', { class: 'error' }, (error as Error).message));
+  }
 }
 
 function renderHead(head: HTMLElement, d: Details): void {
