@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobSource } from '../core/artifacts.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
 import { checkDigest } from './digest.js';
-import { missingBlob, verifiedChunks } from './verify-copy.js';
+import { missingBlob, verifiedChunks, verifyChunks } from './verify-copy.js';
 
 /** A {@link BlobStore} in a directory. */
 export class DirectoryBlobStore implements BlobStore {
@@ -33,13 +33,22 @@ export class DirectoryBlobStore implements BlobStore {
   }
 
   async put(source: BlobSource): Promise<boolean> {
-    const target = this.pathOf(source.digest);
-    if (await this.has(source.digest)) return false;
+    return this.putChunks(source.digest, () => verifiedChunks(source));
+  }
+
+  /** Stores chunks read from anywhere (another store, an export) under `digest`, checked on the way. */
+  async putStream(digest: string, size: number, chunks: AsyncIterable<Uint8Array>): Promise<boolean> {
+    return this.putChunks(digest, () => verifyChunks(chunks, digest, size, digest));
+  }
+
+  private async putChunks(digest: string, chunks: () => AsyncIterable<Uint8Array>): Promise<boolean> {
+    const target = this.pathOf(digest);
+    if (await this.has(digest)) return false;
     const tmpDir = join(this.root, 'tmp');
     await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(join(target, '..'), { recursive: true })]);
     const temp = join(tmpDir, `${randomUUID()}.part`);
     try {
-      await pipeline(Readable.from(verifiedChunks(source), { objectMode: false }), createWriteStream(temp, { flags: 'wx' }));
+      await pipeline(Readable.from(chunks(), { objectMode: false }), createWriteStream(temp, { flags: 'wx' }));
       const handle = await open(temp, 'r');
       try {
         await handle.datasync();

@@ -14,24 +14,23 @@ export const COPY_CHUNK_BYTES = 1024 * 1024;
  * The chunks of a source, hashed on the way; after the last chunk, throws when the bytes are not
  * the ones the digest and size name (the file changed after the tracker hashed it).
  */
-export async function* verifiedChunks(source: BlobSource): AsyncGenerator<Uint8Array> {
+export function verifiedChunks(source: BlobSource): AsyncGenerator<Uint8Array> {
+  if ('bytes' in source) return verifyChunks((async function* () { yield source.bytes; })(), source.digest, source.size, 'bytes');
+  return verifyChunks(createReadStream(source.path, { highWaterMark: COPY_CHUNK_BYTES }) as AsyncIterable<Buffer>, source.digest, source.size, source.path);
+}
+
+/** Any chunks, hashed on the way and checked against `digest` and `size` after the last; `where` names them in the error. */
+export async function* verifyChunks(chunks: AsyncIterable<Uint8Array>, expectedDigest: string, expectedSize: number, where: string): AsyncGenerator<Uint8Array> {
   const hash = newHash();
   let size = 0;
-  if ('bytes' in source) {
-    hash.update(source.bytes);
-    size = source.bytes.byteLength;
-    yield source.bytes;
-  } else {
-    for await (const chunk of createReadStream(source.path, { highWaterMark: COPY_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-      yield chunk;
-    }
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+    yield chunk;
   }
   const digest = digestOf(hash);
-  if (digest !== source.digest || size !== source.size) {
-    const where = 'path' in source ? source.path : 'bytes';
-    throw new ExptrackError(`the content of ${where} changed while it was stored: expected ${source.digest} (${source.size} bytes), read ${digest} (${size} bytes)`, {
+  if (digest !== expectedDigest || size !== expectedSize) {
+    throw new ExptrackError(`the content of ${where} changed while it was stored: expected ${expectedDigest} (${expectedSize} bytes), read ${digest} (${size} bytes)`, {
       code: 'invalid_input',
       field: 'path',
       value: where,

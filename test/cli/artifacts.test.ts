@@ -79,3 +79,37 @@ describe('exptrack gc', () => {
     expect(cli(['artifacts', 'get', id, 'model', '--output', join(dir, 'still.bin'), '--db', db]).status).toBe(0);
   });
 });
+
+describe('exptrack export --artifacts / import', () => {
+  it('carries artifact bytes and media into another store; without the bytes, says what it left out', async () => {
+    const source = join(dir, 'media.db');
+    const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: source })], captureGit: false, captureEnvironment: false, handleProcessEvents: false });
+    const run = await tracker.startExperiment({}, { name: 'with media' });
+    writeFileSync(join(dir, 'weights.bin'), 'w'.repeat(3000));
+    await tracker.logArtifact(join(dir, 'weights.bin'), { name: 'weights' });
+    tracker.logTable('preds', { columns: ['q'], rows: [['<b>x</b>']] }, { step: 1 });
+    tracker.logHistogram('w', [1, 2, 3], 1);
+    await tracker.logImage('img', Buffer.from('89504e470d0a1a0a0000', 'hex'), { step: 1 });
+    await tracker.close();
+
+    const out = join(dir, 'dump.json');
+    expect(cli(['export', run, '--artifacts', '--db', source]).status).toBe(2);
+    const exported = cliJson<{ artifacts: { blobs: number; bytes: number } }>(['export', run, '--artifacts', '--output', out, '--db', source]);
+    expect(exported.artifacts).toMatchObject({ blobs: 2, bytes: 3010 });
+
+    const target = join(dir, 'target.db');
+    const imported = cliJson<{ imported: string[]; withoutBytes: number }>(['import', out, '--db', target]);
+    expect(imported).toMatchObject({ imported: [run], withoutBytes: 0 });
+    const store = new SqliteBackend({ path: target });
+    expect(Buffer.from(await store.readArtifact(run, 'weights')).toString()).toBe('w'.repeat(3000));
+    expect(Buffer.from(await store.readMedia(run, 'img', { step: 1 })).toString('hex')).toBe('89504e470d0a1a0a0000');
+    expect((await store.getMedia(run, 'preds'))[0]).toMatchObject({ kind: 'table', value: { columns: ['q'], rows: [['<b>x</b>']] } });
+    expect((await store.getMedia(run, 'w'))[0]).toMatchObject({ kind: 'histogram' });
+    await store.close();
+
+    rmSync(`${out}.artifacts`, { recursive: true, force: true });
+    const bare = cli(['import', out, '--db', join(dir, 'bare.db')]);
+    expect(bare.status).toBe(0);
+    expect(bare.stderr).toContain('left out 2 artifacts and images');
+  });
+});

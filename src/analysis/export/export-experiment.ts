@@ -1,4 +1,5 @@
 import type { ExperimentReader } from '../../core/backend.js';
+import type { ArtifactReader } from '../../core/artifacts.js';
 import { ExptrackError } from '../../core/errors.js';
 import type { EvaluationRecord, Experiment, StoredEvaluationSample } from '../../core/types.js';
 import { requireReader } from '../internal/options.js';
@@ -49,7 +50,9 @@ export async function exportOne(store: ExperimentReader, experiment: Experiment)
     store.getEvaluationSamples(experiment.id),
     store.getCheckpoints(experiment.id),
   ]);
+  const outputs = await exportOutputs(store, experiment.id);
   return {
+    ...outputs,
     experiment: encodeJson(experiment) as Record<string, ReturnType<typeof encodeJson>>,
     metrics: points.map((p) => ({ key: p.key, step: p.step, value: encodeNumber(p.value), timestamp: p.timestamp, rank: p.rank })),
     evaluations: withSamples(evaluations, samples),
@@ -62,6 +65,19 @@ export async function exportOne(store: ExperimentReader, experiment: Experiment)
       fileCount: c.fileCount,
       createdAt: c.createdAt,
     })),
+  };
+}
+
+/** The artifacts, uses and media of a run, when the store keeps them. */
+async function exportOutputs(store: ExperimentReader, id: string): Promise<Pick<ExportedExperiment, 'artifacts' | 'artifactUses' | 'media'>> {
+  if ((store as Partial<{ capabilities: { artifacts?: boolean } }>).capabilities?.artifacts !== true) return {};
+  const reader = store as ExperimentReader & ArtifactReader;
+  const [artifacts, lineage, keys] = await Promise.all([reader.getArtifacts(id), reader.getArtifactLineage(id), reader.getMediaKeys(id)]);
+  const media = (await Promise.all(keys.map((k) => reader.getMedia(id, k.key)))).flat();
+  return {
+    artifacts: artifacts.map(({ experimentId: _, metadata, ...rest }) => ({ ...rest, metadata: encodeJson(metadata) as Record<string, ReturnType<typeof encodeJson>> })),
+    artifactUses: lineage.used,
+    media,
   };
 }
 

@@ -1,5 +1,18 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
+import type { ArtifactRecord, ArtifactUse, MediaRecord } from '../../core/artifacts.js';
+
+/**
+ * An artifact version in an export: its record without the run's id. The bytes are not in the
+ * JSON: `exportArtifactBlobs` copies them into a directory beside it.
+ *
+ * @example
+ * ```ts
+ * import type { ExportedArtifact } from 'exptrack/analysis';
+ * const a: ExportedArtifact = { name: 'model', version: 1, kind: 'file', type: null, metadata: {}, step: null, createdAt: 0, digest: 'sha256:…', size: 3, files: [] };
+ * ```
+ */
+export type ExportedArtifact = Omit<ArtifactRecord, 'experimentId'>;
 
 /**
  * The version of the export format {@link exportExperiment} writes and {@link importExperiments} reads.
@@ -134,6 +147,12 @@ export interface ExportedExperiment {
   /** Evaluations in logging order, each with its per-sample rows. */
   evaluations: ExportedEvaluation[];
   checkpoints: ExportedCheckpoint[];
+  /** Artifact versions (metadata and digests; the bytes only with `exportArtifactBlobs`). Absent when the store keeps no artifacts. */
+  artifacts?: ExportedArtifact[];
+  /** The artifacts this run used (lineage). */
+  artifactUses?: ArtifactUse[];
+  /** Images (by digest), tables and histograms, by key then step. */
+  media?: MediaRecord[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { isReadable, type Backend, type TrackerEvent } from '../../core/backend.
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { EXPERIMENT_STATUSES, type EvaluationSample, type Experiment, type JsonValue, type MetricPoint } from '../../core/types.js';
 import { decodeJson, decodeNumber, decodeNumbers, readExport, requireObject } from './export-format.js';
+import { decodeOutputs } from './import-outputs.js';
 
 /**
  * Options of {@link importExperiments}.
@@ -18,6 +19,11 @@ export interface ImportOptions {
    * @defaultValue `'error'`
    */
   onConflict?: 'error' | 'skip';
+  /**
+   * The directory `exportArtifactBlobs` wrote the export's bytes to. Without it, artifacts and
+   * images are left out (and counted in `withoutBytes`); tables, histograms and lineage still come.
+   */
+  artifactsDir?: string;
 }
 
 /**
@@ -37,6 +43,8 @@ export interface ImportResult {
   skipped: string[];
   /** How many events were written. */
   events: number;
+  /** Artifacts and images left out because no `artifactsDir` was given. */
+  withoutBytes: number;
 }
 
 const POINTS_PER_EVENT = 10_000;
@@ -75,6 +83,12 @@ export async function importExperiments(backend: Backend, json: unknown, options
   const { experiments } = readExport(json);
   // Decode everything first: a malformed export writes nothing.
   const batches = experiments.map((entry, i) => decodeExperiment(entry, `json.experiments[${i}]`));
+  let withoutBytes = 0;
+  for (const [i, batch] of batches.entries()) {
+    const outputs = await decodeOutputs(experiments[i] as Record<string, unknown>, batch.id, `json.experiments[${i}]`, options.artifactsDir);
+    batch.events.push(...outputs.events);
+    withoutBytes += outputs.withoutBytes;
+  }
   const seen = new Set<string>();
   for (const batch of batches) {
     if (seen.has(batch.id)) throw new ExptrackError(`the export holds experiment ${batch.id} twice`, { code: 'invalid_input', field: 'json.experiments', value: batch.id });
@@ -93,7 +107,7 @@ export async function importExperiments(backend: Backend, json: unknown, options
       });
     }
   }
-  const result: ImportResult = { imported: [], skipped: [], events: 0 };
+  const result: ImportResult = { imported: [], skipped: [], events: 0, withoutBytes };
   for (const batch of batches) {
     if (existing.has(batch.id)) {
       result.skipped.push(batch.id);

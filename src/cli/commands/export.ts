@@ -11,6 +11,7 @@ import type { CommandContext } from '../context.js';
 import { toJsonText } from '../format.js';
 import { usageError } from '../errors.js';
 import { resolveExperiment } from '../resolve-id.js';
+import { artifactStore } from './artifacts.js';
 
 interface ExportCliOptions {
   all?: boolean;
@@ -18,6 +19,7 @@ interface ExportCliOptions {
   format: 'json' | 'csv';
   layout: 'long' | 'wide';
   filter?: string;
+  artifacts?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export function registerExport(program: Command, wrap: Wrap): void {
     .option('--all', 'every experiment (or those --filter selects); as CSV, one file with an experiment_id column')
     .option('--filter <expr>', 'with --all: only experiments this filter selects')
     .option('-o, --output <file>', 'the file to write (default: stdout)')
+    .option('--artifacts', 'json: also copy the bytes of artifacts and images into <output>.artifacts/ (they can be large)')
     .addOption(new Option('--format <format>', 'json (everything, lossless) or csv (metric points)').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--layout <layout>', 'csv: long (key,step,value,timestamp,rank) or wide (step, a column per metric); --all puts experiment_id first').choices(['long', 'wide']).default('long'))
     .action(wrap(exportCommand));
@@ -46,23 +49,29 @@ export function registerExport(program: Command, wrap: Wrap): void {
 async function exportCommand(ctx: CommandContext, id: string | undefined, options: ExportCliOptions): Promise<void> {
   if ((id === undefined) === (options.all !== true)) throw usageError('give an experiment id or --all (not both)');
   if (options.filter !== undefined && !options.all) throw usageError('--filter goes with --all');
+  if (options.artifacts && (options.format !== 'json' || options.output === undefined || options.output === '-')) {
+    throw usageError('--artifacts needs --format json and --output FILE: the bytes go into FILE.artifacts/');
+  }
   const store = await ctx.store('read');
   const analysis = await import('exptrack/analysis');
   let text: string;
   let count: number;
+  let dump: Awaited<ReturnType<typeof analysis.exportAll>> | undefined;
   if (options.all && options.format === 'csv') {
     const where = options.filter === undefined ? undefined : analysis.parseFilter(options.filter);
     count = (await store.getAllExperiments(where === undefined ? {} : { where })).length;
     text = await analysis.exportAllMetricsCsv(store, { filter: where, layout: options.layout });
   } else if (options.all) {
-    const dump = await analysis.exportAll(store, options.filter === undefined ? {} : { filter: options.filter });
+    dump = await analysis.exportAll(store, options.filter === undefined ? {} : { filter: options.filter });
     text = JSON.stringify(dump) + '\n';
     count = dump.experiments.length;
   } else {
     const experiment = await resolveExperiment(store, id as string);
-    text = options.format === 'csv'
-      ? await analysis.exportMetricsCsv(store, experiment.id, { layout: options.layout })
-      : JSON.stringify(await analysis.exportExperiment(store, experiment.id)) + '\n';
+    if (options.format === 'csv') text = await analysis.exportMetricsCsv(store, experiment.id, { layout: options.layout });
+    else {
+      dump = await analysis.exportExperiment(store, experiment.id);
+      text = JSON.stringify(dump) + '\n';
+    }
     count = 1;
   }
   if (options.output === undefined || options.output === '-') {
@@ -71,7 +80,11 @@ async function exportCommand(ctx: CommandContext, id: string | undefined, option
   }
   const path = resolve(options.output);
   await writeFile(path, text);
-  const report = { output: path, format: options.format, experiments: count, bytes: Buffer.byteLength(text) };
+  const blobs = options.artifacts && dump ? await analysis.exportArtifactBlobs(artifactStore(store), dump, `${path}.artifacts`) : undefined;
+  const report = { output: path, format: options.format, experiments: count, bytes: Buffer.byteLength(text), ...(blobs ? { artifacts: { dir: `${path}.artifacts`, ...blobs } } : {}) };
   if (ctx.json) ctx.io.stdout.write(toJsonText(report));
-  else ctx.print(`exported ${count} experiment${count === 1 ? '' : 's'} to ${path} (${options.format})`);
+  else {
+    ctx.print(`exported ${count} experiment${count === 1 ? '' : 's'} to ${path} (${options.format})`);
+    if (blobs) ctx.print(`copied ${blobs.blobs} artifact blob${blobs.blobs === 1 ? '' : 's'} (${blobs.bytes} bytes) to ${path}.artifacts`);
+  }
 }

@@ -2,6 +2,7 @@
  * `exptrack import`: restores experiments from a JSON export.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -25,10 +26,11 @@ export function registerImport(program: Command, wrap: Wrap): void {
     .description('restore experiments from a JSON file written by `exptrack export` (ids, timestamps, NaN and all); creates the store if missing')
     .argument('<file>', 'the export (- for stdin)')
     .option('--skip-existing', 'leave out experiments the store already holds (default: fail before writing anything)')
+    .option('--artifacts <dir>', 'the bytes of artifacts and images (default: <file>.artifacts when it exists)')
     .action(wrap(importCommand));
 }
 
-async function importCommand(ctx: CommandContext, file: string, options: { skipExisting?: boolean }): Promise<void> {
+async function importCommand(ctx: CommandContext, file: string, options: { skipExisting?: boolean; artifacts?: string }): Promise<void> {
   let text: string;
   try {
     text = file === '-' ? await readAll(ctx.io.stdin) : await readFile(resolve(file), 'utf8');
@@ -37,13 +39,16 @@ async function importCommand(ctx: CommandContext, file: string, options: { skipE
   }
   const { importExperiments } = await import('exptrack/analysis');
   const store = await ctx.store('write');
-  const result = await importExperiments(store, text, { onConflict: options.skipExisting ? 'skip' : 'error' });
+  const besideFile = file === '-' ? undefined : `${resolve(file)}.artifacts`;
+  const artifactsDir = options.artifacts ?? (besideFile !== undefined && existsSync(besideFile) ? besideFile : undefined);
+  const result = await importExperiments(store, text, { onConflict: options.skipExisting ? 'skip' : 'error', ...(artifactsDir === undefined ? {} : { artifactsDir }) });
   if (ctx.json) {
     ctx.printJson(result);
     return;
   }
   ctx.print(`imported ${result.imported.length} experiment${result.imported.length === 1 ? '' : 's'}${result.skipped.length > 0 ? `, skipped ${result.skipped.length} already there` : ''}`);
   for (const id of result.imported) ctx.print(`  ${id}`);
+  if (result.withoutBytes > 0) ctx.note(`left out ${result.withoutBytes} artifact${result.withoutBytes === 1 ? '' : 's'} and images: the export has no bytes for them (export with --artifacts, or pass --artifacts DIR)`);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
