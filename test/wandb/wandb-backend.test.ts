@@ -110,6 +110,19 @@ describe('WandbBackend through ExperimentTracker', () => {
     expect(run.exitCode).toBe(1);
   });
 
+  it('counts artifacts and media it does not send to W&B, while the local store keeps them', async () => {
+    const { tracker, wandb, memory, errors } = trackerWithWandb(server, ledger.dir);
+    const id = await tracker.startExperiment({ seed: 1 });
+    await tracker.logArtifact(new URL(import.meta.url).pathname, { name: 'source' });
+    tracker.logTable('preds', { columns: ['q'], rows: [['x']] }, { step: 0 });
+    tracker.logHistogram('w', [1, 2], 0);
+    await tracker.finishExperiment();
+    expect(wandb.deliveryStatus()[0]).toMatchObject({ experimentId: id, unsentOutputs: 3 });
+    await tracker.close();
+    expect(errors).toEqual([]);
+    expect((await memory.getArtifacts(id)).map((a) => a.name)).toEqual(['source']);
+  });
+
   it('retries 429 and 503 answers with backoff and delivers everything', async () => {
     const { tracker, errors } = trackerWithWandb(server, ledger.dir);
     server.failNext(2, 429);

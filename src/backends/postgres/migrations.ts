@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { artifactMigration } from './artifact-migration.js';
+import { artifactMigration } from '../sql/artifact-migration.js';
 
 /**
  * The Postgres schema's history: the tables of the SQLite store in Postgres types. A migration is
@@ -134,7 +134,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0002_artifacts': artifactMigration,
+  '0002_artifacts': artifactMigration('postgres'),
 };
 
 /** Serves the migrations from code, so nothing is read from disk at run time. */

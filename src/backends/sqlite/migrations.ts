@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { artifactMigration } from './artifact-migration.js';
+import { artifactMigration } from '../sql/artifact-migration.js';
 
 /**
  * The schema's history. A migration is never edited once released: a change is a new entry.
@@ -125,7 +125,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0002_artifacts': artifactMigration,
+  '0002_artifacts': artifactMigration('sqlite'),
 };
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */

@@ -54,6 +54,11 @@ export interface WandbRunDelivery {
    * file_stream takes one writer per run, so they are not sent live; a sync of the shared local store sends them.
    */
   skippedPoints: number;
+  /**
+   * Artifacts, artifact uses and media (images, tables, histograms) logged to the run: this backend
+   * does not send them to W&B (nor can a sync); keep a SQLite or Postgres store beside it for them.
+   */
+  unsentOutputs: number;
   /** Whether W&B has the run's current summary. */
   summaryDelivered: boolean;
   /** Whether W&B acknowledged the run's end (`complete` with the exit code). */
@@ -78,6 +83,7 @@ interface RunState {
   /** This process joined another process's run: nothing is sent live for it. */
   attached: boolean;
   skippedPoints: number;
+  unsentOutputs: number;
   /** Name and notes changed on a run resumed from elsewhere. */
   partial: { name?: string; notes?: string };
   createdAt: number;
@@ -293,6 +299,7 @@ export class WandbBackend implements Backend {
       latePoints: run.latePoints,
       detachedRows: run.detachedRows,
       skippedPoints: run.skippedPoints,
+      unsentOutputs: run.unsentOutputs,
       summaryDelivered: run.summaryVersion === run.summarySentVersion,
       completed: run.completeSent,
       needsSync: run.latePoints > 0 || run.detachedRows > 0 || run.skippedPoints > 0 || (this.closed && this.undelivered(run)),
@@ -323,6 +330,10 @@ export class WandbBackend implements Backend {
     // A run first seen through a status change was resumed here (this process owns it now); first
     // seen through anything else, this process attached to a run another process writes to W&B.
     const run = this.runFor(event.experimentId, event.type === 'experiment_updated' && event.changes.status === 'running');
+    if (event.type === 'artifact' || event.type === 'artifact_used' || event.type === 'media') {
+      run.unsentOutputs++;
+      return undefined;
+    }
     if (run.attached) {
       if (event.type === 'metrics') run.skippedPoints += event.points.keys.length;
       else if (event.type === 'evaluation') run.skippedPoints += Object.keys(event.evaluation.metrics).length;
@@ -363,6 +374,7 @@ export class WandbBackend implements Backend {
       experiment: experiment && structuredClone(experiment),
       attached: false,
       skippedPoints: 0,
+      unsentOutputs: 0,
       partial: {},
       createdAt: experiment?.createdAt ?? Date.now(),
       needsUpsert: true,
