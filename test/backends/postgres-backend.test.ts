@@ -24,9 +24,9 @@ describe('postgres backend: configuration (no server needed)', () => {
     }
   });
 
-  it('says what it can do: read, persistent, multi-process, response cache; no writeSync (its driver is asynchronous)', () => {
+  it('says what it can do: read, persistent, multi-process, response cache, artifacts; no writeSync (its driver is asynchronous)', () => {
     const store = new PostgresBackend({ connectionString: PG_URL });
-    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true });
+    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true, artifacts: true });
     expect(store.name).toBe('postgres');
     expect(store.schema).toBe('public');
     expect('writeSync' in store).toBe(false);
@@ -44,7 +44,7 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
     );
     expect(Object.fromEntries(columns.map((c) => [`${c.table_name}.${c.column_name}`, c.data_type]))).toEqual({
       'experiments.config': 'jsonb', 'experiments.tags': 'jsonb', 'experiments.summary': 'jsonb', 'metric_points.value': 'double precision',
-      'evaluations.metrics': 'jsonb', 'checkpoints.metrics': 'jsonb',
+      'evaluations.metrics': 'jsonb', 'checkpoints.metrics': 'jsonb', 'media.value': 'text', // tables hold any string; jsonb refuses \u0000
     });
     const stored = await adminQuery<{ v: string }>(`SELECT value::text AS v FROM "${store.schema}".metric_points ORDER BY step`);
     expect(stored.map((r) => r.v)).toEqual(['NaN', 'Infinity', '-Infinity', '5e-324']);

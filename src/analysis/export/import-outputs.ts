@@ -9,15 +9,18 @@ import type { ArtifactFile, ArtifactRecord, BlobSource, MediaRecord } from '../.
 import type { TrackerEvent } from '../../core/backend.js';
 import { invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
-import { assertJson, validateKey } from '../../core/validation.js';
 import { checkDigest } from '../../artifacts/digest.js';
-import { prepareTable } from '../../tracker/artifact-input.js';
-import type { HistogramValue } from '../../core/artifacts.js';
+import type { HistogramValue, TableValue } from '../../core/artifacts.js';
 import { blobSourceIn } from './artifact-blobs.js';
 import { decodeJson, requireObject } from './export-format.js';
 
 const int = (value: unknown, field: string, min = 0): number => {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw invalidInput(field, value, `must be an integer >= ${min}`);
+  return value;
+};
+/** A key or name: a non-empty string of at most 250 characters (what the tracker accepts). */
+const validateKey = (value: unknown, field: string): string => {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 250) throw invalidInput(field, value, 'must be a non-empty string of at most 250 characters');
   return value;
 };
 const list = (value: unknown, field: string): unknown[] => {
@@ -46,7 +49,6 @@ export async function decodeOutputs(root: Record<string, unknown>, id: string, p
     });
     if (files.length === 0) throw invalidInput(`${at}.files`, a.files, 'must list at least one file');
     const metadata = decodeJson(requireObject(a.metadata ?? {}, `${at}.metadata`)) as Record<string, JsonValue>;
-    assertJson(metadata, `${at}.metadata`);
     const artifact: ArtifactRecord = {
       experimentId: id,
       name: validateKey(a.name, `${at}.name`),
@@ -93,7 +95,7 @@ export async function decodeOutputs(root: Record<string, unknown>, id: string, p
       }
       bytes = await readFile((await blobSourceIn(artifactsDir, media.digest, media.size, `${at}.digest`) as { path: string }).path);
     } else if (m.kind === 'table') {
-      media = { ...common, kind: 'table', value: prepareTable(m.value) };
+      media = { ...common, kind: 'table', value: tableValue(m.value, `${at}.value`) };
     } else if (m.kind === 'histogram') {
       media = { ...common, kind: 'histogram', value: histogramValue(m.value, `${at}.value`) };
     } else {
@@ -113,4 +115,18 @@ function histogramValue(raw: unknown, field: string): HistogramValue {
   counts.forEach((c, i) => int(c, `${field}.counts[${i}]`));
   if (counts.length === 0 ? edges.length !== 0 : edges.length !== counts.length + 1) throw invalidInput(`${field}.edges`, value.edges, 'must have one more entry than counts');
   return { edges: edges as number[], counts: counts as number[], nonFinite: int(value.nonFinite ?? 0, `${field}.nonFinite`) };
+}
+
+/** A table as stored: unique string columns, rows of JSON cells as long as the columns. */
+function tableValue(raw: unknown, field: string): TableValue {
+  const value = requireObject(raw, field);
+  const columns = list(value.columns, `${field}.columns`);
+  if (columns.length === 0 || !columns.every((c) => typeof c === 'string') || new Set(columns).size !== columns.length) {
+    throw invalidInput(`${field}.columns`, value.columns, 'must be unique strings');
+  }
+  const rows = list(value.rows, `${field}.rows`).map((row, i) => {
+    if (!Array.isArray(row) || row.length !== columns.length) throw invalidInput(`${field}.rows[${i}]`, row, `must be an array of ${columns.length} cells`);
+    return row.map((cell) => decodeJson(cell));
+  });
+  return { columns: columns as string[], rows };
 }

@@ -4,10 +4,11 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * `0002_artifacts` of both SQL stores, declared once: artifact versions and their files, artifact
  * uses (lineage) and media per step; on Postgres also the chunked-rows blob store (`blobs`,
  * `blob_chunks`), used when no S3 bucket is configured. SQLite keeps its bytes in a directory.
- * The dialects differ only in the type of 64-bit integers and of the generated id.
+ * The dialects differ only in the types of 64-bit integers and JSON, and in the generated id.
  */
 export function artifactMigration(dialect: 'sqlite' | 'postgres'): Migration {
   const int64 = dialect === 'postgres' ? 'bigint' : 'integer';
+  const json = dialect === 'postgres' ? 'jsonb' : 'text';
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -19,7 +20,7 @@ export function artifactMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('type', 'text')
         .addColumn('digest', 'text', (c) => c.notNull())
         .addColumn('size', int64, (c) => c.notNull())
-        .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('metadata', json, (c) => c.notNull().defaultTo(sql`'{}'`))
         .addColumn('step', int64)
         .addColumn('created_at', int64, (c) => c.notNull())
         .addPrimaryKeyConstraint('artifacts_pk', ['experiment_id', 'name', 'version'])
@@ -58,6 +59,7 @@ export function artifactMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('step', int64, (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('caption', 'text')
+        // Text, not jsonb: a table cell may hold any string, and jsonb refuses \u0000.
         .addColumn('value', 'text')
         .addColumn('media_type', 'text')
         .addColumn('digest', 'text')

@@ -16,7 +16,8 @@ export interface ArtifactRow {
   type: string | null;
   digest: string;
   size: number | string;
-  metadata: string;
+  /** JSON text (SQLite) or the parsed value (Postgres jsonb). */
+  metadata: string | object;
   step: number | string | null;
   created_at: number | string;
 }
@@ -49,7 +50,8 @@ export interface MediaRow {
   step: number | string;
   kind: string;
   caption: string | null;
-  value: string | null;
+  /** JSON text (SQLite) or the parsed value (Postgres jsonb). */
+  value: string | object | null;
   media_type: string | null;
   digest: string | null;
   size: number | string | null;
@@ -130,14 +132,15 @@ function int(value: number | string): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
-function parseObject(text: string, field: string): object {
+function parseObject(text: string | object, field: string): object {
+  if (typeof text === 'object' && text !== null) return text;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null) return value;
   } catch {
     // reported below
   }
-  throw new ExptrackError(`the store holds a malformed ${field}`, { code: 'corrupt_store', field, value: text.slice(0, 200) });
+  throw new ExptrackError(`the store holds a malformed ${field}`, { code: 'corrupt_store', field, value: String(text).slice(0, 200) });
 }
 
 function corrupt(table: string, row: unknown): ExptrackError {
