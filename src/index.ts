@@ -9,6 +9,8 @@ export * from './core/errors.js';
 export * from './core/types.js';
 export * from './core/backend.js';
 export * from './core/filter.js';
+export { wellFormedExperiment } from './core/well-formed-experiment.js';
+export { EXPERIMENT_ID_PATTERN, validateExperimentId } from './core/experiment-id-grammar.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';
 export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } from './tracker/tracker-options.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';

@@ -93,7 +93,36 @@ export function validateKey(key: unknown, field: string): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw invalidInput(field, key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
   }
+  if (hasLoneSurrogate(key)) throw invalidInput(field, key, LONE_SURROGATE);
   return key;
+}
+
+/** Why a text with a lone surrogate is refused. */
+export const LONE_SURROGATE = 'holds a lone UTF-16 surrogate, which no store can keep (it would read back as U+FFFD)';
+
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether a text holds a UTF-16 surrogate without its pair (`'\ud800'`): not Unicode, so SQLite,
+ * Postgres and UTF-8 files store U+FFFD instead.
+ *
+ * @param text - any text
+ * @returns true when a surrogate stands alone
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE.test(text);
+}
+
+/**
+ * Sets an own, enumerable property: unlike `object[key] = value`, a key `__proto__` is kept as data
+ * instead of replacing the object's prototype (and vanishing).
+ *
+ * @param object - the object
+ * @param key - any key, `__proto__` included
+ * @param value - the value
+ */
+export function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -130,7 +159,7 @@ export function validateMetricRecord(metrics: unknown, field: string): Record<st
   const copy: Record<string, number> = {};
   for (const [key, value] of Object.entries(metrics)) {
     validateKey(key, `${field} key`);
-    copy[key] = validateMetricValue(value, `${field}.${key}`);
+    setOwn(copy, key, validateMetricValue(value, `${field}.${key}`));
   }
   return copy;
 }

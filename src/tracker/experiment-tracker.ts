@@ -9,6 +9,9 @@ import {
   validateConfig,
   validateEvaluation,
   validateKey,
+  hasLoneSurrogate,
+  LONE_SURROGATE,
+  setOwn,
   validateMetricRecord,
   validateStep,
   MAX_KEY_LENGTH,
@@ -200,6 +203,10 @@ export class ExperimentTracker implements AsyncDisposable {
       if (!this.validKeys.has(key)) {
         if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
           this.rejectInput(invalidInput('metrics key', key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`), 'logMetrics');
+          continue;
+        }
+        if (hasLoneSurrogate(key)) {
+          this.rejectInput(invalidInput('metrics key', key, LONE_SURROGATE), 'logMetrics');
           continue;
         }
         this.validKeys.add(key);
@@ -518,7 +525,7 @@ function normaliseTags(tags: Record<string, string | null> | readonly string[] |
   for (const [key, value] of entries) {
     validateKey(key, 'tags key');
     if (value !== null && typeof value !== 'string') throw invalidInput(`tags.${key}`, value, 'must be a string (or null to remove the tag)');
-    out[key] = value as string;
+    setOwn(out, key, value as string);
   }
   return out;
 }
