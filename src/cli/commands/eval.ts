@@ -30,6 +30,7 @@ interface EvalCliOptions {
   experiment?: string;
   name?: string;
   resume?: boolean;
+  maxResponseBytes?: number;
 }
 
 /** The tags an experiment made by `exptrack eval` carries, by which `--resume` finds it. */
@@ -66,6 +67,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')
+    .option('--max-response-bytes <n>', 'the largest response body read from the server; a longer one fails its request (default 4194304)', integerOption(1))
     .option('--resume', 'continue an interrupted evaluation: re-use the responses already received (with --experiment, or the latest unfinished one of this benchmark and model)')
     .action(wrap(evalCommand));
 }
@@ -82,6 +84,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     baseURL: options.baseUrl,
     endpoint: options.endpoint,
     ...(options.apiKeyEnv === undefined ? {} : { apiKeyEnv: options.apiKeyEnv }),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
 
   const controller = new AbortController();
@@ -133,10 +136,19 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
   }
   progress.stop();
   process.off('SIGINT', onSigint);
-  await tracker.finishExperiment();
+  // Every request failed: nothing was evaluated, and the run says so (exit 1, status failed).
+  const allFailed = result.counts.rows > 0 && result.errors === result.counts.rows;
+  if (allFailed && owned) await tracker.finishExperiment({ status: 'failed', error: new Error(`every request failed; the first: ${result.firstError}`) });
+  else await tracker.finishExperiment();
+  await tracker.flush().catch(() => undefined);
+  if (allFailed) {
+    if (ctx.json) ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, failed: true, firstError: result.firstError, counts: result.counts });
+    throw new CliError(`every one of the ${result.counts.rows} requests failed, so nothing was evaluated (experiment ${id}${owned ? ' marked failed' : ''}); the first error: ${result.firstError}`);
+  }
+  if (result.errors > 0) ctx.note(`exptrack: ${result.errors} of ${result.counts.rows} requests failed (counted apart, not as wrong answers); the first error: ${result.firstError}`);
 
   if (ctx.json) {
-    ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, metrics: result.metrics, counts: result.counts, timing: result.timing });
+    ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, failed: false, firstError: result.firstError, metrics: result.metrics, counts: result.counts, timing: result.timing });
     return 0;
   }
   const { c } = ctx;

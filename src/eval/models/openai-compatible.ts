@@ -4,6 +4,7 @@
  */
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
+import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
 
 /**
@@ -36,7 +37,18 @@ export interface OpenAICompatibleOptions {
   id?: string;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * The largest response body read, in bytes: a longer one fails the request (not retried) with an
+   * error naming the cap, and the rest is never read. @defaultValue 4194304 (4 MiB)
+   */
+  maxResponseBytes?: number;
 }
+
+/** The default of {@link OpenAICompatibleOptions.maxResponseBytes}: 4 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** How much of an error body is read, for the message. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * A model backed by an OpenAI-compatible HTTP server. Text prompts go to `/completions` as
@@ -44,6 +56,10 @@ export interface OpenAICompatibleOptions {
  * Errors become {@link ModelRequestError}s carrying the status and `retry-after`, so the runner
  * retries 429 and 5xx and waits as the server asks. Token usage and (with `pricing`) a cost estimate
  * are returned when the server reports usage.
+ *
+ * A misbehaving server is bounded: a body longer than `maxResponseBytes` fails the request, and a
+ * redirect is followed only within the origin of `baseURL` (a redirect to another origin fails the
+ * request, so no header, `authorization` or custom, ever reaches another host).
  *
  * @param options - the server, the model name and the key
  * @returns the model
@@ -63,6 +79,8 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
   const id = options.id ?? `openai-compatible:${options.model}@${baseURL}`;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw invalidInput('maxResponseBytes', maxBytes, 'must be an integer >= 1');
 
   return {
     id,
@@ -85,20 +103,22 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
 
       let response: Response;
       try {
-        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), ...(gen.signal ? { signal: gen.signal } : {}) });
+        response = await fetchSameOrigin(doFetch, url, { method: 'POST', headers, body: JSON.stringify(body), ...(gen.signal ? { signal: gen.signal } : {}) });
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
+        if (error instanceof ModelRequestError) throw error;
         throw new ModelRequestError(`request to ${url} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
       }
       if (!response.ok) {
-        const text = await response.text().catch(() => '');
+        const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${url}`).catch(() => '');
         throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
       }
       let json: unknown;
       try {
-        json = await response.json();
+        json = JSON.parse(await readBounded(response, maxBytes, `the response of ${url}`));
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
+        if (error instanceof ModelRequestError) throw error;
         throw new ModelRequestError(`response of ${url} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
       }
       const text = readText(json, endpoint);
