@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { wellFormedExperiment, type Backend, type ExperimentReader, type ResponseCacheStore } from 'exptrack';
+import type { Backend, Experiment, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
 
 /** A store the CLI can read and write. */
@@ -72,14 +72,15 @@ export async function openStore(db: string, mode: StoreMode): Promise<CliStore> 
     await store.close().catch(() => undefined);
     throw storeOpenError(db, error);
   }
-  return readingWellFormed(store);
+  const { wellFormedExperiment } = await import('exptrack');
+  return readingWellFormed(store, wellFormedExperiment);
 }
 
 /**
  * The store, its experiments read through `wellFormedExperiment`: whatever a record holds (written
  * by another version, by hand, by a bug), every command and the dashboard get well-typed fields.
  */
-function readingWellFormed(store: CliStore): CliStore {
+function readingWellFormed(store: CliStore, wellFormedExperiment: (e: Experiment) => Experiment): CliStore {
   const getExperiment = store.getExperiment.bind(store);
   const getAllExperiments = store.getAllExperiments.bind(store);
   store.getExperiment = async (id) => {

@@ -125,7 +125,7 @@ export class ExperimentTracker implements AsyncDisposable {
       endedAt: null,
       heartbeatAt: now,
       git,
-      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd }),
+      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd, ...(this.options.redact ? { redact: this.options.redact } : {}) }),
       summary: {},
       error: null,
     };

@@ -44,7 +44,7 @@ describe('openAICompatibleModel against hostile servers', () => {
   });
 
   it('follows a redirect within the same origin', async () => {
-    expect((await model('same-origin').generate('x', {})).text).toBe('#### 7');
+    expect(await model('same-origin').generate('x', {})).toMatchObject({ text: '#### 7' });
   });
 
   it('bounds a judge backed by the model the same way', async () => {

@@ -75,6 +75,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
 async function evalCommand(ctx: CommandContext, benchmarkName: string, options: EvalCliOptions): Promise<number> {
   if (options.experiment !== undefined && options.name !== undefined) throw usageError('give --experiment or --name, not both');
   const evalModule = await import('exptrack/eval');
+  const { redactUrl } = await import('exptrack');
   const registry = evalModule.BenchmarkRegistry.default();
   if (!registry.has(benchmarkName)) throw new CliError(`unknown benchmark "${benchmarkName}" (known: ${registry.list().join(', ')})`);
   const store = await ctx.store('write');
@@ -102,7 +103,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
   try {
     result = await evalModule.evaluate({
       model,
-      modelId: `${options.model}@${options.baseUrl}`,
+      modelId: `${options.model}@${redactUrl(options.baseUrl)}`,
       benchmark: benchmarkName,
       ...(options.data === undefined ? {} : { benchmarkOptions: { source: options.data } }),
       ...(options.split === undefined ? {} : { split: options.split }),
@@ -115,7 +116,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       resume: options.resume === true,
       signal: controller.signal,
       tracker,
-      metadata: { model: options.model, base_url: options.baseUrl, endpoint: options.endpoint },
+      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint },
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -173,7 +174,7 @@ async function openExperiment(
   benchmark: string,
   options: EvalCliOptions,
 ): Promise<{ tracker: ExperimentTracker; id: string; owned: boolean; resumed: boolean }> {
-  const { ExperimentTracker } = await import('exptrack');
+  const { ExperimentTracker, redactUrl } = await import('exptrack');
   const onError = (error: Error) => ctx.note(`exptrack: warning: ${error.message}`);
   let target: Experiment | undefined;
   if (options.experiment !== undefined) target = await resolveExperiment(store, options.experiment);
@@ -207,7 +208,7 @@ async function openExperiment(
     {
       model: options.model,
       benchmark,
-      base_url: options.baseUrl,
+      base_url: redactUrl(options.baseUrl),
       endpoint: options.endpoint,
       limit: options.limit ?? null,
       split: options.split ?? null,

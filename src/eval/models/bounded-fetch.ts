@@ -30,7 +30,7 @@ export async function fetchSameOrigin(doFetch: typeof fetch, url: string, init: 
         retryable: false,
       });
     }
-    if (hop >= MAX_REDIRECTS) throw new ModelRequestError(`more than ${MAX_REDIRECTS} redirects from ${url}`, { code: 'unavailable', status: response.status, retryable: false });
+    if (hop >= MAX_REDIRECTS) throw new ModelRequestError(`more than ${MAX_REDIRECTS} redirects from ${current.origin}`, { code: 'unavailable', status: response.status, retryable: false });
     if (response.status !== 307 && response.status !== 308) {
       const { body: _body, ...rest } = request;
       request = { ...rest, method: 'GET' };

@@ -5,6 +5,7 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
 import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
+import { redactUrl } from '../../capture/redact-secrets.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
 
 /**
@@ -33,7 +34,7 @@ export interface OpenAICompatibleOptions {
   headers?: Record<string, string>;
   /** Extra body fields (e.g. `seed`, `top_p`). */
   extraBody?: Record<string, unknown>;
-  /** The id used in cache keys and results. @defaultValue `openai-compatible:<model>@<baseURL>` */
+  /** The id used in cache keys and results. @defaultValue `openai-compatible:<model>@<baseURL>` (credentials in the URL redacted) */
   id?: string;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
@@ -78,7 +79,9 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   const baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
-  const id = options.id ?? `openai-compatible:${options.model}@${baseURL}`;
+  // What results, cache keys and error messages say: the URL without credentials (`user:pass@`, `?key=`).
+  const shownUrl = redactUrl(url);
+  const id = options.id ?? `openai-compatible:${options.model}@${redactUrl(baseURL)}`;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw invalidInput('maxResponseBytes', maxBytes, 'must be an integer >= 1');
 
@@ -107,23 +110,23 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
         if (error instanceof ModelRequestError) throw error;
-        throw new ModelRequestError(`request to ${url} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
+        throw new ModelRequestError(`request to ${shownUrl} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
       }
       if (!response.ok) {
-        const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${url}`).catch(() => '');
+        const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shownUrl}`).catch(() => '');
         throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
       }
       let json: unknown;
       try {
-        json = JSON.parse(await readBounded(response, maxBytes, `the response of ${url}`));
+        json = JSON.parse(await readBounded(response, maxBytes, `the response of ${shownUrl}`));
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
         if (error instanceof ModelRequestError) throw error;
-        throw new ModelRequestError(`response of ${url} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
+        throw new ModelRequestError(`response of ${shownUrl} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
       }
       const text = readText(json, endpoint);
       if (text === undefined) {
-        throw new ModelRequestError(`response of ${url} has no ${endpoint === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`, {
+        throw new ModelRequestError(`response of ${shownUrl} has no ${endpoint === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`, {
           code: 'backend_failed',
           status: response.status,
           retryable: false,
