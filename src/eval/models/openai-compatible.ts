@@ -5,7 +5,7 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
 import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
-import { redactUrl } from '../../capture/redact-secrets.js';
+import { redactText, redactUrl } from '../../capture/redact-secrets.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
 
 /**
@@ -78,7 +78,18 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   if (endpoint !== 'chat' && endpoint !== 'completions') throw invalidInput('endpoint', endpoint, "must be 'chat' or 'completions'");
   const baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
-  const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(baseURL);
+  } catch {
+    throw invalidInput('baseURL', redactUrl(baseURL), 'must be an absolute URL (http://host:port/v1)');
+  }
+  // fetch refuses a URL with user-info: it becomes a Basic authorization header (unless an API key is given).
+  const basicAuth = parsed.username === '' && parsed.password === '' ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+  parsed.username = '';
+  parsed.password = '';
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
+  const url = parsed.toString();
   // What results, cache keys and error messages say: the URL without credentials (`user:pass@`, `?key=`).
   const shownUrl = redactUrl(url);
   const id = options.id ?? `openai-compatible:${options.model}@${redactUrl(baseURL)}`;
@@ -103,6 +114,7 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
       if (gen.stop && gen.stop.length > 0) body.stop = [...gen.stop];
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+      else if (basicAuth !== undefined) headers.authorization = basicAuth;
 
       let response: Response;
       try {
@@ -110,7 +122,7 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
         if (error instanceof ModelRequestError) throw error;
-        throw new ModelRequestError(`request to ${shownUrl} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
+        throw new ModelRequestError(`request to ${shownUrl} failed: ${redactText((error as Error).message)}`, { code: 'unavailable', status: null, cause: error });
       }
       if (!response.ok) {
         const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shownUrl}`).catch(() => '');
