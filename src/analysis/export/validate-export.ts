@@ -8,13 +8,37 @@ import { validateExperimentId } from '../../core/experiment-id-grammar.js';
 import { invalidInput } from '../../core/errors.js';
 import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH } from '../../core/validation.js';
 
-/** The deepest nesting an exported experiment may have (config, summary and metadata included). */
+/**
+ * The deepest nesting an exported experiment may have (config, summary and metadata included).
+ *
+ * @example
+ * ```ts
+ * import { MAX_EXPORT_DEPTH } from 'exptrack/analysis';
+ * MAX_EXPORT_DEPTH; // 64
+ * ```
+ */
 export const MAX_EXPORT_DEPTH = 64;
 
-/** The longest text an export may hold in one string (a recorded patch is capped at 1 MiB). */
+/**
+ * The longest text an export may hold in one string, in UTF-16 code units (a recorded patch is capped at 1 MiB).
+ *
+ * @example
+ * ```ts
+ * import { MAX_EXPORT_STRING } from 'exptrack/analysis';
+ * MAX_EXPORT_STRING; // 4194304
+ * ```
+ */
 export const MAX_EXPORT_STRING = 4 * 1024 * 1024;
 
-/** The earliest and latest timestamps accepted: 1970-01-01 to 9999-12-31, in milliseconds. */
+/**
+ * The earliest and latest timestamps an export may hold: 1970-01-01 to 9999-12-31, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_TIME_RANGE } from 'exptrack/analysis';
+ * new Date(EXPORT_TIME_RANGE.max).toISOString(); // '9999-12-31T23:59:59.999Z'
+ * ```
+ */
 export const EXPORT_TIME_RANGE = { min: 0, max: 253_402_300_799_999 } as const;
 
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;

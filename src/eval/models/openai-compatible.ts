@@ -45,7 +45,15 @@ export interface OpenAICompatibleOptions {
   maxResponseBytes?: number;
 }
 
-/** The default of {@link OpenAICompatibleOptions.maxResponseBytes}: 4 MiB. */
+/**
+ * The default of {@link OpenAICompatibleOptions.maxResponseBytes}: 4 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RESPONSE_BYTES, openAICompatibleModel } from 'exptrack/eval';
+ * const model = openAICompatibleModel({ model: 'm', maxResponseBytes: 4 * DEFAULT_MAX_RESPONSE_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** How much of an error body is read, for the message. */
