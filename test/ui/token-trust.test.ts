@@ -3,11 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { buildCli } from '../../src/cli/build-cli.js';
-import { started } from './fixtures.js';
+import { cliIo as io, started } from './fixtures.js';
 
 /** A raw GET (fetch would normalise the path and follow the redirect). */
 function get(port: number, path: string): Promise<{ status: number; location: string | undefined }> {
@@ -21,15 +20,6 @@ function get(port: number, path: string): Promise<{ status: number; location: st
   });
 }
 
-function io(env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env }, out: () => out, err: () => err };
-}
 
 let dir: string;
 let db: string;

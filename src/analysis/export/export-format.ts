@@ -212,6 +212,18 @@ export function decodeJson(value: unknown): JsonValue {
   return value as JsonValue;
 }
 
+/** Throws unless `value` is an array. */
+export function requireArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw invalidInput(path, value, 'must be an array');
+  return value;
+}
+
+/** Throws unless `value` is a string. */
+export function requireString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw invalidInput(path, value, 'must be a string');
+  return value;
+}
+
 /** Throws unless `value` is a plain object. */
 export function requireObject(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidInput(path, value, 'must be an object');

@@ -1,7 +1,7 @@
 import { isReadable, type Backend, type TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { EXPERIMENT_STATUSES, type EvaluationSample, type Experiment, type JsonValue, type MetricPoint } from '../../core/types.js';
-import { decodeJson, decodeNumber, decodeNumbers, readExport, requireObject } from './export-format.js';
+import { decodeJson, decodeNumber, decodeNumbers, readExport, requireArray as list, requireObject, requireString as text } from './export-format.js';
 import { validateExportedExperiment } from './validate-export.js';
 
 /**
@@ -210,16 +210,6 @@ function readSample(raw: unknown, path: string): EvaluationSample {
   }
   if (sample.metadata !== undefined) out.metadata = decodeJson(requireObject(sample.metadata, `${path}.metadata`)) as Record<string, JsonValue>;
   return out;
-}
-
-function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw invalidInput(path, value, 'must be an array');
-  return value;
-}
-
-function text(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw invalidInput(path, value, 'must be a string');
-  return value;
 }
 
 function num(value: unknown, path: string): number {

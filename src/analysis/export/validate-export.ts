@@ -7,6 +7,7 @@
 import { validateExperimentId } from '../../core/experiment-id-grammar.js';
 import { invalidInput } from '../../core/errors.js';
 import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH } from '../../core/validation.js';
+import { requireArray as list, requireObject as object, requireString as text } from './export-format.js';
 
 /**
  * The deepest nesting an exported experiment may have (config, summary and metadata included).
@@ -142,21 +143,6 @@ function checkTree(root: unknown, path: string): void {
       }
     }
   }
-}
-
-function object(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidInput(path, value, 'must be an object');
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw invalidInput(path, value, 'must be an array');
-  return value;
-}
-
-function text(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw invalidInput(path, value, 'must be a string');
-  return value;
 }
 
 function key_(value: unknown, path: string): void {
