@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import { ExptrackError, invalidInput } from './errors.js';
 import type { EvaluationInput, ExperimentConfig, JsonValue } from './types.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from './keys.js';
 
-/** Longest metric, tag or benchmark key accepted. */
-export const MAX_KEY_LENGTH = 250;
 
 const positive = z.number().finite().positive();
 const positiveInt = z.number().int().positive();
@@ -97,33 +96,6 @@ export function validateKey(key: unknown, field: string): string {
   return key;
 }
 
-/** Why a text with a lone surrogate is refused. */
-export const LONE_SURROGATE = 'holds a lone UTF-16 surrogate, which no store can keep (it would read back as U+FFFD)';
-
-const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * Whether a text holds a UTF-16 surrogate without its pair (`'\ud800'`): not Unicode, so SQLite,
- * Postgres and UTF-8 files store U+FFFD instead.
- *
- * @param text - any text
- * @returns true when a surrogate stands alone
- */
-export function hasLoneSurrogate(text: string): boolean {
-  return LONE.test(text);
-}
-
-/**
- * Sets an own, enumerable property: unlike `object[key] = value`, a key `__proto__` is kept as data
- * instead of replacing the object's prototype (and vanishing).
- *
- * @param object - the object
- * @param key - any key, `__proto__` included
- * @param value - the value
- */
-export function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /**
  * Checks a training step: a safe integer, zero or more.

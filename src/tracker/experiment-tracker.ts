@@ -9,14 +9,11 @@ import {
   validateConfig,
   validateEvaluation,
   validateKey,
-  hasLoneSurrogate,
-  LONE_SURROGATE,
-  setOwn,
   validateMetricRecord,
   validateStep,
-  MAX_KEY_LENGTH,
   toExptrackError,
 } from '../core/validation.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
 import { captureEnvironment } from '../capture/environment.js';
 import { captureGit } from '../capture/git.js';
 import { hashPath } from '../capture/hash-path.js';

@@ -1,6 +1,6 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
-import { setOwn } from '../../core/validation.js';
+import { setOwn } from '../../core/keys.js';
 
 /**
  * The version of the export format {@link exportExperiment} writes and {@link importExperiments} reads.

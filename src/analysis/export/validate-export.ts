@@ -6,7 +6,7 @@
  */
 import { validateExperimentId } from '../../core/experiment-id-grammar.js';
 import { invalidInput } from '../../core/errors.js';
-import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH } from '../../core/validation.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH } from '../../core/keys.js';
 import { requireArray as list, requireObject as object, requireString as text } from './export-format.js';
 
 /**
