@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, childEnv, cli, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
+import { ExperimentTracker } from 'exptrack';
+import { SqliteBackend } from 'exptrack/sqlite';
+import { BIN, childEnv, cli, cliAsync, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
 
 const STACK = /\n\s+at .+:\d+:\d+/;
 let dir: string;
@@ -167,7 +169,18 @@ describe('show', () => {
     for (const id of ids) expect(ambiguous.stderr).toContain(id);
     const unknown = run('show', 'exp_does_not_exist');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toBe('exptrack: no experiment with id "exp_does_not_exist" (run `exptrack list` to see the ids)\n');
+    expect(unknown.stderr).toBe('exptrack: no experiment with id or name "exp_does_not_exist" (run `exptrack list` to see ids and names)\n');
+  });
+
+  it('takes a unique name or name prefix wherever an id goes; an ambiguous name lists the runs', () => {
+    expect(cliJson(['show', 'lr0.00005', '--db', db]).experiment.id).toBe(ids[1]);
+    expect(cliJson(['show', 'lr0.00001', '--db', db]).experiment.id).toBe(ids[2]);
+    expect(cliJson(["show", "lr0.0001", "--db", db]).experiment.id).toBe(ids[0]);
+    const vague = run('show', 'lr');
+    expect(vague.status).toBe(1);
+    expect(vague.stderr).toContain('name prefix "lr" is ambiguous');
+    for (const id of ids) expect(vague.stderr).toContain(id);
+    expect(run('compare', 'lr0.00005', 'lr0.00001').status).toBe(0);
   });
 });
 
@@ -371,5 +384,22 @@ describe('colour', () => {
     expect(coloured).toMatch(/\u001b\[1mID\u001b\[22m {26}\u001b\[1mNAME/); // colour codes take no columns
     expect(onTty('list --no-color')).not.toContain('\u001b[');
     expect(onTty('list', { NO_COLOR: '1' })).not.toContain('\u001b[');
+  });
+});
+
+describe('a closed pipe', () => {
+  it('ends the command quietly with exit 0, as `| head` expects', async () => {
+    const big = join(dir, 'big.db');
+    const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: big })], captureGit: false, handleProcessEvents: false });
+    const id = await tracker.startExperiment({}, { name: 'long' });
+    for (let s = 0; s < 20_000; s++) tracker.logMetrics({ loss: 1 / (s + 1) }, s);
+    await tracker.finishExperiment({ status: 'completed' });
+    await tracker.close();
+    const { child, done } = cliAsync(['export', id, '--format', 'csv', '--db', big]);
+    await new Promise<void>((resolveFirst) => child.stdout.once('data', () => resolveFirst()));
+    child.stdout.destroy(); // what `head` does after its lines
+    const result = await done;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });
