@@ -3,8 +3,8 @@
  * `postgres://` URL. Each backend's subpath is loaded only when a command opens a store of its kind.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
 
@@ -62,6 +62,9 @@ export async function openStore(db: string, mode: StoreMode): Promise<CliStore> 
     const path = resolve(db);
     if (mode === 'read' && !existsSync(path)) {
       throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
+    }
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw new CliError(`${path} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(path, 'exptrack.db')})`);
     }
     const { SqliteBackend } = await import('exptrack/sqlite');
     store = new SqliteBackend({ path, fileMustExist: mode === 'read' });

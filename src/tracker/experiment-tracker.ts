@@ -16,7 +16,7 @@ import {
 } from '../core/validation.js';
 import { captureEnvironment } from '../capture/environment.js';
 import { captureGit } from '../capture/git.js';
-import { hashPath } from '../capture/hash-path.js';
+import { hashPathFor } from '../capture/hash-path.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
@@ -253,7 +253,7 @@ export class ExperimentTracker implements AsyncDisposable {
       const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
       const metrics = options.metrics === undefined ? {} : validateMetricRecord(options.metrics, 'options.metrics');
       const absolute = resolve(path);
-      const hash = await hashPath(absolute);
+      const hash = await hashPathFor('logCheckpoint', absolute);
       checkpoint = { experimentId: run.id, path: absolute, step, metrics, ...hash, createdAt: Date.now() };
     } catch (error) {
       this.rejectInput(error as ExptrackError, 'logCheckpoint');

@@ -203,6 +203,21 @@ describe('leaderboard, compare, significance', () => {
     expect(run('leaderboard').status).toBe(2);
   });
 
+  it('leaderboard names an unknown benchmark or metric as a user error, with the closest known names', () => {
+    const benchmark = run('leaderboard', '--benchmark', 'gsm8');
+    expect(benchmark.status).toBe(1);
+    expect(benchmark.stderr).toBe('exptrack: unknown benchmark "gsm8" (did you mean gsm8k?); known: gsm8k\n');
+    const metric = run('leaderboard', '--benchmark', 'gsm8k', '--metric', 'acc');
+    expect(metric.status).toBe(1);
+    expect(metric.stderr).toBe('exptrack: unknown metric of gsm8k "acc" (did you mean accuracy?); known: accuracy\n');
+    const training = run('leaderboard', '--metric', 'los', '--json');
+    expect(training.status).toBe(1);
+    expect(training.stderr).toBe('exptrack: unknown training metric "los" (did you mean loss?); known: loss\n');
+    const filteredOut = run('leaderboard', '--benchmark', 'gsm8k', '--filter', 'params.learning_rate > 1');
+    expect(filteredOut.status).toBe(0);
+    expect(filteredOut.stdout).toContain('no runs have gsm8k accuracy');
+  });
+
   it('compare shows config differences, the best marked, the winner with its improvement, and significance', () => {
     const r = run('compare', ids[0] as string, ids[1] as string, ids[2] as string);
     expect(r.status).toBe(0);
@@ -258,7 +273,7 @@ describe('stats, export and import, report', () => {
     expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(3);
     const again = cli(['import', file, '--db', copy]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toContain('exists already');
+    expect(again.stderr).toMatch(/^exptrack: experiment exp_\S+ exists already in the store; nothing was imported \(pass --skip-existing to leave out the runs it holds\)\n$/);
     expect(cliJson(['import', file, '--skip-existing', '--db', copy]).skipped).toHaveLength(3);
     const original = cliJson(['show', ids[1] as string, '--db', db]);
     const restored = cliJson(['show', ids[1] as string, '--db', copy]);

@@ -2,6 +2,7 @@
 // SIGINT, then closes and exits 0.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -52,5 +53,26 @@ describe('exptrack ui', () => {
     const b = io({});
     expect(await buildCli(b.io).run(['ui', '--db', '/nonexistent/runs.db'])).toBe(1);
     expect(b.err()).toMatch(/no exptrack store/);
+  });
+
+  it('names a busy port and a directory given as --db as user errors, with what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exptrack-ui-cli-'));
+    const db = join(dir, 'runs.db');
+    const store = new SqliteBackend({ path: db });
+    await store.init();
+    await store.close();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const a = io({});
+      expect(await buildCli(a.io).run(['ui', '--db', db, '--port', String(port)])).toBe(1);
+      expect(a.err()).toBe(`exptrack: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 to pick a free one\n`);
+    } finally {
+      busy.close();
+    }
+    const b = io({});
+    expect(await buildCli(b.io).run(['ui', '--db', dir])).toBe(1);
+    expect(b.err()).toBe(`exptrack: ${dir} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(dir, 'exptrack.db')})\n`);
   });
 });

@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { integerOption, fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
+import { unknownNameMessage } from '../did-you-mean.js';
+import { knownMetrics } from '../known-metrics.js';
 import { formatNumber, formatValue } from '../format.js';
 
 interface LeaderboardCliOptions {
@@ -65,6 +67,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     confidence: options.confidence ?? 0.95,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
+  if (board.rows.length === 0) await refuseUnknownMetric(store, board);
   if (ctx.json) {
     ctx.printJson(board);
     return;
@@ -114,4 +117,19 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     );
   }
   for (const x of board.excluded) ctx.print(c.dim(`left out ${x.id}: ${x.reason}`));
+}
+
+/**
+ * When nothing ranked because the benchmark or metric exists in no run, a user error listing the
+ * names that do exist (with the closest first); an empty board of known names stays a result.
+ */
+async function refuseUnknownMetric(store: Parameters<typeof knownMetrics>[0], board: LeaderboardResult): Promise<void> {
+  const known = await knownMetrics(store);
+  if (board.benchmark !== null) {
+    const metrics = known.benchmarks.get(board.benchmark);
+    if (metrics === undefined) throw new CliError(unknownNameMessage('benchmark', board.benchmark, [...known.benchmarks.keys()].sort()));
+    if (!metrics.has(board.metric)) throw new CliError(unknownNameMessage(`metric of ${board.benchmark}`, board.metric, [...metrics].sort()));
+  } else if (!known.training.has(board.metric)) {
+    throw new CliError(unknownNameMessage('training metric', board.metric, [...known.training].sort()));
+  }
 }
