@@ -85,6 +85,14 @@ describe('list', () => {
     expect(cliJson(['list', '--db', db, '--status', 'failed']).experiments).toEqual([]);
   });
 
+  it('--sort orders by a column, --reverse the other way', () => {
+    const names = (args: string[]) => cliJson(['list', '--db', db, ...args]).experiments.map((e: { name: string }) => e.name);
+    expect(names(['--sort', 'name'])).toEqual(['lr0.00001', 'lr0.00005', 'lr0.0001']);
+    expect(names(['--sort', 'name', '--reverse'])).toEqual(['lr0.0001', 'lr0.00005', 'lr0.00001']);
+    expect(names(['--sort', 'created', '--reverse'])).toEqual(['lr0.0001', 'lr0.00005', 'lr0.00001']);
+    expect(run('list', '--sort', 'loss').status).toBe(2);
+  });
+
   it('a malformed filter is a user error: exit 1, one line, no stack trace', () => {
     const r = run('list', '--filter', 'params.lr <<< 3');
     expect(r.status).toBe(1);

@@ -62,7 +62,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--concurrency <n>', 'requests in flight at once', integerOption(1), 8)
     .option('--repeats <k>', 'run each item k times (maj@k, pass@k)', integerOption(1), 1)
     .option('--timeout <ms>', 'per-request timeout in milliseconds', integerOption(1))
-    .addOption(new Option('--endpoint <endpoint>', 'chat or completions (completions for base models and lm-eval parity)').choices(['chat', 'completions']).default('completions'))
+    .addOption(new Option('--endpoint <endpoint>', "chat or completions. The CLI defaults to completions, unlike openAICompatibleModel's chat: it sends the benchmark's prompt as-is, as lm-eval's local-completions does, so scores match lm-eval; pass chat for chat-only servers and instruction-tuned models").choices(['chat', 'completions']).default('completions'))
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')

@@ -3,7 +3,7 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import type { ExperimentQuery, ExperimentStatus } from 'exptrack';
+import type { ExperimentQuery, ExperimentSortKey, ExperimentStatus } from 'exptrack';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
@@ -16,7 +16,12 @@ interface ListOptions {
   group?: string;
   limit?: number;
   all?: boolean;
+  sort?: ExperimentSortKey;
+  reverse?: boolean;
 }
+
+/** The columns `list --sort` takes (the store's sort keys). */
+const SORT_KEYS: readonly ExperimentSortKey[] = ['created', 'name', 'status', 'group', 'duration', 'commit'];
 
 /** How many experiments `list` shows without `--limit` or `--all`. */
 export const DEFAULT_LIST_LIMIT = 50;
@@ -35,12 +40,14 @@ export function registerList(program: Command, wrap: Wrap): void {
   program
     .command('list')
     .alias('ls')
-    .description('list experiments, newest first: id, name, status, created, duration, git commit (* = dirty), key metrics')
+    .description('list experiments, newest first (or --sort): id, name, status, created, duration, git commit (* = dirty), key metrics')
     .option('--filter <expr>', 'only experiments this filter selects, e.g. \'params.learning_rate < 1e-3 and metrics.gsm8k.accuracy > 0.5\'')
     .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES))
     .option('--group <group>', 'only experiments of this group')
     .option('--limit <n>', `at most n experiments (default ${DEFAULT_LIST_LIMIT})`, integerOption(1))
     .option('--all', 'every experiment that matches (no limit)')
+    .addOption(new Option('--sort <column>', 'sort by this column (created: newest first; the others ascending)').choices(SORT_KEYS).default('created'))
+    .option('--reverse', 'the other direction')
     .action(wrap(list));
 }
 
@@ -53,10 +60,13 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   }
   if (options.status !== undefined) query.status = options.status;
   if (options.group !== undefined) query.group = options.group;
+  const sort = options.sort ?? 'created';
+  const natural = sort === 'created' ? 'desc' : 'asc';
+  const ordering: ExperimentQuery = { sort, direction: options.reverse ? (natural === 'desc' ? 'asc' : 'desc') : natural };
   if (options.all && options.limit !== undefined) throw usageError('give --limit or --all, not both');
   const limit = options.all ? undefined : (options.limit ?? DEFAULT_LIST_LIMIT);
   // One more than shown, to say whether more match.
-  const found = await store.getAllExperiments(limit === undefined ? query : { ...query, limit: limit + 1 });
+  const found = await store.getAllExperiments({ ...query, ...ordering, ...(limit === undefined ? {} : { limit: limit + 1 }) });
   const more = limit !== undefined && found.length > limit;
   const experiments = more ? found.slice(0, limit) : found;
   const now = Date.now();

@@ -12,7 +12,7 @@ import type { Pruner, SearchSpace, Sweep, SweepTracker, Trial } from 'exptrack/s
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { formatNumber, formatValue } from '../format.js';
+import { formatDate, formatNumber, formatValue } from '../format.js';
 import { isPostgresUrl } from '../open-store.js';
 import {
   TAG_CLI_CONCURRENCY,
@@ -25,6 +25,7 @@ import {
   type StoredTrial,
   type SweepConfig,
 } from '../sweep/config.js';
+import { listSweeps } from '../sweep/list-sweeps.js';
 import { parseValue, runTrialProcess, type TrialProcessResult } from '../sweep/run-trial.js';
 import { updateExperiment } from '../update-experiment.js';
 
@@ -40,7 +41,7 @@ interface SweepRunOptions {
 const EXIT_INTERRUPTED = 130;
 
 /**
- * Adds `exptrack sweep` and `exptrack sweep show`.
+ * Adds `exptrack sweep`, `exptrack sweep list` and `exptrack sweep show`.
  *
  * @param program - the program
  * @param wrap - turns the body into an action
@@ -61,6 +62,10 @@ export function registerSweep(program: Command, wrap: Wrap): void {
     .option('--resume <id>', 'continue a stopped sweep: finished trials are not run again')
     .option('--show-output', "relay each trial's output to stderr, prefixed with its number")
     .action(wrap(runSweep));
+  sweep
+    .command('list')
+    .description('the sweeps of the store, newest first: id, metric, trials by state, the best value')
+    .action(wrap(listSweepsCommand));
   sweep
     .command('show')
     .description("a stored sweep's trials (number, state, params, value), the best trial and the parameter importance")
@@ -423,6 +428,29 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
     return 1;
   }
   return 0;
+}
+
+async function listSweepsCommand(ctx: CommandContext): Promise<void> {
+  const store = await ctx.store('read');
+  const sweeps = await listSweeps(store);
+  if (ctx.json) {
+    ctx.printJson({ sweeps });
+    return;
+  }
+  if (sweeps.length === 0) {
+    ctx.print(`no sweeps in ${ctx.db} (start one with \`exptrack sweep --config sweep.json -- <command>\`)`);
+    return;
+  }
+  const states = (s: Record<string, number>) => Object.entries(s).map(([state, n]) => `${n} ${state}`).join(', ');
+  const rows = sweeps.map((s) => [
+    ctx.c.cyan(s.id),
+    formatDate(s.createdAt),
+    s.metric === null ? '-' : `${s.metric} ${s.direction === 'minimize' ? '↓' : s.direction === 'maximize' ? '↑' : ''}`.trim(),
+    String(s.trials),
+    states(s.states),
+    formatNumber(s.best),
+  ]);
+  ctx.print(await ctx.table(['SWEEP', 'CREATED', 'METRIC', 'TRIALS', 'STATES', 'BEST'], rows, ['left', 'left', 'left', 'right', 'left', 'right']));
 }
 
 async function showSweep(ctx: CommandContext, id: string): Promise<void> {
