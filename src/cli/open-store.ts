@@ -33,6 +33,31 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
+/**
+ * Where a store is, for messages: the file's absolute path, or a Postgres URL's host, database and
+ * schema (never its credentials).
+ *
+ * @param db - the `--db` value
+ * @param store - the opened store (a Postgres store knows its schema)
+ * @returns e.g. `schema "runs" of postgres://db.internal:5432/ml`
+ * @example
+ * ```ts
+ * describeStore('postgres://me:pw@db/ml?schema=runs', store); // 'schema "runs" of postgres://db/ml'
+ * ```
+ */
+export function describeStore(db: string, store: object): string {
+  if (!isPostgresUrl(db)) return resolve(db);
+  const schema = (store as { schema?: unknown }).schema;
+  let where = 'the Postgres database';
+  try {
+    const url = new URL(db);
+    where = `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    // An unparsable URL is not printed: it may hold a password.
+  }
+  return typeof schema === 'string' ? `schema "${schema}" of ${where}` : where;
+}
+
 interface PostgresModule {
   PostgresBackend: new (config: { connectionString: string }) => CliStore;
 }

@@ -7,6 +7,7 @@ import type { ExperimentQuery, ExperimentSortKey, ExperimentStatus } from 'exptr
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
+import { describeStore, isPostgresUrl } from '../open-store.js';
 import { formatCommit, formatDate, formatDuration, formatNumber } from '../format.js';
 import { keyMetrics, listedExperiment, STATUSES, statusColor } from './shared.js';
 
@@ -77,7 +78,8 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
     return;
   }
   if (rows.length === 0) {
-    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ` yet in ${ctx.db}`));
+    const hint = isPostgresUrl(ctx.db) ? ' (add ?schema=NAME to the URL to read another schema)' : '';
+    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ` yet in ${describeStore(ctx.db, store)}${hint}`));
     return;
   }
   const { c } = ctx;
