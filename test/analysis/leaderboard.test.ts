@@ -73,6 +73,22 @@ describe('leaderboard over runs', () => {
     expect(asc.orderSource).toBe('option');
   });
 
+  it('orders by a declared goal, refuses a metric declared with goal none, and says when the order is assumed', async () => {
+    const store = await memoryStore([
+      started('old', {}, { createdAt: 1 }), points('old', 'bpb', [1.5]),
+      started('new', {}, { createdAt: 2, summary: { 'goal/bpb': 'minimize', 'goal/lr': 'none' } }), points('new', 'bpb', [1.2]), points('new', 'lr', [0.1]),
+    ]);
+    const declared = await leaderboard({ store, metric: 'bpb' });
+    expect(declared).toMatchObject({ order: 'asc', orderSource: 'declared' });
+    expect(declared.rows.map((r) => r.id)).toEqual(['new', 'old']);
+    const none = await errorOf(leaderboard({ store, metric: 'lr' }));
+    expect(none).toMatchObject({ code: 'invalid_input', field: 'order' });
+    expect(none.message).toBe("lr is declared with goal 'none' (tracker.defineMetric): give an order to rank by it");
+    expect((await leaderboard({ store, metric: 'lr', order: 'asc' })).rows.map((r) => r.id)).toEqual(['new']);
+    const plain = await memoryStore([started('x'), points('x', 'tokens', [5])]);
+    expect(await leaderboard({ store: plain, metric: 'tokens' })).toMatchObject({ order: 'desc', orderSource: 'assumed' });
+  });
+
   it('ranks training metrics by last or best value, ascending for a loss', async () => {
     const store = await memoryStore([
       started('r1'), points('r1', 'val_loss', [3, 1, 2]),

@@ -410,6 +410,31 @@ describe('colour', () => {
   });
 });
 
+describe('metric goals in compare', () => {
+  it('stars and ranks a loss, never a logged constant such as a learning rate, unless its goal is declared', async () => {
+    const goals = join(dir, 'goals.db');
+    const ids: string[] = [];
+    for (const [lr, loss] of [[0.3, 1.2], [0.0003, 0.9]] as const) {
+      const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: goals })], captureGit: false, handleProcessEvents: false });
+      ids.push(await tracker.startExperiment({}, { name: `lr-${lr}` }));
+      tracker.defineMetric('val_bpb', { goal: 'minimize' });
+      for (let s = 0; s < 3; s++) tracker.logMetrics({ lr, loss: loss + (2 - s) * 0.1, val_bpb: loss }, s);
+      await tracker.finishExperiment({ status: 'completed' });
+      await tracker.close();
+    }
+    const r = cli(['compare', ids[0] as string, ids[1] as string, '--db', goals]);
+    expect(r.status, r.stderr).toBe(0);
+    const lrLine = r.stdout.split('\n').find((line) => line.startsWith('lr '));
+    expect(lrLine).toMatch(/^lr\s+0\.3\s+3\.00e-4$/);
+    expect(r.stdout).toMatch(/loss ↓\s+1\.2\s+0\.9 ★/);
+    expect(r.stdout).toMatch(/val_bpb ↓\s+1\.2\s+0\.9 ★/);
+    const json = cliJson(['compare', ids[0] as string, ids[1] as string, '--db', goals]);
+    const lr = json.metrics.find((m: { metric: string }) => m.metric === 'lr');
+    expect(lr).toMatchObject({ better: null, winner: null });
+    expect(lr.deltas[1]).toMatchObject({ improvement: null, relative: null });
+  });
+});
+
 describe('a closed pipe', () => {
   it('ends the command quietly with exit 0, as `| head` expects', async () => {
     const big = join(dir, 'big.db');

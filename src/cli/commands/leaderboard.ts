@@ -74,7 +74,8 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
   }
   const { c } = ctx;
   const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}${board.value === null ? '' : ` (${board.value})`}`;
-  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better, ${Math.round(board.confidence * 100)}% CI`));
+  const assumed = board.orderSource === 'assumed' ? ' (assumed: pass --order, or declare it with tracker.defineMetric)' : '';
+  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better${assumed}, ${Math.round(board.confidence * 100)}% CI`));
   if (board.rows.length === 0) {
     ctx.print(`no runs have ${what}`);
     return;

@@ -154,7 +154,7 @@ function reportBlocks(details: ExperimentDetails, comparison: ComparisonResult |
           m.benchmark === null ? m.metric : `${m.benchmark}/${m.metric}`,
           formatNumber(m.values[0]),
           formatNumber(m.values[1]),
-          d === null ? '-' : `${formatSigned(d.improvement)}${d.relative === null ? '' : ` (${formatPercent(d.relative)})`}`,
+          d === null ? '-' : d.improvement === null ? `${formatSigned(d.difference)} (no goal)` : `${formatSigned(d.improvement)}${d.relative === null ? '' : ` (${formatPercent(d.relative)})`}`,
           s === null ? '-' : formatP(s.pValue),
           s === null ? (m.notes[1] ?? '-') : s.significant ? `significant at ${comparison.alpha}` : `not significant at ${comparison.alpha}`,
         ];

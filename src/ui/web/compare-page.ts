@@ -96,7 +96,7 @@ function metricsSection(c: Comparison, names: string[]): HTMLElement {
           h(
             'tr',
             null,
-            h('td', null, `${label(m)} ${m.better === 'higher' ? '↑' : '↓'}`),
+            h('td', null, `${label(m)}${m.better === null ? '' : m.better === 'higher' ? ' ↑' : ' ↓'}`),
             ...m.values.map((v, i) => {
               const se = m.standardErrors[i];
               const best = m.winner !== null && c.experiments[i]?.id === m.winner;

@@ -84,7 +84,8 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
 
 function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
   const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}${board.value === null ? '' : ` (${board.value})`}`;
-  const head = h('p', null, `${what}: ${board.order === 'desc' ? 'higher' : 'lower'} is better; ${Math.round(board.confidence * 100)}% confidence intervals`);
+  const assumed = board.orderSource === 'assumed' ? ' (assumed: no goal is declared and the name does not say)' : '';
+  const head = h('p', null, `${what}: ${board.order === 'desc' ? 'higher' : 'lower'} is better${assumed}; ${Math.round(board.confidence * 100)}% confidence intervals`);
   if (board.rows.length === 0) {
     replace(body, head, h('p', { class: 'muted' }, `no runs have ${what}`));
     return;
