@@ -149,7 +149,7 @@ describe('show', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(ids[1]);
     expect(r.stdout).toMatch(/learning_rate\s+5\.00e-5/);
-    expect(r.stdout).toMatch(/gsm8k\s+accuracy\s+0\.71\s+0\.03\d*\s+\[0\.6\d*, 0\.7\d*\]\s+200/);
+    expect(r.stdout).toMatch(/gsm8k\s+accuracy\s+0\.710\s+0\.032\s+\[0\.6\d*, 0\.7\d*\]\s+200/);
     expect(r.stdout).toMatch(/loss\s+50\s+0-49\s+1\.01\s+0\.03\s+0\.03\s+1\.01\s+█[▇▆▅▄▃▂▁]+▁/);
     expect(r.stdout).toContain('tags        stage=sft');
   });
@@ -199,7 +199,7 @@ describe('leaderboard, compare, significance', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('Leaderboard: gsm8k accuracy, higher is better, 95% CI');
     expect(lines[1]).toMatch(/^#\s+ID\s+NAME\s+SCORE\s+± SE\s+CI\s+N\s+learning_rate$/);
-    expect(lines[2]).toMatch(new RegExp(`^1\\s+${ids[1]}\\s+lr0.00005\\s+0.71\\s+0.03\\d*\\s+\\[.+\\]\\s+200\\s+5.00e-5$`));
+    expect(lines[2]).toMatch(new RegExp(`^1\\s+${ids[1]}\\s+lr0.00005\\s+0\\.710\\s+0\\.032\\s+\\[.+\\]\\s+200\\s+5.00e-5$`));
     const out = cliJson(['leaderboard', '--benchmark', 'gsm8k', '--metric', 'accuracy', '--db', db]);
     expect(out.rows.map((row: { id: string }) => row.id)).toEqual([ids[1], ids[0], ids[2]]);
     expect(out.rows[0].rank).toBe(1);
@@ -231,7 +231,7 @@ describe('leaderboard, compare, significance', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Configuration differences');
     expect(r.stdout).toMatch(/learning_rate\s+1\.00e-4\s+5\.00e-5\s+1\.00e-5/);
-    expect(r.stdout).toMatch(/gsm8k\/accuracy ↑\s+0\.62 ±0\.03\d*\s+0\.71 ±0\.03\d* ★\s+0\.55/);
+    expect(r.stdout).toMatch(/gsm8k\/accuracy ↑\s+0\.620 ± 0\.034\s+0\.710 ± 0\.032 ★\s+0\.550 ± 0\.035/);
     expect(r.stdout).toMatch(/loss ↓\s+0\.02 ★/);
     expect(r.stdout).toMatch(new RegExp(`Winner: lr0.00005 ${ids[1]} on gsm8k/accuracy: 0.71 vs 0.62, \\+0.09 \\(\\+14.5%\\) over the baseline, p = [\\d.e-]+, significant at alpha = 0.05`));
     expect(r.stdout).toMatch(/gsm8k\/accuracy\s+lr0\.00005\s+\+0\.09\s+\[.+\]\s+[\d.e-]+\s+[\d.e-]+\s+mcnemar \(200 paired\)\s+significant/);
@@ -332,7 +332,7 @@ describe('stats, export and import, report', () => {
     const md = run('report', ids[1] as string, '--baseline', ids[0] as string);
     expect(md.status).toBe(0);
     expect(md.stdout).toMatch(/^# Experiment lr0\.00005/);
-    expect(md.stdout).toMatch(/\| gsm8k \| - \| accuracy \| 0\.71 \| 0\.03\d* \| \[0\.6\d*, 0\.7\d*\] \| 200 \|/);
+    expect(md.stdout).toMatch(/\| gsm8k \| - \| accuracy \| 0\.710 \| 0\.032 \| \[0\.6\d*, 0\.7\d*\] \| 200 \|/);
     expect(md.stdout).toContain('## Comparison with baseline lr0.0001');
     expect(md.stdout).toMatch(/\| learning_rate \| 1\.00e-4 \| 5\.00e-5 \|/);
     expect(md.stdout).toMatch(/\| gsm8k\/accuracy \| 0\.62 \| 0\.71 \| \+0\.09 \(\+14\.5%\) \| [\d.e-]+ \| significant at 0\.05 \|/);
@@ -341,7 +341,7 @@ describe('stats, export and import, report', () => {
     const html = readFileSync(file, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toMatch(/<svg [^>]*aria-label="loss"[^>]*>.*<polyline [^>]*points="[\d.]+,[\d.]+ /s);
-    expect(html).toContain('<td>accuracy</td><td>0.71</td>');
+    expect(html).toContain('<td>accuracy</td><td>0.710</td><td>0.032</td>');
   });
 });
 

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import type { ComparisonResult, MetricComparison } from 'exptrack/analysis';
 import { fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
+import { formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiments } from '../resolve-id.js';
 import { usageError } from '../errors.js';
 
@@ -125,7 +125,8 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
         `${label(m)} ${m.metric.startsWith('n_') || m.better === null ? ' ' : m.better === 'higher' ? '↑' : '↓'}`,
         ...m.values.map((v, i) => {
           const se = m.standardErrors[i];
-          const text = `${formatNumber(v)}${se === null || se === undefined ? '' : c.dim(` ±${formatNumber(se)}`)}`;
+          const [value, error] = formatEstimateParts(v, se);
+          const text = `${value}${se === null || se === undefined ? '' : c.dim(` ± ${error}`)}`;
           return m.winner !== null && result.experiments[i]?.id === m.winner ? c.bold(c.green(`${text} ★`)) : text;
         }),
       ]),

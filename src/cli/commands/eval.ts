@@ -10,7 +10,7 @@ import type { EvaluationResult, ProgressEvent } from 'exptrack/eval';
 import { integerOption, numberOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { formatDuration, formatNumber } from '../format.js';
+import { formatDuration, formatEstimateParts, formatNumber } from '../format.js';
 import type { CliStore } from '../open-store.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { isAuxiliaryMetric } from './shared.js';
@@ -147,7 +147,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     .map((k) => {
       const lower = m[`${k}_ci_lower`];
       const upper = m[`${k}_ci_upper`];
-      return [k, formatNumber(m[k]), formatNumber(m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
+      return [k, ...formatEstimateParts(m[k], m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
     });
   ctx.print(await ctx.table(['METRIC', 'VALUE', '± SE', '95% CI'], rows, ['left', 'right', 'right', 'left']));
   ctx.print(`logged into experiment ${c.cyan(id)}${owned ? '' : ' (status left as it was)'}`);

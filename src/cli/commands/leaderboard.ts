@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { unknownNameMessage } from '../did-you-mean.js';
 import { knownMetrics } from '../known-metrics.js';
-import { formatNumber, formatValue } from '../format.js';
+import { formatEstimateParts, formatNumber, formatValue } from '../format.js';
 
 interface LeaderboardCliOptions {
   benchmark?: string;
@@ -80,6 +80,11 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ctx.print(`no runs have ${what}`);
     return;
   }
+  const scoreCells = (rank: number, score: number, standardError: number | null): [string, string] => {
+    const [value, se] = formatEstimateParts(score, standardError);
+    return [rank === 1 ? c.bold(c.green(value)) : value, se];
+  };
+  const withSd = ([score, se]: [string, string], sd: number | null): [string, string, string] => [score, formatNumber(sd), se];
   const ci = (interval: [number, number] | null) => (interval === null ? '-' : `[${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
   if (board.groupBy === 'none') {
     ctx.print(
@@ -89,8 +94,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           c.cyan(r.id),
           r.name === r.id ? '' : r.name,
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.standardError),
+          ...scoreCells(r.rank, r.score, r.standardError),
           ci(r.ci),
           formatNumber(r.n),
           ...board.columns.map((k) => formatValue(r.config[k])),
@@ -106,9 +110,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           r.label,
           String(r.runs),
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.sd),
-          formatNumber(r.standardError),
+          ...withSd(scoreCells(r.rank, r.score, r.standardError), r.sd),
           ci(r.ci),
           r.method,
           ...board.columns.map((k) => formatValue(r.config[k])),

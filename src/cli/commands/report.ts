@@ -10,7 +10,7 @@ import type { ComparisonResult } from 'exptrack/analysis';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { loadDetails, type ExperimentDetails } from '../details.js';
-import { formatDate, formatDuration, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
+import { formatDate, formatDuration, formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { sparkline } from '../sparkline.js';
 import { escapeHtml, lineChartSvg } from '../svg-chart.js';
@@ -128,8 +128,7 @@ function reportBlocks(details: ExperimentDetails, comparison: ComparisonResult |
           ev.benchmark + (ev.latest ? '' : ' (earlier)'),
           ev.step === null ? '-' : String(ev.step),
           s.metric,
-          formatNumber(s.value),
-          formatNumber(s.standardError),
+          ...formatEstimateParts(s.value, s.standardError),
           s.ci === null ? '-' : `[${formatNumber(s.ci[0])}, ${formatNumber(s.ci[1])}]`,
           formatNumber(s.n),
         ]),

@@ -9,7 +9,7 @@ import type { ComparisonResult } from 'exptrack/analysis';
 import type { SamplePair } from '../api.js';
 import { api } from './client.js';
 import { MetricChart, PALETTE } from './chart.js';
-import { fmt, fmtValue, h, replace } from './dom.js';
+import { fmt, fmtValue, formatEstimateParts, h, replace } from './dom.js';
 import { chartControls, metricFetcher, type ChartSettings } from './experiment-page.js';
 import { link, type Route } from './route.js';
 
@@ -100,7 +100,8 @@ function metricsSection(c: Comparison, names: string[]): HTMLElement {
             ...m.values.map((v, i) => {
               const se = m.standardErrors[i];
               const best = m.winner !== null && c.experiments[i]?.id === m.winner;
-              return h('td', { class: best ? 'num best' : 'num' }, fmt(v), se === null || se === undefined ? null : h('span', { class: 'muted' }, ` ±${fmt(se)}`), best ? ' ★' : null);
+              const [value, error] = formatEstimateParts(v, se);
+              return h('td', { class: best ? 'num best' : 'num' }, value, se === null || se === undefined ? null : h('span', { class: 'muted' }, ` ± ${error}`), best ? ' ★' : null);
             }),
             ...m.deltas.slice(1).map((d, j) => {
               const s = m.significance[j + 1];

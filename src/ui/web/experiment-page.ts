@@ -8,7 +8,7 @@
 import type { CheckpointRecord, EvaluationRecord, Experiment, JsonValue, MetricSummary } from 'exptrack';
 import { api, post } from './client.js';
 import { MetricChart, PALETTE, type CurveData } from './chart.js';
-import { append, fmt, fmtDate, fmtDuration, fmtValue, h, replace } from './dom.js';
+import { append, fmt, fmtDate, fmtDuration, fmtValue, formatBytes, formatEstimateParts, h, replace } from './dom.js';
 import type { EvaluationInterval } from '../api.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
@@ -225,7 +225,7 @@ function renderInfo(info: HTMLElement, d: Details, allowEdit: boolean, reload: (
               'tbody',
               null,
               ...d.checkpoints.map((c) =>
-                h('tr', null, h('td', { class: 'num' }, c.step ?? '–'), h('td', { class: 'mono' }, c.path), h('td', { class: 'num' }, `${(c.sizeBytes / 1024).toFixed(1)} KiB`), h('td', { class: 'mono' }, c.sha256.slice(0, 12)), h('td', null, Object.entries(c.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' '))),
+                h('tr', null, h('td', { class: 'num' }, c.step ?? '–'), h('td', { class: 'mono' }, c.path), h('td', { class: 'num' }, formatBytes(c.sizeBytes)), h('td', { class: 'mono' }, c.sha256.slice(0, 12)), h('td', null, Object.entries(c.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' '))),
               ),
             ),
           ),
@@ -326,7 +326,7 @@ function renderEvaluations(box: HTMLElement, evaluations: Evaluation[]): void {
             h('td', null, r.benchmark),
             h('td', { class: 'num' }, r.step ?? '–'),
             h('td', { class: 'num' }, r.sampleCount),
-            h('td', null, Object.entries(r.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join('  ')),
+            h('td', null, evaluationMetricsText(r.metrics)),
             h('td', null, r.interval === null ? '–' : `[${fmt(r.interval.lower)}, ${fmt(r.interval.upper)}] (${r.interval.method})`),
             h('td', { class: 'nowrap' }, fmtDate(r.createdAt)),
           ),
@@ -336,3 +336,17 @@ function renderEvaluations(box: HTMLElement, evaluations: Evaluation[]): void {
     h('p', null, h('a', { href: link('leaderboard', '', { benchmark: evaluations[0]?.benchmark }) }, 'leaderboard of this benchmark →')),
   );
 }
+
+/** An evaluation's metrics as `accuracy=0.630 ± 0.028  n_samples=400`: a metric and its `_stderr` at matching precision. */
+function evaluationMetricsText(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .filter(([k]) => !(k.endsWith('_stderr') && metrics[k.slice(0, -'_stderr'.length)] !== undefined))
+    .map(([k, v]) => {
+      const se = metrics[`${k}_stderr`];
+      if (se === undefined) return `${k}=${fmt(v)}`;
+      const [value, error] = formatEstimateParts(v, se);
+      return `${k}=${value} ± ${error}`;
+    })
+    .join('  ');
+}
+

@@ -6,7 +6,7 @@
  */
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { api, ApiError } from './client.js';
-import { fmt, fmtValue, h, replace } from './dom.js';
+import { fmt, fmtValue, formatEstimateParts, h, replace } from './dom.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
 
@@ -90,6 +90,8 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
     replace(body, head, h('p', { class: 'muted' }, `no runs have ${what}`));
     return;
   }
+  const estimateCells = (score: number, standardError: number | null) => formatEstimateParts(score, standardError).map((text) => h('td', { class: 'num' }, text));
+  const withSd = ([score, se]: HTMLElement[], sd: number | null) => [score, h('td', { class: 'num' }, fmt(sd)), se];
   const ci = (x: [number, number] | null) => (x === null ? '–' : `[${fmt(x[0])}, ${fmt(x[1])}]`);
   let bars;
   let table;
@@ -99,7 +101,7 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
       'table',
       { class: 'grid' },
       h('thead', null, h('tr', null, ...['#', 'run', 'group', 'score', '± SE', 'CI', 'n', ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), h('td', { class: 'num' }, fmt(r.score)), h('td', { class: 'num' }, fmt(r.standardError)), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), ...estimateCells(r.score, r.standardError), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   } else {
     bars = board.rows.map((r) => ({ label: `${r.rank}. ${r.label}`, value: r.score, ci: r.ci }));
@@ -107,7 +109,7 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
       'table',
       { class: 'grid' },
       h('thead', null, h('tr', null, ...['#', board.groupBy === 'group' ? 'group' : 'config', 'runs', 'mean', 'sd', '± SE', 'CI', 'method', ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), h('td', { class: 'num' }, fmt(r.score)), h('td', { class: 'num' }, fmt(r.sd)), h('td', { class: 'num' }, fmt(r.standardError)), h('td', null, ci(r.ci)), h('td', null, r.method), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), ...withSd(estimateCells(r.score, r.standardError), r.sd), h('td', null, ci(r.ci)), h('td', null, r.method), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   }
   replace(body, head, h('div', { 'data-testid': 'lb-bars' }, errorBarChart(bars.slice(0, 50), 760)), table, ...board.excluded.slice(0, 20).map((x) => h('div', { class: 'muted small' }, `left out ${x.id}: ${x.reason}`)));
