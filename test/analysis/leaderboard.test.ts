@@ -62,9 +62,11 @@ describe('leaderboard over runs', () => {
     const spy = vi.spyOn(store, 'getMetricValues');
     const board = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: 'tags.stage = "sft"', status: 'completed' });
     expect(board.rows.map((r) => r.id)).toEqual(['run_b', 'run_c']);
+    // Archived runs (tagged `archived`) are left out unless `archived: true`.
+    const notArchived = { kind: 'exists', field: { scope: 'tags', key: 'archived' }, negated: true };
     expect(spy.mock.calls).toEqual([[
       { benchmark: 'gsm8k', metric: 'accuracy' },
-      { where: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' }, status: 'completed' },
+      { where: { kind: 'and', left: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' }, right: notArchived }, status: 'completed' },
     ]]);
     const lowLr = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: { kind: 'compare', field: { scope: 'params', path: 'learning_rate' }, op: '<', value: 5e-4 } });
     expect(lowLr.rows.map((r) => r.id)).toEqual(['run_b', 'run_c', 'run_d']);

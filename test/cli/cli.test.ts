@@ -410,6 +410,22 @@ describe('colour', () => {
   });
 });
 
+describe('archived runs', () => {
+  it('are hidden from list and leaderboard until --archived, and come back when the tag goes', async () => {
+    const store = join(dir, 'archive.db');
+    const runs = await makeStore(store);
+    expect(cli(['tag', runs[1] as string, 'archived', '--db', store]).status).toBe(0);
+    const listed = (args: string[]) => cliJson(['list', '--db', store, ...args]).experiments.map((e: { id: string }) => e.id).sort();
+    expect(listed([])).toEqual([runs[0], runs[2]].sort());
+    expect(listed(['--archived'])).toEqual([...runs].sort());
+    const ranked = (args: string[]) => cliJson(['leaderboard', '--benchmark', 'gsm8k', '--db', store, ...args]).rows.map((r: { id: string }) => r.id);
+    expect(ranked([])).toEqual([runs[0], runs[2]]);
+    expect(ranked(['--archived'])).toEqual([runs[1], runs[0], runs[2]]);
+    expect(cli(['tag', runs[1] as string, '--remove', 'archived', '--db', store]).status).toBe(0);
+    expect(listed([])).toEqual([...runs].sort());
+  });
+});
+
 describe('metric goals in compare', () => {
   it('stars and ranks a loss, never a logged constant such as a learning rate, unless its goal is declared', async () => {
     const goals = join(dir, 'goals.db');

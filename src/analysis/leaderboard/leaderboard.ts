@@ -5,6 +5,7 @@ import { studentTQuantile } from '../stats/index.js';
 import { flattenConfig, sameJson, varyingKeys } from '../internal/flatten-config.js';
 import type { ItemScores } from '../internal/item-scores.js';
 import { declaredMetricGoal, goalFromMetricName } from '../../core/metric-goal.js';
+import { withoutArchived } from '../filter/archived.js';
 import { ExptrackError } from '../../core/errors.js';
 import { oneOfOption, optionalInteger, readConfidence, requireName, requireReader } from '../internal/options.js';
 import { resolveFilter } from '../internal/resolve-filter.js';
@@ -43,6 +44,11 @@ export interface LeaderboardOptions {
   filter?: string | FilterExpression;
   /** Only runs with this status (or one of these). */
   status?: ExperimentStatus | readonly ExperimentStatus[];
+  /**
+   * Rank archived runs too (those tagged `archived`, see `ARCHIVED_TAG`).
+   * @defaultValue false
+   */
+  archived?: boolean;
   /**
    * `'none'`: one row per run. `'group'`: one row per experiment group (runs with no group stand
    * alone). `'config'`: one row per config, ignoring keys named `seed` (runs that differ only by seed).
@@ -242,16 +248,17 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const top = optionalInteger('top', options.top, 1);
   const confidence = readConfidence(options.confidence);
   const groupBy = oneOfOption('groupBy', options.groupBy, ['none', 'group', 'config'] as const, 'none');
-  const given = options.order === undefined ? undefined : oneOfOption('order', options.order, ['asc', 'desc'] as const, 'desc');
+  const givenOrder = options.order === undefined ? undefined : oneOfOption('order', options.order, ['asc', 'desc'] as const, 'desc');
   const value = benchmark === undefined ? oneOfOption('value', options.value, ['last', 'best'] as const, 'last') : null;
 
-  const filter = resolveFilter(options.filter);
+  const given = resolveFilter(options.filter);
+  const filter = options.archived === true ? given : withoutArchived(given);
   const selection: ExperimentSelection = { ...(filter === undefined ? {} : { where: filter }), ...(options.status === undefined ? {} : { status: options.status }) };
   // One query for every run's score; full records are read only for what gets listed. A training
   // metric's `best` needs the order first, which needs a run: its last values tell which runs have it.
   const lastSelector: MetricSelector = benchmark !== undefined ? { benchmark, metric } : { metric, value: 'last' };
   const lastValues = await source.getMetricValues(lastSelector, selection);
-  const { order, orderSource } = given !== undefined ? { order: given, orderSource: 'option' as const } : await orderFromGoal(source, lastValues, metric, benchmark ?? null);
+  const { order, orderSource } = givenOrder !== undefined ? { order: givenOrder, orderSource: 'option' as const } : await orderFromGoal(source, lastValues, metric, benchmark ?? null);
   const values = value === 'best' ? await source.getMetricValues({ metric, value: order === 'asc' ? 'min' : 'max' }, selection) : lastValues;
   const excluded = values.filter((v) => Number.isNaN(v.value)).map((v) => ({ id: v.experimentId, reason: `${metric} is NaN` }));
   const sign = order === 'asc' ? 1 : -1;

@@ -21,6 +21,7 @@ interface LeaderboardCliOptions {
   order?: 'asc' | 'desc';
   best?: boolean;
   confidence?: number;
+  archived?: boolean;
 }
 
 /**
@@ -47,6 +48,7 @@ export function registerLeaderboard(program: Command, wrap: Wrap): void {
     .option('--order <order>', 'asc or desc (default: from the metric name: loss, error... ascend)')
     .option('--best', 'training metrics: rank by the best value instead of the last')
     .option('--confidence <level>', 'confidence level of the intervals', fractionOption, 0.95)
+    .option('--archived', 'rank archived runs too (tagged archived), hidden by default')
     .action(wrap(leaderboardCommand));
 }
 
@@ -65,6 +67,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ...(options.order === undefined ? {} : { order: options.order }),
     ...(options.best ? { value: 'best' as const } : {}),
     confidence: options.confidence ?? 0.95,
+    archived: options.archived === true,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
   if (board.rows.length === 0) await refuseUnknownMetric(store, board);

@@ -19,6 +19,7 @@ interface ListOptions {
   all?: boolean;
   sort?: ExperimentSortKey;
   reverse?: boolean;
+  archived?: boolean;
 }
 
 /** The columns `list --sort` takes (the store's sort keys). */
@@ -49,16 +50,16 @@ export function registerList(program: Command, wrap: Wrap): void {
     .option('--all', 'every experiment that matches (no limit)')
     .addOption(new Option('--sort <column>', 'sort by this column (created: newest first; the others ascending)').choices(SORT_KEYS).default('created'))
     .option('--reverse', 'the other direction')
+    .option('--archived', 'include archived runs (tagged archived), hidden by default')
     .action(wrap(list));
 }
 
 async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   const store = await ctx.store('read');
   const query: ExperimentQuery = {};
-  if (options.filter !== undefined) {
-    const { parseFilter } = await import('exptrack/analysis');
-    query.where = parseFilter(options.filter);
-  }
+  const { parseFilter, withoutArchived } = await import('exptrack/analysis');
+  if (options.filter !== undefined) query.where = parseFilter(options.filter);
+  if (!options.archived) query.where = withoutArchived(query.where);
   if (options.status !== undefined) query.status = options.status;
   if (options.group !== undefined) query.group = options.group;
   const sort = options.sort ?? 'created';
@@ -79,7 +80,9 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   }
   if (rows.length === 0) {
     const hint = isPostgresUrl(ctx.db) ? ' (add ?schema=NAME to the URL to read another schema)' : '';
-    ctx.print('no experiments' + (Object.keys(query).length > 0 ? ' match' : ` yet in ${describeStore(ctx.db, store)}${hint}`));
+    const filtered = options.filter !== undefined || options.status !== undefined || options.group !== undefined;
+    const archivedHint = options.archived ? '' : ' (archived runs are hidden: --archived shows them)';
+    ctx.print('no experiments' + (filtered ? ' match' : ` yet in ${describeStore(ctx.db, store)}${hint}`) + (filtered ? archivedHint : ''));
     return;
   }
   const { c } = ctx;

@@ -131,8 +131,9 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
       return;
     }
     if (stopped) return;
-    if (first) replace(main, head, info, evals, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox));
-    renderHead(head, d);
+    // What a reader came for first: the curves and the scores; then the record of how the run was made.
+    if (first) replace(main, head, h('section', { 'data-testid': 'training' }, h('h2', null, 'Training metrics'), controls, chartsBox), evals, info);
+    renderHead(head, d, allowEdit, () => void load(false));
     if (first || d.experiment.status === 'running') renderInfo(info, d, allowEdit, () => void load(false));
     renderEvaluations(evals, d.evaluations);
     if (d.metrics.length === 0 && charts.size === 0) replace(chartsBox, h('p', { class: 'muted' }, 'no training metrics logged'));
@@ -157,12 +158,22 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
   };
 }
 
-function renderHead(head: HTMLElement, d: Details): void {
+function renderHead(head: HTMLElement, d: Details, allowEdit: boolean, reload: () => void): void {
   const e = d.experiment;
   const end = e.endedAt ?? (e.status === 'running' ? Date.now() : e.heartbeatAt ?? e.createdAt);
+  const archived = e.tags['archived'] !== undefined;
   replace(
     head,
-    h('h1', null, e.name, ' ', h('span', { class: `status status-${e.status}`, 'data-testid': 'status' }, e.status), e.status === 'running' ? h('span', { class: 'live' }, ' ● live') : null),
+    h(
+      'h1',
+      null,
+      e.name,
+      ' ',
+      h('span', { class: `status status-${e.status}`, 'data-testid': 'status' }, e.status),
+      archived ? h('span', { class: 'tag archived', 'data-testid': 'archived' }, 'archived') : null,
+      e.status === 'running' ? h('span', { class: 'live' }, ' ● live') : null,
+    ),
+    allowEdit ? runActions(e, archived, reload) : null,
     h('div', { class: 'muted' }, h('span', { class: 'mono' }, e.id), ` · group ${e.group ?? '–'} · started ${fmtDate(e.createdAt)} · ${fmtDuration(end - e.createdAt)}`),
     e.error === null ? null : h('pre', { class: 'error' }, e.error.message),
   );
@@ -193,21 +204,22 @@ function renderInfo(info: HTMLElement, d: Details, allowEdit: boolean, reload: (
             ['remote', git.remoteUrl ?? '–'],
           ]),
     ),
-    card(
-      'Environment',
-      env === null
-        ? h('p', { class: 'muted' }, 'not recorded')
-        : table([
+    env === null
+      ? card('Environment', h('p', { class: 'muted' }, 'not recorded'))
+      : foldedCard(
+          'Environment',
+          `${env.nodeVersion} · ${env.platform} ${env.arch} · ${env.hostname} · ${Object.keys(env.packages).length} packages`,
+          table([
             ['command', env.argv.join(' ')],
             ['cwd', env.cwd],
             ['node', env.nodeVersion],
             ['platform', `${env.platform} ${env.osRelease} ${env.arch}`],
             ['cpu', `${env.cpuCount} × ${env.cpuModel}`],
-            ['memory', `${(env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
+            ['memory', formatBytes(env.totalMemoryBytes)],
             ['host', env.hostname],
             ...Object.entries(env.packages).map(([k, v]): [string, string] => [`package ${k}`, v]),
           ]),
-    ),
+        ),
     card('Tags', tagsView(e, allowEdit, reload)),
     card('Notes', notesView(e, allowEdit, reload)),
     card(
@@ -231,6 +243,37 @@ function renderInfo(info: HTMLElement, d: Details, allowEdit: boolean, reload: (
           ),
     ),
   );
+}
+
+/** Archive (or bring back) and delete, for a dashboard started with --allow-edit. */
+function runActions(e: Experiment, archived: boolean, reload: () => void): HTMLElement {
+  const message = h('span', { class: 'error' });
+  const fail = (err: Error) => (message.textContent = err.message);
+  const path = `/api/experiments/${encodeURIComponent(e.id)}`;
+  return h(
+    'div',
+    { class: 'toolbar run-actions' },
+    h('button', { type: 'button', 'data-testid': 'archive', onclick: () => void post(`${path}/archive`, { archived: !archived }).then(reload, fail) }, archived ? 'Unarchive' : 'Archive'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'danger',
+        'data-testid': 'delete',
+        onclick: () => {
+          if (!confirm(`Delete ${e.name} (${e.id}) and everything logged to it? This cannot be undone.`)) return;
+          void post(`${path}/delete`, { confirm: e.id }).then(() => (location.hash = link('', '')), fail);
+        },
+      },
+      'Delete…',
+    ),
+    message,
+  );
+}
+
+/** A card folded to one line (its title and a summary) until the reader opens it. */
+function foldedCard(title: string, summary: string, body: Node): HTMLElement {
+  return h('details', { class: 'card folded', 'data-testid': `fold-${title.toLowerCase()}` }, h('summary', null, h('h2', null, title), h('span', { class: 'muted small' }, summary)), body);
 }
 
 function tagsView(e: Experiment, allowEdit: boolean, reload: () => void): HTMLElement {

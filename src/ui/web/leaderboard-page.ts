@@ -27,7 +27,7 @@ interface Benchmarks {
  */
 export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
   const p = route.params;
-  const state = { benchmark: p.get('benchmark') ?? '', metric: p.get('metric') ?? '', groupBy: p.get('groupBy') ?? 'none', filter: p.get('filter') ?? '' };
+  const state = { benchmark: p.get('benchmark') ?? '', metric: p.get('metric') ?? '', groupBy: p.get('groupBy') ?? 'none', filter: p.get('filter') ?? '', archived: p.get('archived') === '1' ? '1' : '' };
   const go = (changes: Partial<typeof state>) => (location.hash = link('leaderboard', '', { ...state, ...changes, groupBy: (changes.groupBy ?? state.groupBy) === 'none' ? '' : changes.groupBy ?? state.groupBy }));
   const controller = new AbortController();
   replace(main, h('h1', null, 'Leaderboard'), h('p', { class: 'muted' }, 'loading…'));
@@ -51,17 +51,20 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
     groupSelect.value = state.groupBy;
     const filterInput = h('input', { type: 'search', placeholder: 'filter (optional)', value: state.filter });
     filterInput.value = state.filter;
+    const archivedBox = h('input', { type: 'checkbox', 'data-testid': 'lb-archived' });
+    archivedBox.checked = state.archived === '1';
     const body = h('div', { 'data-testid': 'leaderboard' });
     replace(
       main,
       h('h1', null, 'Leaderboard'),
       h(
         'form',
-        { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); go({ metric: metricInput.value, groupBy: groupSelect.value, filter: filterInput.value.trim() }); } },
+        { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); go({ metric: metricInput.value, groupBy: groupSelect.value, filter: filterInput.value.trim(), archived: archivedBox.checked ? '1' : '' }); } },
         benchmarkSelect,
         metricInput,
         groupSelect,
         filterInput,
+        h('label', { class: 'muted' }, archivedBox, ' with archived runs'),
         h('button', { type: 'submit' }, 'Show'),
       ),
       body,
@@ -72,7 +75,7 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
     }
     let board: LeaderboardResult;
     try {
-      board = await api<LeaderboardResult>('/api/leaderboard', { benchmark: state.benchmark, metric: metricInput.value, groupBy: state.groupBy, filter: state.filter }, controller.signal);
+      board = await api<LeaderboardResult>('/api/leaderboard', { benchmark: state.benchmark, metric: metricInput.value, groupBy: state.groupBy, filter: state.filter, archived: state.archived || undefined }, controller.signal);
     } catch (error) {
       if (!controller.signal.aborted) replace(body, h('pre', { class: error instanceof ApiError && error.body.field === 'filter' ? 'filter-error' : 'error' }, (error as Error).message));
       return;
