@@ -342,6 +342,15 @@ describe('stats, export and import, report', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toMatch(/<svg [^>]*aria-label="loss"[^>]*>.*<polyline [^>]*points="[\d.]+,[\d.]+ /s);
     expect(html).toContain('<td>accuracy</td><td>0.710</td><td>0.032</td>');
+    // Curves come before the record of how the run was made, as on the dashboard's run page; the
+    // table's curve column is an SVG sparkline (Unicode blocks drew as solid bars), and it prints.
+    expect(html.indexOf('<h2>Training curves</h2>')).toBeLessThan(html.indexOf('<h2>Config</h2>'));
+    expect(html.indexOf('<h2>Evaluations</h2>')).toBeLessThan(html.indexOf('<h2>Git</h2>'));
+    expect(html).toMatch(/<td><svg [^>]*class="spark"[^>]*><polyline /);
+    expect(html).not.toMatch(/[▁▂▃▄▅▆▇█]/);
+    expect(html).toContain('@media print');
+    expect(html).not.toMatch(/<script|<link |src="http/);
+    expect(md.stdout).toMatch(/\| loss \| 50 \|.*[▁▂▃▄▅▆▇█]+ \|/);
   });
 });
 
