@@ -20,6 +20,7 @@ import type {
   MetricSelector,
   StoredEvaluationSample,
 } from 'exptrack';
+import { CliError } from '../cli/errors.js';
 import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, listedExperiment, primaryMetric, type ListedExperiment } from '../cli/commands/shared.js';
 import { updateExperiment } from '../cli/update-experiment.js';
 import { HttpError, Query } from './http.js';
@@ -493,6 +494,33 @@ export class DashboardApi {
     const experiment = await this.resolve(idOrPrefix);
     await this.edit(experiment.id, (t) => t.setNotes(notes));
     return { id: experiment.id, notes: (await this.store.getExperiment(experiment.id))?.notes ?? '' };
+  }
+
+  /**
+   * `GET /api/sweeps`: every sweep of the store (trials grouped by `sweep_<id>`), newest first.
+   * @returns `{ sweeps }`
+   */
+  async sweeps(): Promise<Record<string, unknown>> {
+    const { listSweeps } = await import('../cli/sweep/list-sweeps.js');
+    return { sweeps: await listSweeps(this.store) };
+  }
+
+  /**
+   * `GET /api/sweeps/:id`: one sweep's definition, trials, best trial and parameter importance, as
+   * `exptrack sweep show --json` prints them.
+   * @param id - the sweep id
+   * @returns the sweep
+   * @throws HttpError 404 when the store holds no such sweep
+   */
+  async sweep(id: string): Promise<unknown> {
+    if (id.length > 200) throw new HttpError(400, 'the sweep id is too long');
+    const { sweepDetails } = await import('../cli/sweep/sweep-details.js');
+    try {
+      return await sweepDetails(this.store, id);
+    } catch (error) {
+      if (error instanceof CliError) throw new HttpError(404, error.message);
+      throw error;
+    }
   }
 
   /**

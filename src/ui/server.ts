@@ -225,6 +225,10 @@ async function routeApi(api: DashboardApi, req: IncomingMessage, url: URL): Prom
     case 'leaderboard':
       if (second === undefined) return get(() => api.leaderboard(q));
       break;
+    case 'sweeps':
+      if (second === undefined) return get(() => api.sweeps());
+      if (third === undefined) return get(() => api.sweep(second));
+      break;
   }
   throw new HttpError(404, `no API route ${url.pathname}`);
 }

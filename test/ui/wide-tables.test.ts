@@ -22,7 +22,8 @@ function wideEvents(): TrackerEvent[] {
   const events: TrackerEvent[] = [];
   for (const [k, lr] of [0.01, 0.003, 0.001].entries()) {
     const id = `exp_wide_${k}`;
-    events.push(started(id, { learning_rate: lr, optimizer: 'adam', warmup_steps: 100 * k }, { name: `lora-r${8 << k}-a-long-descriptive-run-name-${k}`, group: 'wide', createdAt: 1_767_225_600_000 + k }));
+    const environment = { argv: ['node', 'train.js'], cwd: '/work', nodeVersion: 'v20.20.2', platform: 'linux', osRelease: '6.1', arch: 'x64', cpuModel: 'cpu', cpuCount: 2, totalMemoryBytes: 2 ** 34, hostname: 'gpu-host-1', user: null, pid: 1, packages: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`package-${i}`, '1.0.0'])), env: {} };
+    events.push(started(id, { learning_rate: lr, optimizer: 'adam', warmup_steps: 100 * k }, { name: `lora-r${8 << k}-a-long-descriptive-run-name-${k}`, group: 'wide', createdAt: 1_767_225_600_000 + k, environment }));
     for (const key of METRICS) events.push(curve(id, key, [0, 1, 2], [1 + k, 0.5 + k, 0.25 + k]));
     events.push(evaluation(id, 'qa', { accuracy: (20 + 5 * k) / 40 }, qaSamples(40, (i) => i < 20 + 5 * k)));
   }
@@ -100,6 +101,21 @@ describe.skipIf(!hasChromium)(`wide tables at 1400 px in Chromium${hasChromium ?
     expect(r.unreachable).toEqual([]);
     expect(Math.abs(r.firstLeft)).toBeLessThan(2);
     await page.screenshot({ path: join(SHOTS, 'compare-1400.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("a run's page puts its curves and evaluations first, and folds the 40-package environment to one line", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${ui.url}#/e/exp_wide_1`);
+    await page.waitForSelector('[data-testid=fold-environment]');
+    const top = (selector: string) => page.$eval(selector, (el) => el.getBoundingClientRect().top);
+    expect(await top('[data-testid=training]')).toBeLessThan(await top('h2:text("Evaluations")'));
+    expect(await top('h2:text("Evaluations")')).toBeLessThan(await top('h2:text("Config")'));
+    expect(await page.$eval('[data-testid=fold-environment]', (el) => (el as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.locator('[data-testid=fold-environment] summary').textContent()).toContain('40 packages');
+    expect(await page.locator('text=package-39').isVisible()).toBe(false);
+    await page.click('[data-testid=fold-environment] summary');
+    expect(await page.locator('text=package package-39').isVisible()).toBe(true);
     await page.close();
   });
 });

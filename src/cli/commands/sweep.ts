@@ -19,13 +19,12 @@ import {
   TAG_CLI_TRIALS,
   TAG_REPLACED_TRIAL,
   TAG_RERUN_AS,
-  bestTrial,
   readSweepConfig,
   readStoredSweep,
-  type StoredTrial,
   type SweepConfig,
 } from '../sweep/config.js';
 import { listSweeps } from '../sweep/list-sweeps.js';
+import { sweepDetails } from '../sweep/sweep-details.js';
 import { parseValue, runTrialProcess, type TrialProcessResult } from '../sweep/run-trial.js';
 import { updateExperiment } from '../update-experiment.js';
 
@@ -455,37 +454,13 @@ async function listSweepsCommand(ctx: CommandContext): Promise<void> {
 
 async function showSweep(ctx: CommandContext, id: string): Promise<void> {
   const store = await ctx.store('read');
-  const stored = await readStoredSweep(store, id);
-  const { definition, trials } = stored;
-  const { parameterImportance } = await import('exptrack/sweep');
-  let importance: ReturnType<typeof parameterImportance> | null = null;
-  let importanceNote: string | null = null;
-  try {
-    importance = parameterImportance(
-      trials.map((t: StoredTrial) => ({
-        number: t.number,
-        params: t.params as Record<string, string | number | boolean | null>,
-        state: t.state === 'completed' ? 'completed' : t.state === 'pruned' ? 'pruned' : t.state === 'running' ? 'running' : 'failed',
-        value: t.value ?? undefined,
-        reports: new Map<number, number>(),
-      })),
-    );
-  } catch (error) {
-    importanceNote = error instanceof Error ? error.message : String(error);
-  }
-  const best = bestTrial(trials, definition.direction);
+  const details = await sweepDetails(store, id);
   if (ctx.json) {
-    ctx.printJson({
-      id,
-      group: `sweep_${id}`,
-      definition,
-      trials,
-      best: best ?? null,
-      importance,
-      ...(importanceNote === null ? {} : { importanceNote }),
-    });
+    ctx.printJson(details);
     return;
   }
+  const { definition, trials, importance, importanceNote } = details;
+  const best = details.best ?? undefined;
   const names = Object.keys(definition.space);
   ctx.print(
     ctx.c.bold(`sweep ${id}`) +
