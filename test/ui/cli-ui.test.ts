@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { buildCli } from '../../src/cli/build-cli.js';
 import { started } from './fixtures.js';
+import { cli, cliAsync } from '../cli/helpers.js';
 
 function io(env: NodeJS.ProcessEnv) {
   const stdout = new PassThrough();
@@ -65,14 +66,15 @@ describe('exptrack ui', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as { port: number }).port;
     try {
-      const a = io({});
-      expect(await buildCli(a.io).run(['ui', '--db', db, '--port', String(port)])).toBe(1);
-      expect(a.err()).toBe(`exptrack: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 to pick a free one\n`);
+      // The built CLI, in a child process, as a user runs it.
+      const a = await cliAsync(['ui', '--db', db, '--port', String(port)]).done;
+      expect(a.code).toBe(1);
+      expect(a.stderr).toBe(`exptrack: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 to pick a free one\n`);
     } finally {
       busy.close();
     }
-    const b = io({});
-    expect(await buildCli(b.io).run(['ui', '--db', dir])).toBe(1);
-    expect(b.err()).toBe(`exptrack: ${dir} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(dir, 'exptrack.db')})\n`);
+    const b = cli(['ui', '--db', dir]);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toBe(`exptrack: ${dir} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(dir, 'exptrack.db')})\n`);
   });
 });
