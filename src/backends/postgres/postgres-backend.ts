@@ -26,14 +26,15 @@ import type {
   StoredEvaluationSample,
 } from '../../core/types.js';
 import { readMetricValues } from '../sql/metric-values.js';
+import { migrationProvider } from '../sql/migrations.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
-import { migrationProvider } from './migrations.js';
 import { createPool, type PgPool } from './pg-driver.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
+import { postgresStoreDialect } from './postgres-store-dialect.js';
 import type { PgStoreSchema } from './schema.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -171,7 +172,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       await refuseForeignTables(pool, schema);
       const { error } = await new Migrator({
         db: kysely,
-        provider: migrationProvider,
+        provider: migrationProvider(postgresStoreDialect),
         migrationTableSchema: schema,
         // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
         // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.

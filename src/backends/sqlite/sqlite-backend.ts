@@ -27,15 +27,16 @@ import type {
   StoredEvaluationSample,
 } from '../../core/types.js';
 import { readMetricValues } from '../sql/metric-values.js';
+import { LATEST_MIGRATION, migrationProvider } from '../sql/migrations.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
-import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
 import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
+import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
 import { WriteThread } from './write-thread.js';
 
@@ -371,7 +372,7 @@ function orderByIds<T>(id: string | readonly string[], rows: T[], experimentOf: 
 async function migrate(db: SqliteConnection, kysely: Kysely<StoreSchema>): Promise<void> {
   if (latestAppliedMigration(db) === LATEST_MIGRATION) return;
   for (let attempt = 0; ; attempt++) {
-    const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: kysely, provider: migrationProvider(sqliteStoreDialect) }).migrateToLatest();
     if (error === undefined) return;
     if (attempt === 5) throw error;
     await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));

@@ -1,0 +1,39 @@
+import type { ColumnDataType, ColumnDefinitionBuilder, CreateTableBuilder, Expression, RawBuilder } from 'kysely';
+import type { DialectFeature, LogicalType } from './store-schema.js';
+
+/**
+ * What differs between the SQL stores, asked by name (as kysely's `DialectAdapter` answers
+ * `supportsReturning`) instead of `dialect === 'postgres'` checks spread through the code. One small
+ * object per dialect: `sqliteStoreDialect` and `postgresStoreDialect`. Everything else about the
+ * stores (schema, migrations, row mapping, event dispatch, queries) is written once against this.
+ */
+export interface StoreDialect {
+  /** The dialect's name, as the filter compiler and error messages know it. */
+  readonly name: 'sqlite' | 'postgres';
+
+  // ----- schema -----
+  /** The database type of a logical column type. */
+  columnType(type: LogicalType): ColumnDataType;
+  /** Makes an `id` column number itself (`INTEGER PRIMARY KEY` is the rowid in SQLite, an identity in Postgres). */
+  autoNumbered(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** A column default of a JSON document (`'{}'` text, or `'{}'::jsonb`). */
+  jsonDefault(json: string): string | Expression<unknown>;
+  /** Stores a table in primary key order, where the dialect can (SQLite `WITHOUT ROWID`). */
+  clustered(table: CreateTableBuilder<string, string>): CreateTableBuilder<string, string>;
+  /** Whether the dialect stores the tables and columns of this feature. */
+  has(feature: DialectFeature): boolean;
+
+  // ----- values -----
+  /** NaN is stored as NULL (SQLite's REAL has no NaN), so `float` columns stay nullable. */
+  readonly nanAsNull: boolean;
+  /** A stored JSON column, parsed (SQLite returns the text; pg parses jsonb itself). */
+  readJson<T>(stored: unknown): T;
+  /** A stored boolean (SQLite 0/1). */
+  readBool(stored: unknown): boolean | null;
+  /** A boolean as the dialect stores it. */
+  writeBool(value: boolean | null): number | boolean | null;
+
+  // ----- queries -----
+  /** A text column in byte order (`collate "C"` in Postgres; SQLite's BINARY is the default). */
+  byteOrder(column: string): RawBuilder<unknown>;
+}

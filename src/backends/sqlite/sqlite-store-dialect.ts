@@ -1,0 +1,23 @@
+import { sql, type ColumnDataType } from 'kysely';
+import type { StoreDialect } from '../sql/store-dialect.js';
+import type { LogicalType } from '../sql/store-schema.js';
+
+const TYPES: Record<LogicalType, ColumnDataType> = { text: 'text', int32: 'integer', int64: 'integer', float: 'real', json: 'text', bool: 'integer', id: 'integer' };
+
+/**
+ * The SQLite store's dialect: JSON as text, booleans as 0/1, NaN as NULL (±Infinity as is),
+ * `INTEGER PRIMARY KEY` rowids, and the metric points table `WITHOUT ROWID`.
+ */
+export const sqliteStoreDialect: StoreDialect = {
+  name: 'sqlite',
+  columnType: (type) => TYPES[type],
+  autoNumbered: (column) => column,
+  jsonDefault: (json) => json,
+  clustered: (table) => table.modifyEnd(sql`without rowid`),
+  has: () => false,
+  nanAsNull: true,
+  readJson: <T>(stored: unknown) => JSON.parse(stored as string) as T,
+  readBool: (stored) => (stored === null ? null : stored === 1),
+  writeBool: (value) => (value === null ? null : value ? 1 : 0),
+  byteOrder: (column) => sql.raw(column),
+};
