@@ -27,15 +27,15 @@ import type {
 } from '../../core/types.js';
 import { readMetricValues } from '../sql/metric-values.js';
 import { migrationProvider } from '../sql/migrations.js';
+import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from '../sql/row-mapping.js';
+import type { StoreTables } from '../sql/store-tables.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool } from './pg-driver.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
-import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
 import { postgresStoreDialect } from './postgres-store-dialect.js';
-import type { PgStoreSchema } from './schema.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_TABLE = 'exptrack_migration';
@@ -46,7 +46,7 @@ type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl'>> & Pick<Postgr
 
 interface OpenState {
   pool: PgPool;
-  kysely: Kysely<PgStoreSchema>;
+  kysely: Kysely<StoreTables<'native'>>;
   writer: PgEventWriter;
 }
 
@@ -166,7 +166,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       options: `-c search_path=${schema}`,
       ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
     });
-    const kysely = new Kysely<PgStoreSchema>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+    const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
@@ -279,7 +279,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       for (const term of sortTerms(query, 'postgres', Date.now())) q = q.orderBy(term);
       if (query.limit !== undefined) q = q.limit(query.limit);
       if (query.offset !== undefined) q = q.offset(query.offset);
-      return (await q.execute()).map(toExperiment);
+      return (await q.execute()).map((row) => toExperiment(row, postgresStoreDialect));
     }, true);
   }
 
@@ -341,7 +341,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   async getExperiment(id: string): Promise<Experiment | undefined> {
     return this.reading(async ({ kysely }) => {
       const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toExperiment(row);
+      return row && toExperiment(row, postgresStoreDialect);
     }, true);
   }
 
@@ -472,7 +472,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         .select(['experiment_id', 'benchmark', 'metrics', 'metadata', 'step', 'sample_count', 'created_at'])
         .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`);
       if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-      return (await q.orderBy(sql`array_position(${ids}::text[], experiment_id)`).orderBy('id').execute()).map(toEvaluation);
+      return (await q.orderBy(sql`array_position(${ids}::text[], experiment_id)`).orderBy('id').execute()).map((row) => toEvaluation(row, postgresStoreDialect));
     });
   }
 
@@ -498,7 +498,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         .select(['ev.experiment_id', 'ev.benchmark'])
         .where('ev.experiment_id', '=', id);
       if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
-      return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map(toSample);
+      return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map((row) => toSample(row, postgresStoreDialect));
     });
   }
 
@@ -523,7 +523,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map(toCheckpoint);
+      return rows.map((row) => toCheckpoint(row, postgresStoreDialect));
     });
   }
 

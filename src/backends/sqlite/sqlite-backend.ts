@@ -28,12 +28,12 @@ import type {
 } from '../../core/types.js';
 import { readMetricValues } from '../sql/metric-values.js';
 import { LATEST_MIGRATION, migrationProvider } from '../sql/migrations.js';
+import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from '../sql/row-mapping.js';
+import type { StoreTables } from '../sql/store-tables.js';
 import { selectionCondition, sortTerms } from '../sql/selection.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { openDatabase, storeError } from './open-database.js';
-import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
-import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
@@ -63,7 +63,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  private state: { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; writer: EventWriter } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
   private startedThread: WriteThread | undefined;
@@ -98,7 +98,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   private async open(): Promise<void> {
     const { path } = this.config;
     const db = openDatabase(path, this.config);
-    const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+    const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
       await migrate(db, kysely);
       this.state = { db, kysely, writer: new EventWriter(db) };
@@ -168,7 +168,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     for (const term of sortTerms(query, 'sqlite', Date.now())) q = q.orderBy(term);
     if (query.limit !== undefined) q = q.limit(query.limit);
     if (query.offset !== undefined) q = (query.limit === undefined ? q.limit(-1) : q).offset(query.offset);
-    return (await q.execute()).map(toExperiment);
+    return (await q.execute()).map((row) => toExperiment(row, sqliteStoreDialect));
   }
 
   async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
@@ -189,7 +189,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   async getExperiment(id: string): Promise<Experiment | undefined> {
     const { kysely } = await this.readyForReading();
     const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toExperiment(row);
+    return row && toExperiment(row, sqliteStoreDialect);
   }
 
   async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
@@ -238,7 +238,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
       if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
       return q.orderBy('id').execute();
     });
-    return orderByIds(id, rows, (r) => r.experiment_id).map(toEvaluation);
+    return orderByIds(id, rows, (r) => r.experiment_id).map((row) => toEvaluation(row, sqliteStoreDialect));
   }
 
   async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
@@ -250,13 +250,13 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
       .select(['ev.experiment_id', 'ev.benchmark'])
       .where('ev.experiment_id', '=', id);
     if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
-    return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map(toSample);
+    return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map((row) => toSample(row, sqliteStoreDialect));
   }
 
   async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
     const { kysely } = await this.ready();
     const rows = await kysely.selectFrom('checkpoints').selectAll().where('experiment_id', '=', id).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toCheckpoint);
+    return rows.map((row) => toCheckpoint(row, sqliteStoreDialect));
   }
 
   async getStats(): Promise<StoreStats> {
@@ -369,7 +369,7 @@ function orderByIds<T>(id: string | readonly string[], rows: T[], experimentOf: 
  * longer, on every open). When several processes open a new file at once, one migrates and the
  * others fail on what it created: they try again and find the work done.
  */
-async function migrate(db: SqliteConnection, kysely: Kysely<StoreSchema>): Promise<void> {
+async function migrate(db: SqliteConnection, kysely: Kysely<StoreTables<'encoded'>>): Promise<void> {
   if (latestAppliedMigration(db) === LATEST_MIGRATION) return;
   for (let attempt = 0; ; attempt++) {
     const { error } = await new Migrator({ db: kysely, provider: migrationProvider(sqliteStoreDialect) }).migrateToLatest();
