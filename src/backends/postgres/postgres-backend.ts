@@ -12,12 +12,10 @@ import type {
 } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
-import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
   CheckpointRecord,
   EvaluationRecord,
   Experiment,
-  ExperimentStatus,
   MetricOutline,
   MetricOutlineQuery,
   MetricPoint,
@@ -25,11 +23,9 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { readMetricValues } from '../sql/metric-values.js';
 import { migrationProvider } from '../sql/migrations.js';
-import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from '../sql/row-mapping.js';
 import type { StoreTables } from '../sql/store-tables.js';
-import { selectionCondition, sortTerms } from '../sql/selection.js';
+import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool } from './pg-driver.js';
@@ -47,6 +43,7 @@ type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl'>> & Pick<Postgr
 interface OpenState {
   pool: PgPool;
   kysely: Kysely<StoreTables<'native'>>;
+  reads: StoreReads;
   writer: PgEventWriter;
 }
 
@@ -180,7 +177,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         migrationLockTableName: `${MIGRATION_TABLE}_lock`,
       }).migrateToLatest();
       if (error) throw error;
-      const state = { pool, kysely, writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
+      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
       this.state = state;
       this.closed = undefined;
       await this.markStaleRunsCrashed(state);
@@ -274,13 +271,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'postgres'));
-      for (const term of sortTerms(query, 'postgres', Date.now())) q = q.orderBy(term);
-      if (query.limit !== undefined) q = q.limit(query.limit);
-      if (query.offset !== undefined) q = q.offset(query.offset);
-      return (await q.execute()).map((row) => toExperiment(row, postgresStoreDialect));
-    }, true);
+    return this.reading(({ reads }) => reads.getAllExperiments(query), true);
   }
 
   /**
@@ -297,14 +288,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely
-        .selectFrom('experiments as e')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .where(selectionCondition(selection, 'postgres'))
-        .executeTakeFirstOrThrow();
-      return row.n;
-    }, true);
+    return this.reading(({ reads }) => reads.countExperiments(selection), true);
   }
 
   /**
@@ -323,7 +307,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    return this.reading(({ kysely }) => readMetricValues(metric, selection, 'postgres', (query) => query.execute(kysely)), true);
+    return this.reading(({ reads }) => reads.getMetricValues(metric, selection), true);
   }
 
   /**
@@ -339,10 +323,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getExperiment(id: string): Promise<Experiment | undefined> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toExperiment(row, postgresStoreDialect);
-    }, true);
+    return this.reading(({ reads }) => reads.getExperiment(id), true);
   }
 
   /**
@@ -359,16 +340,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('experiments')
-        .select('id')
-        .where(sql<boolean>`starts_with(id, ${prefix})`)
-        .orderBy(sql`id collate "C"`)
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.id);
-    });
+    return this.reading(({ reads }) => reads.findExperimentIds(prefix, limit));
   }
 
   /**
@@ -385,17 +357,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('metric_points as p')
-        .innerJoin('metric_series as s', 's.id', 'p.series_id')
-        .innerJoin('writers as w', 'w.id', 'p.writer_id')
-        .select(['s.key', 'p.step', 'p.value', 'p.ts_offset', 'w.started_at', 'w.rank'])
-        .where('s.experiment_id', '=', id);
-      if (key !== undefined) q = q.where('s.key', '=', key);
-      const rows = await q.orderBy(sql`s.key collate "C"`).orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
-      return rows.map((r) => ({ key: r.key, step: r.step, value: r.value, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
-    });
+    return this.reading(({ reads }) => reads.getMetrics(id, key));
   }
 
   /**
@@ -433,19 +395,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
-    const ids = typeof id === 'string' ? [id] : [...id];
-    if (ids.length === 0) return [];
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('metric_series')
-        .select(['experiment_id', 'key', 'count', 'first_step', 'last_step', 'last_value', 'min_value', 'max_value'])
-        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`)
-        .where('count', '>', 0)
-        .orderBy(sql`array_position(${ids}::text[], experiment_id)`)
-        .orderBy(sql`key collate "C"`)
-        .execute();
-      return rows.map(toMetricSummary);
-    });
+    return this.reading(({ reads }) => reads.getMetricSummaries(id));
   }
 
   /**
@@ -464,16 +414,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
-    const ids = typeof id === 'string' ? [id] : [...id];
-    if (ids.length === 0) return [];
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('evaluations')
-        .select(['experiment_id', 'benchmark', 'metrics', 'metadata', 'step', 'sample_count', 'created_at'])
-        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`);
-      if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-      return (await q.orderBy(sql`array_position(${ids}::text[], experiment_id)`).orderBy('id').execute()).map((row) => toEvaluation(row, postgresStoreDialect));
-    });
+    return this.reading(({ reads }) => reads.getEvaluationResults(id, benchmark));
   }
 
   /**
@@ -490,16 +431,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('evaluation_samples as s')
-        .innerJoin('evaluations as ev', 'ev.id', 's.evaluation_id')
-        .selectAll('s')
-        .select(['ev.experiment_id', 'ev.benchmark'])
-        .where('ev.experiment_id', '=', id);
-      if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
-      return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map((row) => toSample(row, postgresStoreDialect));
-    });
+    return this.reading(({ reads }) => reads.getEvaluationSamples(id, benchmark));
   }
 
   /**
@@ -515,16 +447,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('checkpoints')
-        .select(['experiment_id', 'path', 'step', 'metrics', 'size_bytes', 'sha256', 'file_count', 'created_at'])
-        .where('experiment_id', '=', id)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map((row) => toCheckpoint(row, postgresStoreDialect));
-    });
+    return this.reading(({ reads }) => reads.getCheckpoints(id));
   }
 
   /**
@@ -540,36 +463,15 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getStats(): Promise<StoreStats> {
-    return this.reading(async ({ kysely }) => {
-      const count = (table: 'metric_points' | 'evaluations' | 'evaluation_samples' | 'checkpoints') =>
-        kysely.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const [statuses, span, points, evaluations, samples, checkpoints, size] = await Promise.all([
-        kysely.selectFrom('experiments').select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
-        kysely
-          .selectFrom('experiments')
-          .select(({ fn }) => [fn.min<number | null>('created_at').as('oldest'), fn.max<number | null>('created_at').as('newest')])
-          .executeTakeFirstOrThrow(),
-        count('metric_points'),
-        count('evaluations'),
-        count('evaluation_samples'),
-        count('checkpoints'),
-        sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely),
-      ]);
-      const byStatus = Object.fromEntries(EXPERIMENT_STATUSES.map((s) => [s, 0])) as Record<ExperimentStatus, number>;
-      for (const { status, n } of statuses) byStatus[status as ExperimentStatus] = n;
-      return {
-        experiments: statuses.reduce((sum, s) => sum + s.n, 0),
-        byStatus,
-        metricPoints: points.n,
-        evaluations: evaluations.n,
-        samples: samples.n,
-        checkpoints: checkpoints.n,
-        sizeBytes: size.rows[0]?.bytes ?? null,
-        oldest: span.oldest,
-        newest: span.newest,
-      };
-    }, true);
+    return this.reading(
+      ({ kysely, reads }) =>
+        reads.getStats(async () => {
+          const { rows } = await sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely);
+          return rows[0]?.bytes ?? null;
+        }),
+      true,
+    );
   }
 
   /**
@@ -611,10 +513,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async getCachedResponse(key: string): Promise<string | undefined> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely.selectFrom('response_cache').select('value').where('key', '=', key).executeTakeFirst();
-      return row?.value;
-    });
+    return this.reading(({ reads }) => reads.getCachedResponse(key));
   }
 
   /**
@@ -631,14 +530,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async putCachedResponse(key: string, value: string): Promise<void> {
-    await this.reading(async ({ kysely }) => {
-      const now = Date.now();
-      await kysely
-        .insertInto('response_cache')
-        .values({ key, value, created_at: now })
-        .onConflict((c) => c.column('key').doUpdateSet({ value, created_at: now }))
-        .execute();
-    });
+    await this.reading(({ reads }) => reads.putCachedResponse(key, value));
   }
 
   /**

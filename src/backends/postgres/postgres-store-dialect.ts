@@ -22,4 +22,7 @@ export const postgresStoreDialect: StoreDialect = {
   readBool: (stored) => stored as boolean | null,
   writeBool: (value) => value,
   byteOrder: (column) => sql.raw(`${column} collate "C"`),
+  anyOf: (column, values) => sql<boolean>`${sql.ref(column)} = any(${[...values]}::text[])`,
+  startsWith: (column, prefix) => sql<boolean>`starts_with(${sql.ref(column)}, ${prefix})`,
+  offsetNeedsLimit: false,
 };

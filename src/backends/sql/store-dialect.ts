@@ -36,4 +36,10 @@ export interface StoreDialect {
   // ----- queries -----
   /** A text column in byte order (`collate "C"` in Postgres; SQLite's BINARY is the default). */
   byteOrder(column: string): RawBuilder<unknown>;
+  /** `column` is one of `values`, with the list bound as one parameter (SQLite refuses more than 32,766). */
+  anyOf(column: string, values: readonly string[]): RawBuilder<boolean>;
+  /** `column` starts with `prefix`, as a condition an index on the column serves. */
+  startsWith(column: string, prefix: string): RawBuilder<boolean>;
+  /** OFFSET needs a LIMIT before it (SQLite's grammar); `LIMIT -1` is no limit there. */
+  readonly offsetNeedsLimit: boolean;
 }

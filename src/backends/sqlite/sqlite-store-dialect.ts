@@ -20,4 +20,7 @@ export const sqliteStoreDialect: StoreDialect = {
   readBool: (stored) => (stored === null ? null : stored === 1),
   writeBool: (value) => (value === null ? null : value ? 1 : 0),
   byteOrder: (column) => sql.raw(column),
+  anyOf: (column, values) => sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`,
+  startsWith: (column, prefix) => sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${prefix + '\uffff'})`,
+  offsetNeedsLimit: true,
 };
