@@ -4,6 +4,8 @@ import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, MetricColumns } from '../../core/types.js';
+import { batchFailure } from '../sql/batch-failures.js';
+import { jitteredBackoff, retry, type RetryPolicy } from '../sql/retry.js';
 import { describe, isConnectionError, isTransient, storeError } from './pg-errors.js';
 import type { PgPool, PgPoolClient } from './pg-driver.js';
 
@@ -161,31 +163,26 @@ export class PgEventWriter {
   }
 
   private async run(plan: BatchPlan): Promise<void> {
-    const deadline = Date.now() + this.options.retryForMs;
-    for (let attempt = 0; ; attempt++) {
-      let outcome: AttemptOutcome;
-      try {
-        outcome = await this.withClient(async (client) => {
+    const outcome = await retry(
+      () =>
+        this.withClient(async (client) => {
           const fast = await this.attempt(client, plan, false);
           return fast.kind === 'event_failed' ? this.attempt(client, plan, true) : fast;
-        });
-      } catch (cause) {
-        if (isTransient(cause) && Date.now() < deadline) {
-          await sleep(backoffMs(attempt));
-          continue;
-        }
-        throw storeError(cause, this.options.where);
-      }
-      if (outcome.kind !== 'committed' || outcome.failures.length === 0) return;
-      const { failures } = outcome;
-      const first = failures[0];
-      if (failures.length === 1) throw eventError(first, this.options.where);
-      throw new ExptrackError(`${failures.length} of ${plan.events.length} events could not be stored; the first: ${eventError(first, this.options.where).message}`, {
-        code: 'backend_failed',
-        backend: 'postgres',
-        cause: first,
-      });
+        }),
+      this.retryPolicy,
+    );
+    if (outcome.kind === 'committed' && outcome.failures.length > 0) {
+      throw batchFailure(outcome.failures, plan.events.length, 'postgres', (cause) => eventError(cause, this.options.where));
     }
+  }
+
+  /** A dropped connection, a deadlock or a serialization failure is retried with backoff for up to `retryForMs`. */
+  private get retryPolicy(): RetryPolicy {
+    return {
+      forMs: this.options.retryForMs,
+      backoffMs: jitteredBackoff(50, 2_000),
+      settle: (cause) => ({ error: storeError(cause, this.options.where), retryable: isTransient(cause) }),
+    };
   }
 
   private async withClient<T>(body: (client: PgPoolClient) => Promise<T>): Promise<T> {
@@ -541,10 +538,3 @@ function eventError(cause: unknown, where: string): ExptrackError {
   return storeError(cause, where);
 }
 
-function backoffMs(attempt: number): number {
-  return Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -25,6 +25,7 @@ import type {
 } from '../../core/types.js';
 import { migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
+import { retry } from '../sql/retry.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
@@ -207,17 +208,12 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async write(events: readonly TrackerEvent[]): Promise<void> {
-    const deadline = Date.now() + this.config.retryForMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { writer } = await this.ready();
-        return await writer.write(events);
-      } catch (cause) {
-        // The server may not have been up when the store was opened: keep trying within the budget.
-        if (this.state || !isTransient(cause) || Date.now() >= deadline) throw storeError(cause, this.where());
-        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+    // The server may not have been up when the store was opened: keep trying within the budget.
+    await retry(async () => (await this.ready()).writer.write(events), {
+      forMs: this.config.retryForMs,
+      backoffMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt),
+      settle: (cause) => ({ error: storeError(cause, this.where()), retryable: !this.state && isTransient(cause) }),
+    });
   }
 
   /**
@@ -537,17 +533,15 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * Runs a read (or a small idempotent write) on the open store, once more on a fresh connection
    * when the first one was dropped; with `listing`, stale runs are marked crashed first.
    */
-  private async reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
+  private reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
+    return retry(
+      async () => {
         const state = await this.ready();
         if (listing) await this.markStaleRunsCrashed(state);
-        return await body(state);
-      } catch (cause) {
-        if (attempt >= 2 || !isTransient(cause)) throw storeError(cause, this.where());
-        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-      }
-    }
+        return body(state);
+      },
+      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: storeError(cause, this.where()), retryable: isTransient(cause) }) },
+    );
   }
 
   private async markStaleRunsCrashed(state: OpenState): Promise<void> {

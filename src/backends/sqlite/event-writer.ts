@@ -3,6 +3,7 @@ import { ExptrackError } from '../../core/errors.js';
 import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, ExperimentStatus } from '../../core/types.js';
+import { batchFailure } from '../sql/batch-failures.js';
 import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
 
 /** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
@@ -66,11 +67,7 @@ export class EventWriter {
     }
     if (failures.length > 0) {
       this.metrics.reset();
-      const first = failures[0];
-      const message = first instanceof Error ? first.message : String(first);
-      throw ExptrackError.is(first) && failures.length === 1
-        ? first
-        : new ExptrackError(`${failures.length} of ${events.length} events could not be stored; the first: ${message}`, { code: 'backend_failed', backend: 'sqlite', cause: first });
+      throw batchFailure(failures, events.length, 'sqlite', (cause) => cause);
     }
   }
 
