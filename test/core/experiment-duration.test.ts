@@ -23,7 +23,7 @@ describe('experiment duration, defined once', () => {
 
   it('sorts the same in SQL (SQLite) as in memory, and as the CLI computes it', async () => {
     const sqlite = new SqliteBackend({ path: ':memory:', staleAfterMs: Number.MAX_SAFE_INTEGER });
-    const memory = new MemoryBackend({ staleAfterMs: Number.MAX_SAFE_INTEGER });
+    const memory = new MemoryBackend();
     for (const store of [sqlite, memory]) await store.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
     const now = Date.now();
     const byCli = [...runs].sort((a, b) => listedExperiment(a, {}, now).durationMs - listedExperiment(b, {}, now).durationMs).map((r) => r.id);
