@@ -1,31 +1,12 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type {
-  Backend,
-  BackendCapabilities,
-  ExperimentQuery,
-  ExperimentReader,
-  ExperimentSelection,
-  MetricSelector,
-  MetricValue,
-  ResponseCacheStore,
-  TrackerEvent,
-} from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
-import type {
-  CheckpointRecord,
-  EvaluationRecord,
-  Experiment,
-  MetricOutline,
-  MetricOutlineQuery,
-  MetricPoint,
-  MetricSummary,
-  StoreStats,
-  StoredEvaluationSample,
-} from '../../core/types.js';
+import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
 import { migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
 import { retry } from '../sql/retry.js';
+import { SqlStore } from '../sql/sql-store.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
@@ -75,7 +56,7 @@ interface OpenState {
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class PostgresBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class PostgresBackend extends SqlStore implements Backend {
   /** The version of the backend contract this backend implements. */
   readonly specificationVersion = 1;
   /** `postgres`, in reports and errors. */
@@ -104,6 +85,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     if (typeof config?.connectionString !== 'string' || config.connectionString.length === 0) {
       throw new ExptrackError('PostgresBackend needs a connectionString', { code: 'invalid_input', field: 'connectionString', value: config?.connectionString });
     }
+    super();
     const schema = config.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw invalidInput('schema', schema, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters)');
     this.config = {
@@ -253,110 +235,6 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   }
 
   /**
-   * Lists experiments, newest first unless asked otherwise; runs whose heartbeat stopped are marked
-   * crashed first. `where` takes a parsed filter (see `parseFilter` of `exptrack/analysis`).
-   *
-   * @param query - status, group, ids, filter, order, limit and offset
-   * @returns the matching experiments
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter.
-   *
-   * @example
-   * ```ts
-   * const best = await store.getAllExperiments({ status: 'completed', limit: 10 });
-   * ```
-   */
-  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return this.reading(({ reads }) => reads.getAllExperiments(query), true);
-  }
-
-  /**
-   * How many experiments a selection picks (after marking stale runs crashed), counted by the server.
-   *
-   * @param selection - status, group, ids and filter
-   * @returns the count
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter.
-   *
-   * @example
-   * ```ts
-   * const running = await store.countExperiments({ status: 'running' });
-   * ```
-   */
-  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
-    return this.reading(({ reads }) => reads.countExperiments(selection), true);
-  }
-
-  /**
-   * One metric of every selected run that has it, in no particular order, in one query: a metric of a
-   * benchmark's latest evaluation, or a training metric's last, min or max value.
-   *
-   * @param metric - the metric
-   * @param selection - status, group, ids and filter
-   * @returns the values, NaN and ±Infinity included
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter or value.
-   *
-   * @example
-   * ```ts
-   * const scores = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { status: 'completed' });
-   * ```
-   */
-  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    return this.reading(({ reads }) => reads.getMetricValues(metric, selection), true);
-  }
-
-  /**
-   * One experiment (after marking stale runs crashed).
-   *
-   * @param id - the experiment's id
-   * @returns the experiment, or undefined when no experiment has that id
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const run = await store.getExperiment('exp_20250123_143022_a1b2c3');
-   * ```
-   */
-  async getExperiment(id: string): Promise<Experiment | undefined> {
-    return this.reading(({ reads }) => reads.getExperiment(id), true);
-  }
-
-  /**
-   * Ids that start with `prefix`, in byte order.
-   *
-   * @param prefix - the start of an id
-   * @param limit - at most this many
-   * @returns the matching ids
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * await store.findExperimentIds('exp_2025'); // ['exp_20250123_143022_a1b2c3', ...]
-   * ```
-   */
-  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    return this.reading(({ reads }) => reads.findExperimentIds(prefix, limit));
-  }
-
-  /**
-   * The points of an experiment, ordered by key, step, then logging order.
-   *
-   * @param id - the experiment's id
-   * @param key - only this metric
-   * @returns the points, with their timestamps and ranks
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const loss = await store.getMetrics(id, 'loss');
-   * ```
-   */
-  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
-    return this.reading(({ reads }) => reads.getMetrics(id, key));
-  }
-
-  /**
    * One metric in a step window, reduced in the database to what `buckets` columns can show (see
    * `MetricOutline`): every finite point of a small window, else the first lowest and highest
    * point of each equal step range.
@@ -375,99 +253,6 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    */
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
     return this.reading(({ kysely }) => readMetricOutline(kysely, id, key, query));
-  }
-
-  /**
-   * Per-key figures of experiments' metrics, kept up to date as points arrive.
-   *
-   * @param id - an experiment's id, or several (read in one query)
-   * @returns the summaries, by experiment (in the order of the ids given) then key
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const [loss] = await store.getMetricSummaries(id); // { key: 'loss', count, min, max, last, ... }
-   * const all = await store.getMetricSummaries([idA, idB]);
-   * ```
-   */
-  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
-    return this.reading(({ reads }) => reads.getMetricSummaries(id));
-  }
-
-  /**
-   * The evaluations of experiments, in the order they were logged (the last of a benchmark is its
-   * latest).
-   *
-   * @param id - an experiment's id, or several (read in one query)
-   * @param benchmark - only this benchmark
-   * @returns the evaluations, by experiment (in the order of the ids given) then logging order;
-   *   samples are read with `getEvaluationSamples`
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const [gsm8k] = await store.getEvaluationResults(id, 'gsm8k');
-   * ```
-   */
-  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
-    return this.reading(({ reads }) => reads.getEvaluationResults(id, benchmark));
-  }
-
-  /**
-   * The per-sample rows of an experiment's evaluations, in logging order.
-   *
-   * @param id - the experiment's id
-   * @param benchmark - only this benchmark
-   * @returns the samples, each with its experiment and benchmark
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const wrong = (await store.getEvaluationSamples(id, 'gsm8k')).filter((s) => s.correct === false);
-   * ```
-   */
-  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
-    return this.reading(({ reads }) => reads.getEvaluationSamples(id, benchmark));
-  }
-
-  /**
-   * The checkpoints of an experiment, in logging order.
-   *
-   * @param id - the experiment's id
-   * @returns the checkpoints with their sizes and hashes
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const checkpoints = await store.getCheckpoints(id);
-   * ```
-   */
-  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
-    return this.reading(({ reads }) => reads.getCheckpoints(id));
-  }
-
-  /**
-   * Counts and sizes of the store; `sizeBytes` is the total size of the schema's tables and
-   * indexes (`pg_total_relation_size`).
-   *
-   * @returns the figures
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const { experiments, metricPoints, sizeBytes } = await store.getStats();
-   * ```
-   */
-  async getStats(): Promise<StoreStats> {
-    return this.reading(
-      ({ kysely, reads }) =>
-        reads.getStats(async () => {
-          const { rows } = await sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely);
-          return rows[0]?.bytes ?? null;
-        }),
-      true,
-    );
   }
 
   /**
@@ -496,37 +281,16 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     );
   }
 
-  /**
-   * A cached model response.
-   *
-   * @param key - the response's hash
-   * @returns the cached value, or undefined
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const cached = await store.getCachedResponse(hash);
-   * ```
-   */
-  async getCachedResponse(key: string): Promise<string | undefined> {
-    return this.reading(({ reads }) => reads.getCachedResponse(key));
+  protected withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
+    return this.reading((state) => body(state.reads), listing);
   }
 
-  /**
-   * Stores (or replaces) a model response.
-   *
-   * @param key - the response's hash
-   * @param value - the response
-   * @returns when it is stored
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * await store.putCachedResponse(hash, JSON.stringify(response));
-   * ```
-   */
-  async putCachedResponse(key: string, value: string): Promise<void> {
-    await this.reading(({ reads }) => reads.putCachedResponse(key, value));
+  /** The total size of the schema's tables and indexes. */
+  protected async storeSize(): Promise<number | null> {
+    const { kysely } = await this.ready();
+    const { rows } = await sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely);
+    return rows[0]?.bytes ?? null;
   }
 
   /**

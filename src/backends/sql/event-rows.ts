@@ -1,7 +1,7 @@
 import type { TrackerEvent } from '../../core/backend.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { CheckpointRecord, EvaluationSample, Experiment } from '../../core/types.js';
-import type { StoreDialect } from './store-dialect.js';
+import type { StoreValues } from './store-dialect.js';
 
 /**
  * The values both SQL stores insert for an event, in the column order of their INSERT statements:
@@ -30,7 +30,7 @@ export function evaluationRow(event: EvaluationEvent): unknown[] {
  * `evaluation_samples` after evaluation_id and position: sample_id, prompt, output, extracted, gold,
  * correct, score, latency_ms, prompt_tokens, completion_tokens, error, attempt, metadata.
  */
-export function sampleRow(s: EvaluationSample, dialect: StoreDialect): unknown[] {
+export function sampleRow(s: EvaluationSample, dialect: StoreValues): unknown[] {
   return [
     s.id,
     s.prompt ?? null,

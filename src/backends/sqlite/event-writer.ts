@@ -9,7 +9,7 @@ import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
 /** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
 export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'metrics'; experimentId: string; points: MetricColumnsView };
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
-import { sqliteStoreDialect } from './sqlite-store-dialect.js';
+import { sqliteValues } from './sqlite-values.js';
 
 type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
 
@@ -83,7 +83,7 @@ export class EventWriter {
       case 'evaluation': {
         const result = this.statements.insertEvaluation.run(...evaluationRow(event));
         const evaluationId = Number(result.lastInsertRowid);
-        event.samples.forEach((sample, position) => this.statements.insertSample.run(evaluationId, position, ...sampleRow(sample, sqliteStoreDialect)));
+        event.samples.forEach((sample, position) => this.statements.insertSample.run(evaluationId, position, ...sampleRow(sample, sqliteValues)));
         return;
       }
       case 'checkpoint':

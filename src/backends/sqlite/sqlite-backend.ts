@@ -1,31 +1,12 @@
 import { statSync } from 'node:fs';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import type {
-  Backend,
-  BackendCapabilities,
-  ExperimentQuery,
-  ExperimentReader,
-  ExperimentSelection,
-  MetricSelector,
-  MetricValue,
-  ResponseCacheStore,
-  TrackerEvent,
-} from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
-import type {
-  CheckpointRecord,
-  EvaluationRecord,
-  Experiment,
-  MetricOutline,
-  MetricOutlineQuery,
-  MetricPoint,
-  MetricSummary,
-  StoreStats,
-  StoredEvaluationSample,
-} from '../../core/types.js';
+import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
 import { LATEST_MIGRATION, migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
+import { SqlStore } from '../sql/sql-store.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
@@ -54,7 +35,7 @@ import { WriteThread } from './write-thread.js';
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class SqliteBackend extends SqlStore implements Backend {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
@@ -68,6 +49,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   private opening: Promise<void> | undefined;
 
   constructor(config: SqliteBackendConfig) {
+    super();
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
     this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
   }
@@ -158,53 +140,9 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     await state.kysely.destroy();
   }
 
-  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return (await this.readyForReading()).reads.getAllExperiments(query);
-  }
-
-  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
-    return (await this.readyForReading()).reads.countExperiments(selection);
-  }
-
-  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    return (await this.readyForReading()).reads.getMetricValues(metric, selection);
-  }
-
-  async getExperiment(id: string): Promise<Experiment | undefined> {
-    return (await this.readyForReading()).reads.getExperiment(id);
-  }
-
-  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    return (await this.ready()).reads.findExperimentIds(prefix, limit);
-  }
-
-  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
-    return (await this.ready()).reads.getMetrics(id, key);
-  }
-
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
     const { db } = await this.ready();
     return readMetricOutline(db, id, key, query);
-  }
-
-  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
-    return (await this.ready()).reads.getMetricSummaries(id);
-  }
-
-  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
-    return (await this.ready()).reads.getEvaluationResults(id, benchmark);
-  }
-
-  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
-    return (await this.ready()).reads.getEvaluationSamples(id, benchmark);
-  }
-
-  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
-    return (await this.ready()).reads.getCheckpoints(id);
-  }
-
-  async getStats(): Promise<StoreStats> {
-    return (await this.readyForReading()).reads.getStats(async () => this.sizeOnDisk());
   }
 
   async deleteExperiment(id: string): Promise<boolean> {
@@ -217,12 +155,9 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     return remove.immediate() as boolean;
   }
 
-  async getCachedResponse(key: string): Promise<string | undefined> {
-    return (await this.ready()).reads.getCachedResponse(key);
-  }
-
-  async putCachedResponse(key: string, value: string): Promise<void> {
-    return (await this.ready()).reads.putCachedResponse(key, value);
+  protected async withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
+    const { reads } = listing ? await this.readyForReading() : await this.ready();
+    return body(reads);
   }
 
   private async ready(): Promise<NonNullable<SqliteBackend['state']>> {
@@ -249,7 +184,8 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     }
   }
 
-  private sizeOnDisk(): number | null {
+  /** The file and its WAL; null for an in-memory database. */
+  protected async storeSize(): Promise<number | null> {
     const { path } = this.config;
     if (path === ':memory:' || path === '') return null;
     const size = (p: string) => {

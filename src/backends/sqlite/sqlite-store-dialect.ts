@@ -1,6 +1,7 @@
 import { sql, type ColumnDataType } from 'kysely';
 import type { StoreDialect } from '../sql/store-dialect.js';
 import type { LogicalType } from '../sql/store-schema.js';
+import { sqliteValues } from './sqlite-values.js';
 
 const TYPES: Record<LogicalType, ColumnDataType> = { text: 'text', int32: 'integer', int64: 'integer', float: 'real', json: 'text', bool: 'integer', id: 'integer' };
 
@@ -15,10 +16,7 @@ export const sqliteStoreDialect: StoreDialect = {
   jsonDefault: (json) => json,
   clustered: (table) => table.modifyEnd(sql`without rowid`),
   has: () => false,
-  nanAsNull: true,
-  readJson: <T>(stored: unknown) => JSON.parse(stored as string) as T,
-  readBool: (stored) => (stored === null ? null : stored === 1),
-  writeBool: (value) => (value === null ? null : value ? 1 : 0),
+  ...sqliteValues,
   byteOrder: (column) => sql.raw(column),
   anyOf: (column, values) => sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`,
   startsWith: (column, prefix) => sql<boolean>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${prefix + '\uffff'})`,
