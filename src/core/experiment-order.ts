@@ -41,7 +41,7 @@ export function sortDirectionOf(query: ExperimentQuery): 'asc' | 'desc' {
  *
  * @example
  * ```ts
- * import { durationFrom, type DurationTerms } from 'exptrack';
+ * import { durationFrom, type DurationTerms } from 'exptrack/analysis';
  * const terms: DurationTerms<number | null> = { endedAt: null, nowIfRunning: 9, heartbeatAt: 5, createdAt: 1, firstOf: (...t) => t.find((x) => x !== null) ?? null, minus: (a, b) => a! - b! };
  * durationFrom(terms); // 8
  * ```
@@ -62,7 +62,7 @@ export interface DurationTerms<T> {
  *
  * @example
  * ```ts
- * import { durationFrom } from 'exptrack';
+ * import { durationFrom } from 'exptrack/analysis';
  * durationFrom(terms); // see DurationTerms
  * ```
  */
@@ -75,7 +75,7 @@ export function durationFrom<T>(t: DurationTerms<T>): T {
  *
  * @example
  * ```ts
- * import { experimentDuration } from 'exptrack';
+ * import { experimentDuration } from 'exptrack/analysis';
  * experimentDuration(run, Date.now()); // 61234
  * ```
  */

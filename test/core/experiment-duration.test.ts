@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { experimentDuration, type Experiment } from 'exptrack';
+import type { Experiment } from 'exptrack';
+import { experimentDuration } from 'exptrack/analysis';
 import { MemoryBackend } from 'exptrack/memory';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { makeExperiment } from 'exptrack/testing';

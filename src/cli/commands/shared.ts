@@ -2,7 +2,8 @@
  * Pieces several commands share: statuses and their colours, and the key metrics of a run.
  * @module
  */
-import { experimentDuration, type EvaluationRecord, type Experiment, type ExperimentReader, type ExperimentStatus } from 'exptrack';
+import type { EvaluationRecord, Experiment, ExperimentReader, ExperimentStatus } from 'exptrack';
+import { experimentDuration } from 'exptrack/analysis';
 import type { Colors } from '../context.js';
 
 /** Every experiment status, for `--status` choices. */
