@@ -19,6 +19,9 @@ export type MathNode =
   | { kind: 'pow'; base: MathNode; exp: MathNode }
   | { kind: 'root'; arg: MathNode; index: MathNode | null }
   | { kind: 'fact'; arg: MathNode }
+  | { kind: 'binom'; n: MathNode; k: MathNode }
+  | { kind: 'log'; arg: MathNode; base: MathNode | null }
+  | { kind: 'apply'; name: string; arg: MathNode }
   | { kind: 'pct'; arg: MathNode }
   | { kind: 'tuple'; items: MathNode[] }
   | { kind: 'set'; items: MathNode[] }
@@ -234,7 +237,7 @@ class Parser {
     if (!t) return false;
     if (t.t === 'num' || t.t === 'letter') return true;
     if (t.t === 'op') return t.v === '(' || t.v === '{' || (t.v === '[' && this.grammar === 'sympy');
-    return ['frac', 'dfrac', 'tfrac', 'sqrt', 'pi', 'infty'].includes(t.v) || (t.v === '{' && this.grammar === 'set');
+    return ['frac', 'dfrac', 'tfrac', 'sqrt', 'pi', 'infty', 'binom', 'dbinom', 'tbinom', 'ln', 'log'].includes(t.v) || (t.v === '{' && this.grammar === 'set');
   }
 
   private parsePostfix(): MathNode {
@@ -309,6 +312,8 @@ class Parser {
           name += '_' + text;
         } else throw new MathParseError('bad subscript');
       }
+      // sympy's parse_latex reads `f(x)` (any letter before a parenthesis) as a function call.
+      if (this.grammar === 'sympy' && this.isOp('(')) return { kind: 'apply', name, arg: this.parseBracketed() };
       return { kind: 'sym', name };
     }
     if (t.t === 'op') {
@@ -380,6 +385,22 @@ class Parser {
         if (this.isOp('[')) index = this.parseGroupRaw('[', ']');
         const arg = this.isOp('{') ? this.parseGroup('{', '}') : this.parseAtom();
         return { kind: 'root', arg, index };
+      }
+      case 'binom':
+      case 'dbinom':
+      case 'tbinom': {
+        const n = this.fracArg();
+        const k = this.fracArg();
+        return { kind: 'binom', n, k };
+      }
+      case 'ln':
+        return { kind: 'log', arg: this.parsePostfix(), base: null };
+      case 'log': {
+        // Only `\log_b x` is read: what a bare `\log` means differs between the two parsers.
+        if (!this.isOp('_')) throw new MathParseError('\\log without a base');
+        this.pos++;
+        const base = this.fracArg();
+        return { kind: 'log', arg: this.parsePostfix(), base };
       }
       case '{':
         if (this.grammar === 'set') return this.parseBraceSet();

@@ -139,6 +139,22 @@ export function powV(a: MathValue, b: MathValue): MathValue {
   return { tag: a.tag === 'approx' || b.tag === 'approx' ? 'approx' : 'float', x: Math.pow(x, y) };
 }
 
+function binomialV(n: MathValue, k: MathValue): MathValue {
+  if (n.tag !== 'exact' || k.tag !== 'exact' || n.r.d !== 1n || k.r.d !== 1n || n.r.n < 0n || n.r.n > 10000n) throw new NotComparable('binomial');
+  if (k.r.n < 0n || k.r.n > n.r.n) return { tag: 'exact', r: rat(0n) };
+  let r = 1n;
+  for (let i = 1n; i <= k.r.n; i++) r = (r * (n.r.n - k.r.n + i)) / i;
+  return exact(rat(r));
+}
+
+/** An unknown function f(v): a fixed value per name and argument, equal only to itself. */
+function opaqueFunction(name: string, arg: MathValue): MathValue {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) | 0;
+  const v = toNumber(arg);
+  return { tag: 'approx', x: Math.sin(v * 12.9898 + h) * 43758.5453 + Math.cos(v * 0.731 + h) };
+}
+
 function factorialV(a: MathValue): MathValue {
   if (a.tag !== 'exact' || a.r.d !== 1n || a.r.n < 0n || a.r.n > 1000n) throw new NotComparable('factorial');
   let r = 1n;
@@ -189,7 +205,12 @@ function childrenOf(node: MathNode): MathNode[] {
     case 'neg':
     case 'fact':
     case 'pct':
+    case 'apply':
       return [node.arg];
+    case 'binom':
+      return [node.n, node.k];
+    case 'log':
+      return node.base ? [node.arg, node.base] : [node.arg];
     case 'pow':
       return [node.base, node.exp];
     case 'root':
@@ -245,6 +266,16 @@ export function evaluate(node: MathNode, env: ReadonlyMap<string, Rat>): MathVal
       return factorialV(evaluate(node.arg, env));
     case 'pct':
       return divV(evaluate(node.arg, env), { tag: 'exact', r: rat(100n) });
+    case 'binom':
+      return binomialV(evaluate(node.n, env), evaluate(node.k, env));
+    case 'log': {
+      const x = toNumber(evaluate(node.arg, env));
+      const b = node.base ? toNumber(evaluate(node.base, env)) : Math.E;
+      if (!(x > 0) || !(b > 0) || b === 1) throw new NotComparable('log');
+      return { tag: 'approx', x: Math.log(x) / Math.log(b) };
+    }
+    case 'apply':
+      return opaqueFunction(node.name, evaluate(node.arg, env));
     default:
       throw new NotComparable(node.kind);
   }

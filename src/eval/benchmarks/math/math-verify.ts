@@ -96,8 +96,9 @@ function items(n: MathNode): MathNode[] {
   return n.kind === 'set' || n.kind === 'tuple' ? n.items : [];
 }
 
+/** Sorting sets as Math-Verify does: by value, an assignment (`x = 1`) by its right side. */
 function sortedByValue(list: MathNode[]): MathNode[] {
-  return list.map((n) => ({ n, v: numericValue(n) })).sort((a, b) => (a.v === b.v || (Number.isNaN(a.v) && Number.isNaN(b.v)) ? 0 : Number.isNaN(a.v) ? 1 : Number.isNaN(b.v) ? -1 : a.v - b.v)).map((x) => x.n);
+  return list.map((n) => ({ n, v: numericValue(isAssignment(n) && isRelation(n) ? n.sides[n.sides.length - 1]! : n) })).sort((a, b) => (a.v === b.v || (Number.isNaN(a.v) && Number.isNaN(b.v)) ? 0 : Number.isNaN(a.v) ? 1 : Number.isNaN(b.v) ? -1 : a.v - b.v)).map((x) => x.n);
 }
 
 function setsEqual(gold: MathNode, pred: MathNode, deadline: number): boolean {
