@@ -136,27 +136,25 @@ class Parser {
     this.pos++;
   }
 
+  /** One or more items separated by `sep` (an operator or a command). */
+  private separated(sep: string, item: () => MathNode): MathNode[] {
+    const items = [item()];
+    while (this.isOp(sep) || this.isCmd(sep)) {
+      this.pos++;
+      items.push(item());
+    }
+    return items;
+  }
+
   /** `a, b, c` at the top level: a set in the `set` grammar. */
   private parseList(): MathNode {
-    const first = this.parseUnion();
-    if (!this.isOp(',')) return first;
-    const items = [first];
-    while (this.isOp(',')) {
-      this.pos++;
-      items.push(this.parseUnion());
-    }
-    return { kind: 'set', items };
+    const items = this.separated(',', () => this.parseUnion());
+    return items.length === 1 ? items[0]! : { kind: 'set', items };
   }
 
   private parseUnion(): MathNode {
-    const first = this.parseRelation();
-    if (!this.isCmd('cup')) return first;
-    const parts = [first];
-    while (this.isCmd('cup')) {
-      this.pos++;
-      parts.push(this.parseRelation());
-    }
-    return { kind: 'union', parts };
+    const parts = this.separated('cup', () => this.parseRelation());
+    return parts.length === 1 ? parts[0]! : { kind: 'union', parts };
   }
 
   private relOp(): RelOp | null {
@@ -340,11 +338,7 @@ class Parser {
       this.expectOp(open === '(' ? ')' : ']');
       return inner;
     }
-    const items = [this.parseUnion()];
-    while (this.isOp(',')) {
-      this.pos++;
-      items.push(this.parseUnion());
-    }
+    const items = this.separated(',', () => this.parseUnion());
     const close = this.peek();
     if (!close || close.t !== 'op' || (close.v !== ')' && close.v !== ']')) throw new MathParseError('unclosed bracket');
     this.pos++;
@@ -423,11 +417,7 @@ class Parser {
       this.pos++;
       return { kind: 'set', items };
     }
-    items.push(this.parseUnion());
-    while (this.isOp(',')) {
-      this.pos++;
-      items.push(this.parseUnion());
-    }
+    items.push(...this.separated(',', () => this.parseUnion()));
     if (!this.isCmd('}')) throw new MathParseError('unclosed \\{');
     this.pos++;
     return { kind: 'set', items };
