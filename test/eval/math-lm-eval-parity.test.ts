@@ -105,6 +105,15 @@ describe('MATH scoring against lm-eval 4e7e0d4 and Math-Verify 0.8 (generated go
   });
 });
 
+describe('math_verify: limits', () => {
+  it('gives up reading a text when its parse time runs out, as Math-Verify\'s timeout does, and rejects bad limits', () => {
+    expect(mathVerify('$\\boxed{5}$', 'so the answer is $\\boxed{5}$')).toBe(true);
+    expect(mathVerify('$\\boxed{5}$', 'so the answer is $\\boxed{5}$', { parseTimeLimitMs: 1e-9 })).toBe(false);
+    expect(() => mathVerify('1', '1', { parseTimeLimitMs: -1 })).toThrow(/parseTimeLimitMs/);
+    expect(() => mathVerify('1', '1', { timeLimitMs: Number.NaN })).toThrow(/timeLimitMs/);
+  });
+});
+
 describe('symbolic equivalence: limits', () => {
   it('gives up after the time limit and rejects a bad limit', () => {
     expect(isSymbolicallyEqual('x+1', '1+x')).toBe(true);

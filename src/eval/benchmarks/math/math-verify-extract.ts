@@ -198,9 +198,11 @@ function extractExpr(m: RegExpExecArray): [MathNode | null, string] {
  * Math-Verify's `parse(text)` with its defaults.
  *
  * @param text - a solution or a model output
+ * @param deadline - a `performance.now()` time; past it, checked between regular expressions and
+ * extractions, the parse gives up and returns nothing, as Math-Verify's parse timeout does
  * @returns the parsed answer (at most one) followed by the first matched string
  */
-export function mathVerifyParse(text: string): MathVerifyItem[] {
+export function mathVerifyParse(text: string, deadline = Infinity): MathVerifyItem[] {
   const all = targets();
   const lower = text.toLowerCase();
   const fallbacks: string[] = [];
@@ -213,6 +215,7 @@ export function mathVerifyParse(text: string): MathVerifyItem[] {
     const matches: Array<{ m: RegExpExecArray; kind: 'latex' | 'expr' }> = [];
     for (const t of group) {
       if (t.needs !== null && !lower.includes(t.needs)) continue;
+      if (performance.now() > deadline) return [];
       t.re.lastIndex = 0;
       for (const m of text.matchAll(t.re)) matches.push({ m: m as RegExpExecArray, kind: t.kind });
     }
@@ -227,6 +230,7 @@ export function mathVerifyParse(text: string): MathVerifyItem[] {
         return a.k - b.k;
       });
     for (const { m, kind } of ordered) {
+      if (performance.now() > deadline) return [];
       const [node, str] = kind === 'latex' ? extractLatex(m) : extractExpr(m);
       if (str) fallbacks.push(str);
       if (node !== null) {

@@ -6,6 +6,7 @@
  * openness; tuples in order and sets in sorted order; relations side by side; an equation's right
  * side where only one of the two is an equation.
  */
+import { invalidInput } from '../../../core/errors.js';
 import type { MathNode } from './latex-parse.js';
 import { mathVerifyParse, type MathVerifyItem } from './math-verify-extract.js';
 import { NotComparable, evaluate, expressionsEqual, ratToNumber } from './math-value.js';
@@ -22,6 +23,12 @@ import { NotComparable, evaluate, expressionsEqual, ratToNumber } from './math-v
 export interface MathVerifyOptions {
   /** Give up (not equal) after this long per comparison, as Math-Verify's 5 s timeout does. @defaultValue 100 */
   timeLimitMs?: number;
+  /**
+   * Give up reading a text (nothing extracted) after this long, as Math-Verify's 5 s parse timeout
+   * does; checked between its regular expressions, so one pathological expression can overrun it.
+   * @defaultValue 1000
+   */
+  parseTimeLimitMs?: number;
 }
 
 function isRelation(n: MathNode): n is Extract<MathNode, { kind: 'rel' }> {
@@ -190,8 +197,9 @@ function itemsEqual(gold: MathVerifyItem, pred: MathVerifyItem, limitMs: number)
  *
  * @param gold - the gold solution or answer text (for MATH, the whole solution)
  * @param output - the model output
- * @param options - the time limit per comparison
+ * @param options - the time limits per comparison and per parse
  * @returns the verdict
+ * @throws ExptrackError `invalid_input` for a time limit that is not a positive number
  * @example
  * ```ts
  * import { mathVerify } from 'exptrack/eval';
@@ -201,7 +209,10 @@ function itemsEqual(gold: MathVerifyItem, pred: MathVerifyItem, limitMs: number)
  */
 export function mathVerify(gold: string, output: string, options: MathVerifyOptions = {}): boolean {
   const limit = options.timeLimitMs ?? 100;
-  const golds = mathVerifyParse(gold);
-  const preds = mathVerifyParse(output);
+  const parseLimit = options.parseTimeLimitMs ?? 1000;
+  if (!(limit > 0)) throw invalidInput('timeLimitMs', options.timeLimitMs, 'must be a positive number');
+  if (!(parseLimit > 0)) throw invalidInput('parseTimeLimitMs', options.parseTimeLimitMs, 'must be a positive number');
+  const golds = mathVerifyParse(gold, performance.now() + parseLimit);
+  const preds = mathVerifyParse(output, performance.now() + parseLimit);
   return golds.some((g) => preds.some((p) => itemsEqual(g, p, limit)));
 }
