@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
+import { splitSchemaParameter } from './connection-url.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
 import { migrationProvider } from '../sql/migrations.js';
@@ -86,7 +87,11 @@ export class PostgresBackend extends SqlStore implements Backend {
       throw new ExptrackError('PostgresBackend needs a connectionString', { code: 'invalid_input', field: 'connectionString', value: config?.connectionString });
     }
     super();
-    const schema = config.schema ?? 'public';
+    const fromUrl = splitSchemaParameter(config.connectionString);
+    if (config.schema !== undefined && fromUrl.schema !== undefined && config.schema !== fromUrl.schema) {
+      throw invalidInput('schema', config.schema, `differs from the connection string's ?schema=${fromUrl.schema}; give one`);
+    }
+    const schema = config.schema ?? fromUrl.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw invalidInput('schema', schema, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters)');
     this.config = {
       max: 10,
@@ -96,6 +101,7 @@ export class PostgresBackend extends SqlStore implements Backend {
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
       ...config,
+      connectionString: fromUrl.connectionString,
       schema,
     };
   }
