@@ -7,6 +7,8 @@ import { type EvaluationSample, type JsonValue } from 'exptrack';
 import type { BaseBenchmark, BenchmarkGeneration } from './benchmark.js';
 import { readCachedResponse, resolveResponseCache, responseCacheKey, type CacheOption, type CachedResponse } from './cache.js';
 import { normalizeModel, type NormalizedModel } from './model.js';
+import { isMultipleChoiceBenchmark } from './multiple-choice.js';
+import { evaluateMultipleChoice } from './multiple-choice-runner.js';
 import { BenchmarkRegistry } from './registry.js';
 import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
 import { isRetryableError, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
@@ -77,6 +79,11 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
   step?: number | null;
   /** Extra metadata stored on the result. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * Few-shot examples per document, for multiple-choice benchmarks (their default is lm-eval's for
+   * the task: 0 for all built-ins, MMLU included). Generation benchmarks take it as a benchmark option.
+   */
+  numFewshot?: number;
 }
 
 /**
@@ -118,6 +125,8 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     typeof options.benchmark === 'string'
       ? ((options.registry ?? BenchmarkRegistry.default()).get(options.benchmark, options.benchmarkOptions) as unknown as BaseBenchmark<S>)
       : options.benchmark;
+  if (isMultipleChoiceBenchmark(benchmark)) return evaluateMultipleChoice(options as EvaluateOptions, benchmark);
+  if (options.numFewshot !== undefined) throw invalidInput('numFewshot', options.numFewshot, `applies to multiple-choice benchmarks; give ${benchmark.name} its few-shot count as a benchmark option`);
   const cache = resolveResponseCache(options.cache);
   if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
   const signal = options.signal;

@@ -5,6 +5,8 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
+import { completionsLoglikelihood } from './completions-loglikelihood.js';
+import type { TextTokenizer } from './tokenizer.js';
 
 /**
  * Options of {@link openAICompatibleModel}.
@@ -36,6 +38,15 @@ export interface OpenAICompatibleOptions {
   id?: string;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * For log-likelihood requests (`endpoint: 'completions'`): a Hugging Face `tokenizer.json` path
+   * (loaded with the optional peer `@huggingface/tokenizers`) or a tokenizer. With it, requests are
+   * tokenized and truncated exactly as lm-eval's `local-completions` does; without it, the text is
+   * sent and split with the server's `text_offset` (approximate, no truncation).
+   */
+  tokenizer?: string | TextTokenizer;
+  /** lm-eval's `max_length` for log-likelihood requests (left truncation to `maxLength - 1` tokens). @defaultValue 2048 */
+  maxLength?: number;
 }
 
 /**
@@ -64,8 +75,25 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
   const id = options.id ?? `openai-compatible:${options.model}@${baseURL}`;
 
+  const authHeaders = (): Record<string, string> => {
+    const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
+    return { 'content-type': 'application/json', ...options.headers, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+  };
+  const loglikelihood =
+    endpoint === 'completions'
+      ? completionsLoglikelihood({
+          url,
+          model: options.model,
+          headers: authHeaders,
+          ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+          ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
+      : undefined;
+
   return {
     id,
+    ...(loglikelihood ? { loglikelihood } : {}),
     async generate(prompt: Prompt, gen: GenerateOptions): Promise<GenerateResult> {
       const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
       const body: Record<string, unknown> = { model: options.model, ...options.extraBody };
