@@ -5,6 +5,8 @@
  * `local-completions`, exptrack with a tokenizer) and text prompts (split into words, with
  * `text_offset`) are both answered. It records every request body.
  *
+ * The model name of the request is part of every value, so two "checkpoints" score differently.
+ *
  * Run standalone (used by scripts/lm-eval-mc/generate.py): `npx tsx test/eval/helpers/fake-logprob-server.ts`
  * prints `PORT <n>` and serves until killed; `--log FILE` appends each body as a JSON line.
  */
@@ -27,8 +29,8 @@ function fnv1a(text: string): number {
  * are multiples of 1/64 (exact in binary, so sums do not depend on their order); one token in four
  * is the greedy one.
  */
-export function fakeLogprob(previous: number, token: number): { logprob: number; top: Record<string, number> } {
-  const h = fnv1a(`${previous},${token}`);
+export function fakeLogprob(model: string, previous: number, token: number): { logprob: number; top: Record<string, number> } {
+  const h = fnv1a(`${model}|${previous},${token}`);
   const logprob = -((h % 1000) + 1) / 64;
   const greedy = (h >>> 12) % 4 === 0;
   return { logprob, top: greedy ? { [`t${token}`]: logprob } : { alt: logprob + 0.5 } };
@@ -50,12 +52,12 @@ export function fakeTextTokens(text: string): Array<{ token: string; offset: num
 
 const GENERATED = 0;
 
-function choiceFor(ids: number[], tokens: string[], offsets: number[], index: number) {
+function choiceFor(model: string, ids: number[], tokens: string[], offsets: number[], index: number) {
   const all = [...ids, GENERATED];
   const tokenLogprobs: Array<number | null> = [null];
   const top: Array<Record<string, number> | null> = [null];
   for (let i = 1; i < all.length; i++) {
-    const lp = fakeLogprob(all[i - 1]!, all[i]!);
+    const lp = fakeLogprob(model, all[i - 1]!, all[i]!);
     tokenLogprobs.push(lp.logprob);
     top.push(lp.top);
   }
@@ -72,10 +74,12 @@ function choiceFor(ids: number[], tokens: string[], offsets: number[], index: nu
 export function answer(body: Record<string, unknown>): Record<string, unknown> {
   const prompt = body.prompt;
   const prompts: unknown[] = Array.isArray(prompt) && (prompt.length === 0 || Array.isArray(prompt[0]) || typeof prompt[0] === 'string') ? prompt : [prompt];
+  const model = String(body.model);
   const choices = prompts.map((p, index) => {
     if (typeof p === 'string') {
       const toks = fakeTextTokens(p);
       return choiceFor(
+        model,
         toks.map((t) => fnv1a(t.token) % 50000),
         toks.map((t) => t.token),
         toks.map((t) => t.offset),
@@ -83,7 +87,7 @@ export function answer(body: Record<string, unknown>): Record<string, unknown> {
       );
     }
     const ids = p as number[];
-    return choiceFor(ids, ids.map((id) => `t${id}`), ids.map((_, i) => i), index);
+    return choiceFor(model, ids, ids.map((id) => `t${id}`), ids.map((_, i) => i), index);
   });
   return { id: 'cmpl-fake', object: 'text_completion', model: body.model, choices, usage: { prompt_tokens: 0, completion_tokens: choices.length } };
 }
