@@ -20,7 +20,6 @@ import {
   truncateLoglikelihoodInput,
   type LoglikelihoodRequest,
   type Model,
-  type MultipleChoiceSample,
   type TextTokenizer,
 } from 'exptrack/eval';
 import { MemoryBackend } from 'exptrack/memory';
@@ -160,8 +159,8 @@ describe('MultipleChoiceBenchmark through the registry and evaluate', () => {
   it('get(name, { records, fewshotRecords }) builds the same requests as the data directory', async () => {
     const fromRecords = BenchmarkRegistry.default().get('arc_easy', { records: arcTest, fewshotRecords: arcTrain, numFewshot: 2 }) as ArcBenchmark;
     const fromDir = BenchmarkRegistry.default().get('arc_easy', { source: `${FIX}ai2_arc`, numFewshot: 2 }) as ArcBenchmark;
-    const a = (await fromRecords.loadDataset()) as readonly MultipleChoiceSample[];
-    const b = (await fromDir.loadDataset()) as readonly MultipleChoiceSample[];
+    const a = await fromRecords.loadDataset();
+    const b = await fromDir.loadDataset();
     expect(a.map((s) => s.requests)).toEqual(b.map((s) => s.requests));
     expect(a[0]!.requests[0]!.context.split('\n\n')).toHaveLength(3);
     expect(a.map((s) => s.id)).toEqual(arcTest.map((_, i) => `arc_easy:${i}`));
