@@ -49,6 +49,25 @@ export function encodeLoglikelihoodPair(tokenizer: TextTokenizer, request: Logli
 }
 
 /**
+ * A tokenizer that remembers the last `capacity` texts it encoded: the choices of a document share
+ * one context, so its encoding is computed once instead of once per choice.
+ */
+function memoizedTokenizer(tokenizer: TextTokenizer, capacity = 512): TextTokenizer {
+  const memo = new Map<string, number[]>();
+  return {
+    prefixTokenId: tokenizer.prefixTokenId,
+    encode(text) {
+      const hit = memo.get(text);
+      if (hit) return hit;
+      const ids = tokenizer.encode(text);
+      if (memo.size >= capacity) memo.delete(memo.keys().next().value as string);
+      memo.set(text, ids);
+      return ids;
+    },
+  };
+}
+
+/**
  * Joins and left-truncates a request's tokens to the model's window as lm-eval does: at most
  * `maxLength - 1` tokens are sent (one position is kept for the generated token), and the context
  * length shrinks by what was cut.
@@ -209,7 +228,7 @@ export function completionsLoglikelihood(
   const getTokenizer = (): Promise<TextTokenizer> | undefined => {
     if (config.tokenizer === undefined) return undefined;
     if (!tokenizer) {
-      tokenizer = typeof config.tokenizer === 'string' ? loadTokenizer(config.tokenizer) : Promise.resolve(config.tokenizer);
+      tokenizer = (typeof config.tokenizer === 'string' ? loadTokenizer(config.tokenizer) : Promise.resolve(config.tokenizer)).then((t) => memoizedTokenizer(t));
       // A failed load is reported to every caller, and tried again by the next one.
       tokenizer.catch(() => (tokenizer = undefined));
     }
