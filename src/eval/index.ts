@@ -96,7 +96,7 @@ export {
   type MultipleChoiceLoadOptions,
   type MultipleChoiceScore,
 } from './multiple-choice.js';
-export { evaluateMultipleChoice, loglikelihoodCacheKey } from './multiple-choice-runner.js';
+export { loglikelihoodCacheKey } from './multiple-choice-runner.js';
 export { readSplitRecords } from './benchmarks/multiple-choice/records.js';
 export { stringField, stringArrayField, integerField, checkGoldIndex } from './benchmarks/multiple-choice/fields.js';
 export { registerMultipleChoiceTasks } from './benchmarks/multiple-choice/register.js';

@@ -4,12 +4,11 @@
  * resume as generation; each document becomes one row.
  */
 import { createHash } from 'node:crypto';
-import { ExptrackError, invalidInput } from '../core/errors.js';
+import { ExptrackError } from '../core/errors.js';
+import { callWithRetry, errorMessage, type RequestSettings } from './request-retry.js';
 import type { EvaluationSample, JsonValue, ResponseCacheStore } from 'exptrack';
-import { resolveResponseCache } from './cache.js';
 import type { MultipleChoiceBenchmark, MultipleChoiceSample } from './multiple-choice.js';
 import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
-import { isRetryableError, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
 import type { EvaluateOptions } from './runner.js';
 import type { LoglikelihoodRequest, LoglikelihoodResult, Model } from './types.js';
 
@@ -41,10 +40,13 @@ export function loglikelihoodCacheKey(modelId: string, request: LoglikelihoodReq
 }
 
 /**
- * Evaluates a model on a multiple-choice benchmark (called by `evaluate`).
+ * Evaluates a model on a multiple-choice benchmark: `evaluate` calls it once it has resolved the
+ * benchmark and validated the run settings.
  *
+ * @internal
  * @param options - the evaluate options
  * @param benchmark - the resolved benchmark
+ * @param run - the validated concurrency, cache and request settings
  * @returns the result: one row per document in dataset order, `acc` / `acc_norm` with stderr and intervals
  * @throws ExptrackError `invalid_input` when the model has no `loglikelihood`
  * @example
@@ -54,7 +56,11 @@ export function loglikelihoodCacheKey(modelId: string, request: LoglikelihoodReq
  * const result = await evaluate({ model, benchmark: BenchmarkRegistry.default().get('arc_easy', { source: './data/ai2_arc' }) });
  * ```
  */
-export async function evaluateMultipleChoice(options: EvaluateOptions, benchmark: MultipleChoiceBenchmark<unknown, unknown>): Promise<EvaluationResult> {
+export async function evaluateMultipleChoice(
+  options: EvaluateOptions,
+  benchmark: MultipleChoiceBenchmark<unknown, unknown>,
+  run: { concurrency: number; cache: ResponseCacheStore | undefined; request: RequestSettings },
+): Promise<EvaluationResult> {
   const model = options.model as Model;
   const loglikelihood: Loglikelihood | undefined = typeof model === 'object' && model !== null && typeof model.loglikelihood === 'function' ? model.loglikelihood.bind(model) : undefined;
   if (!loglikelihood) {
@@ -64,23 +70,8 @@ export async function evaluateMultipleChoice(options: EvaluateOptions, benchmark
     });
   }
   const modelId = options.modelId ?? model.id ?? 'anonymous-model';
-  const concurrency = positiveInt(options.concurrency ?? 8, 'concurrency');
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw invalidInput('timeoutMs', timeoutMs, 'must be a number > 0');
-  if ((options.repeats ?? 1) !== 1) throw invalidInput('repeats', options.repeats, 'must be 1 for a multiple-choice benchmark (log-likelihoods are deterministic)');
-  const retries = options.retries ?? 3;
-  if (!Number.isInteger(retries) || retries < 0) throw invalidInput('retries', retries, 'must be an integer >= 0');
-  const policy: RetryPolicy = {
-    retries,
-    baseDelayMs: options.retryBaseDelayMs ?? 250,
-    maxDelayMs: options.retryMaxDelayMs ?? 10_000,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-  };
-  const retryOn = options.retryOn ?? isRetryableError;
-  const cache = resolveResponseCache(options.cache);
-  if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
-  const signal = options.signal;
-  signal?.throwIfAborted();
+  const { concurrency, cache, request: requestSettings } = run;
+  const signal = requestSettings.signal;
   const numFewshot = benchmark.numFewshotFor(options.numFewshot);
 
   const samples = (await benchmark.loadDataset({
@@ -110,11 +101,11 @@ export async function evaluateMultipleChoice(options: EvaluateOptions, benchmark
       if (hit) return { result: hit.result, latencyMs: hit.latencyMs, cached: true, retries: 0 };
     }
     try {
-      const out = await callWithRetry(loglikelihood, request, { timeoutMs, policy, retryOn, signal });
+      const out = await callWithRetry(async (requestSignal) => checkedResult(await loglikelihood([request], { signal: requestSignal })), requestSettings);
       if (cache && key) {
-        await cache.putCachedResponse(key, JSON.stringify({ logprob: out.result.logprob, isGreedy: out.result.isGreedy, latencyMs: out.latencyMs })).catch(() => undefined);
+        await cache.putCachedResponse(key, JSON.stringify({ logprob: out.value.logprob, isGreedy: out.value.isGreedy, latencyMs: out.latencyMs })).catch(() => undefined);
       }
-      return { result: out.result, latencyMs: out.latencyMs, cached: false, retries: out.retries };
+      return { result: out.value, latencyMs: out.latencyMs, cached: false, retries: out.retries };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       return { error: errorMessage(error), latencyMs: null, cached: false, retries: (error as { retriesUsed?: number }).retriesUsed ?? 0 };
@@ -198,19 +189,14 @@ function scoreDocument(benchmark: MultipleChoiceBenchmark<unknown, unknown>, sam
     latencyMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) : null,
   };
   const meta: Record<string, JsonValue> = { ...benchmark.sampleMetadata(sample), docIndex: sample.docIndex, cached, retries };
+  const errorRow = (error: string, fromCache: boolean): ScoredRow => ({
+    row: { ...base, output: null, extracted: null, correct: null, score: null, error, metadata: meta },
+    metrics: {},
+    costUsd: null,
+    cached: fromCache,
+  });
   const failed = outcomes.find((o) => o.error !== undefined);
-  if (failed || outcomes.length === 0) {
-    const row: EvaluationSample & { attempt: number } = {
-      ...base,
-      output: null,
-      extracted: null,
-      correct: null,
-      score: null,
-      error: failed?.error ?? 'the document has no choices',
-      metadata: meta,
-    };
-    return { row, metrics: {}, costUsd: null, cached: false };
-  }
+  if (failed || outcomes.length === 0) return errorRow(failed?.error ?? 'the document has no choices', false);
   const results = outcomes.map((o) => o.result!);
   try {
     const verdict = benchmark.scoreChoices(sample, results);
@@ -233,17 +219,17 @@ function scoreDocument(benchmark: MultipleChoiceBenchmark<unknown, unknown>, sam
     };
     return { row, metrics: verdict.metrics, costUsd: null, cached };
   } catch (error) {
-    const row: EvaluationSample & { attempt: number } = {
-      ...base,
-      output: null,
-      extracted: null,
-      correct: null,
-      score: null,
-      error: `scoring failed: ${errorMessage(error)}`,
-      metadata: meta,
-    };
-    return { row, metrics: {}, costUsd: null, cached };
+    return errorRow(`scoring failed: ${errorMessage(error)}`, cached);
   }
+}
+
+/** The one result of a one-request call, checked (a model of the user's may answer anything). */
+function checkedResult(out: unknown): LoglikelihoodResult {
+  const result = Array.isArray(out) ? (out[0] as LoglikelihoodResult | undefined) : undefined;
+  if (!result || typeof result.logprob !== 'number' || typeof result.isGreedy !== 'boolean') {
+    throw new ExptrackError('loglikelihood() must resolve to one { logprob: number, isGreedy: boolean } per request', { code: 'invalid_input', field: 'model', retryable: false });
+  }
+  return result;
 }
 
 /** Log-likelihoods may be -Infinity; JSON keeps them as strings, as exptrack stores non-finite numbers. */
@@ -261,61 +247,4 @@ async function readCachedLoglikelihood(store: ResponseCacheStore, key: string): 
   } catch {
     return undefined;
   }
-}
-
-async function callWithRetry(
-  loglikelihood: Loglikelihood,
-  request: LoglikelihoodRequest,
-  ctx: { timeoutMs: number; policy: RetryPolicy; retryOn: (e: unknown) => boolean; signal: AbortSignal | undefined },
-): Promise<{ result: LoglikelihoodResult; latencyMs: number; retries: number }> {
-  for (let retry = 0; ; retry++) {
-    const controller = new AbortController();
-    let timeoutError: ExptrackError | undefined;
-    const timer = setTimeout(() => {
-      timeoutError = new ExptrackError(`model request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' });
-      controller.abort(timeoutError);
-    }, ctx.timeoutMs);
-    const onRunAbort = () => controller.abort(ctx.signal!.reason);
-    ctx.signal?.addEventListener('abort', onRunAbort, { once: true });
-    const t0 = performance.now();
-    try {
-      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
-      const out = await Promise.race([loglikelihood([request], { signal: controller.signal }), aborted]);
-      const result = Array.isArray(out) ? out[0] : undefined;
-      if (!result || typeof result.logprob !== 'number' || typeof result.isGreedy !== 'boolean') {
-        throw new ExptrackError('loglikelihood() must resolve to one { logprob: number, isGreedy: boolean } per request', { code: 'invalid_input', field: 'model', value: out as never, retryable: false });
-      }
-      return { result, latencyMs: performance.now() - t0, retries: retry };
-    } catch (caught) {
-      if (ctx.signal?.aborted) throw ctx.signal.reason;
-      const error = timeoutError !== undefined && controller.signal.reason === timeoutError ? timeoutError : caught;
-      if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
-        if (typeof error === 'object' && error !== null) {
-          try {
-            Object.defineProperty(error, 'retriesUsed', { value: retry, configurable: true });
-          } catch {
-            // frozen errors keep no count
-          }
-        }
-        throw error;
-      }
-      await sleep(retryDelayMs(error, retry, ctx.policy), ctx.signal);
-    } finally {
-      clearTimeout(timer);
-      ctx.signal?.removeEventListener('abort', onRunAbort);
-    }
-  }
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const code = ExptrackError.is(error) ? ` [${error.code}]` : '';
-    return `${error.name}${code}: ${error.message}`;
-  }
-  return String(error);
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw invalidInput(field, value, 'must be an integer >= 1');
-  return value;
 }
