@@ -197,8 +197,8 @@ export interface CompletionsLoglikelihoodConfig {
 /**
  * Makes a `loglikelihood` implementation over `/completions`. With a tokenizer, each request is
  * tokenized as lm-eval tokenizes it and sent as token ids, one HTTP request per log-likelihood
- * request (lm-eval's `batch_size=1`): `{ model, prompt: [ids], temperature: 0, max_tokens: 1,
- * logprobs: 1, seed: 1234, echo: true }`. Without one, `prompt` is the text and the boundary is found
+ * request (lm-eval's `batch_size=1`), with the body fields `model`, `prompt` (one list of ids),
+ * `temperature` 0, `max_tokens` 1, `logprobs` 1, `seed` 1234 and `echo` true. Without one, `prompt` is the text and the boundary is found
  * from `text_offset`; that mode cannot truncate to the model's window and tokenizes the context
  * together with the continuation, so it is close to, but not exactly, lm-eval.
  *

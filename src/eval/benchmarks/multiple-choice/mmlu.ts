@@ -87,8 +87,9 @@ export const MMLU_SUBJECTS: Readonly<Record<string, 'stem' | 'other' | 'social_s
 };
 
 /**
- * One MMLU subject as lm-eval's `mmlu_<subject>`: the description `The following are multiple choice
- * questions (with answers) about {subject with spaces}.\n\n`, then per question
+ * One MMLU subject as lm-eval's `mmlu_<subject>`: the description "The following are multiple
+ * choice questions (with answers) about" the subject (underscores as spaces), a full stop and a blank
+ * line, then per question
  * `{question.strip()}\nA. {choices[0]}\nB. ...\nD. {choices[3]}\nAnswer:` and the choices ` A` to
  * ` D`; `acc`; the test split; few-shot examples are the first ones of `dev` (0 by default, the Open
  * LLM Leaderboard uses 5).
