@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('exptrack eval on a multiple-choice task, then compare', () => {
   it('evaluates two checkpoints on arc_easy with --tokenizer and compares them item by item with McNemar', async () => {
     const ids: string[] = [];
-    for (const model of ['ckpt-100', 'ckpt-200']) {
+    for (const model of ['ckpt-step-1000', 'ckpt-step-2000']) {
       const run = cliAsync(['eval', 'arc_easy', '--model', model, '--base-url', server.baseURL, '--endpoint', 'completions', '--data', ARC, '--tokenizer', TOKENIZER, '--db', db, '--json']);
       const out = await run.done;
       expect(out.code, out.stderr).toBe(0);
@@ -32,9 +32,14 @@ describe('exptrack eval on a multiple-choice task, then compare', () => {
     }
     // Every request was sent as token ids, as lm-eval's local-completions sends them.
     expect(server.bodies.every((b) => Array.isArray(b.prompt) && Array.isArray((b.prompt as unknown[])[0]) && b.echo === true && b.max_tokens === 1)).toBe(true);
-    const cmp = cliJson<{ metrics: Array<{ metric: string; significance: Array<{ method: string; n: number } | null> }> }>(['compare', ids[0]!, ids[1]!, '--benchmark', 'arc_easy', '--metric', 'acc', '--method', 'mcnemar', '--db', db]);
-    const acc = cmp.metrics.find((m) => m.metric === 'acc')!;
-    expect(acc.significance[1]).toMatchObject({ n: 12 });
-    expect(acc.significance[1]!.method).toMatch(/mcnemar/i);
+    const cmp = cliJson<{ metrics: Array<{ metric: string; values: number[]; significance: Array<{ method: string; n: number } | null> }> }>(['compare', ids[0]!, ids[1]!, '--benchmark', 'arc_easy', '--metric', 'acc', 'acc_norm', '--method', 'mcnemar', '--db', db]);
+    // acc pairs on the rows' `correct`, acc_norm on their metadata.metrics.acc_norm.
+    for (const name of ['acc', 'acc_norm']) {
+      const m = cmp.metrics.find((x) => x.metric === name)!;
+      expect(m.significance[1], name).toMatchObject({ n: 12 });
+      expect(m.significance[1]!.method).toMatch(/mcnemar/i);
+    }
+    // The two checkpoints (model names) score differently on acc_norm in the fake server.
+    expect(cmp.metrics.find((x) => x.metric === 'acc_norm')!.values).toEqual([0.25, 2 / 12]);
   });
 });
