@@ -39,7 +39,7 @@ subprocess.run([sys.executable, os.path.join(ROOT, "scripts/lm-eval-mc/make_fixt
 
 tmp = tempfile.mkdtemp()
 log_file = os.path.join(tmp, "bodies.jsonl")
-server = subprocess.Popen(["npx", "tsx", "test/eval/helpers/fake-logprob-server.ts", "--serve", "--log", log_file], stdout=subprocess.PIPE, text=True)
+server = subprocess.Popen(["node", "--import", "tsx", "test/eval/helpers/fake-logprob-server.ts", "--serve", "--log", log_file], stdout=subprocess.PIPE, text=True)
 port = int(server.stdout.readline().split()[1])
 
 
@@ -114,6 +114,7 @@ for n in names + ["mmlu_anatomy"]:
     golden["request_bodies"][n] = bodies
 
 server.terminate()
+server.wait()
 with open(os.path.join(FIX, "lm-eval-golden.json"), "w") as f:
     json.dump(golden, f, ensure_ascii=False, indent=1)
     f.write("\n")

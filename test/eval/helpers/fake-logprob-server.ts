@@ -7,7 +7,7 @@
  *
  * The model name of the request is part of every value, so two "checkpoints" score differently.
  *
- * Run standalone (used by scripts/lm-eval-mc/generate.py): `npx tsx test/eval/helpers/fake-logprob-server.ts`
+ * Run standalone (used by scripts/lm-eval-mc/generate.py): `node --import tsx test/eval/helpers/fake-logprob-server.ts --serve`
  * prints `PORT <n>` and serves until killed; `--log FILE` appends each body as a JSON line.
  */
 import { appendFileSync } from 'node:fs';
