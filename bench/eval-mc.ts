@@ -81,7 +81,9 @@ await Promise.all(
   Array.from({ length: concurrency }, async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const res = await fetch(`${baseURL}/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      // One retry: under heavy load undici may reuse a keep-alive socket the server just closed.
+      const post = () => fetch(`${baseURL}/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await post().catch(post);
       await res.json();
     }
   }),
