@@ -12,6 +12,40 @@ export interface RequestSettings {
   retryOn: (error: unknown) => boolean;
   /** The run's signal: aborting it aborts the request in flight. */
   signal: AbortSignal | undefined;
+  /** Told of every request's outcome; stops the run after too many identical failures in a row. */
+  breaker?: CircuitBreaker;
+}
+
+/** Watches requests' outcomes (see {@link circuitBreaker}). */
+export interface CircuitBreaker {
+  succeeded(): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * Counts failed requests in a row with the same message; at `limit`, calls `trip` with an error
+ * quoting it (a dead or hostile server stops the evaluation instead of stalling every item).
+ *
+ * @param limit - how many identical failures in a row trip it (Infinity: never)
+ * @param trip - called once the limit is reached
+ * @returns the breaker
+ */
+export function circuitBreaker(limit: number, trip: (error: ExptrackError) => void): CircuitBreaker {
+  let last = '';
+  let run = 0;
+  return {
+    succeeded() {
+      run = 0;
+    },
+    failed(error) {
+      const message = errorMessage(error);
+      run = message === last ? run + 1 : 1;
+      last = message;
+      if (run >= limit) {
+        trip(new ExptrackError(`evaluation stopped after ${run} failed requests in a row with the same error: ${message}`, { code: 'unavailable', cause: error, retryable: false }));
+      }
+    },
+  };
 }
 
 /**
@@ -34,10 +68,14 @@ export async function callWithRetry<T>(call: (signal: AbortSignal) => Promise<T>
     const t0 = performance.now();
     try {
       const value = await Promise.race([call(controller.signal), rejectOnAbort(controller.signal)]);
-      return { value, latencyMs: performance.now() - t0, retries: retry };
+      const latencyMs = performance.now() - t0;
+      ctx.breaker?.succeeded();
+      return { value, latencyMs, retries: retry };
     } catch (caught) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
       const error = timeoutError !== undefined && controller.signal.reason === timeoutError ? timeoutError : caught;
+      ctx.breaker?.failed(error);
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
       if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
         if (typeof error === 'object' && error !== null) {
           try {

@@ -12,7 +12,7 @@ import { evaluateMultipleChoice } from './multiple-choice-runner.js';
 import { BenchmarkRegistry } from './registry.js';
 import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
 import { isRetryableError, type RetryPolicy } from './retry.js';
-import { callWithRetry, errorMessage, positiveInt, positiveNumber, type RequestSettings } from './request-retry.js';
+import { callWithRetry, circuitBreaker, errorMessage, positiveInt, positiveNumber, type RequestSettings } from './request-retry.js';
 import type { BenchmarkSample, EvaluationLogger, GenerateOptions, ModelLike, ProgressEvent, Prompt } from './types.js';
 
 /**
@@ -53,6 +53,13 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
   retryMaxDelayMs?: number;
   /** The longest `retry-after` honoured. @defaultValue 60000 */
   maxRetryAfterMs?: number;
+  /**
+   * Stops the evaluation after this many failed requests in a row (retries included, across all
+   * rows in flight) with the same error: `evaluate` then rejects with an `unavailable` error quoting
+   * it, instead of waiting through every row against a dead or hostile server. `Infinity` turns the
+   * breaker off. @defaultValue 8
+   */
+  maxConsecutiveFailures?: number;
   /** Decides which failures are retried. @defaultValue isRetryableError */
   retryOn?: (error: unknown) => boolean;
   /** Cancels the run: requests in flight are aborted and `evaluate` rejects with the signal's reason. */
@@ -121,6 +128,10 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
   };
   const retryOn = options.retryOn ?? isRetryableError;
+  const breakerLimit = options.maxConsecutiveFailures ?? 8;
+  if (!(breakerLimit >= 1) || (Number.isFinite(breakerLimit) && !Number.isInteger(breakerLimit))) {
+    throw invalidInput('maxConsecutiveFailures', breakerLimit, 'must be an integer >= 1 or Infinity');
+  }
   const model = normalizeModel(options.model, options.modelId);
   const benchmark: BaseBenchmark<S> =
     typeof options.benchmark === 'string'
@@ -128,13 +139,25 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
       : options.benchmark;
   const cache = resolveResponseCache(options.cache);
   if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
-  const signal = options.signal;
-  signal?.throwIfAborted();
-  if (isMultipleChoiceBenchmark(benchmark)) {
-    if (repeats !== 1) throw invalidInput('repeats', repeats, 'must be 1 for a multiple-choice benchmark (log-likelihoods are deterministic)');
-    return evaluateMultipleChoice(options as EvaluateOptions, benchmark, { concurrency, cache, request: { timeoutMs, policy, retryOn, signal } });
+  const multipleChoice = isMultipleChoiceBenchmark(benchmark);
+  if (multipleChoice && repeats !== 1) throw invalidInput('repeats', repeats, 'must be 1 for a multiple-choice benchmark (log-likelihoods are deterministic)');
+  if (!multipleChoice && options.numFewshot !== undefined) {
+    throw invalidInput('numFewshot', options.numFewshot, `applies to multiple-choice benchmarks; give ${benchmark.name} its few-shot count as a benchmark option`);
   }
-  if (options.numFewshot !== undefined) throw invalidInput('numFewshot', options.numFewshot, `applies to multiple-choice benchmarks; give ${benchmark.name} its few-shot count as a benchmark option`);
+  options.signal?.throwIfAborted();
+  // One signal for the run: the caller's, or the circuit breaker's when it trips.
+  const stop = new AbortController();
+  const onCallerAbort = () => stop.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const signal = stop.signal;
+  const breaker = circuitBreaker(breakerLimit, (error) => stop.abort(error));
+  if (multipleChoice) {
+    try {
+      return await evaluateMultipleChoice(options as EvaluateOptions, benchmark, { concurrency, cache, request: { timeoutMs, policy, retryOn, signal, breaker } });
+    } finally {
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
 
   const samples = await benchmark.loadDataset({
     ...(options.split === undefined ? {} : { split: options.split }),
@@ -188,7 +211,7 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     }
     if (!response) {
       try {
-        const out = await generateWithRetry(model, prompt, generation, { timeoutMs, policy, retryOn, signal });
+        const out = await generateWithRetry(model, prompt, generation, { timeoutMs, policy, retryOn, signal, breaker });
         response = out.response;
         retriesUsed = out.retries;
       } catch (error) {
@@ -279,8 +302,12 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
-  if (signal?.aborted) throw signal.reason;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+  if (signal.aborted) throw signal.reason;
   if (failure) throw failure.error;
 
   const totalMs = performance.now() - started;

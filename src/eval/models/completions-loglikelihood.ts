@@ -8,9 +8,14 @@ import { invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
 import type { LoglikelihoodOptions, LoglikelihoodRequest, LoglikelihoodResult } from '../types.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
+import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
+import { redactText, redactUrl } from '../../capture/redact-secrets.js';
 
 /** The largest response body read, in bytes (an echoed 2,048-token prompt is far below it). */
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** The largest response body read when the caller names no limit (as `openAICompatibleModel`'s default). */
+const DEFAULT_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** How much of an error body is read, for the message. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * The tokens of a log-likelihood request as lm-eval builds them: trailing whitespace of the context
@@ -192,6 +197,8 @@ export interface CompletionsLoglikelihoodConfig {
   headers?: () => Record<string, string>;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /** The largest response body read; a longer one fails the request unread. @defaultValue 4194304 (4 MiB) */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -271,27 +278,31 @@ function codePoints(text: string): number {
 async function post(config: CompletionsLoglikelihoodConfig, body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
   const doFetch = config.fetch ?? globalThis.fetch;
   const headers = config.headers?.() ?? { 'content-type': 'application/json' };
+  // Results, cache keys and messages never carry credentials a URL may hold.
+  const shown = redactUrl(config.url);
   let response: Response;
   try {
-    response = await doFetch(config.url, { method: 'POST', headers, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+    response = await fetchSameOrigin(doFetch, config.url, { method: 'POST', headers, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new ModelRequestError(`request to ${config.url} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
+    if (error instanceof ModelRequestError) throw error;
+    throw new ModelRequestError(`request to ${shown} failed: ${redactText((error as Error).message)}`, { code: 'unavailable', status: null, cause: error });
+  }
+  if (!response.ok) {
+    const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shown}`).catch(() => '');
+    throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
   }
   let text: string;
   try {
-    text = await response.text();
+    text = await readBounded(response, config.maxResponseBytes ?? DEFAULT_RESPONSE_BYTES, `the response of ${shown}`);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new ModelRequestError(`response of ${config.url} could not be read`, { code: 'unavailable', status: response.status, cause: error });
-  }
-  if (!response.ok) throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
-  if (text.length > MAX_RESPONSE_BYTES) {
-    throw new ModelRequestError(`response of ${config.url} is larger than ${MAX_RESPONSE_BYTES} bytes`, { code: 'backend_failed', status: response.status, retryable: false });
+    if (error instanceof ModelRequestError) throw error;
+    throw new ModelRequestError(`response of ${shown} could not be read`, { code: 'unavailable', status: response.status, cause: error });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ModelRequestError(`response of ${config.url} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
+    throw new ModelRequestError(`response of ${shown} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
   }
 }
