@@ -2,7 +2,7 @@
  * `evaluate`: runs a benchmark against a model with bounded concurrency, timeouts, retries, a
  * response cache, resume and repeats, and returns an `EvaluationResult`.
  */
-import { ExptrackError, invalidInput } from '../core/errors.js';
+import { invalidInput } from '../core/errors.js';
 import { type EvaluationSample, type JsonValue } from 'exptrack';
 import type { BaseBenchmark, BenchmarkGeneration } from './benchmark.js';
 import { readCachedResponse, resolveResponseCache, responseCacheKey, type CacheOption, type CachedResponse } from './cache.js';
