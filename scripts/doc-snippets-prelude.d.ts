@@ -11,6 +11,10 @@ declare global {
   /** One epoch of the reader's training: returns the validation loss. */
   function trainOneEpoch(params: Record<string, unknown>): Promise<number>;
   const numSteps: number;
+  /** An image the reader's code rendered (PNG bytes). */
+  const pngBytes: Uint8Array;
+  /** Weights of a layer of the reader's model. */
+  const layer1Weights: Float32Array;
   /** Per-item evaluation rows the reader computed. */
   const samples: EvaluationSample[];
   /** A store the reader opened (any of exptrack's). */

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * `0002_artifacts` of both SQL stores, declared once: artifact versions and their files, artifact
+ * `0003_artifacts` of both SQL stores, declared once: artifact versions and their files, artifact
  * uses (lineage) and media per step; on Postgres also the chunked-rows blob store (`blobs`,
  * `blob_chunks`), used when no S3 bucket is configured. SQLite keeps its bytes in a directory.
  * The dialects differ only in the types of 64-bit integers and JSON, and in the generated id.
