@@ -9,6 +9,7 @@ export * from './core/errors.js';
 export * from './core/types.js';
 export * from './core/backend.js';
 export * from './core/filter.js';
+export { encodeWireJson, decodeWireJson } from './core/wire-json.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';
 export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } from './tracker/tracker-options.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';

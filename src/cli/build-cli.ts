@@ -31,6 +31,7 @@ import { registerTag } from './commands/tag.js';
 import { registerNote } from './commands/note.js';
 import { registerSync } from './commands/sync.js';
 import { registerUi } from './commands/ui.js';
+import { registerServer } from './commands/server.js';
 import { registerSweep } from './commands/sweep.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
@@ -51,6 +52,7 @@ const COMMANDS: RegisterCommand[] = [
   registerNote,
   registerSync,
   registerUi,
+  registerServer,
   registerSweep,
 ];
 

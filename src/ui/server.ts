@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { ExptrackError } from 'exptrack';
 import { DashboardApi, type DashboardStore } from './api.js';
 import { findAssetsDir, loadAssets, type Asset } from './assets.js';
-import { HttpError, Query, readJsonBody, sendJson } from './http.js';
+import { HttpError, Query, hostName, isLoopback, readJsonBody, sendJson } from '../server/http.js';
+
+export { isLoopback };
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -59,22 +61,6 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
 };
-
-/**
- * Whether an address is the local machine only.
- *
- * @param host - a host name or IP address
- * @returns true for localhost, 127.0.0.0/8 and ::1
- * @example
- * ```ts
- * isLoopback('127.0.0.1'); // true
- * isLoopback('0.0.0.0'); // false
- * ```
- */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
 
 /**
  * Starts the dashboard and resolves once it listens.
@@ -257,10 +243,6 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function hostName(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(hostHeader.trim());
-  return m?.[1] ?? '';
-}
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;

@@ -9,6 +9,7 @@ import type {
   MetricValue,
   ResponseCacheStore,
   TrackerEvent,
+  WriteOptions,
 } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
@@ -82,7 +83,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   /** `postgres`, in reports and errors. */
   readonly name = 'postgres';
   /** Readable, persistent, safe for many processes at once, and a response cache. */
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true };
   private readonly config: ResolvedConfig;
   private state: OpenState | undefined;
   private opening: Promise<OpenState> | undefined;
@@ -196,7 +197,8 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * server or a deadlock is retried for up to `retryForMs`; the batch is applied exactly once.
    *
    * @param events - the batch, as the tracker hands it over
-   * @returns when the batch is committed
+   * @param options - `batch`: apply it only if that batch was not applied before
+   * @returns when the batch is committed (or skipped as applied before)
    * @throws ExptrackError `not_found` (unknown experiment), `already_exists` (a second start of one
    *   id), `unavailable` when the retries ran out. Events that did not fail are committed.
    *
@@ -208,12 +210,12 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * await store.write([{ type: 'experiment_started', experiment: makeExperiment() }]);
    * ```
    */
-  async write(events: readonly TrackerEvent[]): Promise<void> {
+  async write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
     const deadline = Date.now() + this.config.retryForMs;
     for (let attempt = 0; ; attempt++) {
       try {
         const { writer } = await this.ready();
-        return await writer.write(events);
+        return await writer.write(events, options?.batch);
       } catch (cause) {
         // The server may not have been up when the store was opened: keep trying within the budget.
         if (this.state || !isTransient(cause) || Date.now() >= deadline) throw storeError(cause, this.where());

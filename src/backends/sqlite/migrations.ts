@@ -124,6 +124,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_write_sessions': {
+    async up(db: Kysely<unknown>) {
+      // The idempotency ledger of batched writes (a tracking server's clients): one row per session.
+      await db.schema
+        .createTable('write_sessions')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('last_batch', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */

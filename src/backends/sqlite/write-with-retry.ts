@@ -1,4 +1,5 @@
 import { storeError } from './open-database.js';
+import type { BatchIdentity } from '../../core/backend.js';
 import type { EventWriter, StoreEvent } from './event-writer.js';
 
 /** How long a batch keeps retrying while other processes hold the lock, and how a retry waits. */
@@ -18,11 +19,11 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * `lockRetryMs`; other failures are thrown at once as typed errors. Synchronous: it sleeps with
  * Atomics.wait, so call it off the main thread or where no promise can settle (an exiting process).
  */
-export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): void {
+export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy, batch?: BatchIdentity): void {
   const deadline = Date.now() + policy.lockRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return writer.write(events);
+      return writer.write(events, batch);
     } catch (cause) {
       const error = storeError(policy.path, cause);
       if (error.code !== 'locked' || Date.now() >= deadline) throw error;
@@ -32,11 +33,11 @@ export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[
 }
 
 /** The same, for the main thread: waits with timers between attempts, so the event loop goes on. */
-export async function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): Promise<void> {
+export async function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy, batch?: BatchIdentity): Promise<void> {
   const deadline = Date.now() + policy.lockRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return writer.write(events);
+      return writer.write(events, batch);
     } catch (cause) {
       const error = storeError(policy.path, cause);
       if (error.code !== 'locked' || Date.now() >= deadline) throw error;

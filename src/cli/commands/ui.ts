@@ -4,10 +4,10 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { packageVersion } from '../package-version.js';
 import { usageError } from '../errors.js';
 
 interface UiOptions {
@@ -85,13 +85,5 @@ function openBrowser(url: string): void {
     child.unref();
   } catch {
     // No opener: the URL is printed above.
-  }
-}
-
-function packageVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('exptrack/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
   }
 }

@@ -1,6 +1,7 @@
 /**
- * HTTP plumbing of the dashboard: an error type carrying a status, JSON answers, request bodies
- * with a size cap, and strict parsers of query parameters (a malformed one is a 400, never a crash).
+ * HTTP plumbing of the tracking server and the dashboard: an error type carrying a status, JSON
+ * answers, request bodies with a size cap, strict parsers of query parameters (a malformed one is a
+ * 400, never a crash), and what counts as a loopback address.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -62,8 +63,31 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * ```
  */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const text = await readJsonText(req, limit);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
+/**
+ * Reads the text of a JSON request body of at most `limit` bytes, without parsing it.
+ *
+ * @param req - the request
+ * @param limit - the most bytes accepted; a larger body is refused as soon as it is seen
+ * @returns the body as UTF-8 text
+ * @throws HttpError 415 unless the body is `application/json`, 413 when too large
+ * @example
+ * ```ts
+ * const text = await readJsonText(req, 32 * 1024 * 1024);
+ * ```
+ */
+export async function readJsonText(req: IncomingMessage, limit: number): Promise<string> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'send the body as application/json');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -71,11 +95,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     if (size > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, 'the body is not valid JSON');
-  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -183,4 +203,35 @@ export class Query {
     }
     return items;
   }
+}
+
+/**
+ * Whether an address is the local machine only.
+ *
+ * @param host - a host name or IP address
+ * @returns true for localhost, 127.0.0.0/8 and ::1
+ * @example
+ * ```ts
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('0.0.0.0'); // false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The host name of a `Host` header, without the port.
+ *
+ * @param hostHeader - the header
+ * @returns the name (`[::1]` keeps its brackets), or '' when malformed
+ * @example
+ * ```ts
+ * hostName('localhost:5050'); // 'localhost'
+ * ```
+ */
+export function hostName(hostHeader: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(hostHeader.trim());
+  return m?.[1] ?? '';
 }
