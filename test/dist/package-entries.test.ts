@@ -65,6 +65,27 @@ describe('tree-shaking', () => {
     expect(bytes).toBeLessThan(400 * 1024);
   });
 
+  it('exptrack/http bundles for the browser without any node: module, driver, kysely or W&B, under 40 KiB', async () => {
+    const entry = join(project, 'entry-http-browser.mjs');
+    writeFileSync(entry, `import { HttpBackend } from 'exptrack/http'; console.log(new HttpBackend({ url: 'http://127.0.0.1:5050' }).name);`);
+    const nodeImports: string[] = [];
+    const watchNode: Plugin = {
+      name: 'node-imports',
+      setup(b) {
+        b.onResolve({ filter: /^node:|^(fs|os|path|crypto|http|worker_threads|child_process)$/ }, (args) => {
+          nodeImports.push(`${args.path} (${args.kind}) from ${args.importer}`);
+          return { path: args.path, external: true };
+        });
+      },
+    };
+    const result = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, minify: true, logLevel: 'silent', plugins: [watchNode] });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(nodeImports).toEqual([]);
+    expect(heavy.filter((h) => inputs.some((i) => i.includes(h)))).toEqual([]);
+    expect(kysely.test(result.outputFiles[0]!.text)).toBe(false);
+    expect(result.outputFiles[0]!.contents.length).toBeLessThan(40 * 1024);
+  });
+
   it('the root entry reaches SQLite only through a dynamic import', async () => {
     const lazy: Plugin = {
       name: 'dynamic-imports-external',
