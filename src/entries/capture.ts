@@ -1,0 +1,2 @@
+export { captureGit, captureEnvironment, hashPath } from '../capture/index.js';
+export type { CaptureGitOptions, CaptureEnvironmentOptions, PathHash } from '../capture/index.js';
