@@ -56,6 +56,11 @@ export interface TrackingServerOptions {
   mounts?: ReadonlyArray<{ prefix: string; routes: readonly Route[] }>;
   /** Reported by `/api/v1/info`. */
   version?: string;
+  /**
+   * Origins of web pages allowed to call the API from a browser (CORS), e.g.
+   * `https://notebook.example.com`; `*` allows any. @defaultValue none
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** A running tracking server. */
@@ -113,9 +118,21 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     }
   };
 
+  const corsOrigins = new Set(options.corsOrigins ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<{ status: number; role: string | null }> => {
     const url = parseUrl(req.url ?? '/');
     const method = req.method ?? 'GET';
+    const origin = req.headers.origin;
+    if (origin !== undefined && (corsOrigins.has(origin) || corsOrigins.has('*'))) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+      if (method === 'OPTIONS') {
+        // A preflight carries no token: it only asks which methods and headers a page may use.
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type, if-none-match', 'access-control-max-age': '600' });
+        res.end();
+        return { status: 204, role: null };
+      }
+    }
     const healthAnswer = method === 'GET' || method === 'HEAD' ? await health(url.pathname) : undefined;
     if (healthAnswer) return { status: send(req, res, healthAnswer), role: null };
     const role = auth.roleOf(req.headers.authorization);

@@ -17,6 +17,7 @@ interface ServerOptions {
   writers?: number;
   drainSeconds: number;
   quiet?: boolean;
+  corsOrigin?: string[];
 }
 
 /**
@@ -38,6 +39,7 @@ export function registerServer(program: Command, wrap: Wrap): void {
     .option('--token-file <path>', 'a file of "write <token>" and "read <token>" lines')
     .option('--writers <n>', 'store connections that write batches (default 4 for Postgres, 1 for SQLite)', integerOption(1))
     .option('--drain-seconds <n>', 'how long SIGTERM waits for requests in flight', integerOption(0), 30)
+    .option('--cors-origin <origin...>', 'web page origins allowed to call the server from a browser (https://app.example.com, or *)')
     .option('--quiet', 'no access log')
     .action(wrap(server));
 }
@@ -65,6 +67,7 @@ async function server(ctx: CommandContext, options: ServerOptions): Promise<numb
       port: options.port,
       tokens,
       version: packageVersion(),
+      ...(options.corsOrigin ? { corsOrigins: options.corsOrigin } : {}),
       ...(options.quiet ? {} : { log: (entry) => ctx.io.stdout.write(`${JSON.stringify(entry)}\n`) }),
     }).catch((error: unknown) => {
       throw new CliError(error instanceof Error ? error.message : String(error));
