@@ -52,7 +52,30 @@ interface HttpModule {
 }
 
 interface PostgresModule {
-  PostgresBackend: new (config: { connectionString: string }) => CliStore;
+  PostgresBackend: new (config: { connectionString: string; schema?: string }) => CliStore;
+}
+
+/**
+ * Splits the `?schema=` parameter off a Postgres URL: the schema that holds the store.
+ *
+ * @param db - a `postgres://` URL
+ * @returns the URL without it, and the schema when given
+ * @example
+ * ```ts
+ * postgresTarget('postgres://db/ml?schema=team_a'); // { connectionString: 'postgres://db/ml', schema: 'team_a' }
+ * ```
+ */
+export function postgresTarget(db: string): { connectionString: string; schema?: string } {
+  let url: URL;
+  try {
+    url = new URL(db);
+  } catch {
+    return { connectionString: db };
+  }
+  const schema = url.searchParams.get('schema');
+  if (schema === null) return { connectionString: db };
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
 }
 
 /**
@@ -79,7 +102,7 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     store = new HttpBackend({ url: db, ...(env.EXPTRACK_TOKEN ? { token: env.EXPTRACK_TOKEN } : {}) });
   } else if (isPostgresUrl(db)) {
     const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
-    store = new module.PostgresBackend({ connectionString: db });
+    store = new module.PostgresBackend(postgresTarget(db));
   } else {
     const path = resolve(db);
     if (mode === 'read' && !existsSync(path)) {
