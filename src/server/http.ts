@@ -4,7 +4,9 @@
  * 400, never a crash), and what counts as a loopback address.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ExptrackError } from 'exptrack';
 
 /**
  * A failure with the HTTP status it answers with and a message for the page.
@@ -234,4 +236,110 @@ export function isLoopback(host: string): boolean {
 export function hostName(hostHeader: string): string {
   const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(hostHeader.trim());
   return m?.[1] ?? '';
+}
+
+/**
+ * Answers a failed request: an {@link HttpError} with its status, an exptrack error with the status
+ * of its code (400 bad input, 404, 409, 429 and 503 with `Retry-After`, else 500) and its code and
+ * field, anything else with 500. A response already under way is cut instead.
+ *
+ * @param res - the response
+ * @param error - what went wrong
+ * @example
+ * ```ts
+ * handler(req, res).catch((error: unknown) => sendError(res, error));
+ * ```
+ */
+export function sendError(res: ServerResponse, error: unknown): void {
+  let status = 500;
+  let body: Record<string, unknown>;
+  if (error instanceof HttpError) {
+    status = error.status;
+    body = { error: error.message, ...error.details };
+  } else if (ExptrackError.is(error)) {
+    status = statusOfCode(error.code);
+    body = { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) };
+  } else {
+    body = { error: `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (status === 401) res.setHeader('www-authenticate', 'Bearer realm="exptrack"');
+  if (status === 429 || status === 503) res.setHeader('retry-after', '1');
+  sendJson(res, status, body);
+}
+
+function statusOfCode(code: string): number {
+  switch (code) {
+    case 'invalid_input':
+    case 'parse_error':
+    case 'insufficient_data':
+      return 400;
+    case 'not_found':
+      return 404;
+    case 'already_exists':
+      return 409;
+    case 'rate_limited':
+      return 429;
+    case 'locked':
+    case 'unavailable':
+    case 'timeout':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+/**
+ * Makes a server answer a malformed request with 400 instead of an error event, listens, and
+ * resolves with the base URL once it does.
+ *
+ * @param server - a `node:http` server
+ * @param port - the port; 0 picks a free one
+ * @param host - the address
+ * @returns the port bound and the URL to reach it (`0.0.0.0` shown as `127.0.0.1`)
+ * @throws Error when the port is taken
+ * @example
+ * ```ts
+ * const { url } = await listen(createServer(handler), 0, '127.0.0.1');
+ * ```
+ */
+export async function listen(server: Server, port: number, host: string): Promise<{ port: number; url: string }> {
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return { port: bound, url: `http://${shownHost}:${bound}` };
+}
+
+/**
+ * The URL of a request, for its path and query.
+ *
+ * @param req - the request
+ * @returns the parsed URL (on a placeholder origin)
+ * @throws HttpError 400 when the target is not a path or is malformed
+ * @example
+ * ```ts
+ * const { pathname, searchParams } = requestUrl(req);
+ * ```
+ */
+export function requestUrl(req: IncomingMessage): URL {
+  const raw = req.url ?? '/';
+  if (!raw.startsWith('/')) throw new HttpError(400, 'the request target must be a path');
+  try {
+    return new URL(raw, 'http://exptrack.invalid');
+  } catch {
+    throw new HttpError(400, 'malformed request URL');
+  }
 }

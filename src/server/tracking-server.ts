@@ -9,10 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ExptrackError, type Backend, type ExperimentReader } from 'exptrack';
+import type { Backend, ExperimentReader } from 'exptrack';
 import { allows, TokenAuth, type ServerToken } from './auth.js';
-import { HttpError, isLoopback, Query } from './http.js';
+import { HttpError, isLoopback, listen, requestUrl, Query, sendError } from './http.js';
 import { Ingestion } from './ingestion.js';
 import { Router, type Answer, type Route } from './router.js';
 import { trackingRoutes } from './tracking-routes.js';
@@ -120,7 +119,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
 
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<{ status: number; role: string | null }> => {
-    const url = parseUrl(req.url ?? '/');
+    const url = requestUrl(req);
     const method = req.method ?? 'GET';
     const origin = req.headers.origin;
     if (origin !== undefined && (corsOrigins.has(origin) || corsOrigins.has('*'))) {
@@ -153,7 +152,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     let role: string | null = null;
     const timer = setTimeout(() => {
       controller.abort();
-      if (!res.headersSent) answerError(res, new HttpError(503, `the request took longer than ${requestTimeoutMs} ms`));
+      if (!res.headersSent) sendError(res, new HttpError(503, `the request took longer than ${requestTimeoutMs} ms`));
       res.once('finish', () => req.socket.destroy());
     }, requestTimeoutMs);
     res.once('close', () => {
@@ -177,28 +176,16 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
         role = outcome.role;
       })
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) answerError(res, error);
+        if (!controller.signal.aborted) sendError(res, error);
       });
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = requestTimeoutMs + 5_000;
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 5050, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const { port, url } = await listen(server, options.port ?? 5050, host);
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     server,
     async close(drainMs = 30_000) {
@@ -240,58 +227,4 @@ function send(req: IncomingMessage, res: ServerResponse, answer: Answer): number
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*');
-}
-
-function parseUrl(raw: string): URL {
-  if (!raw.startsWith('/')) throw new HttpError(400, 'the request target must be a path');
-  try {
-    return new URL(raw, 'http://server.invalid');
-  } catch {
-    throw new HttpError(400, 'malformed request URL');
-  }
-}
-
-/** Maps an error to a status and a JSON body; the server never crashes on a request. */
-function answerError(res: ServerResponse, error: unknown): void {
-  let status = 500;
-  let body: Record<string, unknown>;
-  const headers: Record<string, string> = {};
-  if (error instanceof HttpError) {
-    status = error.status;
-    body = { error: error.message, ...error.details };
-  } else if (ExptrackError.is(error)) {
-    status = statusOf(error.code);
-    body = { error: error.message, code: error.code, ...(error.field === undefined ? {} : { field: error.field }) };
-    if (status === 429 || status === 503) headers['retry-after'] = '1';
-  } else {
-    body = { error: `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  if (status === 401) headers['www-authenticate'] = 'Bearer realm="exptrack"';
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function statusOf(code: string): number {
-  switch (code) {
-    case 'invalid_input':
-    case 'parse_error':
-      return 400;
-    case 'not_found':
-      return 404;
-    case 'already_exists':
-      return 409;
-    case 'rate_limited':
-      return 429;
-    case 'locked':
-    case 'unavailable':
-    case 'timeout':
-      return 503;
-    default:
-      return 500;
-  }
 }

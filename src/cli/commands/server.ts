@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { packageVersion } from '../package-version.js';
+import { stopSignal } from '../stop-signal.js';
 import { CliError, usageError } from '../errors.js';
 import { isPostgresUrl, isServerUrl, openStore, type CliStore } from '../open-store.js';
 
@@ -73,15 +74,7 @@ async function server(ctx: CommandContext, options: ServerOptions): Promise<numb
       throw new CliError(error instanceof Error ? error.message : String(error));
     });
     ctx.note(`exptrack server: ${running.url} (${tokens.length === 0 ? 'open: loopback only' : `${tokens.length} token(s)`}); SIGTERM or Ctrl-C drains and stops`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopSignal();
     await running.close(options.drainSeconds * 1000);
     ctx.note('exptrack server: stopped');
   } finally {

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { packageVersion } from '../package-version.js';
+import { stopSignal } from '../stop-signal.js';
 import { usageError } from '../errors.js';
 
 interface UiOptions {
@@ -63,15 +64,7 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
     ),
   );
   if (options.open) openBrowser(dashboard.url);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopSignal();
   await dashboard.close();
   return 0;
 }
