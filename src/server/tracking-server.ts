@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Backend, ExperimentReader } from 'exptrack';
 import { allows, TokenAuth, type ServerToken } from './auth.js';
-import { HttpError, isLoopback, listen, requestUrl, Query, sendError } from './http.js';
+import { HttpError, hostName, isLoopback, listen, requestUrl, Query, sendError } from './http.js';
 import { Ingestion } from './ingestion.js';
 import { Router, type Answer, type Route } from './router.js';
 import { trackingRoutes } from './tracking-routes.js';
@@ -134,6 +134,8 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     }
     const healthAnswer = method === 'GET' || method === 'HEAD' ? await health(url.pathname) : undefined;
     if (healthAnswer) return { status: send(req, res, healthAnswer), role: null };
+    // An open server on loopback answers only to loopback names: a web page cannot reach it by rebinding DNS.
+    if (!auth.required && !isLoopback(hostName(req.headers.host ?? ''))) throw new HttpError(403, 'this server runs without a token and only answers requests addressed to localhost');
     const role = auth.roleOf(req.headers.authorization);
     if (auth.required && role === undefined) throw new HttpError(401, 'this server needs a token: send Authorization: Bearer <token> (EXPTRACK_TOKEN for the CLI)');
     if (draining) throw new HttpError(503, 'the server is shutting down; retry on another instance');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWireJson, ExperimentTracker } from 'exptrack';
 import { HttpBackend } from 'exptrack/http';
@@ -106,6 +107,13 @@ describe('tracking server', () => {
       expect((await fetch(`${served.server.url}/api/v1/experiments/exp_none`)).status).toBe(404);
       expect((await fetch(`${served.server.url}/api/v1/nowhere`)).status).toBe(404);
       expect((await fetch(`${served.server.url}/api/v1/experiments/exp_etag`, { method: 'PUT' })).status).toBe(405);
+      // Without a token, only requests addressed to a loopback name are answered (no DNS rebinding).
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const req = request(`${served.server.url}/api/v1/stats`, { headers: { host: 'attacker.example:80' } }, (res) => resolve(res.statusCode ?? 0));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(rebound).toBe(403);
     } finally {
       await served.stop();
     }
