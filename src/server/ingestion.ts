@@ -10,7 +10,7 @@ import { ExptrackError, type Backend, type BatchIdentity, type TrackerEvent } fr
 
 /** Options of {@link Ingestion}. */
 export interface IngestionOptions {
-  /** Most batches being applied at once, over all store instances. @defaultValue 64 */
+  /** Most batches being received or applied at once, over all store instances. @defaultValue 64 */
   maxInFlight?: number;
 }
 
@@ -20,7 +20,12 @@ export interface IngestionOptions {
  * @example
  * ```ts
  * const ingestion = new Ingestion([store]);
- * await ingestion.apply({ session: 's1', sequence: 1 }, events);
+ * const release = ingestion.reserve();
+ * try {
+ *   await ingestion.apply({ session: 's1', sequence: 1 }, events);
+ * } finally {
+ *   release();
+ * }
  * ```
  */
 export class Ingestion {
@@ -44,30 +49,42 @@ export class Ingestion {
     this.maxInFlight = options.maxInFlight ?? 64;
   }
 
-  /** Batches being applied now. */
+  /** Batches being received or applied now. */
   get pending(): number {
     return this.inFlight;
   }
 
   /**
-   * Applies a batch unless it was applied before.
+   * Takes a slot for a batch before its body is read, so that a store that is behind costs a 429,
+   * not memory for bodies waiting their turn.
+   *
+   * @returns a function that gives the slot back (call it once, when the batch is settled)
+   * @throws ExptrackError `rate_limited` when every slot is taken
+   */
+  reserve(): () => void {
+    if (this.inFlight >= this.maxInFlight) {
+      throw new ExptrackError(`the store is behind: ${this.inFlight} batches are being received or written; retry shortly`, { code: 'rate_limited' });
+    }
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+  }
+
+  /**
+   * Applies a batch unless it was applied before (call {@link reserve} first).
    *
    * @param batch - the client's session and batch number
    * @param events - the checked events
    * @returns when the batch is committed (or known to be)
-   * @throws ExptrackError `rate_limited` when too many batches are in flight; the store's errors otherwise
+   * @throws the store's errors
    */
   async apply(batch: BatchIdentity, events: readonly TrackerEvent[]): Promise<void> {
-    if (this.inFlight >= this.maxInFlight) {
-      throw new ExptrackError(`the store is behind: ${this.inFlight} batches are being written; retry shortly`, { code: 'rate_limited' });
-    }
-    this.inFlight++;
-    try {
-      await this.writers[hash(batch.session) % this.writers.length]!.write(events, { batch });
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    }
+    await this.writers[hash(batch.session) % this.writers.length]!.write(events, { batch });
   }
 
   /** Resolves when no batch is in flight (for a graceful shutdown). */

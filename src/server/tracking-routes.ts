@@ -45,15 +45,22 @@ export function trackingRoutes(options: TrackingRoutesOptions): Route[] {
       path: '/batches',
       access: 'write',
       async handle(ctx) {
-        const text = await readJsonText(ctx.req, options.maxBatchBytes);
-        let body: unknown;
+        const release = ingestion.reserve();
+        let batch;
         try {
-          body = decodeWireJson(text);
-        } catch (error) {
-          throw new HttpError(400, `the body is not the API's JSON: ${(error as Error).message}`);
+          const text = await readJsonText(ctx.req, options.maxBatchBytes);
+          let body: unknown;
+          try {
+            body = decodeWireJson(text);
+          } catch (error) {
+            throw new HttpError(400, `the body is not the API's JSON: ${(error as Error).message}`);
+          }
+          const parsed = parseIngestBatch(body);
+          batch = parsed.batch;
+          await ingestion.apply(batch, parsed.events);
+        } finally {
+          release();
         }
-        const { batch, events } = parseIngestBatch(body);
-        await ingestion.apply(batch, events);
         return { status: 200, body: encodeWireJson({ session: batch.session, sequence: batch.sequence }), contentType: JSON_TYPE };
       },
     },
