@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { PostgresBackend } from 'exptrack/postgres';
 import { SqliteBackend } from 'exptrack/sqlite';
@@ -8,17 +5,14 @@ import { backendConformanceCases } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 import { httpBackendOver } from '../fixtures/tracking-server.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'exptrack-http-conformance-'));
-let n = 0;
 const available = await probePostgres();
 const schemas: string[] = [];
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (available) await dropSchemas(schemas);
-});
+afterAll(() => (available ? dropSchemas(schemas) : undefined));
 
+// An in-memory SQLite store per case: no write thread to start, so the suite stays fast. The file
+// store's write thread carries batch identities too (server.test.ts, restart.test.ts).
 describe('http backend -> server -> sqlite: conformance', () => {
-  for (const c of backendConformanceCases({ create: () => httpBackendOver(new SqliteBackend({ path: join(dir, `store-${n++}.db`) })) })) it(c.name, c.run);
+  for (const c of backendConformanceCases({ create: () => httpBackendOver(new SqliteBackend({ path: ':memory:' })) })) it(c.name, c.run);
 });
 
 describe.skipIf(!available)(available ? 'http backend -> server -> postgres: conformance' : `http backend -> server -> postgres: conformance (skipped: ${PG_SKIP_REASON})`, () => {
