@@ -5,7 +5,7 @@
  * are too long for a URL, as the body of a `POST` to the same path.
  * @module
  */
-import { decodeWireJson, encodeWireJson, type ExperimentReader } from 'exptrack';
+import { decodeWireJson, encodeWireJson, ExptrackError, type ExperimentReader } from 'exptrack';
 import { HttpError, readJsonText } from './http.js';
 import { parseIngestBatch } from './ingest-schema.js';
 import type { Ingestion } from './ingestion.js';
@@ -77,7 +77,7 @@ export function trackingRoutes(options: TrackingRoutesOptions): Route[] {
     ...read('/stats', async () => store.getStats()),
     ...read('/experiments/:id', async (_a, ctx) => {
       const experiment = await store.getExperiment(ctx.params.id!);
-      if (experiment === undefined) throw new HttpError(404, `no experiment with id ${ctx.params.id!.slice(0, 200)}`);
+      if (experiment === undefined) throw new ExptrackError(`no experiment with id ${ctx.params.id!.slice(0, 200)}`, { code: 'not_found', field: 'id' });
       return experiment;
     }),
     ...read('/experiments/:id/metrics', async (a, ctx) => store.getMetrics(ctx.params.id!, optionalString('key', a.key))),

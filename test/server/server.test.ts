@@ -105,6 +105,9 @@ describe('tracking server', () => {
       await served.store.write([{ type: 'experiment_updated', experimentId: 'exp_etag', changes: { notes: 'changed' } }]);
       expect((await fetch(url, { headers: { 'if-none-match': etag! } })).status).toBe(200);
       expect((await fetch(`${served.server.url}/api/v1/experiments/exp_none`)).status).toBe(404);
+      expect(await new HttpBackend({ url: served.server.url }).getExperiment('exp_none')).toBeUndefined();
+      // A wrong URL (no such route) is a failure, not "no such experiment".
+      await expect(new HttpBackend({ url: `${served.server.url}/wrong-prefix` }).getExperiment('exp_etag')).rejects.toMatchObject({ code: 'not_found', field: undefined });
       expect((await fetch(`${served.server.url}/api/v1/nowhere`)).status).toBe(404);
       expect((await fetch(`${served.server.url}/api/v1/experiments/exp_etag`, { method: 'PUT' })).status).toBe(405);
       // Without a token, only requests addressed to a loopback name are answered (no DNS rebinding).

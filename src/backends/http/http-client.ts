@@ -88,7 +88,7 @@ export class HttpClient {
    * @param method - GET, POST or DELETE
    * @param path - below `/api/v1`
    * @param body - the encoded body, or undefined
-   * @param missingIsUndefined - answer undefined for a 404 instead of failing
+   * @param missingIsUndefined - answer undefined when the server says the record does not exist
    * @returns the decoded answer
    * @throws RequestFailure
    */
@@ -116,8 +116,10 @@ export class HttpClient {
         throw new RequestFailure(`the tracking server at ${this.base} answered ${path.split('?')[0]} with something that is not its JSON`, 'backend_failed', response.status, undefined, cause);
       }
     }
-    if (response.status === 404 && missingIsUndefined) return undefined;
-    throw failureOf(response, text, this.base);
+    const failure = failureOf(response, text, this.base);
+    // Only the store's "no such record" is an answer; a 404 of a wrong URL (no such route) is a failure.
+    if (missingIsUndefined && response.status === 404 && failure.code === 'not_found' && failure.field === 'id') return undefined;
+    throw failure;
   }
 }
 
