@@ -9,6 +9,7 @@ export * from './stats/index.js';
 export { parseFilter } from './filter/parse-filter.js';
 export { safeParseFilter, type SafeParseFilterResult } from './filter/safe-parse-filter.js';
 export { formatFilter } from './filter/format-filter.js';
+export { ARCHIVED_TAG, withoutArchived } from './filter/archived.js';
 export type { FilterParseErrorDetails } from './filter/tokenize-filter.js';
 
 export {
@@ -36,6 +37,7 @@ export { significance, type SignificanceMethod, type SignificanceOptions, type S
 export { exportExperiment } from './export/export-experiment.js';
 export { exportAll, type ExportAllOptions } from './export/export-all.js';
 export { importExperiments, type ImportOptions, type ImportResult } from './export/import-experiments.js';
+export { validateExportedExperiment, MAX_EXPORT_DEPTH, MAX_EXPORT_STRING, EXPORT_TIME_RANGE } from './export/validate-export.js';
 export {
   EXPORT_SCHEMA_VERSION,
   type ExportedCheckpoint,

@@ -3,9 +3,9 @@
  * `postgres://` URL, or a tracking server for an `http(s)://` URL (with `EXPTRACK_TOKEN`). Each backend's subpath is loaded only when a command opens a store of its kind.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Backend, Experiment, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
 
 /** A store the CLI can read and write. */
@@ -34,6 +34,32 @@ export function isPostgresUrl(db: string): boolean {
 }
 
 /**
+ * Where a store is, for messages: the file's absolute path, or a Postgres URL's host, database and
+ * schema (never its credentials).
+ *
+ * @param db - the `--db` value
+ * @param store - the opened store (a Postgres store knows its schema)
+ * @returns e.g. `schema "runs" of postgres://db.internal:5432/ml`
+ * @example
+ * ```ts
+ * describeStore('postgres://me:pw@db/ml?schema=runs', store); // 'schema "runs" of postgres://db/ml'
+ * ```
+ */
+export function describeStore(db: string, store: object): string {
+  if (isServerUrl(db)) return `the tracking server ${serverOrigin(db)}`;
+  if (!isPostgresUrl(db)) return resolve(db);
+  const schema = (store as { schema?: unknown }).schema;
+  let where = 'the Postgres database';
+  try {
+    const url = new URL(db);
+    where = `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    // An unparsable URL is not printed: it may hold a password.
+  }
+  return typeof schema === 'string' ? `schema "${schema}" of ${where}` : where;
+}
+
+/**
  * Whether a `--db` value names a tracking server.
  *
  * @param db - the `--db` value
@@ -47,35 +73,22 @@ export function isServerUrl(db: string): boolean {
   return /^https?:\/\//i.test(db);
 }
 
+/** A server URL without credentials or query, for messages. */
+function serverOrigin(db: string): string {
+  try {
+    const url = new URL(db);
+    return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/$/, '');
+  } catch {
+    return 'at the given URL';
+  }
+}
+
 interface HttpModule {
   HttpBackend: new (config: { url: string; token?: string }) => CliStore;
 }
 
 interface PostgresModule {
-  PostgresBackend: new (config: { connectionString: string; schema?: string }) => CliStore;
-}
-
-/**
- * Splits the `?schema=` parameter off a Postgres URL: the schema that holds the store.
- *
- * @param db - a `postgres://` URL
- * @returns the URL without it, and the schema when given
- * @example
- * ```ts
- * postgresTarget('postgres://db/ml?schema=team_a'); // { connectionString: 'postgres://db/ml', schema: 'team_a' }
- * ```
- */
-export function postgresTarget(db: string): { connectionString: string; schema?: string } {
-  let url: URL;
-  try {
-    url = new URL(db);
-  } catch {
-    return { connectionString: db };
-  }
-  const schema = url.searchParams.get('schema');
-  if (schema === null) return { connectionString: db };
-  url.searchParams.delete('schema');
-  return { connectionString: url.toString(), schema };
+  PostgresBackend: new (config: { connectionString: string }) => CliStore;
 }
 
 /**
@@ -102,11 +115,14 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     store = new HttpBackend({ url: db, ...(env.EXPTRACK_TOKEN ? { token: env.EXPTRACK_TOKEN } : {}) });
   } else if (isPostgresUrl(db)) {
     const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
-    store = new module.PostgresBackend(postgresTarget(db));
+    store = new module.PostgresBackend({ connectionString: db });
   } else {
     const path = resolve(db);
     if (mode === 'read' && !existsSync(path)) {
       throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
+    }
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw new CliError(`${path} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(path, 'exptrack.db')})`);
     }
     const { SqliteBackend } = await import('exptrack/sqlite');
     store = new SqliteBackend({ path, fileMustExist: mode === 'read' });
@@ -117,13 +133,29 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     await store.close().catch(() => undefined);
     throw storeOpenError(db, error);
   }
+  const { wellFormedExperiment } = await import('exptrack');
+  return readingWellFormed(store, wellFormedExperiment);
+}
+
+/**
+ * The store, its experiments read through `wellFormedExperiment`: whatever a record holds (written
+ * by another version, by hand, by a bug), every command and the dashboard get well-typed fields.
+ */
+function readingWellFormed(store: CliStore, wellFormedExperiment: (e: Experiment) => Experiment): CliStore {
+  const getExperiment = store.getExperiment.bind(store);
+  const getAllExperiments = store.getAllExperiments.bind(store);
+  store.getExperiment = async (id) => {
+    const found = await getExperiment(id);
+    return found === undefined ? undefined : wellFormedExperiment(found);
+  };
+  store.getAllExperiments = async (query) => (await getAllExperiments(query)).map(wellFormedExperiment);
   return store;
 }
 
 /** Turns a failure to open a store into a one-line message naming the store. */
 function storeOpenError(db: string, error: unknown): unknown {
   if (!isExptrackError(error)) return error;
-  const where = isServerUrl(db) ? `the tracking server ${db}` : isPostgresUrl(db) ? 'the Postgres database' : resolve(db);
+  const where = isServerUrl(db) ? `the tracking server ${serverOrigin(db)}` : isPostgresUrl(db) ? 'the Postgres database' : resolve(db);
   switch (error.code) {
     case 'corrupt_store':
       return new CliError(`${where} is corrupt or not a database; it was left untouched (restore it from a backup or pass another --db)`);

@@ -2,6 +2,7 @@ import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.j
 import { isReadable } from '../core/backend.js';
 import { ExptrackError, invalidInput } from '../core/errors.js';
 import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
+import { METRIC_GOALS, metricGoalSummaryKey, type MetricGoal } from '../core/metric-goal.js';
 import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, MetricColumns, RecordedError } from '../core/types.js';
 import {
   assertJson,
@@ -10,9 +11,9 @@ import {
   validateKey,
   validateMetricRecord,
   validateStep,
-  MAX_KEY_LENGTH,
   toExptrackError,
 } from '../core/validation.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
@@ -123,7 +124,7 @@ export class ExperimentTracker implements AsyncDisposable {
       endedAt: null,
       heartbeatAt: now,
       git,
-      environment: wantsEnvironment && capture ? capture.captureEnvironment({ cwd }) : null,
+      environment: wantsEnvironment && capture ? capture.captureEnvironment({ cwd, ...(this.options.redact ? { redact: this.options.redact } : {}) }) : null,
       summary: (wantsGit || wantsEnvironment) && !capture ? { capture: CAPTURE_SKIPPED } : {},
       error: null,
     };
@@ -203,6 +204,10 @@ export class ExperimentTracker implements AsyncDisposable {
           this.rejectInput(invalidInput('metrics key', key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`), 'logMetrics');
           continue;
         }
+        if (hasLoneSurrogate(key)) {
+          this.rejectInput(invalidInput('metrics key', key, LONE_SURROGATE), 'logMetrics');
+          continue;
+        }
         this.validKeys.add(key);
       }
       keys.push(key);
@@ -254,9 +259,9 @@ export class ExperimentTracker implements AsyncDisposable {
       const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
       const metrics = options.metrics === undefined ? {} : validateMetricRecord(options.metrics, 'options.metrics');
       if (!isNodeRuntime()) throw new ExptrackError('logCheckpoint needs Node.js: it reads the file to hash it', { code: 'unsupported', field: 'path', value: path });
-      const [{ resolve }, { hashPath }] = await Promise.all([importAtRunTime<typeof import('node:path')>('node:path'), this.loadCapture()]);
+      const [{ resolve }, { hashPathFor }] = await Promise.all([importAtRunTime<typeof import('node:path')>('node:path'), this.loadCapture()]);
       const absolute = resolve(path);
-      const hash = await hashPath(absolute);
+      const hash = await hashPathFor('logCheckpoint', absolute);
       checkpoint = { experimentId: run.id, path: absolute, step, metrics, ...hash, createdAt: Date.now() };
     } catch (error) {
       this.rejectInput(error as ExptrackError, 'logCheckpoint');
@@ -282,6 +287,29 @@ export class ExperimentTracker implements AsyncDisposable {
     this.update('setNotes', () => {
       if (typeof notes !== 'string') throw invalidInput('notes', notes, 'must be a string');
       return { notes };
+    });
+  }
+
+  /**
+   * Declares which way a metric is better for this run, stored with the run (summary key
+   * `goal/<key>`). Comparisons, leaderboards, the dashboard and reports star a best run and name a
+   * winner only for a metric whose goal is known: declared here, else implied by its name (loss,
+   * error… minimize; accuracy, f1, reward… maximize). `none` marks a value to be seen, never ranked.
+   *
+   * @param key - a training metric (`lr`), or an evaluation metric as `benchmark/metric` or `metric`
+   * @param options - `goal`: `maximize`, `minimize` or `none`
+   * @example
+   * ```ts
+   * tracker.defineMetric('lr', { goal: 'none' });
+   * tracker.defineMetric('val_bpb', { goal: 'minimize' });
+   * ```
+   */
+  defineMetric(key: string, options: { goal: MetricGoal }): void {
+    this.update('defineMetric', () => {
+      const name = validateKey(key, 'key');
+      const goal = (options as { goal?: unknown } | undefined)?.goal;
+      if (!(METRIC_GOALS as readonly unknown[]).includes(goal)) throw invalidInput('options.goal', goal, "must be 'maximize', 'minimize' or 'none'");
+      return { summary: { [metricGoalSummaryKey(name)]: goal as MetricGoal } };
     });
   }
 
@@ -526,7 +554,7 @@ function normaliseTags(tags: Record<string, string | null> | readonly string[] |
   for (const [key, value] of entries) {
     validateKey(key, 'tags key');
     if (value !== null && typeof value !== 'string') throw invalidInput(`tags.${key}`, value, 'must be a string (or null to remove the tag)');
-    out[key] = value as string;
+    setOwn(out, key, value as string);
   }
   return out;
 }
