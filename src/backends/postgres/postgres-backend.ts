@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { splitSchemaParameter } from './connection-url.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
