@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactReader } from 'exptrack';
 import type { DashboardStore } from './api.js';
-import { HttpError, Query, sendJson } from './http.js';
+import { HttpError, Query, sendJson } from '../server/http.js';
 
 /** Answers the artifact routes of one experiment; `undefined` when the path is none of them. */
 export class ArtifactRoutes {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
 import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
@@ -43,7 +43,7 @@ import { WriteThread } from './write-thread.js';
 export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, artifacts: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true, artifacts: true };
   private readonly config: Required<Omit<SqliteBackendConfig, 'artifactsDir'>>;
   private readonly artifacts: ArtifactStore;
   /** Writes whose blobs are being stored; while there are any, later writes queue behind them. */
@@ -105,33 +105,34 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   }
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
-  write(events: readonly TrackerEvent[]): Promise<void> {
-    if (this.contentWrites > 0 || carriesContent(events)) return this.writeWithContent(events);
+  write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    const batch = options?.batch;
+    if (this.contentWrites > 0 || carriesContent(events)) return this.writeWithContent(events, batch);
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
-    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
-    return this.writeWhenReady(events);
+    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events, batch);
+    return this.writeWhenReady(events, batch);
   }
 
   /**
    * Stores a batch's blobs (streamed into the blob directory), then its rows; later batches wait
    * behind it, so rows never name a blob that is not there yet and batches keep their order.
    */
-  private writeWithContent(events: readonly TrackerEvent[]): Promise<void> {
+  private writeWithContent(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
     this.contentWrites++;
     const written = this.contentTail.then(async () => {
       await this.artifacts.storeContent(events);
-      await this.writeWhenReady(withoutContent(events));
+      await this.writeWhenReady(withoutContent(events), batch);
     });
     this.contentTail = written.catch(() => undefined);
     return written.finally(() => this.contentWrites--);
   }
 
-  private async writeWhenReady(events: readonly TrackerEvent[]): Promise<void> {
+  private async writeWhenReady(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
     this.slowWrites++;
     try {
       const { writer } = await this.ready();
       const thread = await this.writeThread();
-      return await (thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config));
+      return await (thread ? thread.write(events, batch) : writeWithRetryAsync(writer, events, this.config, batch));
     } finally {
       this.slowWrites--;
     }
