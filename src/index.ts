@@ -16,7 +16,8 @@ export { wellFormedExperiment } from './core/well-formed-experiment.js';
 export { EXPERIMENT_ID_PATTERN, validateExperimentId } from './core/experiment-id-grammar.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';
 export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } from './tracker/tracker-options.js';
-export type { ArtifactOptions, ImageOptions, TableOptions, HistogramOptions } from './tracker/artifact-input.js';
+export type { ArtifactOptions } from './tracker/artifact-input.js';
+export type { ImageOptions, TableOptions, HistogramOptions } from './tracker/media-input.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';
 export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from './core/lifecycle.js';
 // Redaction needs no Node; git and environment capture live in `exptrack/capture`.

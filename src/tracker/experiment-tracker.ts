@@ -2,17 +2,8 @@ import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.j
 import { hasArtifacts, isReadable } from '../core/backend.js';
 import type { ArtifactReader, ArtifactRecord, LoggedArtifact } from '../core/artifacts.js';
 import { pickArtifactVersion } from '../artifacts/artifact-store.js';
-import {
-  checkMediaLabels,
-  prepareArtifact,
-  prepareHistogram,
-  prepareImage,
-  prepareTable,
-  type ArtifactOptions,
-  type HistogramOptions,
-  type ImageOptions,
-  type TableOptions,
-} from './artifact-input.js';
+import type { ArtifactOptions } from './artifact-input.js';
+import { checkMediaLabels, prepareHistogram, prepareTable, type HistogramOptions, type ImageOptions, type TableOptions } from './media-input.js';
 import { ExptrackError, invalidInput } from '../core/errors.js';
 import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
 import { METRIC_GOALS, metricGoalSummaryKey, type MetricGoal } from '../core/metric-goal.js';
@@ -327,7 +318,8 @@ export class ExperimentTracker implements AsyncDisposable {
   private async logArtifactNow(run: ActiveRun, path: string, options: ArtifactOptions): Promise<LoggedArtifact | undefined> {
     let prepared;
     try {
-      prepared = await prepareArtifact(path, options);
+      // Reading files is Node-only: it loads with the capture subpath, as hashing a checkpoint does.
+      prepared = await (await this.loadCapture()).prepareArtifact(path, options);
     } catch (error) {
       this.rejectInput(toExptrackError(error), 'logArtifact');
       return undefined;
@@ -421,7 +413,7 @@ export class ExperimentTracker implements AsyncDisposable {
     try {
       const labels = checkMediaLabels(key, options?.caption);
       const step = validateStep(options?.step, 'options.step');
-      const { bytes, mediaType, digest } = await prepareImage(image);
+      const { bytes, mediaType, digest } = await (await this.loadCapture()).prepareImage(image);
       event = { type: 'media', experimentId: run.id, media: { ...labels, step, kind: 'image', mediaType, size: bytes.byteLength, digest, createdAt: Date.now() }, bytes };
     } catch (error) {
       this.rejectInput(toExptrackError(error), 'logImage');
