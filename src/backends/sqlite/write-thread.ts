@@ -21,28 +21,42 @@ export class WriteThread {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
+  private closing = false;
+
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
   ) {
     port.on('message', (reply: WriteReply) => this.settle(reply));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
+    });
     this.idle();
   }
 
   /**
-   * Starts the write thread next to this module, or returns undefined where its script is not
-   * there (an application bundle that did not copy it): the caller then writes on the main thread.
+   * Starts the write thread next to this module, or returns undefined where it cannot run: its
+   * script is not there (an application bundle that did not copy it), or the thread failed to start
+   * (a flag or loader of the parent process it cannot take). The caller then writes on the main
+   * thread, so nothing is lost; a failed start is said once on stderr as a process warning.
    */
   static async start(options: WriteThreadOptions): Promise<WriteThread | undefined> {
     const script = workerScript();
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
-    const worker = startWorker(script, { options, port: port2 }, [port2]);
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', (cause) => reject(new ExptrackError(`the sqlite write thread did not start: ${cause.message}`, { code: 'unavailable', backend: 'sqlite', cause })));
-    });
-    return new WriteThread(worker, port1);
+    try {
+      const worker = startWorker(script, { options, port: port2 }, [port2]);
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
+      });
+      return new WriteThread(worker, port1);
+    } catch (cause) {
+      port1.close();
+      warnOnce(`the sqlite write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
+      return undefined;
+    }
   }
 
   write(events: readonly TrackerEvent[]): Promise<void> {
@@ -69,7 +83,13 @@ export class WriteThread {
 
   async close(): Promise<void> {
     await this.request((id) => ({ kind: 'close', id }));
+    this.closing = true;
     await this.worker.terminate();
+  }
+
+  private failPending(error: ExptrackError): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
   }
 
   private request(make: (id: number) => WriteRequest): Promise<void> {
@@ -111,9 +131,21 @@ function workerScript(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/**
+ * The thread gets no flags of the parent (`execArgv: []`): the script needs none, and a parent's
+ * `--input-type`, `--eval` or loader can stop a worker from starting.
+ */
 function startWorker(script: URL, workerData: unknown, transferList: MessagePort[]): Worker {
-  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData, transferList });
+  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData, transferList, execArgv: [] });
   // Running from the TypeScript sources (this project's tests): load the script through tsx.
   const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true, workerData, transferList });
+  return new Worker(code, { eval: true, workerData, transferList, execArgv: [] });
+}
+
+let warned = false;
+
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, { code: 'EXPTRACK_WRITE_THREAD' });
 }
