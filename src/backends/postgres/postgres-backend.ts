@@ -31,6 +31,7 @@ import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { migrationProvider } from './migrations.js';
 import { createPool, type PgPool } from './pg-driver.js';
+import { requireStore } from './require-store.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
@@ -114,6 +115,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       applicationName: 'exptrack',
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
+      storeMustExist: false,
       ...config,
       schema,
     };
@@ -167,6 +169,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     });
     const kysely = new Kysely<PgStoreSchema>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
+      if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
       const { error } = await new Migrator({

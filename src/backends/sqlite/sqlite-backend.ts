@@ -32,6 +32,7 @@ import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
+import { openReadOnly } from './open-read-only.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
 import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
@@ -62,7 +63,8 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
+  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter | undefined; cleanUp?: () => void } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
   private startedThread: WriteThread | undefined;
@@ -72,7 +74,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   constructor(config: SqliteBackendConfig) {
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
-    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, ...config };
   }
 
   /** The database file. */
@@ -96,6 +98,11 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   private async open(): Promise<void> {
     const { path } = this.config;
+    if (this.config.readOnly) {
+      const { db, cleanUp } = openReadOnly(path, this.config);
+      this.state = { db, kysely: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) }), writer: undefined, cleanUp };
+      return;
+    }
     const db = openDatabase(path, this.config);
     const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
@@ -110,6 +117,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
   write(events: readonly TrackerEvent[]): Promise<void> {
+    if (this.config.readOnly) return Promise.reject(this.readOnlyError());
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
     if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
     return this.writeWhenReady(events);
@@ -120,7 +128,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     try {
       const { writer } = await this.ready();
       const thread = await this.writeThread();
-      return await (thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config));
+      return await (thread ? thread.write(events) : writeWithRetryAsync(writer!, events, this.config));
     } finally {
       this.slowWrites--;
     }
@@ -129,6 +137,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
     const { writer } = this.state;
+    if (!writer) throw this.readOnlyError();
     const thread = this.startedThread;
     if (thread) thread.writeSync(events);
     else writeWithRetry(writer, events, { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) });
@@ -159,6 +168,11 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     this.startedThread = undefined;
     await thread?.close();
     await state.kysely.destroy();
+    state.cleanUp?.();
+  }
+
+  private readOnlyError(): ExptrackError {
+    return new ExptrackError(`the sqlite store ${this.config.path} was opened read-only (readOnly: true): it cannot be written`, { code: 'unsupported', backend: this.name });
   }
 
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
@@ -324,6 +338,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 
   private markStaleRunsCrashed(): void {
+    if (this.config.readOnly) return; // a reader shows them crashed instead (showStaleRunsCrashed)
     try {
       this.state?.db
         .prepare("UPDATE experiments SET status = 'crashed', ended_at = heartbeat_at WHERE status = 'running' AND heartbeat_at < ?")

@@ -43,7 +43,7 @@ export function registerUi(program: Command, wrap: Wrap): void {
 async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
   if (options.port > 65535) throw usageError('--port must be at most 65535');
   if (options.token !== undefined && options.token.length < 8) throw usageError('--token must be at least 8 characters');
-  const store = await ctx.store('read');
+  const store = await ctx.store(options.allowEdit ? 'edit' : 'read');
   const { startDashboard } = await import('../../ui/server.js');
   const dashboard = await startDashboard({
     store,
