@@ -211,7 +211,7 @@ export class ExperimentTracker implements AsyncDisposable {
       values.push(value);
       timestamps.push(timestamp);
     }
-    if (keys.length >= (this.options.maxBufferedPoints ?? 50_000)) this.handOver();
+    if (keys.length >= (this.options.maxBufferedPoints ?? 8_192)) this.handOver();
   }
 
   /**
@@ -539,7 +539,13 @@ export class ExperimentTracker implements AsyncDisposable {
    * on it while the loop goes on; the others queue it until the event loop turns.
    */
   private handOver(): void {
-    if (this.fanOut) this.fanOut.write(this.takeBatch());
+    const fanOut = this.fanOut;
+    if (fanOut) {
+      fanOut.write(this.takeBatch());
+      // Bounded: when the store falls behind, the loop waits for it instead of growing without end.
+      const { maxPointsInFlight = 200_000, maxBytesInFlight = 32 << 20, backendTimeoutMs = 30_000 } = this.options;
+      fanOut.waitForCapacity(maxPointsInFlight, maxBytesInFlight, backendTimeoutMs);
+    }
     this.scheduleFlush();
   }
 

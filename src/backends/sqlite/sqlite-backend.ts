@@ -134,6 +134,11 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     }
   }
 
+  /** Backpressure: waits, on this thread, until the write thread committed enough of what it holds. */
+  waitForCapacity(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    this.startedThread?.waitForRoom(maxPoints, maxBytes, timeoutMs);
+  }
+
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
     const { writer } = this.state;

@@ -3,7 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
-import { deserializeError, packEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import {
+  deserializeError,
+  IN_FLIGHT_KILOBYTES,
+  IN_FLIGHT_POINTS,
+  inFlightLoad,
+  packEvents,
+  type WriteReply,
+  type WriteRequest,
+  type WriteThreadOptions,
+} from './write-messages.js';
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
@@ -22,13 +31,20 @@ export class WriteThread {
   private readonly pending = new Map<number, Pending>();
 
   private closing = false;
+  private stopped = false;
 
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
+    /** Points and kilobytes handed to the thread and not yet committed, shared with it. */
+    private readonly inFlight: Int32Array,
   ) {
     port.on('message', (reply: WriteReply) => this.settle(reply));
     worker.on('exit', (code) => {
+      this.stopped = true;
+      Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
+      Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
+      Atomics.notify(inFlight, IN_FLIGHT_POINTS);
       if (!this.closing) this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
     });
     this.idle();
@@ -44,14 +60,15 @@ export class WriteThread {
     const script = workerScript();
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
+    const inFlight = new Int32Array(new SharedArrayBuffer(8));
     try {
-      const worker = startWorker(script, { options, port: port2 }, [port2]);
+      const worker = startWorker(script, { options, port: port2, inFlight }, [port2]);
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
       });
-      return new WriteThread(worker, port1);
+      return new WriteThread(worker, port1, inFlight);
     } catch (cause) {
       port1.close();
       warnOnce(`the sqlite write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
@@ -60,7 +77,29 @@ export class WriteThread {
   }
 
   write(events: readonly TrackerEvent[]): Promise<void> {
-    return this.request((id) => ({ kind: 'write', id, events: packEvents(events) }));
+    return this.request((id) => {
+      const packed = packEvents(events);
+      const load = inFlightLoad(packed);
+      Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
+      Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+      return { kind: 'write', id, events: packed, load };
+    });
+  }
+
+  /**
+   * Blocks this thread (`Atomics.wait`: the API that logs stays synchronous) until the points handed
+   * over and not yet committed are within the limits, or `timeoutMs` passed, or the thread stopped.
+   */
+  waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    const maxKilobytes = Math.max(1, Math.floor(maxBytes / 1024));
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
+      if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= maxKilobytes)) return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      Atomics.wait(this.inFlight, IN_FLIGHT_POINTS, points, Math.min(left, 50));
+    }
   }
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */
