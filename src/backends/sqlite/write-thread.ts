@@ -45,7 +45,8 @@ export class WriteThread {
       Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
-      if (!this.closing) this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
+      if (this.closing) this.settleAll();
+      else this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
     });
     this.idle();
   }
@@ -121,9 +122,16 @@ export class WriteThread {
   }
 
   async close(): Promise<void> {
-    await this.request((id) => ({ kind: 'close', id }));
+    // Before the request: the thread may end before its answer to it comes through.
     this.closing = true;
+    await this.request((id) => ({ kind: 'close', id }));
     await this.worker.terminate();
+  }
+
+  /** The thread ended after it was asked to close: its last answers are still in the port. */
+  private settleAll(): void {
+    for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
+    this.failPending(new ExptrackError('the sqlite write thread closed before it answered', { code: 'unavailable', backend: 'sqlite' }));
   }
 
   private failPending(error: ExptrackError): void {
