@@ -92,11 +92,16 @@ export class WriteThread {
    * over and not yet committed are within the limits, or `timeoutMs` passed, or the thread stopped.
    */
   waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
-    const maxKilobytes = Math.max(1, Math.floor(maxBytes / 1024));
+    let pointsBound = maxPoints;
+    let kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
-      if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= maxKilobytes)) return;
+      if (this.stopped || (points <= pointsBound && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound)) return;
+      // Once over the bound, wait until half of it is committed: one wait per many batches, not one
+      // wake-up (and one batch of the loop) per commit.
+      pointsBound = Math.floor(maxPoints / 2);
+      kilobytesBound = Math.max(1, Math.floor(maxBytes / 2048));
       const left = deadline - performance.now();
       if (left <= 0) return;
       Atomics.wait(this.inFlight, IN_FLIGHT_POINTS, points, Math.min(left, 50));
