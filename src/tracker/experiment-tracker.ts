@@ -517,13 +517,14 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   /** Turns the buffered points into one event, keeping their order relative to other events. */
-  private sealPoints(): void {
+  private sealPoints(beat = true): void {
     const run = this.active;
     if (this.points.keys.length === 0 || !run) return;
     const { timestamps } = this.points;
     this.events.push({ type: 'metrics', experimentId: run.id, points: this.points });
-    // A write proves the run alive: a run that crashes later ends at its last write, not at its last timer beat.
-    if (run.owned) this.events.push({ type: 'experiment_updated', experimentId: run.id, changes: { heartbeatAt: timestamps[timestamps.length - 1]! } });
+    // A write proves the run alive: a run that crashes later ends at its last write, not at its last
+    // timer beat. (Full buffers handed over inside a tight loop skip it: the flush each second carries it.)
+    if (run.owned && beat) this.events.push({ type: 'experiment_updated', experimentId: run.id, changes: { heartbeatAt: timestamps[timestamps.length - 1]! } });
     this.points = this.emptyColumns();
   }
 
@@ -531,8 +532,8 @@ export class ExperimentTracker implements AsyncDisposable {
     return { keys: [], steps: [], values: [], timestamps: [], rank: this.rank };
   }
 
-  private takeBatch(): TrackerEvent[] {
-    this.sealPoints();
+  private takeBatch(beat = true): TrackerEvent[] {
+    this.sealPoints(beat);
     const batch = this.events;
     this.events = [];
     return batch;
@@ -545,7 +546,7 @@ export class ExperimentTracker implements AsyncDisposable {
   private handOver(): void {
     const fanOut = this.fanOut;
     if (fanOut) {
-      fanOut.write(this.takeBatch());
+      fanOut.write(this.takeBatch(false));
       // Bounded: when the store falls behind, the loop waits for it instead of growing without end.
       const { maxPointsInFlight = 200_000, maxBytesInFlight = 32 << 20, backendTimeoutMs = 30_000 } = this.options;
       fanOut.waitForCapacity(maxPointsInFlight, maxBytesInFlight, backendTimeoutMs);
