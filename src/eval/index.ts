@@ -74,8 +74,10 @@ export {
   type Gsm8kRecord,
   type Gsm8kSourceOptions,
 } from './benchmarks/gsm8k/loader.js';
-export { MathBenchmark, MINERVA_MATH_EXEMPLARS, type MathOptions, type MathSample } from './benchmarks/math/benchmark.js';
+export { MathBenchmark, MINERVA_MATH_EXEMPLARS, scoreMathOutput, type MathOptions, type MathSample } from './benchmarks/math/benchmark.js';
 export { lastBoxedOnlyString, removeBoxed, lastBoxedAnswer } from './benchmarks/math/boxed.js';
-export { stripString, isEquivHendrycks, extractHendrycksAnswer } from './benchmarks/math/hendrycks.js';
+export { stripString, isEquivHendrycks, extractHendrycksAnswer, extractBoxedAnswer } from './benchmarks/math/hendrycks.js';
+export { isSymbolicallyEqual, type SymbolicEquivOptions } from './benchmarks/math/symbolic-equiv.js';
+export { mathVerify, type MathVerifyOptions } from './benchmarks/math/math-verify.js';
 export { getUnnormalizedAnswer, normalizeFinalAnswer, isEquivMinerva, MINERVA_INVALID_ANSWER } from './benchmarks/math/minerva.js';
 export { loadMathRecords, type MathRecord } from './benchmarks/math/loader.js';

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import type { ComparisonResult, MetricComparison } from 'exptrack/analysis';
 import { fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
+import { formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiments } from '../resolve-id.js';
 import { usageError } from '../errors.js';
 
@@ -113,7 +113,7 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
   else ctx.print(await ctx.table(['KEY', ...heads], result.configDifferences.map((d) => [d.key, ...d.values.map((v) => formatValue(v))])));
 
   ctx.print('');
-  ctx.print(c.bold('Performance comparison') + c.dim('  (★ best; ↑ higher is better, ↓ lower is better)'));
+  ctx.print(c.bold('Performance comparison') + c.dim('  (★ best; ↑ higher is better, ↓ lower is better; no arrow: no goal, never starred)'));
   if (result.metrics.length === 0) {
     ctx.print('  no metrics in common');
     return;
@@ -122,10 +122,11 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
     await ctx.table(
       ['METRIC', ...heads],
       result.metrics.map((m) => [
-        `${label(m)} ${m.metric.startsWith('n_') ? ' ' : m.better === 'higher' ? '↑' : '↓'}`,
+        `${label(m)} ${m.metric.startsWith('n_') || m.better === null ? ' ' : m.better === 'higher' ? '↑' : '↓'}`,
         ...m.values.map((v, i) => {
           const se = m.standardErrors[i];
-          const text = `${formatNumber(v)}${se === null || se === undefined ? '' : c.dim(` ±${formatNumber(se)}`)}`;
+          const [value, error] = formatEstimateParts(v, se);
+          const text = `${value}${se === null || se === undefined ? '' : c.dim(` ± ${error}`)}`;
           return m.winner !== null && result.experiments[i]?.id === m.winner ? c.bold(c.green(`${text} ★`)) : text;
         }),
       ]),

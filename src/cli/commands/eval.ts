@@ -10,7 +10,7 @@ import type { EvaluationResult, ProgressEvent } from 'exptrack/eval';
 import { integerOption, numberOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { formatDuration, formatNumber } from '../format.js';
+import { formatDuration, formatEstimateParts, formatNumber } from '../format.js';
 import type { CliStore } from '../open-store.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { isAuxiliaryMetric } from './shared.js';
@@ -63,7 +63,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--concurrency <n>', 'requests in flight at once', integerOption(1), 8)
     .option('--repeats <k>', 'run each item k times (maj@k, pass@k)', integerOption(1), 1)
     .option('--timeout <ms>', 'per-request timeout in milliseconds', integerOption(1))
-    .addOption(new Option('--endpoint <endpoint>', 'chat or completions (completions for base models and lm-eval parity)').choices(['chat', 'completions']).default('completions'))
+    .addOption(new Option('--endpoint <endpoint>', "chat or completions. The CLI defaults to completions, unlike openAICompatibleModel's chat: it sends the benchmark's prompt as-is, as lm-eval's local-completions does, so scores match lm-eval; pass chat for chat-only servers and instruction-tuned models").choices(['chat', 'completions']).default('completions'))
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')
@@ -160,7 +160,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     .map((k) => {
       const lower = m[`${k}_ci_lower`];
       const upper = m[`${k}_ci_upper`];
-      return [k, formatNumber(m[k]), formatNumber(m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
+      return [k, ...formatEstimateParts(m[k], m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
     });
   ctx.print(await ctx.table(['METRIC', 'VALUE', '± SE', '95% CI'], rows, ['left', 'right', 'right', 'left']));
   ctx.print(`logged into experiment ${c.cyan(id)}${owned ? '' : ' (status left as it was)'}`);

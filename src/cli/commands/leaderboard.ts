@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { integerOption, fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { usageError } from '../errors.js';
-import { formatNumber, formatValue } from '../format.js';
+import { CliError, usageError } from '../errors.js';
+import { unknownNameMessage } from '../did-you-mean.js';
+import { knownMetrics } from '../known-metrics.js';
+import { formatEstimateParts, formatNumber, formatValue } from '../format.js';
 
 interface LeaderboardCliOptions {
   benchmark?: string;
@@ -19,6 +21,7 @@ interface LeaderboardCliOptions {
   order?: 'asc' | 'desc';
   best?: boolean;
   confidence?: number;
+  archived?: boolean;
 }
 
 /**
@@ -45,6 +48,7 @@ export function registerLeaderboard(program: Command, wrap: Wrap): void {
     .option('--order <order>', 'asc or desc (default: from the metric name: loss, error... ascend)')
     .option('--best', 'training metrics: rank by the best value instead of the last')
     .option('--confidence <level>', 'confidence level of the intervals', fractionOption, 0.95)
+    .option('--archived', 'rank archived runs too (tagged archived), hidden by default')
     .action(wrap(leaderboardCommand));
 }
 
@@ -63,19 +67,27 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ...(options.order === undefined ? {} : { order: options.order }),
     ...(options.best ? { value: 'best' as const } : {}),
     confidence: options.confidence ?? 0.95,
+    archived: options.archived === true,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
+  if (board.rows.length === 0) await refuseUnknownMetric(store, board);
   if (ctx.json) {
     ctx.printJson(board);
     return;
   }
   const { c } = ctx;
   const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}${board.value === null ? '' : ` (${board.value})`}`;
-  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better, ${Math.round(board.confidence * 100)}% CI`));
+  const assumed = board.orderSource === 'assumed' ? ' (assumed: pass --order, or declare it with tracker.defineMetric)' : '';
+  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better${assumed}, ${Math.round(board.confidence * 100)}% CI`));
   if (board.rows.length === 0) {
     ctx.print(`no runs have ${what}`);
     return;
   }
+  const scoreCells = (rank: number, score: number, standardError: number | null): [string, string] => {
+    const [value, se] = formatEstimateParts(score, standardError);
+    return [rank === 1 ? c.bold(c.green(value)) : value, se];
+  };
+  const withSd = ([score, se]: [string, string], sd: number | null): [string, string, string] => [score, formatNumber(sd), se];
   const ci = (interval: [number, number] | null) => (interval === null ? '-' : `[${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
   if (board.groupBy === 'none') {
     ctx.print(
@@ -85,8 +97,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           c.cyan(r.id),
           r.name === r.id ? '' : r.name,
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.standardError),
+          ...scoreCells(r.rank, r.score, r.standardError),
           ci(r.ci),
           formatNumber(r.n),
           ...board.columns.map((k) => formatValue(r.config[k])),
@@ -102,9 +113,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           r.label,
           String(r.runs),
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.sd),
-          formatNumber(r.standardError),
+          ...withSd(scoreCells(r.rank, r.score, r.standardError), r.sd),
           ci(r.ci),
           r.method,
           ...board.columns.map((k) => formatValue(r.config[k])),
@@ -114,4 +123,19 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     );
   }
   for (const x of board.excluded) ctx.print(c.dim(`left out ${x.id}: ${x.reason}`));
+}
+
+/**
+ * When nothing ranked because the benchmark or metric exists in no run, a user error listing the
+ * names that do exist (with the closest first); an empty board of known names stays a result.
+ */
+async function refuseUnknownMetric(store: Parameters<typeof knownMetrics>[0], board: LeaderboardResult): Promise<void> {
+  const known = await knownMetrics(store);
+  if (board.benchmark !== null) {
+    const metrics = known.benchmarks.get(board.benchmark);
+    if (metrics === undefined) throw new CliError(unknownNameMessage('benchmark', board.benchmark, [...known.benchmarks.keys()].sort()));
+    if (!metrics.has(board.metric)) throw new CliError(unknownNameMessage(`metric of ${board.benchmark}`, board.metric, [...metrics].sort()));
+  } else if (!known.training.has(board.metric)) {
+    throw new CliError(unknownNameMessage('training metric', board.metric, [...known.training].sort()));
+  }
 }
