@@ -1,7 +1,7 @@
-import { chmodSync, chownSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker } from 'exptrack';
 import { SqliteBackend } from 'exptrack/sqlite';
@@ -60,6 +60,10 @@ describe('a read never writes (SQLite)', () => {
     };
     chmodSync(path, 0o444);
     chmodSync(dir, 0o555);
+    // The test run's temporary root is private (0700): let `nobody` pass through it, without listing it.
+    const parent = dirname(dir);
+    const parentMode = statSync(parent).mode & 0o777;
+    if (process.getuid?.() === 0) chmodSync(parent, parentMode | 0o001);
     try {
       const before = digest(path);
       for (const args of [['list'], ['stats'], ['show', finished], ['export', finished]]) {
@@ -71,6 +75,7 @@ describe('a read never writes (SQLite)', () => {
       expect(digest(path)).toBe(before);
     } finally {
       chmodSync(dir, 0o755);
+      chmodSync(parent, parentMode);
     }
   });
 
