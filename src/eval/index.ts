@@ -22,7 +22,8 @@
 export * from './types.js';
 export { BaseBenchmark, type BenchmarkGeneration } from './benchmark.js';
 export { BenchmarkRegistry, type BenchmarkFactory } from './registry.js';
-export { evaluate, cutAtStop, type EvaluateOptions } from './runner.js';
+export { evaluate } from './evaluate.js';
+export { cutAtStop, type EvaluateOptions } from './runner.js';
 export {
   EvaluationResult,
   aggregateRows,
@@ -81,3 +82,30 @@ export { isSymbolicallyEqual, type SymbolicEquivOptions } from './benchmarks/mat
 export { mathVerify, type MathVerifyOptions } from './benchmarks/math/math-verify.js';
 export { getUnnormalizedAnswer, normalizeFinalAnswer, isEquivMinerva, MINERVA_INVALID_ANSWER } from './benchmarks/math/minerva.js';
 export { loadMathRecords, type MathRecord } from './benchmarks/math/loader.js';
+export { loadTokenizer, type TextTokenizer } from './models/tokenizer.js';
+export {
+  completionsLoglikelihood,
+  encodeLoglikelihoodPair,
+  truncateLoglikelihoodInput,
+  readEchoedLoglikelihood,
+  contextTokensFromOffsets,
+  type CompletionsLoglikelihoodConfig,
+} from './models/completions-loglikelihood.js';
+export {
+  MultipleChoiceBenchmark,
+  isMultipleChoiceBenchmark,
+  type MultipleChoiceSample,
+  type MultipleChoiceOptions,
+  type MultipleChoiceLoadOptions,
+  type MultipleChoiceScore,
+} from './multiple-choice.js';
+export { loglikelihoodCacheKey } from './multiple-choice-runner.js';
+export { readSplitRecords } from './benchmarks/multiple-choice/records.js';
+export { stringField, stringArrayField, integerField, checkGoldIndex } from './benchmarks/multiple-choice/fields.js';
+export { registerMultipleChoiceTasks } from './benchmarks/multiple-choice/register.js';
+export { ArcBenchmark, type ArcRecord } from './benchmarks/multiple-choice/arc.js';
+export { HellaswagBenchmark, preprocessHellaswag, type HellaswagRecord, type HellaswagDoc } from './benchmarks/multiple-choice/hellaswag.js';
+export { MmluBenchmark, MmluGroupBenchmark, MMLU_SUBJECTS, type MmluRecord } from './benchmarks/multiple-choice/mmlu.js';
+export { WinograndeBenchmark, type WinograndeRecord } from './benchmarks/multiple-choice/winogrande.js';
+export { PiqaBenchmark, type PiqaRecord } from './benchmarks/multiple-choice/piqa.js';
+export { TruthfulqaBenchmark, TRUTHFULQA_PREAMBLE, type TruthfulqaRecord } from './benchmarks/multiple-choice/truthfulqa.js';

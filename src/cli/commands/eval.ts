@@ -30,6 +30,9 @@ interface EvalCliOptions {
   experiment?: string;
   name?: string;
   resume?: boolean;
+  tokenizer?: string;
+  numFewshot?: number;
+  maxLength?: number;
   maxResponseBytes?: number;
 }
 
@@ -52,7 +55,7 @@ const EXIT_INTERRUPTED = 130;
 export function registerEval(program: Command, wrap: Wrap): void {
   program
     .command('eval')
-    .description('evaluate a model served by an OpenAI-compatible server on a registered benchmark (gsm8k, gsm8k-cot, math...) and log the result into an experiment')
+    .description('evaluate a model served by an OpenAI-compatible server on a registered benchmark (gsm8k, gsm8k-cot, math, arc_easy, hellaswag, mmlu...) and log the result into an experiment')
     .argument('<benchmark>', 'a registered benchmark name')
     .requiredOption('--model <name>', 'the model name sent to the server')
     .requiredOption('--base-url <url>', 'the API root, up to and including /v1')
@@ -67,6 +70,9 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')
+    .option('--tokenizer <path>', 'a Hugging Face tokenizer.json (or its directory) for log-likelihood requests of multiple-choice benchmarks, tokenized as lm-eval does (needs the @huggingface/tokenizers package)')
+    .option('--num-fewshot <n>', 'few-shot examples per item of a multiple-choice benchmark (default: the task\'s lm-eval default)', integerOption(0))
+    .option('--max-length <n>', 'the model\'s context length for log-likelihood requests, left-truncated as lm-eval does (default: 2048)', integerOption(2))
     .option('--max-response-bytes <n>', 'the largest response body read from the server; a longer one fails its request (default 4194304)', integerOption(1))
     .option('--resume', 'continue an interrupted evaluation: re-use the responses already received (with --experiment, or the latest unfinished one of this benchmark and model)')
     .action(wrap(evalCommand));
@@ -85,6 +91,8 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     baseURL: options.baseUrl,
     endpoint: options.endpoint,
     ...(options.apiKeyEnv === undefined ? {} : { apiKeyEnv: options.apiKeyEnv }),
+    ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+    ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
     ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
 
@@ -109,6 +117,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       ...(options.split === undefined ? {} : { split: options.split }),
       ...(options.limit === undefined ? {} : { numSamples: options.limit }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.numFewshot === undefined ? {} : { numFewshot: options.numFewshot }),
       ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
       concurrency: options.concurrency,
       repeats: options.repeats,
@@ -116,7 +125,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       resume: options.resume === true,
       signal: controller.signal,
       tracker,
-      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint },
+      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint, tokenizer: options.tokenizer ?? null },
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -216,6 +225,9 @@ async function openExperiment(
       repeats: options.repeats,
       concurrency: options.concurrency,
       data: options.data ?? null,
+      ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+      ...(options.numFewshot === undefined ? {} : { num_fewshot: options.numFewshot }),
+      ...(options.maxLength === undefined ? {} : { max_length: options.maxLength }),
     },
     { name: options.name ?? `eval-${benchmark}-${options.model}`, tags: { [EVAL_TAGS.benchmark]: benchmark, [EVAL_TAGS.model]: options.model } },
   );
