@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
@@ -39,7 +39,7 @@ import { WriteThread } from './write-thread.js';
 export class SqliteBackend extends SqlStore implements Backend {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true };
   private readonly config: Required<SqliteBackendConfig>;
   /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
   private state:
@@ -98,19 +98,20 @@ export class SqliteBackend extends SqlStore implements Backend {
   }
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
-  write(events: readonly TrackerEvent[]): Promise<void> {
+  write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
     if (this.config.readOnly) return Promise.reject(this.readOnlyError());
+    const batch = options?.batch;
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
-    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
-    return this.writeWhenReady(events);
+    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events, batch);
+    return this.writeWhenReady(events, batch);
   }
 
-  private async writeWhenReady(events: readonly TrackerEvent[]): Promise<void> {
+  private async writeWhenReady(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
     this.slowWrites++;
     try {
       const { writer } = await this.ready();
       const thread = await this.writeThread();
-      return await (thread ? thread.write(events) : writeWithRetryAsync(writer!, events, this.config));
+      return await (thread ? thread.write(events, batch) : writeWithRetryAsync(writer!, events, this.config, batch));
     } finally {
       this.slowWrites--;
     }

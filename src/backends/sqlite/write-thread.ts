@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { TrackerEvent } from '../../core/backend.js';
+import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import {
   deserializeError,
@@ -77,13 +77,13 @@ export class WriteThread {
     }
   }
 
-  write(events: readonly TrackerEvent[]): Promise<void> {
+  write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
     return this.request((id) => {
       const packed = packEvents(events);
       const load = inFlightLoad(packed);
       Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
       Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
-      return { kind: 'write', id, events: packed, load };
+      return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
     });
   }
 
