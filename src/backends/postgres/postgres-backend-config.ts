@@ -61,4 +61,10 @@ export interface PostgresBackendConfig {
   staleAfterMs?: number;
   /** Where artifact and image bytes go. @defaultValue chunked rows in this database */
   artifacts?: PostgresArtifactConfig;
+  /**
+   * Fail with `not_found` ("no exptrack store here") instead of creating the schema and tables when
+   * the schema holds no exptrack store: for tools that only read.
+   * @defaultValue false
+   */
+  storeMustExist?: boolean;
 }

@@ -28,7 +28,8 @@ export function registerGc(program: Command, wrap: Wrap): void {
 }
 
 async function gc(ctx: CommandContext, options: { yes?: boolean }): Promise<void> {
-  const store = artifactStore(await ctx.store('read'));
+  // A dry run only reads; deleting needs the store open for edits (it must exist; it is not created).
+  const store = artifactStore(await ctx.store(options.yes === true ? 'edit' : 'read'));
   const report = await store.collectGarbage({ dryRun: options.yes !== true });
   if (ctx.json) {
     ctx.printJson(report);
