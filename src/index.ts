@@ -12,6 +12,8 @@ export * from './core/filter.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';
 export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } from './tracker/tracker-options.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';
+export { COST_KEYS } from './core/cost-keys.js';
+export type { SystemSampler, SystemSamplerRun, SystemUsage, SystemMetricsOptions, PricingOptions } from './tracker/system-metrics.js';
 export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from './core/lifecycle.js';
 export { captureGit, captureEnvironment, hashPath } from './capture/index.js';
 export type { CaptureGitOptions, CaptureEnvironmentOptions, PathHash } from './capture/index.js';

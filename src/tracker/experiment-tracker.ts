@@ -20,6 +20,9 @@ import { hashPath } from '../capture/hash-path.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
+import { gpuPrice, RunCost, type GpuPrice } from './run-cost.js';
+import type { SystemSampler, SystemUsage } from './system-metrics.js';
+import { DefaultSystemSampler } from '../system/system-sampler.js';
 import type { CheckpointOptions, FinishOptions, StartOptions, TrackerOptions } from './tracker-options.js';
 
 /** The run this tracker is logging to. */
@@ -31,7 +34,15 @@ interface ActiveRun {
   /** False when this process attached to another's run: the owner, not this tracker, sets its status. */
   owned: boolean;
   stopTimers: () => void;
+  /** Samples the machine while the run is active, unless system metrics are off. */
+  sampler: SystemSampler | undefined;
+  /** The GPUs in use as last seen (what a dying process writes, when it cannot wait for a fresh look). */
+  usage: SystemUsage;
+  /** Compute and dollars so far; only the run's owner writes them. */
+  cost: RunCost | undefined;
 }
+
+const NO_GPUS: SystemUsage = { gpuCount: 0, gpuName: null };
 
 /**
  * The tracker: validates what a training loop logs, records how the run can be reproduced, and
@@ -65,12 +76,23 @@ export class ExperimentTracker implements AsyncDisposable {
   private flushScheduled = false;
   private strictFailure: ExptrackError | undefined;
   private readonly validKeys = new Set<string>();
+  private readonly price: GpuPrice;
 
+  /**
+   * @param options - backends, error handling, capture, system metrics and pricing
+   * @throws ExptrackError `invalid_input` for a `pricing.gpuHourUsd` that is not a price or a map of
+   *   prices, or a `systemMetrics.intervalMs` that is not a positive number of milliseconds.
+   */
   constructor(options: TrackerOptions = {}) {
     this.options = options;
     this.onError = options.onError ?? warnOncePerSource();
     this.rank = options.rank ?? rankFromEnv();
     this.points = this.emptyColumns();
+    const interval = options.systemMetrics ? options.systemMetrics.intervalMs : undefined;
+    if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 100)) {
+      throw invalidInput('systemMetrics.intervalMs', interval, 'must be a number of milliseconds >= 100');
+    }
+    this.price = options.pricing === undefined ? this.priceFromEnv() : gpuPrice(options.pricing, undefined);
   }
 
   /** The id of the running experiment, or undefined. */
@@ -127,7 +149,7 @@ export class ExperimentTracker implements AsyncDisposable {
       error: null,
     };
     this.events.push({ type: 'experiment_started', experiment });
-    this.activate(id, now, fanOut, true);
+    this.activate(id, now, fanOut, true, {});
     await this.flush();
     return id;
   }
@@ -144,7 +166,7 @@ export class ExperimentTracker implements AsyncDisposable {
     this.throwStrictFailure();
     if (this.active) throw invalidInput('resumeExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
     const { fanOut, experiment } = await this.findExperiment(id);
-    this.activate(id, experiment.createdAt, fanOut, true);
+    this.activate(id, experiment.createdAt, fanOut, true, experiment.summary);
     this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { status: 'running', endedAt: null, heartbeatAt: Date.now(), error: null } });
     await this.flush();
     return id;
@@ -157,7 +179,7 @@ export class ExperimentTracker implements AsyncDisposable {
    */
   private async attach(id: string): Promise<string> {
     const { fanOut, experiment } = await this.findExperiment(id);
-    this.activate(id, experiment.createdAt, fanOut, false);
+    this.activate(id, experiment.createdAt, fanOut, false, {});
     return id;
   }
 
@@ -230,6 +252,10 @@ export class ExperimentTracker implements AsyncDisposable {
       return;
     }
     const { input } = checked;
+    if (run.cost) {
+      run.cost.addEvaluation(input.metrics);
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { summary: run.cost.evaluationSummary() } });
+    }
     this.enqueue({
       type: 'evaluation',
       experimentId: run.id,
@@ -320,8 +346,13 @@ export class ExperimentTracker implements AsyncDisposable {
     const run = this.activeOrReport('finishExperiment');
     if (!run) return [];
     const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
-    if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: endChanges(status, options.error) });
+    if (run.owned) {
+      run.usage = await this.usageOf(run);
+      if (this.active !== run) return this.flush(); // a process end finished it meanwhile
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) } });
+    }
     this.deactivate();
+    await run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
     return this.flush();
   }
 
@@ -350,26 +381,92 @@ export class ExperimentTracker implements AsyncDisposable {
     return this.ready;
   }
 
-  private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean): void {
+  private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean, summary: Experiment['summary']): void {
     const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
     const heartbeat = setInterval(() => {
+      const run = this.active;
+      // The owner's heartbeat carries the compute so far, so that a run that crashes keeps it.
+      if (run?.owned) {
+        void this.usageOf(run).then((usage) => {
+          run.usage = usage;
+          if (this.active === run) this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now(), ...this.costChanges(run, Date.now()) } });
+          this.scheduleFlush();
+        });
+        return;
+      }
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
       this.scheduleFlush();
     }, HEARTBEAT_INTERVAL_MS);
     flushTimer.unref();
     heartbeat.unref();
     const unsubscribe = this.options.handleProcessEvents === false ? () => {} : onProcessEnd(this.processEndHandlers(fanOut));
-    this.active = {
+    const sampler = this.systemSampler();
+    const run: ActiveRun = {
       id,
       createdAt,
       interruptedBy: null,
       owned,
+      sampler,
+      usage: NO_GPUS,
+      cost: owned ? new RunCost(summary, Date.now(), this.price) : undefined,
       stopTimers: () => {
         clearInterval(flushTimer);
         clearInterval(heartbeat);
         unsubscribe();
+        void sampler?.stop().catch(() => {});
       },
     };
+    this.active = run;
+    try {
+      sampler?.start({
+        experimentId: id,
+        rank: this.rank,
+        intervalMs: this.systemMetricsInterval(),
+        // System series are logged at the seconds since the run began, so a resumed run goes on.
+        log: (metrics) => {
+          if (this.active === run) this.logMetrics(metrics, Math.max(0, Math.floor((Date.now() - createdAt) / 1000)));
+        },
+      });
+    } catch (error) {
+      this.report(toExptrackError(error), { operation: 'systemMetrics' });
+    }
+  }
+
+  /** The sampler for a new run: the configured one, the default one, or none when turned off. */
+  private systemSampler(): SystemSampler | undefined {
+    const option = this.options.systemMetrics;
+    if (option === false || process.env.EXPTRACK_SYSTEM_METRICS === '0') return undefined;
+    return option?.sampler ?? new DefaultSystemSampler();
+  }
+
+  private systemMetricsInterval(): number {
+    return (this.options.systemMetrics || undefined)?.intervalMs ?? 10_000;
+  }
+
+  /** The GPUs of the run now; the last known ones when the sampler cannot say. */
+  private async usageOf(run: ActiveRun): Promise<SystemUsage> {
+    if (!run.sampler) return NO_GPUS;
+    try {
+      return await run.sampler.usage();
+    } catch (error) {
+      this.report(toExptrackError(error), { operation: 'systemMetrics' });
+      return run.usage;
+    }
+  }
+
+  /** The compute and cost keys of the owner's summary at `now`. */
+  private costChanges(run: ActiveRun, now: number): ExperimentChanges {
+    return run.cost ? { summary: run.cost.computeSummary(now, run.usage) } : {};
+  }
+
+  private priceFromEnv(): GpuPrice {
+    try {
+      return gpuPrice(undefined, process.env.EXPTRACK_GPU_HOUR_USD);
+    } catch (error) {
+      if (this.options.strict) throw error;
+      this.report(error as ExptrackError, { operation: 'pricing' });
+      return () => undefined;
+    }
   }
 
   private deactivate(): void {
@@ -383,7 +480,10 @@ export class ExperimentTracker implements AsyncDisposable {
     const endNow = (changes: ExperimentChanges): Promise<unknown> => {
       const run = this.active;
       if (!run) return Promise.resolve();
-      if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
+      if (run.owned) {
+        const cost = this.costChanges(run, Date.now()).summary;
+        this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: cost ? { ...changes, summary: { ...cost, ...changes.summary } } : changes });
+      }
       return fanOut.writeLast(this.takeBatch());
     };
     return {
