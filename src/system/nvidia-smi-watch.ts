@@ -63,7 +63,9 @@ export class NvidiaSmiWatch {
     this.stopped = true;
     const child = this.child;
     this.child = undefined;
-    if (child && child.exitCode === null) child.kill();
+    // A spawn that failed (ENOENT) has no pid yet still a handle: killing it would signal pid 0,
+    // which is this whole process group.
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill();
   }
 
   private read(chunk: string): void {

@@ -235,3 +235,22 @@ describe('pricing', () => {
     expect(() => new ExperimentTracker({ systemMetrics: { intervalMs: 5 } })).toThrow(/systemMetrics\.intervalMs/);
   });
 });
+
+describe('a missing nvidia-smi', () => {
+  it('stopped before its spawn failed signals nothing (a pid-less kill would hit the process group)', async () => {
+    const { NvidiaSmiWatch } = await import('../../src/system/nvidia-smi-watch.js');
+    const signals: string[] = [];
+    const record = (s: string) => signals.push(s);
+    process.on('SIGTERM', record);
+    try {
+      const watch = new NvidiaSmiWatch(100, join(tmpdir(), 'no-such-nvidia-smi'));
+      await watch.start();
+      watch.stop();
+      await sleep(100);
+      expect(watch.readings()).toEqual([]);
+      expect(signals).toEqual([]);
+    } finally {
+      process.off('SIGTERM', record);
+    }
+  });
+});
