@@ -119,6 +119,10 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
   const info = h('div', { class: 'cards' });
   const evals = h('section');
   const chartsBox = h('div', { class: 'charts', 'data-testid': 'charts' });
+  // System series (`system/…`) and the run's compute and cost get a section of their own.
+  const systemCost = h('div');
+  const systemBox = h('div', { class: 'charts', 'data-testid': 'system-charts' });
+  const system = h('section', { 'data-testid': 'system' }, h('h2', null, 'System'), systemCost, systemBox);
   const controls = chartControls(settings, () => charts.forEach((c) => void c.update(settings)));
 
   const load = async (first: boolean) => {
@@ -131,19 +135,24 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
       return;
     }
     if (stopped) return;
-    if (first) replace(main, head, info, evals, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox));
+    if (first) replace(main, head, info, evals, system, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox));
     renderHead(head, d);
     if (first || d.experiment.status === 'running') renderInfo(info, d, allowEdit, () => void load(false));
     renderEvaluations(evals, d.evaluations);
-    if (d.metrics.length === 0 && charts.size === 0) replace(chartsBox, h('p', { class: 'muted' }, 'no training metrics logged'));
+    const isSystem = (key: string) => key.startsWith('system/');
+    const compute = Object.entries(d.experiment.summary).filter(([k]) => /^(compute|cost|tokens)\//.test(k));
+    replace(systemCost, compute.length === 0 ? null : table(compute));
+    system.hidden = compute.length === 0 && !d.metrics.some((m) => isSystem(m.key));
+    if (!d.metrics.some((m) => !isSystem(m.key)) && ![...charts.keys()].some((k) => !isSystem(k))) replace(chartsBox, h('p', { class: 'muted' }, 'no training metrics logged'));
     for (const [i, m] of d.metrics.entries()) {
       const existing = charts.get(m.key);
       if (existing !== undefined) {
         if (!first) void existing.load();
         continue;
       }
-      if (charts.size === 0) chartsBox.replaceChildren();
-      const chart = new MetricChart(chartsBox, { title: m.key, sources: [{ label: m.key, color: PALETTE[i % PALETTE.length] as string, fetch: metricFetcher(d.experiment.id, m.key) }], ...settings, showRaw: true });
+      const box = isSystem(m.key) ? systemBox : chartsBox;
+      if (![...charts.keys()].some((k) => isSystem(k) === isSystem(m.key))) box.replaceChildren();
+      const chart = new MetricChart(box, { title: m.key, sources: [{ label: m.key, color: PALETTE[i % PALETTE.length] as string, fetch: metricFetcher(d.experiment.id, m.key) }], ...settings, showRaw: true });
       charts.set(m.key, chart);
       void chart.load();
     }
