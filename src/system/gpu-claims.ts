@@ -7,7 +7,7 @@
  */
 export class GpuClaims {
   private readonly mine = new Set<string>();
-  private dir: string | undefined;
+  private place: Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path'); dir: string }> | undefined;
 
   /**
    * @param experimentId - the run; claims of different runs never meet
@@ -25,6 +25,7 @@ export class GpuClaims {
    * @returns the UUIDs this process owns (claimed now or before)
    */
   async claim(uuids: readonly string[]): Promise<Set<string>> {
+    if (uuids.every((uuid) => this.mine.has(uuid))) return new Set(this.mine); // the usual case: no file is touched
     const { fs, path, dir } = await this.location();
     for (const uuid of uuids) {
       if (this.mine.has(uuid)) continue;
@@ -51,13 +52,19 @@ export class GpuClaims {
     const { fs, dir } = await this.location();
     await fs.rm(dir, { recursive: true, force: true });
     this.mine.clear();
+    this.place = undefined;
   }
 
-  private async location() {
-    const [fs, path, os] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:os')]);
-    this.dir ??= path.join(this.root ?? path.join(os.tmpdir(), 'exptrack-gpus'), safeName(this.experimentId));
-    await fs.mkdir(this.dir, { recursive: true });
-    return { fs, path, dir: this.dir };
+  /** The claims directory, created once (again after `clear`). */
+  private location() {
+    this.place ??= (async () => {
+      const [fs, path, os] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:os')]);
+      const dir = path.join(this.root ?? path.join(os.tmpdir(), 'exptrack-gpus'), safeName(this.experimentId));
+      await fs.mkdir(dir, { recursive: true });
+      return { fs, path, dir };
+    })();
+    this.place.catch(() => (this.place = undefined));
+    return this.place;
   }
 }
 
