@@ -41,7 +41,8 @@ export function costScatter(points: readonly CostPoint[], order: 'asc' | 'desc',
     const pad = (hi - lo) * 0.06;
     return [lo - pad, hi + pad];
   };
-  const [c0, c1] = range(points.map((p) => p.cost));
+  const [cLow, c1] = range(points.map((p) => p.cost));
+  const c0 = Math.max(0, cLow); // dollars are never negative: the axis starts at $0 at the lowest
   const [s0, s1] = range(points.map((p) => p.score));
   const x = (cost: number) => left + ((cost - c0) / (c1 - c0)) * (right - left);
   const y = (score: number) => bottom - ((score - s0) / (s1 - s0)) * (bottom - top);
