@@ -22,6 +22,7 @@ export class NvidiaSmiWatch {
   constructor(
     private readonly intervalMs: number,
     private readonly command = 'nvidia-smi',
+    private readonly onReadings: () => void = () => {},
   ) {}
 
   /** Starts the child. Never throws: a missing or broken nvidia-smi leaves the GPU list empty. */
@@ -73,9 +74,14 @@ export class NvidiaSmiWatch {
     const lines = this.pending.split('\n');
     this.pending = lines.pop() ?? '';
     if (this.pending.length > MAX_PENDING_CHARS) this.pending = '';
+    let read = false;
     for (const line of lines) {
       const reading = parseNvidiaSmiLine(line.replace(/\r$/, ''));
-      if (reading) this.latest.set(reading.uuid, reading);
+      if (reading) {
+        this.latest.set(reading.uuid, reading);
+        read = true;
+      }
     }
+    if (read) this.onReadings();
   }
 }

@@ -30,13 +30,21 @@ export class DefaultSystemSampler implements SystemSampler {
   private run: SystemSamplerRun | undefined;
   private processUsage: ProcessUsage | undefined;
   private sampling: Promise<void> = Promise.resolve();
+  private current: SystemUsage = { gpuCount: 0, gpuName: null };
+  private counted = false;
 
   constructor(private readonly options: DefaultSystemSamplerOptions = {}) {}
 
   start(run: SystemSamplerRun): void {
     this.run = run;
     this.processUsage = new ProcessUsage();
-    this.watch = new NvidiaSmiWatch(run.intervalMs, this.options.nvidiaSmi);
+    this.current = { gpuCount: 0, gpuName: null };
+    this.counted = false;
+    // The first answer of nvidia-smi claims and counts the GPUs at once, so a run shorter than one
+    // interval still knows them; later samples keep the count up to date.
+    this.watch = new NvidiaSmiWatch(run.intervalMs, this.options.nvidiaSmi, () => {
+      if (!this.counted) this.sampling = this.sampling.then(() => this.count()).catch(() => {});
+    });
     this.claims = new GpuClaims(run.experimentId, this.options.claimsDir);
     void this.watch.start();
     this.timer = setInterval(() => {
@@ -55,15 +63,22 @@ export class DefaultSystemSampler implements SystemSampler {
     if (gpus.length > 0 && this.claims) {
       const mine = await this.claims.claim(gpus.map((g) => g.uuid));
       for (const gpu of gpus) if (mine.has(gpu.uuid)) addGpu(metrics, gpu);
+      await this.count();
     }
     if (this.run === run) run.log(metrics);
   }
 
-  async usage(): Promise<SystemUsage> {
+  usage(): SystemUsage {
+    return this.current;
+  }
+
+  /** Claims the visible GPUs and counts the host's claims for the run. */
+  private async count(): Promise<void> {
     const gpus = this.visible();
-    if (gpus.length === 0 || !this.claims) return { gpuCount: 0, gpuName: null };
+    if (gpus.length === 0 || !this.claims) return;
     await this.claims.claim(gpus.map((g) => g.uuid));
-    return { gpuCount: await this.claims.hostCount(), gpuName: gpus[0]!.name };
+    this.current = { gpuCount: await this.claims.hostCount(), gpuName: gpus[0]!.name };
+    this.counted = true;
   }
 
   async stop(options: { releaseHost?: boolean } = {}): Promise<void> {
@@ -72,7 +87,11 @@ export class DefaultSystemSampler implements SystemSampler {
     this.run = undefined;
     this.watch?.stop();
     await this.sampling;
-    if (options.releaseHost && this.claims) await this.claims.clear().catch(() => {});
+    if (options.releaseHost && this.claims) {
+      const claims = this.claims;
+      this.claims = undefined;
+      await claims.clear().catch(() => {});
+    }
   }
 
   private visible(): GpuReading[] {

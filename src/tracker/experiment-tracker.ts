@@ -347,12 +347,12 @@ export class ExperimentTracker implements AsyncDisposable {
     if (!run) return [];
     const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
     if (run.owned) {
-      run.usage = await this.usageOf(run);
-      if (this.active !== run) return this.flush(); // a process end finished it meanwhile
+      run.usage = this.usageOf(run);
       this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) } });
     }
+    // The owner forgets the host's GPU claims of the run; the sampler's child ends in any case.
+    void run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
     this.deactivate();
-    await run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
     return this.flush();
   }
 
@@ -387,11 +387,9 @@ export class ExperimentTracker implements AsyncDisposable {
       const run = this.active;
       // The owner's heartbeat carries the compute so far, so that a run that crashes keeps it.
       if (run?.owned) {
-        void this.usageOf(run).then((usage) => {
-          run.usage = usage;
-          if (this.active === run) this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now(), ...this.costChanges(run, Date.now()) } });
-          this.scheduleFlush();
-        });
+        run.usage = this.usageOf(run);
+        this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now(), ...this.costChanges(run, Date.now()) } });
+        this.scheduleFlush();
         return;
       }
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
@@ -444,10 +442,10 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   /** The GPUs of the run now; the last known ones when the sampler cannot say. */
-  private async usageOf(run: ActiveRun): Promise<SystemUsage> {
+  private usageOf(run: ActiveRun): SystemUsage {
     if (!run.sampler) return NO_GPUS;
     try {
-      return await run.sampler.usage();
+      return run.sampler.usage();
     } catch (error) {
       this.report(toExptrackError(error), { operation: 'systemMetrics' });
       return run.usage;
@@ -481,6 +479,7 @@ export class ExperimentTracker implements AsyncDisposable {
       const run = this.active;
       if (!run) return Promise.resolve();
       if (run.owned) {
+        run.usage = this.usageOf(run);
         const cost = this.costChanges(run, Date.now()).summary;
         this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: cost ? { ...changes, summary: { ...cost, ...changes.summary } } : changes });
       }

@@ -8,7 +8,7 @@
  * const sampler: SystemSampler = {
  *   start: ({ log }) => log({ 'system/cpu_percent': 12 }),
  *   stop: async () => {},
- *   usage: async () => ({ gpuCount: 0, gpuName: null }),
+ *   usage: () => ({ gpuCount: 0, gpuName: null }),
  * };
  * ```
  */
@@ -18,8 +18,11 @@ export interface SystemSampler {
    * (the tracker logs them at the run's elapsed seconds as step).
    */
   start(run: SystemSamplerRun): void;
-  /** The GPUs the run uses on this host, counted once each whatever the number of processes. */
-  usage(): Promise<SystemUsage>;
+  /**
+   * The GPUs the run uses on this host, counted once each whatever the number of processes, as
+   * last seen. Synchronous: the tracker reads it when the run ends, where it cannot wait.
+   */
+  usage(): SystemUsage;
   /** Ends sampling (and any child process). `releaseHost` also forgets the host's GPU claims. */
   stop(options?: { releaseHost?: boolean }): Promise<void>;
 }

@@ -108,7 +108,8 @@ async function printCost(ctx: CommandContext, result: ComparisonResult, heads: s
     ['tokens', (k) => (k['tokens/prompt'] === undefined && k['tokens/completion'] === undefined ? '-' : formatNumber((k['tokens/prompt'] ?? 0) + (k['tokens/completion'] ?? 0)))],
     ['cost', (k) => formatUsd(k['cost/usd'])],
   ];
-  const shown = rows.filter(([, cell]) => costs.some((k) => cell(k) !== '-'));
+  // A row shows when a run has something in it (a CPU run records 0 GPUs and 0 GPU-hours).
+  const shown = rows.filter(([, cell]) => costs.some((k) => cell(k) !== '-' && cell(k) !== '0'));
   if (shown.length === 0) return;
   ctx.print('');
   ctx.print(ctx.c.bold('Compute and cost'));

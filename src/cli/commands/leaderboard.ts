@@ -96,8 +96,8 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ctx.print(`no runs have ${what}`);
     return;
   }
-  // GPU-hours and dollars get columns when a listed row has them.
-  const rowsWith = (key: 'compute/gpu_hours' | 'cost/usd') => (board.rows as Array<{ cost: (typeof board.rows)[number]['cost'] }>).some((r) => r.cost[key] !== undefined);
+  // GPU-hours and dollars get columns when a listed row has them (GPU-hours above zero: a CPU run records 0).
+  const rowsWith = (key: 'compute/gpu_hours' | 'cost/usd') => (board.rows as Array<{ cost: (typeof board.rows)[number]['cost'] }>).some((r) => (key === 'cost/usd' ? r.cost[key] !== undefined : (r.cost[key] ?? 0) > 0));
   const costHeads = [...(rowsWith('compute/gpu_hours') ? ['GPU-H'] : []), ...(rowsWith('cost/usd') ? ['COST'] : [])];
   const costCells = (r: (typeof board.rows)[number]) => [
     ...(rowsWith('compute/gpu_hours') ? [formatNumber(r.cost['compute/gpu_hours'])] : []),
