@@ -38,6 +38,7 @@ export { significance, type SignificanceMethod, type SignificanceOptions, type S
 export { exportExperiment } from './export/export-experiment.js';
 export { exportAll, type ExportAllOptions } from './export/export-all.js';
 export { importExperiments, type ImportOptions, type ImportResult } from './export/import-experiments.js';
+export { validateExportedExperiment, MAX_EXPORT_DEPTH, MAX_EXPORT_STRING, EXPORT_TIME_RANGE } from './export/validate-export.js';
 export {
   EXPORT_SCHEMA_VERSION,
   type ExportedCheckpoint,

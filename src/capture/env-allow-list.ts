@@ -2,7 +2,7 @@
  * Which environment variables a run records, and which it never does.
  * @module
  */
-import { redactUrlCredentials } from './redact-url.js';
+import { redactText, type RedactionRules } from './redact-secrets.js';
 
 /**
  * The environment variables recorded by default: devices, distributed-training topology, job
@@ -75,10 +75,12 @@ export function isSecretName(name: string): boolean {
 
 /**
  * Picks the recorded environment variables: the default allow-list, names starting with `EXPTRACK_`
- * and `extraAllowList`, minus any secret-looking name; credentials in URL-looking values are removed.
+ * and `extraAllowList`, minus any secret-looking name; credentials in URL-looking values (user-info,
+ * `?password=`...) and matches of `rules.patterns` are removed.
  *
  * @param env - The environment to read.
  * @param extraAllowList - More names to record (exact, case-sensitive).
+ * @param rules - Extra redaction rules.
  * @returns The recorded variables, keys sorted.
  *
  * @example
@@ -86,7 +88,7 @@ export function isSecretName(name: string): boolean {
  * filterEnv({ RANK: '0', HF_TOKEN: 'x', EXPTRACK_RUN: 'a' }, []); // { EXPTRACK_RUN: 'a', RANK: '0' }
  * ```
  */
-export function filterEnv(env: NodeJS.ProcessEnv, extraAllowList: readonly string[]): Record<string, string> {
+export function filterEnv(env: NodeJS.ProcessEnv, extraAllowList: readonly string[], rules: RedactionRules = {}): Record<string, string> {
   const allowed = new Set([...DEFAULT_ENV_ALLOW_LIST, ...extraAllowList]);
   const out: Record<string, string> = {};
   for (const name of Object.keys(env).sort()) {
@@ -94,7 +96,7 @@ export function filterEnv(env: NodeJS.ProcessEnv, extraAllowList: readonly strin
     if (value === undefined) continue;
     if (!allowed.has(name) && !name.startsWith('EXPTRACK_')) continue;
     if (isSecretName(name)) continue;
-    out[name] = redactUrlCredentials(value);
+    out[name] = redactText(value, rules);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 
 import type { EnvironmentInfo } from '../core/types.js';
 import { filterEnv } from './env-allow-list.js';
+import { redactArgv, type RedactionRules } from './redact-secrets.js';
 import { packageVersions } from './package-versions.js';
 
 /** Options of {@link captureEnvironment}; each defaults to the current process. */
@@ -28,6 +29,8 @@ export interface CaptureEnvironmentOptions {
   cwd?: string;
   /** More environment variable names to record (exact names); secret-looking names are still dropped. */
   extraEnvAllowList?: string[];
+  /** More secrets to redact in argv and environment values (flag names, query parameters, patterns). */
+  redact?: RedactionRules;
 }
 
 function currentUser(): string | null {
@@ -44,7 +47,9 @@ function currentUser(): string | null {
  * Captures the machine and process a run runs in. Synchronous and cheap (package.json files are
  * read once per process).
  *
- * - `argv` is `process.argv` as is: the Node executable, the script and its arguments. Node's own
+ * - `argv` is `process.argv` with its secrets redacted (docs/CAPTURE.md): the value of a
+ *   credential flag (`--api-key X`, `--token=X`) and URL credentials (`user:pass@`, `?password=`)
+ *   become `[redacted]`. It holds the Node executable, the script and its arguments; Node's own
  *   flags (`process.execArgv`, such as `--import tsx`) are not part of it; `NODE_OPTIONS` is recorded
  *   with the environment.
  * - `packages` maps each dependency and devDependency of the nearest package.json (searching up from
@@ -67,7 +72,7 @@ export function captureEnvironment(options: CaptureEnvironmentOptions = {}): Env
   const cwd = resolve(options.cwd ?? process.cwd());
   const cpus = os.cpus();
   return {
-    argv: [...(options.argv ?? process.argv)],
+    argv: redactArgv(options.argv ?? process.argv, options.redact),
     cwd,
     nodeVersion: process.version,
     platform: process.platform,
@@ -80,7 +85,7 @@ export function captureEnvironment(options: CaptureEnvironmentOptions = {}): Env
     user: currentUser(),
     pid: process.pid,
     packages: packageVersions(cwd),
-    env: filterEnv(options.env ?? process.env, options.extraEnvAllowList ?? []),
+    env: filterEnv(options.env ?? process.env, options.extraEnvAllowList ?? [], options.redact),
   };
 }
 

@@ -8,7 +8,7 @@ import type { GitInfo } from '../core/types.js';
 import { runGit, GitRunError, type GitRunOptions } from './git-run.js';
 import { parseStatusV2 } from './git-status.js';
 import { capPatch } from './patch-cap.js';
-import { stripUrlCredentials } from './redact-url.js';
+import { redactUrl } from './redact-secrets.js';
 import { findRepository } from './repo-location.js';
 
 /** Settings of one CLI capture. */
@@ -88,7 +88,7 @@ export function pickRemoteUrl(remoteVerbose: string): string | null {
     if (!urls.has(name)) urls.set(name, line.slice(tab + 1, -' (fetch)'.length));
   }
   const url = urls.get('origin') ?? urls.values().next().value;
-  return url === undefined ? null : stripUrlCredentials(url);
+  return url === undefined ? null : redactUrl(url);
 }
 
 /**

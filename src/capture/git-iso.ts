@@ -18,7 +18,7 @@ import { GitIndexError, parseGitIndex, type CacheTreeNode, type IndexEntry } fro
 import { capPatch } from './patch-cap.js';
 import { filePatch, type FileVersion } from './patch-writer.js';
 import { readOnlyFs, type ReadOnlyFs } from './read-only-fs.js';
-import { stripUrlCredentials } from './redact-url.js';
+import { redactUrl } from './redact-secrets.js';
 import { findRepository, type RepoLocation } from './repo-location.js';
 
 type IsomorphicGit = typeof import('isomorphic-git');
@@ -299,7 +299,7 @@ export async function captureGitIsomorphic(cwd: string, settings: GitIsoSettings
   return {
     commit,
     branch,
-    remoteUrl: remote === undefined ? null : stripUrlCredentials(remote.url),
+    remoteUrl: remote === undefined ? null : redactUrl(remote.url),
     dirty: changedFiles.length > 0,
     changedFiles,
     untrackedCount,

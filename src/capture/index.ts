@@ -10,3 +10,4 @@ export { DEFAULT_ENV_ALLOW_LIST, SECRET_NAME_FRAGMENTS, isSecretName } from './e
 export { clearPackageVersionCache } from './package-versions.js';
 export { hashPath, type PathHash } from './hash-path.js';
 export { stripUrlCredentials, redactUrlCredentials } from './redact-url.js';
+export { redactArgv, redactText, redactUrl, REDACTED, type RedactionRules } from './redact-secrets.js';

@@ -9,6 +9,7 @@
  *
  * @packageDocumentation
  */
+import { terminalSafe } from './terminal-safe.js';
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import type { RegisterCommand, Wrap } from './command.js';
@@ -129,18 +130,19 @@ function report(error: unknown, io: CliIO, debug: boolean): number {
     return EXIT_USAGE_ERROR;
   }
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  const say = (line: string) => io.stderr.write(`${terminalSafe(line, { lines: true })}\n`);
   if (error instanceof CliError) {
-    io.stderr.write(`exptrack: ${error.message}${stack}\n`);
+    say(`exptrack: ${error.message}${stack}`);
     return error.exitCode;
   }
   if (isExptrackError(error)) {
     // One line: the first line of the message (a filter's caret display is left to --debug).
     const message = debug ? error.message : (error.message.split('\n')[0] ?? '');
-    io.stderr.write(`exptrack: ${message} [${error.code}]${stack}\n`);
+    say(`exptrack: ${message} [${error.code}]${stack}`);
     return EXIT_USER_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`exptrack: unexpected error: ${message.split('\n')[0]}${stack || ' (run with --debug for the stack trace)'}\n`);
+  say(`exptrack: unexpected error: ${message.split('\n')[0]}${stack || ' (run with --debug for the stack trace)'}`);
   return EXIT_USER_ERROR;
 }
 

@@ -6,6 +6,7 @@
 import pc from 'picocolors';
 import { openStore, type CliStore, type StoreMode } from './open-store.js';
 import { toJsonText } from './format.js';
+import { terminalSafe, terminalSafeJson } from './terminal-safe.js';
 
 /** Colour functions (no-ops when colour is off). */
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -50,6 +51,8 @@ export class CommandContext {
   /** Colours for stderr. */
   readonly ce: Colors;
   readonly io: CliIO;
+  private readonly colour: boolean;
+  private readonly colourOnStderr: boolean;
   private readonly stores: CliStore[] = [];
 
   constructor(globals: GlobalOptions, io: CliIO, defaultDb: string) {
@@ -58,8 +61,10 @@ export class CommandContext {
     this.db = globals.db ?? defaultDb;
     this.debug = globals.debug === true;
     const allowed = globals.color !== false && !(io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
-    this.c = pc.createColors(allowed && io.stdout.isTTY === true);
-    this.ce = pc.createColors(allowed && io.stderr.isTTY === true);
+    this.colour = allowed && io.stdout.isTTY === true;
+    this.colourOnStderr = allowed && io.stderr.isTTY === true;
+    this.c = pc.createColors(this.colour);
+    this.ce = pc.createColors(this.colourOnStderr);
   }
 
   /** Whether stdout is a terminal (colour and progress bars are for terminals only). */
@@ -68,11 +73,12 @@ export class CommandContext {
   }
 
   /**
-   * Writes lines to stdout.
+   * Writes lines to stdout. Control characters are escaped (`\x1b`), except the CLI's own colours.
    * @param text - the text; a newline is added
    */
   print(text = ''): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = terminalSafe(text, { lines: true, keepColour: this.colour });
+    this.io.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /**
@@ -80,7 +86,7 @@ export class CommandContext {
    * @param value - the value
    */
   printJson(value: unknown): void {
-    this.io.stdout.write(toJsonText(value));
+    this.io.stdout.write(terminalSafeJson(toJsonText(value)));
   }
 
   /**
@@ -88,7 +94,8 @@ export class CommandContext {
    * @param text - the line
    */
   note(text: string): void {
-    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = terminalSafe(text, { lines: true, keepColour: this.colourOnStderr });
+    this.io.stderr.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /**

@@ -77,11 +77,13 @@ export function formatP(p: number): string {
  * @returns the text
  * @example
  * ```ts
- * formatDate(0); // '1970-01-01 00:00:00'
+ * formatDate(0);     // '1970-01-01 00:00:00'
+ * formatDate(1e300); // '?' (no date: a record written by hand or by a bug)
  * ```
  */
 export function formatDate(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return '?';
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 

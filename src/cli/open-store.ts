@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
+import type { Backend, Experiment, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
 
 /** A store the CLI can read and write. */
@@ -72,6 +72,22 @@ export async function openStore(db: string, mode: StoreMode): Promise<CliStore> 
     await store.close().catch(() => undefined);
     throw storeOpenError(db, error);
   }
+  const { wellFormedExperiment } = await import('exptrack');
+  return readingWellFormed(store, wellFormedExperiment);
+}
+
+/**
+ * The store, its experiments read through `wellFormedExperiment`: whatever a record holds (written
+ * by another version, by hand, by a bug), every command and the dashboard get well-typed fields.
+ */
+function readingWellFormed(store: CliStore, wellFormedExperiment: (e: Experiment) => Experiment): CliStore {
+  const getExperiment = store.getExperiment.bind(store);
+  const getAllExperiments = store.getAllExperiments.bind(store);
+  store.getExperiment = async (id) => {
+    const found = await getExperiment(id);
+    return found === undefined ? undefined : wellFormedExperiment(found);
+  };
+  store.getAllExperiments = async (query) => (await getAllExperiments(query)).map(wellFormedExperiment);
   return store;
 }
 

@@ -3,6 +3,7 @@
  * runs; cli-table3's layout is quadratic in the cells and took seconds on 10,000 rows).
  * @module
  */
+import { terminalSafe } from './terminal-safe.js';
 /** ANSI escape sequences (colours): they take no columns. */
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -36,7 +37,8 @@ export function renderTable(head: readonly string[], rows: readonly (readonly st
   const widths = new Array<number>(columns).fill(0);
   const measured = all.map((row) =>
     Array.from({ length: columns }, (_, i) => {
-      const text = row[i] ?? '';
+      // A cell is one line: a line break or control character in stored text is shown escaped.
+      const text = terminalSafe(row[i] ?? '', { keepColour: true });
       const width = visibleWidth(text);
       if (width > (widths[i] as number)) widths[i] = width;
       return { text, width };

@@ -49,7 +49,7 @@ function resolveField(field: FilterField, subject: FilterSubject): Scalar | unde
   const { experiment } = subject;
   switch (field.scope) {
     case 'params':
-      return scalarAt(experiment.config, field.path);
+      return scalarAt(experiment.config, field.keys ?? field.path.split('.'));
     case 'tags':
       return ownValue(experiment.tags, field.key);
     case 'metrics':
@@ -80,10 +80,10 @@ function resolveField(field: FilterField, subject: FilterSubject): Scalar | unde
   }
 }
 
-/** The scalar at a dotted path of a JSON object; objects and arrays count as missing. */
-function scalarAt(root: unknown, path: string): Scalar | undefined {
+/** The scalar at a key path of a JSON object; objects and arrays count as missing. */
+function scalarAt(root: unknown, path: readonly string[]): Scalar | undefined {
   let node: unknown = root;
-  for (const part of path.split('.')) {
+  for (const part of path) {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
     node = ownValue(node as Record<string, unknown>, part);
   }

@@ -10,8 +10,12 @@ export type FilterLiteral = string | number | boolean | null;
 
 /** What a filter term names. */
 export type FilterField =
-  /** A config value, by dotted path: `params.optimizer.name`. */
-  | { scope: 'params'; path: string }
+  /**
+   * A config value, by dotted path: `params.optimizer.name`. `keys` holds the path's keys when one
+   * of them has a dot itself (written in backticks: ``params.`data.v2`.size`` is
+   * `['data.v2', 'size']`); without it the path is split at its dots.
+   */
+  | { scope: 'params'; path: string; keys?: string[] }
   /** A tag value: `tags.stage`. */
   | { scope: 'tags'; key: string }
   /** An evaluation metric (`metrics.gsm8k.accuracy`), or with `benchmark: null` the last value of a training metric (`metrics.loss`). */

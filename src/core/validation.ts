@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import { ExptrackError, invalidInput } from './errors.js';
 import type { EvaluationInput, ExperimentConfig, JsonValue } from './types.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from './keys.js';
 
-/** Longest metric, tag or benchmark key accepted. */
-export const MAX_KEY_LENGTH = 250;
 
 const positive = z.number().finite().positive();
 const positiveInt = z.number().int().positive();
@@ -93,8 +92,10 @@ export function validateKey(key: unknown, field: string): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw invalidInput(field, key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
   }
+  if (hasLoneSurrogate(key)) throw invalidInput(field, key, LONE_SURROGATE);
   return key;
 }
+
 
 /**
  * Checks a training step: a safe integer, zero or more.
@@ -130,7 +131,7 @@ export function validateMetricRecord(metrics: unknown, field: string): Record<st
   const copy: Record<string, number> = {};
   for (const [key, value] of Object.entries(metrics)) {
     validateKey(key, `${field} key`);
-    copy[key] = validateMetricValue(value, `${field}.${key}`);
+    setOwn(copy, key, validateMetricValue(value, `${field}.${key}`));
   }
   return copy;
 }

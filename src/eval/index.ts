@@ -44,7 +44,7 @@ export {
 } from './cache.js';
 export { ModelRequestError, parseRetryAfter, normalizeModel, type NormalizedModel } from './model.js';
 export { isRetryableError, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
-export { openAICompatibleModel, type OpenAICompatibleOptions } from './models/openai-compatible.js';
+export { openAICompatibleModel, DEFAULT_MAX_RESPONSE_BYTES, type OpenAICompatibleOptions } from './models/openai-compatible.js';
 export { llmJudge, parseJudgeReply, type LlmJudge, type LlmJudgeOptions, type JudgeInput, type JudgeVerdict } from './judge.js';
 export { PythonRandom } from './data/python-random.js';
 export { parseJsonl } from './data/jsonl.js';

@@ -106,6 +106,37 @@ export class EvaluationResult implements EvaluationInput {
   }
 
   /**
+   * How many rows failed (their request failed after every retry, or scoring failed): the same as
+   * `counts.errors`. When it equals `counts.rows`, nothing was evaluated.
+   *
+   * @example
+   * ```ts
+   * import { EvaluationResult } from 'exptrack/eval';
+   * declare const result: EvaluationResult;
+   * if (result.errors === result.counts.rows) throw new Error(`every request failed: ${result.firstError}`);
+   * ```
+   */
+  get errors(): number {
+    return this.counts.errors;
+  }
+
+  /**
+   * The error message of the first failed row, in row order, or null when no row failed
+   * (`"ModelRequestError [unavailable]: request to http://127.0.0.1:9/v1/completions failed: fetch failed"`).
+   *
+   * @example
+   * ```ts
+   * import { EvaluationResult } from 'exptrack/eval';
+   * declare const result: EvaluationResult;
+   * if (result.errors > 0) console.warn(`${result.errors} rows failed, first: ${result.firstError}`);
+   * ```
+   */
+  get firstError(): string | null {
+    for (const row of this.samples) if (typeof row.error === 'string' && row.error !== '') return row.error;
+    return null;
+  }
+
+  /**
    * The result as a plain JSON-safe object (a deep copy).
    *
    * @returns the dict

@@ -50,6 +50,13 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
   retryMaxDelayMs?: number;
   /** The longest `retry-after` honoured. @defaultValue 60000 */
   maxRetryAfterMs?: number;
+  /**
+   * Stops the evaluation after this many failed requests in a row (retries included, across all
+   * rows in flight) with the same error: `evaluate` then rejects with an `unavailable` error quoting
+   * it, instead of waiting through every row against a dead or hostile server. `Infinity` turns the
+   * breaker off. @defaultValue 8
+   */
+  maxConsecutiveFailures?: number;
   /** Decides which failures are retried. @defaultValue isRetryableError */
   retryOn?: (error: unknown) => boolean;
   /** Cancels the run: requests in flight are aborted and `evaluate` rejects with the signal's reason. */
@@ -113,6 +120,10 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
   };
   const retryOn = options.retryOn ?? isRetryableError;
+  const breakerLimit = options.maxConsecutiveFailures ?? 8;
+  if (!(breakerLimit >= 1) || (Number.isFinite(breakerLimit) && !Number.isInteger(breakerLimit))) {
+    throw invalidInput('maxConsecutiveFailures', breakerLimit, 'must be an integer >= 1 or Infinity');
+  }
   const model = normalizeModel(options.model, options.modelId);
   const benchmark: BaseBenchmark<S> =
     typeof options.benchmark === 'string'
@@ -120,8 +131,13 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
       : options.benchmark;
   const cache = resolveResponseCache(options.cache);
   if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
-  const signal = options.signal;
-  signal?.throwIfAborted();
+  options.signal?.throwIfAborted();
+  // One signal for the run: the caller's, or the circuit breaker's when it trips.
+  const stop = new AbortController();
+  const onCallerAbort = () => stop.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const signal = stop.signal;
+  const breaker = circuitBreaker(breakerLimit, (error) => stop.abort(error));
 
   const samples = await benchmark.loadDataset({
     ...(options.split === undefined ? {} : { split: options.split }),
@@ -175,7 +191,7 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     }
     if (!response) {
       try {
-        const out = await generateWithRetry(model, prompt, generation, { timeoutMs, policy, retryOn, signal });
+        const out = await generateWithRetry(model, prompt, generation, { timeoutMs, policy, retryOn, signal, breaker });
         response = out.response;
         retriesUsed = out.retries;
       } catch (error) {
@@ -266,8 +282,12 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
-  if (signal?.aborted) throw signal.reason;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+  if (signal.aborted) throw signal.reason;
   if (failure) throw failure.error;
 
   const totalMs = performance.now() - started;
@@ -309,7 +329,7 @@ async function generateWithRetry(
   model: NormalizedModel,
   prompt: Prompt,
   generation: BenchmarkGeneration,
-  ctx: { timeoutMs: number; policy: RetryPolicy; retryOn: (e: unknown) => boolean; signal: AbortSignal | undefined },
+  ctx: { timeoutMs: number; policy: RetryPolicy; retryOn: (e: unknown) => boolean; signal: AbortSignal | undefined; breaker: CircuitBreaker },
 ): Promise<{ response: CachedResponse; retries: number }> {
   for (let retry = 0; ; retry++) {
     const controller = new AbortController();
@@ -327,6 +347,7 @@ async function generateWithRetry(
       // Race the abort so that a model ignoring the signal still times out.
       const out = await Promise.race([model.generate(prompt, request), rejectOnAbort(controller.signal)]);
       const latencyMs = performance.now() - t0;
+      ctx.breaker.succeeded();
       return {
         response: {
           text: out.text,
@@ -339,6 +360,8 @@ async function generateWithRetry(
     } catch (caught) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
       const error = timeoutError !== undefined && controller.signal.reason === timeoutError ? timeoutError : caught;
+      ctx.breaker.failed(error);
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
       if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
         if (typeof error === 'object' && error !== null) {
           try {
@@ -355,6 +378,30 @@ async function generateWithRetry(
       ctx.signal?.removeEventListener('abort', onRunAbort);
     }
   }
+}
+
+interface CircuitBreaker {
+  succeeded(): void;
+  failed(error: unknown): void;
+}
+
+/** Counts failed requests in a row with the same message; at `limit`, calls `trip` with an error quoting it. */
+function circuitBreaker(limit: number, trip: (error: ExptrackError) => void): CircuitBreaker {
+  let last = '';
+  let run = 0;
+  return {
+    succeeded() {
+      run = 0;
+    },
+    failed(error) {
+      const message = errorMessage(error);
+      run = message === last ? run + 1 : 1;
+      last = message;
+      if (run >= limit) {
+        trip(new ExptrackError(`evaluation stopped after ${run} failed requests in a row with the same error: ${message}`, { code: 'unavailable', cause: error, retryable: false }));
+      }
+    },
+  };
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

@@ -11,9 +11,9 @@ import {
   validateKey,
   validateMetricRecord,
   validateStep,
-  MAX_KEY_LENGTH,
   toExptrackError,
 } from '../core/validation.js';
+import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
 import { captureEnvironment } from '../capture/environment.js';
 import { captureGit } from '../capture/git.js';
 import { hashPath } from '../capture/hash-path.js';
@@ -144,7 +144,7 @@ export class ExperimentTracker implements AsyncDisposable {
       endedAt: null,
       heartbeatAt: now,
       git,
-      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd }),
+      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd, ...(this.options.redact ? { redact: this.options.redact } : {}) }),
       summary: {},
       error: null,
     };
@@ -222,6 +222,10 @@ export class ExperimentTracker implements AsyncDisposable {
       if (!this.validKeys.has(key)) {
         if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
           this.rejectInput(invalidInput('metrics key', key, `must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`), 'logMetrics');
+          continue;
+        }
+        if (hasLoneSurrogate(key)) {
+          this.rejectInput(invalidInput('metrics key', key, LONE_SURROGATE), 'logMetrics');
           continue;
         }
         this.validKeys.add(key);
@@ -617,7 +621,7 @@ function normaliseTags(tags: Record<string, string | null> | readonly string[] |
   for (const [key, value] of entries) {
     validateKey(key, 'tags key');
     if (value !== null && typeof value !== 'string') throw invalidInput(`tags.${key}`, value, 'must be a string (or null to remove the tag)');
-    out[key] = value as string;
+    setOwn(out, key, value as string);
   }
   return out;
 }

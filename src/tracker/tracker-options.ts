@@ -1,5 +1,6 @@
 import type { Backend } from '../core/backend.js';
 import type { TrackerErrorHandler } from './backend-fan-out.js';
+import type { RedactionRules } from '../capture/redact-secrets.js';
 import type { PricingOptions, SystemMetricsOptions } from './system-metrics.js';
 
 /**
@@ -38,6 +39,11 @@ export interface TrackerOptions {
   captureGit?: boolean;
   /** Record the machine, process and package versions. @defaultValue true */
   captureEnvironment?: boolean;
+  /**
+   * More secrets to keep out of the recorded command line and environment, on top of the built-in
+   * rules (credential flags, URL user-info, credential query parameters: docs/CAPTURE.md).
+   */
+  redact?: RedactionRules;
   /** The directory whose git state is recorded. @defaultValue process.cwd() */
   cwd?: string;
   /** This writer's rank in a multi-process run. @defaultValue the RANK environment variable, else 0 */

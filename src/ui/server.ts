@@ -159,7 +159,8 @@ function makeHandler({ api, assets, token, loopback }: HandlerContext): (req: In
         url.searchParams.delete('token');
         res.writeHead(302, {
           'set-cookie': `${COOKIE}=${encodeURIComponent(queryToken)}; HttpOnly; SameSite=Strict; Path=/`,
-          location: url.pathname + url.search,
+          // A path of this server only: `//evil.example` or `/\evil.example` would send the browser to another host.
+          location: `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`,
         });
         res.end();
         return;

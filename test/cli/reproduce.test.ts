@@ -65,7 +65,7 @@ describe('exptrack reproduce', () => {
 
   it('runs the recorded command at the recorded commit with the recorded changes, in a fresh worktree, and tags the new run', async () => {
     git(repo, 'checkout', '--', 'train.mjs'); // the user's tree is clean again (BONUS = 0)
-    const r = cli(['reproduce', original, '--json', '--db', db], { cwd: repo });
+    const r = cli(['reproduce', original, '--yes', '--json', '--db', db], { cwd: repo });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ original, patch: true, dryRun: false, exitCode: 0 });

@@ -4,21 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { buildCli } from '../../src/cli/build-cli.js';
-import { started } from './fixtures.js';
+import { cliIo as io, started } from './fixtures.js';
 
-function io(env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env }, out: () => out, err: () => err };
-}
 
 describe('exptrack ui', () => {
   it('serves the store until SIGINT', async () => {

@@ -2,6 +2,7 @@
 // server started on a random port.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import type { EvaluationSample, Experiment, ExperimentConfig, JsonValue, TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
@@ -91,4 +92,15 @@ export function fakeAssets(): string {
 /** Starts a dashboard on a random port. */
 export function serve(options: Omit<DashboardOptions, 'port'> & { port?: number }): Promise<DashboardServer> {
   return startDashboard({ port: 0, ...options });
+}
+
+/** Streams for `buildCli(io)` in this process, with what was written to each. */
+export function cliIo(env: NodeJS.ProcessEnv) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { io: { stdout, stderr, stdin: new PassThrough(), env }, out: () => out, err: () => err };
 }

@@ -1,5 +1,6 @@
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
+import { setOwn } from '../../core/keys.js';
 
 /**
  * The version of the export format {@link exportExperiment} writes and {@link importExperiments} reads.
@@ -172,7 +173,7 @@ export function decodeNumber(value: unknown, path: string): number {
 /** Encodes every number of a record of numbers. */
 export function encodeNumbers(record: Readonly<Record<string, number>>): Record<string, ExportedNumber> {
   const out: Record<string, ExportedNumber> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = encodeNumber(value);
+  for (const [key, value] of Object.entries(record)) setOwn(out, key, encodeNumber(value));
   return out;
 }
 
@@ -180,7 +181,7 @@ export function encodeNumbers(record: Readonly<Record<string, number>>): Record<
 export function decodeNumbers(record: unknown, path: string): Record<string, number> {
   const object = requireObject(record, path);
   const out: Record<string, number> = {};
-  for (const [key, value] of Object.entries(object)) out[key] = decodeNumber(value, `${path}.${key}`);
+  for (const [key, value] of Object.entries(object)) setOwn(out, key, decodeNumber(value, `${path}.${key}`));
   return out;
 }
 
@@ -191,7 +192,7 @@ export function encodeJson(value: unknown): ExportedJson {
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : encodeJson(v)));
   if (typeof value === 'object') {
     const out: Record<string, ExportedJson> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[key] = encodeJson(v);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) setOwn(out, key, encodeJson(v));
     return out;
   }
   return null;
@@ -205,10 +206,22 @@ export function decodeJson(value: unknown): JsonValue {
     const tag = (value as Record<string, unknown>).$number;
     if (keys.length === 1 && typeof tag === 'string' && NON_FINITE.has(tag)) return Number(tag);
     const out: Record<string, JsonValue> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) out[key] = decodeJson(v);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) setOwn(out, key, decodeJson(v));
     return out;
   }
   return value as JsonValue;
+}
+
+/** Throws unless `value` is an array. */
+export function requireArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw invalidInput(path, value, 'must be an array');
+  return value;
+}
+
+/** Throws unless `value` is a string. */
+export function requireString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw invalidInput(path, value, 'must be a string');
+  return value;
 }
 
 /** Throws unless `value` is a plain object. */

@@ -1,7 +1,8 @@
 import { isReadable, type Backend, type TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { EXPERIMENT_STATUSES, type EvaluationSample, type Experiment, type JsonValue, type MetricPoint } from '../../core/types.js';
-import { decodeJson, decodeNumber, decodeNumbers, readExport, requireObject } from './export-format.js';
+import { decodeJson, decodeNumber, decodeNumbers, readExport, requireArray as list, requireObject, requireString as text } from './export-format.js';
+import { validateExportedExperiment } from './validate-export.js';
 
 /**
  * Options of {@link importExperiments}.
@@ -52,7 +53,8 @@ const POINTS_PER_EVENT = 10_000;
  * @param options - What to do with ids the backend holds already.
  * @returns The ids imported and skipped.
  * @throws ExptrackError `parse_error` for JSON text that does not parse; `invalid_input` naming the
- * path of a malformed field (`json.experiments[2].metrics[5].value`); `unsupported` for an export
+ * path of a malformed or hostile field (`json.experiments[2].metrics[5].value`,
+ * `json.experiments[3].experiment.createdAt`: see {@link validateExportedExperiment}); `unsupported` for an export
  * of a newer schema version; `already_exists` naming the id of a conflict with `onConflict: 'error'`
  * (nothing is written then); the backend's own error when a write fails.
  *
@@ -73,7 +75,8 @@ export async function importExperiments(backend: Backend, json: unknown, options
   const onConflict = options.onConflict ?? 'error';
   if (onConflict !== 'error' && onConflict !== 'skip') throw invalidInput('onConflict', onConflict, "must be 'error' or 'skip'");
   const { experiments } = readExport(json);
-  // Decode everything first: a malformed export writes nothing.
+  // Check and decode everything first: a malformed or hostile export writes nothing.
+  experiments.forEach((entry, i) => validateExportedExperiment(entry, `json.experiments[${i}]`));
   const batches = experiments.map((entry, i) => decodeExperiment(entry, `json.experiments[${i}]`));
   const seen = new Set<string>();
   for (const batch of batches) {
@@ -207,16 +210,6 @@ function readSample(raw: unknown, path: string): EvaluationSample {
   }
   if (sample.metadata !== undefined) out.metadata = decodeJson(requireObject(sample.metadata, `${path}.metadata`)) as Record<string, JsonValue>;
   return out;
-}
-
-function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw invalidInput(path, value, 'must be an array');
-  return value;
-}
-
-function text(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw invalidInput(path, value, 'must be a string');
-  return value;
 }
 
 function num(value: unknown, path: string): number {

@@ -56,7 +56,7 @@ function segment(name: string): string {
 function formatField(field: FilterField): string {
   switch (field.scope) {
     case 'params':
-      return `params.${field.path.split('.').map(segment).join('.')}`;
+      return `params.${(field.keys ?? field.path.split('.')).map(segment).join('.')}`;
     case 'tags':
       return `tags.${segment(field.key)}`;
     case 'metrics':

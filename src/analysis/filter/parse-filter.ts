@@ -207,7 +207,8 @@ class FilterParser {
       case 'param':
       case 'config':
         if (names.length === 0) throw this.fail(this.peek(), `expected "." and a config key after "${first.text}"`);
-        return { scope: 'params', path: names.join('.') };
+        // A backticked key may hold a dot: keep the keys apart then, as written.
+        return names.some((n) => n.includes('.')) ? { scope: 'params', path: names.join('.'), keys: names } : { scope: 'params', path: names.join('.') };
       case 'tags':
       case 'tag':
         if (names.length === 0) throw this.fail(this.peek(), `expected "." and a tag name after "${first.text}"`);

@@ -177,7 +177,7 @@ class FilterCompiler {
       }
       case 'in': {
         const source = this.source(node.field);
-        const equalities = node.values.map((literal) => this.equals(source, literal));
+        const equalities = this.dialect === 'sqlite' ? this.sqliteMembership(source, node.values) : node.values.map((literal) => this.equals(source, literal));
         const any: Fragment = equalities.length === 0 ? [this.FALSE] : ['(', ...join(equalities, ' OR '), ')'];
         return source.scope(['(', ...source.exists, ' AND ', ...(node.negated ? ['NOT ', ...any] : any), ')']);
       }
@@ -202,6 +202,24 @@ class FilterCompiler {
     if (typeof literal === 'number' && Number.isNaN(literal)) return [this.FALSE];
     if (!['=', '<', '<=', '>', '>='].includes(op)) throw invalidInput('filter', op, 'is not a filter operator');
     return source.scope(this.ordered(source, op, literal));
+  }
+
+  /**
+   * SQLite: the finite numbers and the strings of an `in` list each as one `IN (SELECT value FROM
+   * json_each(?))` with the list as one JSON parameter, so a list of thousands stays one small
+   * expression (an OR per value hits "Expression tree is too large" near 1,000); the rest (null,
+   * booleans, non-finite numbers) as equalities.
+   */
+  private sqliteMembership(source: Source, values: readonly FilterLiteral[]): Fragment[] {
+    const texts = values.filter((v): v is string => typeof v === 'string');
+    const numbers = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const out: Fragment[] = [];
+    for (const [type, list] of [['text', texts], ['number', numbers]] as const) {
+      if (list.length === 0) continue;
+      out.push(this.guarded(source.typeIs(type), ['(', ...source.value(type), ' IN (SELECT value FROM json_each(', this.param(JSON.stringify(list), 'text'), ')))']));
+    }
+    for (const literal of values) if (typeof literal !== 'string' && !(typeof literal === 'number' && Number.isFinite(literal))) out.push(this.equals(source, literal));
+    return out;
   }
 
   /** A never-NULL condition: the value has the literal's type and equals it. */
@@ -238,7 +256,7 @@ class FilterCompiler {
     const e = this.alias;
     switch (field.scope) {
       case 'params':
-        return this.jsonSource(`${e}.config`, field.path.split('.'));
+        return this.jsonSource(`${e}.config`, field.keys ?? field.path.split('.'));
       case 'tags':
         return this.jsonSource(`${e}.tags`, [field.key]);
       case 'summary':

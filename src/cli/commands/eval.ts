@@ -30,6 +30,7 @@ interface EvalCliOptions {
   experiment?: string;
   name?: string;
   resume?: boolean;
+  maxResponseBytes?: number;
 }
 
 /** The tags an experiment made by `exptrack eval` carries, by which `--resume` finds it. */
@@ -66,6 +67,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')
+    .option('--max-response-bytes <n>', 'the largest response body read from the server; a longer one fails its request (default 4194304)', integerOption(1))
     .option('--resume', 'continue an interrupted evaluation: re-use the responses already received (with --experiment, or the latest unfinished one of this benchmark and model)')
     .action(wrap(evalCommand));
 }
@@ -73,6 +75,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
 async function evalCommand(ctx: CommandContext, benchmarkName: string, options: EvalCliOptions): Promise<number> {
   if (options.experiment !== undefined && options.name !== undefined) throw usageError('give --experiment or --name, not both');
   const evalModule = await import('exptrack/eval');
+  const { redactUrl } = await import('exptrack');
   const registry = evalModule.BenchmarkRegistry.default();
   if (!registry.has(benchmarkName)) throw new CliError(`unknown benchmark "${benchmarkName}" (known: ${registry.list().join(', ')})`);
   const store = await ctx.store('write');
@@ -82,6 +85,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     baseURL: options.baseUrl,
     endpoint: options.endpoint,
     ...(options.apiKeyEnv === undefined ? {} : { apiKeyEnv: options.apiKeyEnv }),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
 
   const controller = new AbortController();
@@ -99,7 +103,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
   try {
     result = await evalModule.evaluate({
       model,
-      modelId: `${options.model}@${options.baseUrl}`,
+      modelId: `${options.model}@${redactUrl(options.baseUrl)}`,
       benchmark: benchmarkName,
       ...(options.data === undefined ? {} : { benchmarkOptions: { source: options.data } }),
       ...(options.split === undefined ? {} : { split: options.split }),
@@ -112,7 +116,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       resume: options.resume === true,
       signal: controller.signal,
       tracker,
-      metadata: { model: options.model, base_url: options.baseUrl, endpoint: options.endpoint },
+      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint },
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -133,10 +137,19 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
   }
   progress.stop();
   process.off('SIGINT', onSigint);
-  await tracker.finishExperiment();
+  // Every request failed: nothing was evaluated, and the run says so (exit 1, status failed).
+  const allFailed = result.counts.rows > 0 && result.errors === result.counts.rows;
+  if (allFailed && owned) await tracker.finishExperiment({ status: 'failed', error: new Error(`every request failed; the first: ${result.firstError}`) });
+  else await tracker.finishExperiment();
+  await tracker.flush().catch(() => undefined);
+  if (allFailed) {
+    if (ctx.json) ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, failed: true, firstError: result.firstError, counts: result.counts });
+    throw new CliError(`every one of the ${result.counts.rows} requests failed, so nothing was evaluated (experiment ${id}${owned ? ' marked failed' : ''}); the first error: ${result.firstError}`);
+  }
+  if (result.errors > 0) ctx.note(`exptrack: ${result.errors} of ${result.counts.rows} requests failed (counted apart, not as wrong answers); the first error: ${result.firstError}`);
 
   if (ctx.json) {
-    ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, metrics: result.metrics, counts: result.counts, timing: result.timing });
+    ctx.printJson({ experimentId: id, benchmark: result.benchmark, model: options.model, interrupted: false, resumed, failed: false, firstError: result.firstError, metrics: result.metrics, counts: result.counts, timing: result.timing });
     return 0;
   }
   const { c } = ctx;
@@ -161,7 +174,7 @@ async function openExperiment(
   benchmark: string,
   options: EvalCliOptions,
 ): Promise<{ tracker: ExperimentTracker; id: string; owned: boolean; resumed: boolean }> {
-  const { ExperimentTracker } = await import('exptrack');
+  const { ExperimentTracker, redactUrl } = await import('exptrack');
   const onError = (error: Error) => ctx.note(`exptrack: warning: ${error.message}`);
   let target: Experiment | undefined;
   if (options.experiment !== undefined) target = await resolveExperiment(store, options.experiment);
@@ -195,7 +208,7 @@ async function openExperiment(
     {
       model: options.model,
       benchmark,
-      base_url: options.baseUrl,
+      base_url: redactUrl(options.baseUrl),
       endpoint: options.endpoint,
       limit: options.limit ?? null,
       split: options.split ?? null,

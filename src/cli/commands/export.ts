@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { toJsonText } from '../format.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 import { usageError } from '../errors.js';
 import { resolveExperiment } from '../resolve-id.js';
 
@@ -66,12 +66,13 @@ async function exportCommand(ctx: CommandContext, id: string | undefined, option
     count = 1;
   }
   if (options.output === undefined || options.output === '-') {
-    ctx.io.stdout.write(text);
+    // JSON escapes what a terminal acts on and parses the same; CSV is escaped on a terminal only (a pipe gets the data as is).
+    ctx.io.stdout.write(options.format !== 'csv' ? terminalSafeJson(text) : ctx.isTTY ? terminalSafe(text, { lines: true }) : text);
     return;
   }
   const path = resolve(options.output);
   await writeFile(path, text);
   const report = { output: path, format: options.format, experiments: count, bytes: Buffer.byteLength(text) };
-  if (ctx.json) ctx.io.stdout.write(toJsonText(report));
+  if (ctx.json) ctx.printJson(report);
   else ctx.print(`exported ${count} experiment${count === 1 ? '' : 's'} to ${path} (${options.format})`);
 }

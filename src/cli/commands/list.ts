@@ -2,6 +2,7 @@
  * `exptrack list`: the experiments of a store, newest first.
  * @module
  */
+import { terminalSafe } from '../terminal-safe.js';
 import { Option, type Command } from 'commander';
 import type { ExperimentQuery, ExperimentStatus } from 'exptrack';
 import { integerOption, type Wrap } from '../command.js';
@@ -78,8 +79,8 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   const table = await ctx.table(
     ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'COMMIT', ...(withGpu ? ['GPU-H'] : []), ...(withUsd ? ['COST'] : []), 'METRICS'],
     rows.map((r) => [
-      c.cyan(r.id),
-      r.name === r.id ? '' : r.name,
+      c.cyan(terminalSafe(r.id)),
+      r.name === r.id ? '' : terminalSafe(r.name),
       statusColor(c, r.status),
       formatDate(r.createdAt),
       formatDuration(r.durationMs),
@@ -88,7 +89,7 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
       ...(withUsd ? [formatUsd(r.cost['cost/usd'])] : []),
       Object.entries(r.metrics)
         .slice(0, 4)
-        .map(([k, v]) => `${c.dim(k + '=')}${formatNumber(v)}`)
+        .map(([k, v]) => `${c.dim(terminalSafe(k) + '=')}${formatNumber(v)}`)
         .join(' '),
     ]),
     ['left', 'left', 'left', 'left', 'right', 'left', ...(withGpu ? ['right' as const] : []), ...(withUsd ? ['right' as const] : []), 'left'],

@@ -61,7 +61,7 @@ async function report(ctx: CommandContext, id: string, options: ReportCliOptions
   const text = options.format === 'html' ? toHtml(experiment, blocks) : toMarkdown(blocks);
   if (options.output === undefined || options.output === '-') {
     if (ctx.json) ctx.printJson({ id: experiment.id, format: options.format, output: null, report: text });
-    else ctx.io.stdout.write(text);
+    else ctx.print(text);
     return;
   }
   const path = resolve(options.output);

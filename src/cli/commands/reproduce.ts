@@ -4,6 +4,7 @@
  * original with the tag `reproduces: <id>`.
  * @module
  */
+import { terminalSafe } from '../terminal-safe.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,15 @@ import { updateExperiment } from '../update-experiment.js';
 
 interface ReproduceCliOptions {
   dryRun?: boolean;
+  yes?: boolean;
 }
+
+/**
+ * Environment variables that make a process load code (Node's `--import`/`--require` through
+ * `NODE_OPTIONS`, module search paths, the dynamic linker's preloads): a store that sets one runs
+ * code of its author's choosing, so each is shown marked before anything runs.
+ */
+export const CODE_LOADING_ENV = /^(?:NODE_OPTIONS|NODE_PATH|NODE_REPL_EXTERNAL_MODULE|NODE_EXTRA_CA_CERTS|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_\w+|PYTHONPATH|PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|BASH_ENV|ENV|GIT_\w+)$/;
 
 /** The environment variable naming the experiment a reproduction reproduces (recorded with the new run, as every `EXPTRACK_*` variable is). */
 export const REPRODUCES_ENV = 'EXPTRACK_REPRODUCES';
@@ -42,6 +51,7 @@ export function registerReproduce(program: Command, wrap: Wrap): void {
     .description('run an experiment\'s recorded command again at its git commit, with its recorded uncommitted changes, in a fresh git worktree; the new run is tagged reproduces=<id>')
     .argument('<id>', 'an experiment id or unique prefix')
     .option('--dry-run', 'print what would run, and run nothing')
+    .option('--yes', 'run without asking (the store decides what runs: use it only for a store you trust); without a terminal, reproduce refuses to run unless --yes is given')
     .action(wrap(reproduce));
 }
 
@@ -54,21 +64,57 @@ interface Plan {
   cwd: string;
   command: string[];
   env: Record<string, string>;
+  /** What the user should know before saying yes: a command that is no script of the repository, code-loading variables. */
+  warnings: string[];
+}
+
+/** Asks on a terminal; without one, refuses (the store chose the command: it never runs unasked). */
+async function confirm(ctx: CommandContext): Promise<void> {
+  if (ctx.io.stdin.isTTY !== true) {
+    throw new CliError('reproduce runs the command recorded in the store, shown above; without a terminal to ask on, it runs only with --yes (use --dry-run to look, --yes only for a store you trust)');
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
+  try {
+    const answer = await rl.question('Run this command? [y/N] ');
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('not run (answer y to run it)');
+  } finally {
+    rl.close();
+  }
+}
+
+/** `2 files, +10 -3 lines: a.ts, b.ts` for a unified diff. */
+function patchSummary(patch: string): string {
+  const files: string[] = [];
+  let added = 0;
+  let removed = 0;
+  for (const line of patch.split('\n')) {
+    const header = /^diff --git a\/(.+?) b\//.exec(line);
+    if (header) files.push(header[1] as string);
+    else if (line.startsWith('+') && !line.startsWith('+++')) added++;
+    else if (line.startsWith('-') && !line.startsWith('---')) removed++;
+  }
+  const shownFiles = files.slice(0, 10).map((f) => terminalSafe(f)).join(', ') + (files.length > 10 ? `, ... ${files.length - 10} more` : '');
+  return `${files.length} file${files.length === 1 ? '' : 's'}, +${added} -${removed} lines${files.length > 0 ? `: ${shownFiles}` : ''} (applied with git apply; read it with exptrack show --json)`;
 }
 
 async function reproduce(ctx: CommandContext, id: string, options: ReproduceCliOptions): Promise<number> {
   const store = await ctx.store('read');
   const experiment = await resolveExperiment(store, id);
   const plan = makePlan(ctx, experiment);
-  const shown = plan.command.map(shellQuote).join(' ');
+  const shown = plan.command.map((a) => shellQuote(terminalSafe(a))).join(' ');
   const say = (text: string) => (ctx.json ? ctx.note(text) : ctx.print(text));
-  say(`Reproducing ${experiment.id}${experiment.name === experiment.id ? '' : ` (${experiment.name})`} at commit ${plan.commit.slice(0, 12)}` +
+  const t = (text: string) => terminalSafe(text);
+  say(`Reproducing ${t(experiment.id)}${experiment.name === experiment.id ? '' : ` (${t(experiment.name)})`} at commit ${t(plan.commit)}` +
     (plan.patch === null ? '' : ` with its recorded uncommitted changes (${plan.changedFiles.length} file${plan.changedFiles.length === 1 ? '' : 's'})`));
-  say(`  worktree  ${plan.worktree}`);
-  say(`  cwd       ${plan.cwd}`);
-  say(`  env       ${Object.entries(plan.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (plan.patch !== null) say(`  patch     ${patchSummary(plan.patch)}`);
+  say(`  worktree  ${t(plan.worktree)}`);
+  say(`  cwd       ${t(plan.cwd)}`);
+  say('  env       (set for the command, on top of yours)');
+  for (const [k, v] of Object.entries(plan.env)) say(`    ${t(k)}=${shellQuote(t(v))}${CODE_LOADING_ENV.test(k) ? '   <- loads code: set by the store' : ''}`);
   say(`  $ ${shown}`);
-  const base = { original: experiment.id, commit: plan.commit, patch: plan.patch !== null, worktree: plan.worktree, cwd: plan.cwd, command: plan.command };
+  for (const warning of plan.warnings) say(`  ! ${warning}`);
+  const base = { original: experiment.id, commit: plan.commit, patch: plan.patch !== null, worktree: plan.worktree, cwd: plan.cwd, command: plan.command, env: plan.env, warnings: plan.warnings };
   if (options.dryRun) {
     if (ctx.json) ctx.printJson({ ...base, dryRun: true, exitCode: null, runs: [] });
     else ctx.print('(dry run: nothing was run)');
@@ -80,6 +126,7 @@ async function reproduce(ctx: CommandContext, id: string, options: ReproduceCliO
     const count = dirty.split('\n').length;
     throw new CliError(`the work tree at ${plan.repo} has uncommitted changes (${count} file${count === 1 ? '' : 's'}): commit or stash them first, then run reproduce again (it checks out ${plan.commit.slice(0, 12)} in a fresh worktree)`);
   }
+  if (!options.yes) await confirm(ctx);
   mkdirSync(resolve(plan.worktree, '..'), { recursive: true });
   git(['worktree', 'add', '--detach', plan.worktree, plan.commit], plan.repo);
   if (plan.patch !== null) {
@@ -125,11 +172,16 @@ function makePlan(ctx: CommandContext, e: Experiment): Plan {
   if (e.git.patchTruncated) throw new CliError(`the uncommitted changes of ${e.id} were recorded only in part (the patch hit its size cap), so its code cannot be restored exactly`);
   const repo = findRepo(e.git.root);
   const commit = e.git.commit;
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) throw new CliError(`experiment ${terminalSafe(e.id)} recorded a commit that is no commit id (${terminalSafe(commit.slice(0, 80))})`);
   if (spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: repo }).status !== 0) {
     throw new CliError(`commit ${commit.slice(0, 12)} of ${e.id} is not in the repository at ${repo}: fetch it first`);
   }
-  // A new directory per reproduction, made only when it runs (a dry run makes nothing).
-  const worktree = join(tmpdir(), `exptrack-reproduce-${e.id}-${crypto.randomUUID().slice(0, 8)}`, basename(repo) || 'repo');
+  // A new directory per reproduction, made only when it runs (a dry run makes nothing), named from
+  // a sanitised id and always inside the temp directory, whatever the id holds.
+  const safeId = e.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  const worktree = resolve(tmpdir(), `exptrack-reproduce-${safeId}-${crypto.randomUUID().slice(0, 8)}`, basename(repo).replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '') || 'repo');
+  const temp = resolve(tmpdir());
+  if (relative(temp, worktree).startsWith('..') || isAbsolute(relative(temp, worktree))) throw new CliError(`the worktree path ${worktree} would lie outside ${temp}`);
   const inside = (p: string) => {
     const rel = relative(e.git!.root, p);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -144,7 +196,12 @@ function makePlan(ctx: CommandContext, e: Experiment): Plan {
   childEnv[REPRODUCES_ENV] = e.id;
   if (!isPostgresUrl(ctx.db)) childEnv.EXPTRACK_DB = resolve(ctx.db);
   else childEnv.EXPTRACK_DB = ctx.db;
-  return { repo, commit, patch: e.git.dirty ? e.git.patch : null, changedFiles: e.git.changedFiles, worktree, cwd, command, env: childEnv };
+  const warnings: string[] = [];
+  if (script.startsWith('-')) warnings.push(`the recorded command runs node with ${terminalSafe(script)}, not a script file: it runs whatever the store holds`);
+  else if (!inside(isAbsolute(script) ? script : resolve(env.cwd, script))) warnings.push(`the recorded script ${terminalSafe(script)} is outside the repository`);
+  const loading = Object.keys(childEnv).filter((k) => CODE_LOADING_ENV.test(k));
+  if (loading.length > 0) warnings.push(`the store sets ${loading.join(', ')}, which make node (or the system) load code: read their values above`);
+  return { repo, commit, patch: e.git.dirty ? e.git.patch : null, changedFiles: e.git.changedFiles, worktree, cwd, command, env: childEnv, warnings };
 }
 
 function findRepo(recordedRoot: string): string {

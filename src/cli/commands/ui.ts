@@ -3,6 +3,7 @@
  * command runs, so other commands do not pay for them.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
@@ -14,6 +15,7 @@ interface UiOptions {
   port: number;
   host: string;
   token?: string;
+  tokenFile?: string;
   allowEdit?: boolean;
   open?: boolean;
 }
@@ -34,7 +36,8 @@ export function registerUi(program: Command, wrap: Wrap): void {
     .description('serve a local web dashboard of the store (experiments, charts, comparisons, leaderboards) until Ctrl-C')
     .option('--port <n>', 'the port (0 picks a free one)', integerOption(0), 4800)
     .option('--host <address>', 'the address to bind; anything but loopback requires a token', '127.0.0.1')
-    .option('--token <token>', 'the token requests must carry (generated and printed when binding another address)')
+    .option('--token <token>', 'the token requests must carry (generated and printed when binding another address); visible to other users in ps: prefer EXPTRACK_UI_TOKEN or --token-file')
+    .option('--token-file <path>', 'read the token from this file (its first line)')
     .option('--allow-edit', 'allow editing tags and notes from the page (read-only otherwise)')
     .option('--open', 'open the dashboard in the default browser')
     .action(wrap(ui));
@@ -42,7 +45,11 @@ export function registerUi(program: Command, wrap: Wrap): void {
 
 async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
   if (options.port > 65535) throw usageError('--port must be at most 65535');
-  if (options.token !== undefined && options.token.length < 8) throw usageError('--token must be at least 8 characters');
+  if (options.token !== undefined && options.tokenFile !== undefined) throw usageError('give --token or --token-file, not both');
+  if (options.token !== undefined) ctx.note('exptrack: warning: --token is visible to other users of this machine (ps); set EXPTRACK_UI_TOKEN or use --token-file instead');
+  const token = options.token ?? (options.tokenFile === undefined ? undefined : readTokenFile(options.tokenFile)) ?? (ctx.io.env.EXPTRACK_UI_TOKEN || undefined);
+  const source = options.token !== undefined ? '--token' : options.tokenFile !== undefined ? `the token in ${options.tokenFile}` : 'EXPTRACK_UI_TOKEN';
+  if (token !== undefined && token.length < 8) throw usageError(`${source} must be at least 8 characters`);
   const store = await ctx.store('read');
   const { startDashboard } = await import('../../ui/server.js');
   const dashboard = await startDashboard({
@@ -50,7 +57,7 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
     host: options.host,
     port: options.port,
     allowEdit: options.allowEdit === true,
-    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(token === undefined ? {} : { token }),
     // Development: serve a front end built elsewhere (node scripts/build-ui.mjs --outdir DIR).
     ...(ctx.io.env.EXPTRACK_UI_ASSETS ? { assetsDir: ctx.io.env.EXPTRACK_UI_ASSETS } : {}),
     version: packageVersion(),
@@ -94,4 +101,14 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read --token-file ${path}: ${(error as Error).message}`);
+  }
+  return (text.split(/\r?\n/)[0] ?? '').trim();
 }

@@ -4,6 +4,8 @@
  */
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { ModelRequestError, parseRetryAfter } from '../model.js';
+import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
+import { redactText, redactUrl } from '../../capture/redact-secrets.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
 
 /**
@@ -32,11 +34,30 @@ export interface OpenAICompatibleOptions {
   headers?: Record<string, string>;
   /** Extra body fields (e.g. `seed`, `top_p`). */
   extraBody?: Record<string, unknown>;
-  /** The id used in cache keys and results. @defaultValue `openai-compatible:<model>@<baseURL>` */
+  /** The id used in cache keys and results. @defaultValue `openai-compatible:<model>@<baseURL>` (credentials in the URL redacted) */
   id?: string;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * The largest response body read, in bytes: a longer one fails the request (not retried) with an
+   * error naming the cap, and the rest is never read. @defaultValue 4194304 (4 MiB)
+   */
+  maxResponseBytes?: number;
 }
+
+/**
+ * The default of {@link OpenAICompatibleOptions.maxResponseBytes}: 4 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RESPONSE_BYTES, openAICompatibleModel } from 'exptrack/eval';
+ * const model = openAICompatibleModel({ model: 'm', maxResponseBytes: 4 * DEFAULT_MAX_RESPONSE_BYTES });
+ * ```
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** How much of an error body is read, for the message. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * A model backed by an OpenAI-compatible HTTP server. Text prompts go to `/completions` as
@@ -44,6 +65,10 @@ export interface OpenAICompatibleOptions {
  * Errors become {@link ModelRequestError}s carrying the status and `retry-after`, so the runner
  * retries 429 and 5xx and waits as the server asks. Token usage and (with `pricing`) a cost estimate
  * are returned when the server reports usage.
+ *
+ * A misbehaving server is bounded: a body longer than `maxResponseBytes` fails the request, and a
+ * redirect is followed only within the origin of `baseURL` (a redirect to another origin fails the
+ * request, so no header, `authorization` or custom, ever reaches another host).
  *
  * @param options - the server, the model name and the key
  * @returns the model
@@ -61,8 +86,23 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   if (endpoint !== 'chat' && endpoint !== 'completions') throw invalidInput('endpoint', endpoint, "must be 'chat' or 'completions'");
   const baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
-  const url = `${baseURL}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
-  const id = options.id ?? `openai-compatible:${options.model}@${baseURL}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(baseURL);
+  } catch {
+    throw invalidInput('baseURL', redactUrl(baseURL), 'must be an absolute URL (http://host:port/v1)');
+  }
+  // fetch refuses a URL with user-info: it becomes a Basic authorization header (unless an API key is given).
+  const basicAuth = parsed.username === '' && parsed.password === '' ? undefined : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+  parsed.username = '';
+  parsed.password = '';
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/${endpoint === 'chat' ? 'chat/completions' : 'completions'}`;
+  const url = parsed.toString();
+  // What results, cache keys and error messages say: the URL without credentials (`user:pass@`, `?key=`).
+  const shownUrl = redactUrl(url);
+  const id = options.id ?? `openai-compatible:${options.model}@${redactUrl(baseURL)}`;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw invalidInput('maxResponseBytes', maxBytes, 'must be an integer >= 1');
 
   return {
     id,
@@ -82,28 +122,31 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
       if (gen.stop && gen.stop.length > 0) body.stop = [...gen.stop];
       const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+      else if (basicAuth !== undefined) headers.authorization = basicAuth;
 
       let response: Response;
       try {
-        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), ...(gen.signal ? { signal: gen.signal } : {}) });
+        response = await fetchSameOrigin(doFetch, url, { method: 'POST', headers, body: JSON.stringify(body), ...(gen.signal ? { signal: gen.signal } : {}) });
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
-        throw new ModelRequestError(`request to ${url} failed: ${(error as Error).message}`, { code: 'unavailable', status: null, cause: error });
+        if (error instanceof ModelRequestError) throw error;
+        throw new ModelRequestError(`request to ${shownUrl} failed: ${redactText((error as Error).message)}`, { code: 'unavailable', status: null, cause: error });
       }
       if (!response.ok) {
-        const text = await response.text().catch(() => '');
+        const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shownUrl}`).catch(() => '');
         throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
       }
       let json: unknown;
       try {
-        json = await response.json();
+        json = JSON.parse(await readBounded(response, maxBytes, `the response of ${shownUrl}`));
       } catch (error) {
         if (gen.signal?.aborted) throw gen.signal.reason;
-        throw new ModelRequestError(`response of ${url} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
+        if (error instanceof ModelRequestError) throw error;
+        throw new ModelRequestError(`response of ${shownUrl} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
       }
       const text = readText(json, endpoint);
       if (text === undefined) {
-        throw new ModelRequestError(`response of ${url} has no ${endpoint === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`, {
+        throw new ModelRequestError(`response of ${shownUrl} has no ${endpoint === 'chat' ? 'choices[0].message.content' : 'choices[0].text'}`, {
           code: 'backend_failed',
           status: response.status,
           retryable: false,
