@@ -19,5 +19,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     setupFiles: ['test/setup/fail-on-console.ts'],
+    globalSetup: ['test/setup/temp-root.ts'],
   },
 });

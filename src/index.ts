@@ -9,6 +9,7 @@ export * from './core/errors.js';
 export * from './core/types.js';
 export * from './core/backend.js';
 export * from './core/filter.js';
+export * from './core/metric-goal.js';
 export { wellFormedExperiment } from './core/well-formed-experiment.js';
 export { EXPERIMENT_ID_PATTERN, validateExperimentId } from './core/experiment-id-grammar.js';
 export { ExperimentTracker } from './tracker/experiment-tracker.js';

@@ -9,6 +9,7 @@ export * from './stats/index.js';
 export { parseFilter } from './filter/parse-filter.js';
 export { safeParseFilter, type SafeParseFilterResult } from './filter/safe-parse-filter.js';
 export { formatFilter } from './filter/format-filter.js';
+export { ARCHIVED_TAG, withoutArchived } from './filter/archived.js';
 export type { FilterParseErrorDetails } from './filter/tokenize-filter.js';
 
 export {

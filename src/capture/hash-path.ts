@@ -71,14 +71,14 @@ function isInside(root: string, target: string): boolean {
   return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-async function listDirectory(root: string): Promise<Entry[]> {
+async function listDirectory(root: string, caller: string): Promise<Entry[]> {
   const entries: Entry[] = [];
   async function walk(dir: string, prefix: string): Promise<void> {
     let children: Dirent[];
     try {
       children = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      throw fsError(error, dir, 'hashPath');
+      throw fsError(error, dir, caller);
     }
     const subdirs: Promise<void>[] = [];
     for (const child of children) {
@@ -92,7 +92,7 @@ async function listDirectory(root: string): Promise<Entry[]> {
         try {
           entries.push(await symlinkEntry(root, abs, rel));
         } catch (error) {
-          throw fsError(error, abs, 'hashPath');
+          throw fsError(error, abs, caller);
         }
       }
       // Sockets, FIFOs and devices have no content to hash: skipped.
@@ -144,31 +144,44 @@ function byteOrder(a: Entry, b: Entry): number {
  * ```
  */
 export async function hashPath(path: string): Promise<PathHash> {
+  return hashPathFor('hashPath', path);
+}
+
+/**
+ * {@link hashPath}, with errors that name the public operation that asked (`logCheckpoint: no
+ * such file or directory: …`).
+ *
+ * @param caller - the operation the user called
+ * @param path - the file or directory
+ * @returns what {@link hashPath} returns
+ * @internal
+ */
+export async function hashPathFor(caller: string, path: string): Promise<PathHash> {
   const abs = resolve(path);
   let info;
   try {
     info = await stat(abs);
   } catch (error) {
-    throw fsError(error, path, 'hashPath');
+    throw fsError(error, path, caller);
   }
   if (info.isFile()) {
     try {
       const { sha256, size } = await hashFile(abs, Buffer.allocUnsafe(CHUNK_BYTES));
       return { sizeBytes: size, sha256, fileCount: 1 };
     } catch (error) {
-      throw fsError(error, path, 'hashPath');
+      throw fsError(error, path, caller);
     }
   }
   if (!info.isDirectory()) {
-    throw new ExptrackError(`hashPath: ${path} is neither a file nor a directory`, { code: 'invalid_input', field: 'path', value: path });
+    throw new ExptrackError(`${caller}: ${path} is neither a file nor a directory`, { code: 'invalid_input', field: 'path', value: path });
   }
   let root: string;
   try {
     root = await realpath(abs);
   } catch (error) {
-    throw fsError(error, path, 'hashPath');
+    throw fsError(error, path, caller);
   }
-  const entries = (await listDirectory(root)).sort(byteOrder);
+  const entries = (await listDirectory(root, caller)).sort(byteOrder);
   const lines: string[] = new Array<string>(entries.length);
   let sizeBytes = 0;
   let fileCount = 0;
@@ -188,7 +201,7 @@ export async function hashPath(path: string): Promise<PathHash> {
       try {
         result = await hashFile(entry.file, buffer);
       } catch (error) {
-        throw fsError(error, join(path, entry.rel), 'hashPath');
+        throw fsError(error, join(path, entry.rel), caller);
       }
       sizeBytes += result.size;
       fileCount += 1;

@@ -1,31 +1,11 @@
 /**
- * How the CLI writes numbers, dates, durations and JSON values in tables.
+ * How the CLI writes numbers, dates, durations and JSON values in tables. Numbers, estimates, sizes
+ * and durations are written by the shared `src/format` module, as the dashboard and reports write them.
  * @module
  */
+import { formatNumber } from '../format/index.js';
 
-/**
- * A number in four significant digits: integers as they are, very small or large values in
- * exponent form, NaN and ±Infinity by name.
- *
- * @param x - the number, or null/undefined for a dash
- * @returns the text
- * @example
- * ```ts
- * formatNumber(0.123456); // '0.1235'
- * formatNumber(1200);     // '1200'
- * formatNumber(3e-7);     // '3.00e-7'
- * ```
- */
-export function formatNumber(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '-';
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (Number.isInteger(x) && Math.abs(x) < 1e12) return String(x);
-  const abs = Math.abs(x);
-  if (abs >= 1e-3 && abs < 1e6) return String(Number(x.toPrecision(4)));
-  return x.toExponential(2);
-}
+export { formatBytes, formatDuration, formatEstimate, formatEstimateParts, formatNumber } from '../format/index.js';
 
 /**
  * A signed number: `+0.0312`, `-1.2`.
@@ -85,50 +65,6 @@ export function formatDate(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return '?';
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/**
- * A duration: `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`.
- *
- * @param ms - the duration in milliseconds, or null for a dash
- * @returns the text
- * @example
- * ```ts
- * formatDuration(245_000); // '4m05s'
- * ```
- */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const total = Math.floor(s);
-  if (total < 3600) return `${Math.floor(total / 60)}m${pad(total % 60)}s`;
-  if (total < 86_400) return `${Math.floor(total / 3600)}h${pad(Math.floor((total % 3600) / 60))}m`;
-  return `${Math.floor(total / 86_400)}d${pad(Math.floor((total % 86_400) / 3600))}h`;
-}
-
-/**
- * A size in bytes: `512 B`, `1.5 KiB`, `12.0 MiB`.
- *
- * @param bytes - the size, or null for a dash
- * @returns the text
- * @example
- * ```ts
- * formatBytes(1536); // '1.5 KiB'
- * ```
- */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

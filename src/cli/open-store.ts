@@ -3,8 +3,8 @@
  * `postgres://` URL. Each backend's subpath is loaded only when a command opens a store of its kind.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Backend, Experiment, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
 
@@ -31,6 +31,31 @@ export function defaultDatabase(): string {
  */
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/**
+ * Where a store is, for messages: the file's absolute path, or a Postgres URL's host, database and
+ * schema (never its credentials).
+ *
+ * @param db - the `--db` value
+ * @param store - the opened store (a Postgres store knows its schema)
+ * @returns e.g. `schema "runs" of postgres://db.internal:5432/ml`
+ * @example
+ * ```ts
+ * describeStore('postgres://me:pw@db/ml?schema=runs', store); // 'schema "runs" of postgres://db/ml'
+ * ```
+ */
+export function describeStore(db: string, store: object): string {
+  if (!isPostgresUrl(db)) return resolve(db);
+  const schema = (store as { schema?: unknown }).schema;
+  let where = 'the Postgres database';
+  try {
+    const url = new URL(db);
+    where = `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    // An unparsable URL is not printed: it may hold a password.
+  }
+  return typeof schema === 'string' ? `schema "${schema}" of ${where}` : where;
 }
 
 interface PostgresModule {
@@ -62,6 +87,9 @@ export async function openStore(db: string, mode: StoreMode): Promise<CliStore> 
     const path = resolve(db);
     if (mode === 'read' && !existsSync(path)) {
       throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
+    }
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw new CliError(`${path} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(path, 'exptrack.db')})`);
     }
     const { SqliteBackend } = await import('exptrack/sqlite');
     store = new SqliteBackend({ path, fileMustExist: mode === 'read' });

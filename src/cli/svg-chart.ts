@@ -59,3 +59,29 @@ export function lineChartSvg(title: string, steps: readonly number[], values: re
   ].join('');
   return `${head}${titleText}${axis}${lines}${labels}</svg>`;
 }
+
+/**
+ * A small SVG sparkline for a table cell (the HTML report's; Markdown keeps the Unicode one, which
+ * many fonts draw as solid bars). NaN and ±Infinity are left out.
+ *
+ * @param values - the curve's values, in step order
+ * @param size - width and height in pixels
+ * @returns the `<svg>` element as text
+ * @example
+ * ```ts
+ * sparklineSvg([3, 2, 1.5, 1.2]);
+ * ```
+ */
+export function sparklineSvg(values: readonly number[], size = { width: 120, height: 24 }): string {
+  const finite = values.map((v, i) => ({ i, v })).filter((p) => Number.isFinite(p.v));
+  const head = `<svg xmlns="http://www.w3.org/2000/svg" class="spark" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" aria-hidden="true">`;
+  if (finite.length < 2) return `${head}</svg>`;
+  const lo = Math.min(...finite.map((p) => p.v));
+  const hi = Math.max(...finite.map((p) => p.v));
+  const last = values.length - 1 || 1;
+  const points = finite
+    .map((p) => `${((p.i / last) * (size.width - 2) + 1).toFixed(1)},${(hi === lo ? size.height / 2 : 1 + (1 - (p.v - lo) / (hi - lo)) * (size.height - 2)).toFixed(1)}`)
+    .join(' ');
+  return `${head}<polyline fill="none" stroke="#2563eb" stroke-width="1.2" points="${points}"/></svg>`;
+}
+

@@ -74,8 +74,37 @@ export {
   type Gsm8kRecord,
   type Gsm8kSourceOptions,
 } from './benchmarks/gsm8k/loader.js';
-export { MathBenchmark, MINERVA_MATH_EXEMPLARS, type MathOptions, type MathSample } from './benchmarks/math/benchmark.js';
+export { MathBenchmark, MINERVA_MATH_EXEMPLARS, scoreMathOutput, type MathOptions, type MathSample } from './benchmarks/math/benchmark.js';
 export { lastBoxedOnlyString, removeBoxed, lastBoxedAnswer } from './benchmarks/math/boxed.js';
-export { stripString, isEquivHendrycks, extractHendrycksAnswer } from './benchmarks/math/hendrycks.js';
+export { stripString, isEquivHendrycks, extractHendrycksAnswer, extractBoxedAnswer } from './benchmarks/math/hendrycks.js';
+export { isSymbolicallyEqual, type SymbolicEquivOptions } from './benchmarks/math/symbolic-equiv.js';
+export { mathVerify, type MathVerifyOptions } from './benchmarks/math/math-verify.js';
 export { getUnnormalizedAnswer, normalizeFinalAnswer, isEquivMinerva, MINERVA_INVALID_ANSWER } from './benchmarks/math/minerva.js';
 export { loadMathRecords, type MathRecord } from './benchmarks/math/loader.js';
+export { loadTokenizer, type TextTokenizer } from './models/tokenizer.js';
+export {
+  completionsLoglikelihood,
+  encodeLoglikelihoodPair,
+  truncateLoglikelihoodInput,
+  readEchoedLoglikelihood,
+  contextTokensFromOffsets,
+  type CompletionsLoglikelihoodConfig,
+} from './models/completions-loglikelihood.js';
+export {
+  MultipleChoiceBenchmark,
+  isMultipleChoiceBenchmark,
+  type MultipleChoiceSample,
+  type MultipleChoiceOptions,
+  type MultipleChoiceLoadOptions,
+  type MultipleChoiceScore,
+} from './multiple-choice.js';
+export { loglikelihoodCacheKey } from './multiple-choice-runner.js';
+export { readSplitRecords } from './benchmarks/multiple-choice/records.js';
+export { stringField, stringArrayField, integerField, checkGoldIndex } from './benchmarks/multiple-choice/fields.js';
+export { registerMultipleChoiceTasks } from './benchmarks/multiple-choice/register.js';
+export { ArcBenchmark, type ArcRecord } from './benchmarks/multiple-choice/arc.js';
+export { HellaswagBenchmark, preprocessHellaswag, type HellaswagRecord, type HellaswagDoc } from './benchmarks/multiple-choice/hellaswag.js';
+export { MmluBenchmark, MmluGroupBenchmark, MMLU_SUBJECTS, type MmluRecord } from './benchmarks/multiple-choice/mmlu.js';
+export { WinograndeBenchmark, type WinograndeRecord } from './benchmarks/multiple-choice/winogrande.js';
+export { PiqaBenchmark, type PiqaRecord } from './benchmarks/multiple-choice/piqa.js';
+export { TruthfulqaBenchmark, TRUTHFULQA_PREAMBLE, type TruthfulqaRecord } from './benchmarks/multiple-choice/truthfulqa.js';

@@ -5,6 +5,7 @@ import { ExptrackError } from '../core/errors.js';
 import type { BaseBenchmark } from './benchmark.js';
 import { Gsm8kBenchmark, type Gsm8kOptions } from './benchmarks/gsm8k/benchmark.js';
 import { MathBenchmark, type MathOptions } from './benchmarks/math/benchmark.js';
+import { registerMultipleChoiceTasks } from './benchmarks/multiple-choice/register.js';
 import type { EvaluationResult } from './result.js';
 import { evaluate, type EvaluateOptions } from './runner.js';
 import type { BenchmarkSample, ModelLike } from './types.js';
@@ -25,7 +26,8 @@ const DEFAULT_REGISTRY = Symbol.for('exptrack.eval.defaultRegistry');
 /**
  * Benchmarks by name. `new BenchmarkRegistry()` is empty; `BenchmarkRegistry.default()` is the
  * process-wide one, created with the built-ins (`gsm8k`, `gsm8k-cot`, `math`, `minerva_math`,
- * `hendrycks_math`) the first time it is asked for and kept on `globalThis`, so the ESM and CJS
+ * `hendrycks_math`, and the multiple-choice `arc_easy`, `arc_challenge`, `hellaswag`, `mmlu`,
+ * `mmlu_<subject>` for the 57 subjects, `winogrande`, `piqa`, `truthfulqa_mc1`, `truthfulqa_mc2`) the first time it is asked for and kept on `globalThis`, so the ESM and CJS
  * copies of the package share it. Nothing registers itself at import time.
  *
  * @example
@@ -33,7 +35,7 @@ const DEFAULT_REGISTRY = Symbol.for('exptrack.eval.defaultRegistry');
  * import { BenchmarkRegistry, evaluate } from 'exptrack/eval';
  * const registry = BenchmarkRegistry.withBuiltins();
  * registry.register('capitals', () => new Capitals());
- * registry.list(); // ['capitals', 'gsm8k', 'gsm8k-cot', 'hendrycks_math', 'math', 'minerva_math']
+ * registry.list().slice(0, 3); // ['arc_challenge', 'arc_easy', 'capitals']
  * const result = await registry.evaluate(async () => 'Paris', 'capitals');
  * ```
  */
@@ -77,6 +79,7 @@ export class BenchmarkRegistry {
     r.register('math', (o) => new MathBenchmark({ ...(o as MathOptions) }));
     r.register('minerva_math', (o) => new MathBenchmark({ ...(o as MathOptions), variant: 'minerva' }));
     r.register('hendrycks_math', (o) => new MathBenchmark({ ...(o as MathOptions), variant: 'hendrycks' }));
+    registerMultipleChoiceTasks(r);
     return r;
   }
 
@@ -192,7 +195,7 @@ export class BenchmarkRegistry {
    * @example
    * ```ts
    * import { BenchmarkRegistry } from 'exptrack/eval';
-   * BenchmarkRegistry.default().list(); // ['gsm8k', 'gsm8k-cot', 'hendrycks_math', 'math', 'minerva_math']
+   * BenchmarkRegistry.default().list().length; // 72: gsm8k, gsm8k-cot, math, minerva_math, hendrycks_math and 67 multiple-choice tasks
    * ```
    */
   list(): string[] {

@@ -2,14 +2,17 @@
  * `evaluate`: runs a benchmark against a model with bounded concurrency, timeouts, retries, a
  * response cache, resume and repeats, and returns an `EvaluationResult`.
  */
-import { ExptrackError, invalidInput } from '../core/errors.js';
+import { invalidInput } from '../core/errors.js';
 import { type EvaluationSample, type JsonValue } from 'exptrack';
 import type { BaseBenchmark, BenchmarkGeneration } from './benchmark.js';
 import { readCachedResponse, resolveResponseCache, responseCacheKey, type CacheOption, type CachedResponse } from './cache.js';
 import { normalizeModel, type NormalizedModel } from './model.js';
+import { isMultipleChoiceBenchmark } from './multiple-choice.js';
+import { evaluateMultipleChoice } from './multiple-choice-runner.js';
 import { BenchmarkRegistry } from './registry.js';
 import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
-import { isRetryableError, retryDelayMs, sleep, type RetryPolicy } from './retry.js';
+import { isRetryableError, type RetryPolicy } from './retry.js';
+import { callWithRetry, circuitBreaker, errorMessage, positiveInt, positiveNumber, type RequestSettings } from './request-retry.js';
 import type { BenchmarkSample, EvaluationLogger, GenerateOptions, ModelLike, ProgressEvent, Prompt } from './types.js';
 
 /**
@@ -84,6 +87,11 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
   step?: number | null;
   /** Extra metadata stored on the result. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * Few-shot examples per document, for multiple-choice benchmarks (their default is lm-eval's for
+   * the task: 0 for all built-ins, MMLU included). Generation benchmarks take it as a benchmark option.
+   */
+  numFewshot?: number;
 }
 
 /**
@@ -131,6 +139,11 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
       : options.benchmark;
   const cache = resolveResponseCache(options.cache);
   if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
+  const multipleChoice = isMultipleChoiceBenchmark(benchmark);
+  if (multipleChoice && repeats !== 1) throw invalidInput('repeats', repeats, 'must be 1 for a multiple-choice benchmark (log-likelihoods are deterministic)');
+  if (!multipleChoice && options.numFewshot !== undefined) {
+    throw invalidInput('numFewshot', options.numFewshot, `applies to multiple-choice benchmarks; give ${benchmark.name} its few-shot count as a benchmark option`);
+  }
   options.signal?.throwIfAborted();
   // One signal for the run: the caller's, or the circuit breaker's when it trips.
   const stop = new AbortController();
@@ -138,6 +151,13 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const signal = stop.signal;
   const breaker = circuitBreaker(breakerLimit, (error) => stop.abort(error));
+  if (multipleChoice) {
+    try {
+      return await evaluateMultipleChoice(options as EvaluateOptions, benchmark, { concurrency, cache, request: { timeoutMs, policy, retryOn, signal, breaker } });
+    } finally {
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
 
   const samples = await benchmark.loadDataset({
     ...(options.split === undefined ? {} : { split: options.split }),
@@ -321,94 +341,23 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
   return result;
 }
 
-/**
- * One request with the per-request timeout and the retry policy. Resolves with the response and its
- * latency (of the successful attempt); rejects with the last error, or the run signal's reason.
- */
+/** One generation request with the per-request timeout and the retry policy (see callWithRetry). */
 async function generateWithRetry(
   model: NormalizedModel,
   prompt: Prompt,
   generation: BenchmarkGeneration,
-  ctx: { timeoutMs: number; policy: RetryPolicy; retryOn: (e: unknown) => boolean; signal: AbortSignal | undefined; breaker: CircuitBreaker },
+  ctx: RequestSettings,
 ): Promise<{ response: CachedResponse; retries: number }> {
-  for (let retry = 0; ; retry++) {
-    const controller = new AbortController();
-    // The error is built only when the timeout fires: a stack trace per request is not free.
-    let timeoutError: ExptrackError | undefined;
-    const timer = setTimeout(() => {
-      timeoutError = new ExptrackError(`model request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' });
-      controller.abort(timeoutError);
-    }, ctx.timeoutMs);
-    const onRunAbort = () => controller.abort(ctx.signal!.reason);
-    ctx.signal?.addEventListener('abort', onRunAbort, { once: true });
-    const t0 = performance.now();
-    try {
-      const request: GenerateOptions = { ...generation, signal: controller.signal };
-      // Race the abort so that a model ignoring the signal still times out.
-      const out = await Promise.race([model.generate(prompt, request), rejectOnAbort(controller.signal)]);
-      const latencyMs = performance.now() - t0;
-      ctx.breaker.succeeded();
-      return {
-        response: {
-          text: out.text,
-          latencyMs,
-          ...(out.usage ? { usage: out.usage } : {}),
-          ...(typeof out.costUsd === 'number' ? { costUsd: out.costUsd } : {}),
-        },
-        retries: retry,
-      };
-    } catch (caught) {
-      if (ctx.signal?.aborted) throw ctx.signal.reason;
-      const error = timeoutError !== undefined && controller.signal.reason === timeoutError ? timeoutError : caught;
-      ctx.breaker.failed(error);
-      if (ctx.signal?.aborted) throw ctx.signal.reason;
-      if (retry >= ctx.policy.retries || !ctx.retryOn(error)) {
-        if (typeof error === 'object' && error !== null) {
-          try {
-            Object.defineProperty(error, 'retriesUsed', { value: retry, configurable: true });
-          } catch {
-            // frozen errors keep no count
-          }
-        }
-        throw error;
-      }
-      await sleep(retryDelayMs(error, retry, ctx.policy), ctx.signal);
-    } finally {
-      clearTimeout(timer);
-      ctx.signal?.removeEventListener('abort', onRunAbort);
-    }
-  }
-}
-
-interface CircuitBreaker {
-  succeeded(): void;
-  failed(error: unknown): void;
-}
-
-/** Counts failed requests in a row with the same message; at `limit`, calls `trip` with an error quoting it. */
-function circuitBreaker(limit: number, trip: (error: ExptrackError) => void): CircuitBreaker {
-  let last = '';
-  let run = 0;
+  const out = await callWithRetry((signal) => model.generate(prompt, { ...generation, signal } satisfies GenerateOptions), ctx);
   return {
-    succeeded() {
-      run = 0;
+    response: {
+      text: out.value.text,
+      latencyMs: out.latencyMs,
+      ...(out.value.usage ? { usage: out.value.usage } : {}),
+      ...(typeof out.value.costUsd === 'number' ? { costUsd: out.value.costUsd } : {}),
     },
-    failed(error) {
-      const message = errorMessage(error);
-      run = message === last ? run + 1 : 1;
-      last = message;
-      if (run >= limit) {
-        trip(new ExptrackError(`evaluation stopped after ${run} failed requests in a row with the same error: ${message}`, { code: 'unavailable', cause: error, retryable: false }));
-      }
-    },
+    retries: out.retries,
   };
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
 
 /**
@@ -433,22 +382,4 @@ export function cutAtStop(text: string, stop: readonly string[] | undefined): st
     if (i >= 0 && i < end) end = i;
   }
   return text.slice(0, end);
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const code = ExptrackError.is(error) ? ` [${error.code}]` : '';
-    return `${error.name}${code}: ${error.message}`;
-  }
-  return String(error);
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw invalidInput(field, value, 'must be an integer >= 1');
-  return value;
-}
-
-function positiveNumber(value: number, field: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw invalidInput(field, value, 'must be a number > 0');
-  return value;
 }

@@ -90,6 +90,55 @@ export interface GenerateResult {
 export interface Model {
   readonly id?: string;
   generate(prompt: Prompt, options: GenerateOptions): Promise<string | GenerateResult>;
+  /**
+   * Log-likelihood requests, as lm-evaluation-harness defines them: for each request, the sum of the
+   * log-probabilities of the continuation's tokens given the context, and whether greedy decoding
+   * from the context would produce exactly the continuation. Multiple-choice benchmarks need it.
+   */
+  loglikelihood?(requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions): Promise<LoglikelihoodResult[]>;
+}
+
+/**
+ * One log-likelihood request: the log-probability of `continuation` given `context`.
+ *
+ * @example
+ * ```ts
+ * import type { LoglikelihoodRequest } from 'exptrack/eval';
+ * const r: LoglikelihoodRequest = { context: 'Question: 2+2?\nAnswer:', continuation: ' 4' };
+ * ```
+ */
+export interface LoglikelihoodRequest {
+  context: string;
+  continuation: string;
+}
+
+/**
+ * The answer to one {@link LoglikelihoodRequest}.
+ *
+ * @example
+ * ```ts
+ * import type { LoglikelihoodResult } from 'exptrack/eval';
+ * const r: LoglikelihoodResult = { logprob: -1.25, isGreedy: false };
+ * ```
+ */
+export interface LoglikelihoodResult {
+  /** The sum of the continuation tokens' log-probabilities (natural log). */
+  logprob: number;
+  /** Whether every continuation token is the most likely token at its position. */
+  isGreedy: boolean;
+}
+
+/**
+ * Options of {@link Model.loglikelihood}; the runner adds `signal` (cancellation and the timeout).
+ *
+ * @example
+ * ```ts
+ * import type { LoglikelihoodOptions } from 'exptrack/eval';
+ * const o: LoglikelihoodOptions = { signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface LoglikelihoodOptions {
+  signal?: AbortSignal;
 }
 
 /**

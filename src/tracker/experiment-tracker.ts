@@ -3,6 +3,7 @@ import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.j
 import { isReadable } from '../core/backend.js';
 import { ExptrackError, invalidInput } from '../core/errors.js';
 import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
+import { METRIC_GOALS, metricGoalSummaryKey, type MetricGoal } from '../core/metric-goal.js';
 import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, MetricColumns, RecordedError } from '../core/types.js';
 import {
   assertJson,
@@ -16,7 +17,7 @@ import {
 import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
 import { captureEnvironment } from '../capture/environment.js';
 import { captureGit } from '../capture/git.js';
-import { hashPath } from '../capture/hash-path.js';
+import { hashPathFor } from '../capture/hash-path.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
@@ -283,7 +284,7 @@ export class ExperimentTracker implements AsyncDisposable {
       const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
       const metrics = options.metrics === undefined ? {} : validateMetricRecord(options.metrics, 'options.metrics');
       const absolute = resolve(path);
-      const hash = await hashPath(absolute);
+      const hash = await hashPathFor('logCheckpoint', absolute);
       checkpoint = { experimentId: run.id, path: absolute, step, metrics, ...hash, createdAt: Date.now() };
     } catch (error) {
       this.rejectInput(error as ExptrackError, 'logCheckpoint');
@@ -309,6 +310,29 @@ export class ExperimentTracker implements AsyncDisposable {
     this.update('setNotes', () => {
       if (typeof notes !== 'string') throw invalidInput('notes', notes, 'must be a string');
       return { notes };
+    });
+  }
+
+  /**
+   * Declares which way a metric is better for this run, stored with the run (summary key
+   * `goal/<key>`). Comparisons, leaderboards, the dashboard and reports star a best run and name a
+   * winner only for a metric whose goal is known: declared here, else implied by its name (loss,
+   * error… minimize; accuracy, f1, reward… maximize). `none` marks a value to be seen, never ranked.
+   *
+   * @param key - a training metric (`lr`), or an evaluation metric as `benchmark/metric` or `metric`
+   * @param options - `goal`: `maximize`, `minimize` or `none`
+   * @example
+   * ```ts
+   * tracker.defineMetric('lr', { goal: 'none' });
+   * tracker.defineMetric('val_bpb', { goal: 'minimize' });
+   * ```
+   */
+  defineMetric(key: string, options: { goal: MetricGoal }): void {
+    this.update('defineMetric', () => {
+      const name = validateKey(key, 'key');
+      const goal = (options as { goal?: unknown } | undefined)?.goal;
+      if (!(METRIC_GOALS as readonly unknown[]).includes(goal)) throw invalidInput('options.goal', goal, "must be 'maximize', 'minimize' or 'none'");
+      return { summary: { [metricGoalSummaryKey(name)]: goal as MetricGoal } };
     });
   }
 

@@ -20,6 +20,7 @@ import type {
   MetricSelector,
   StoredEvaluationSample,
 } from 'exptrack';
+import { CliError } from '../cli/errors.js';
 import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, listedExperiment, primaryMetric, type ListedExperiment } from '../cli/commands/shared.js';
 import { updateExperiment } from '../cli/update-experiment.js';
 import { HttpError, Query } from './http.js';
@@ -66,6 +67,8 @@ interface AnalysisModule {
   leaderboard: typeof import('exptrack/analysis').leaderboard;
   wilsonInterval: typeof import('exptrack/analysis').wilsonInterval;
   costOf: typeof import('exptrack/analysis').costOf;
+  withoutArchived: typeof import('exptrack/analysis').withoutArchived;
+  ARCHIVED_TAG: typeof import('exptrack/analysis').ARCHIVED_TAG;
 }
 
 /** Options of {@link DashboardApi}. */
@@ -121,7 +124,8 @@ export class DashboardApi {
   /**
    * `GET /api/experiments`: a page of experiments. Query: `filter` (the analysis filter language),
    * `status`, `group`, `sort` (`created`, `name`, `status`, `group`, `duration`, `commit` or
-   * `metric:<key>`), `order` (`asc`/`desc`), `limit` (1..1000), `offset`.
+   * `metric:<key>`), `order` (`asc`/`desc`), `limit` (1..1000), `offset`, `archived` (`1` to include
+   * runs tagged `archived`, hidden by default).
    *
    * @param q - the query
    * @returns `{ total, offset, limit, experiments, metricColumns }`
@@ -142,8 +146,10 @@ export class DashboardApi {
     }
     if (metricSort === '') throw new HttpError(400, 'query parameter sort: give the metric after metric:');
 
+    const archived = q.choice('archived', ['0', '1'] as const, '0') === '1';
     const selection: ExperimentSelection = {};
     if (filterText.trim() !== '') selection.where = await this.parseFilterParam(filterText);
+    if (!archived) selection.where = (await this.loadAnalysis()).withoutArchived(selection.where);
     if (status !== undefined) selection.status = status;
     if (group !== undefined) selection.group = group;
 
@@ -430,6 +436,7 @@ export class DashboardApi {
     const confidence = q.number('confidence', { min: 0.5, max: 0.999, default: 0.95 });
     const top = q.integer('top', { min: 1, max: 10_000, default: 200 });
     const value = q.choice('value', ['last', 'best'] as const, 'last');
+    const archived = q.choice('archived', ['0', '1'] as const, '0') === '1';
     if (filter !== undefined) await this.parseFilterParam(filter);
     const { leaderboard } = await this.loadAnalysis();
     return leaderboard({
@@ -438,6 +445,7 @@ export class DashboardApi {
       groupBy,
       confidence,
       top,
+      archived,
       ...(benchmark === undefined ? { value } : { benchmark }),
       ...(filter === undefined ? {} : { filter }),
     });
@@ -489,8 +497,70 @@ export class DashboardApi {
     return { id: experiment.id, notes: (await this.store.getExperiment(experiment.id))?.notes ?? '' };
   }
 
+  /**
+   * `GET /api/sweeps`: every sweep of the store (trials grouped by `sweep_<id>`), newest first.
+   * @returns `{ sweeps }`
+   */
+  async sweeps(): Promise<Record<string, unknown>> {
+    const { listSweeps } = await import('../cli/sweep/list-sweeps.js');
+    return { sweeps: await listSweeps(this.store) };
+  }
+
+  /**
+   * `GET /api/sweeps/:id`: one sweep's definition, trials, best trial and parameter importance, as
+   * `exptrack sweep show --json` prints them.
+   * @param id - the sweep id
+   * @returns the sweep
+   * @throws HttpError 404 when the store holds no such sweep
+   */
+  async sweep(id: string): Promise<unknown> {
+    if (id.length > 200) throw new HttpError(400, 'the sweep id is too long');
+    const { sweepDetails } = await import('../cli/sweep/sweep-details.js');
+    try {
+      return await sweepDetails(this.store, id);
+    } catch (error) {
+      if (error instanceof CliError) throw new HttpError(404, error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * `POST /api/experiments/:id/archive` with `{ "archived": true | false }`: tags the run `archived`
+   * (hidden by default in lists and leaderboards) or removes the tag. Only with edits allowed.
+   * @param idOrPrefix - the experiment
+   * @param body - the parsed JSON body
+   * @returns `{ id, archived }` after the change
+   * @throws HttpError 403 when edits are not allowed, 400 for a malformed body
+   */
+  async archive(idOrPrefix: string, body: unknown): Promise<Record<string, unknown>> {
+    this.assertEditable();
+    if (!isPlainObject(body) || typeof body.archived !== 'boolean') throw new HttpError(400, 'send { "archived": true } or { "archived": false }');
+    const archived = body.archived;
+    const { ARCHIVED_TAG } = await this.loadAnalysis();
+    const experiment = await this.resolve(idOrPrefix);
+    await this.edit(experiment.id, (t) => t.setTags({ [ARCHIVED_TAG]: archived ? '' : null }));
+    return { id: experiment.id, archived: (await this.store.getExperiment(experiment.id))?.tags[ARCHIVED_TAG] !== undefined };
+  }
+
+  /**
+   * `POST /api/experiments/:id/delete` with `{ "confirm": "<the full id>" }`: deletes the run and
+   * everything logged to it. Only with edits allowed; the full id must be repeated, so a prefix or a
+   * stale page cannot delete the wrong run.
+   * @param idOrPrefix - the experiment
+   * @param body - the parsed JSON body
+   * @returns `{ id, deleted }`
+   * @throws HttpError 403 when edits are not allowed, 400 when `confirm` is not the run's full id
+   */
+  async deleteRun(idOrPrefix: string, body: unknown): Promise<Record<string, unknown>> {
+    this.assertEditable();
+    const experiment = await this.resolve(idOrPrefix);
+    if (!isPlainObject(body) || body.confirm !== experiment.id) throw new HttpError(400, `send { "confirm": "${experiment.id}" } to delete this run`);
+    const deleted = await this.editQueue.then(() => this.store.deleteExperiment(experiment.id));
+    return { id: experiment.id, deleted };
+  }
+
   private assertEditable(): void {
-    if (this.options.allowEdit !== true) throw new HttpError(403, 'the dashboard is read-only: start it with --allow-edit to edit tags and notes');
+    if (this.options.allowEdit !== true) throw new HttpError(403, 'the dashboard is read-only: start it with --allow-edit to edit tags and notes, archive or delete runs');
   }
 
   /**
@@ -510,13 +580,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** How many metric columns the experiments table shows at most (it scrolls sideways). */
+const METRIC_COLUMNS = 12;
+
 /** The most common metric keys of a page, evaluations first: the table's metric columns. */
 function metricColumns(rows: readonly ListedExperiment[]): string[] {
   const counts = new Map<string, number>();
   for (const r of rows) for (const k of Object.keys(r.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts.entries()]
     .sort((x, y) => Number(y[0].includes('/')) - Number(x[0].includes('/')) || y[1] - x[1] || x[0].localeCompare(y[0]))
-    .slice(0, 5)
+    .slice(0, METRIC_COLUMNS)
     .map(([k]) => k);
 }
 

@@ -207,11 +207,13 @@ async function routeApi(api: DashboardApi, req: IncomingMessage, url: URL): Prom
       if (second === undefined) return get(() => api.experiments(q));
       if (third === undefined) return get(() => api.experiment(second));
       if (third === 'metric') return get(() => api.metric(second, q));
-      if (third === 'tags' || third === 'notes') {
+      if (third === 'tags' || third === 'notes' || third === 'archive' || third === 'delete') {
         if (method !== 'POST') throw new HttpError(405, `use POST for ${url.pathname}`);
         checkOrigin(req);
         const body = await readJsonBody(req, 256 * 1024);
-        return third === 'tags' ? api.setTags(second, body) : api.setNotes(second, body);
+        if (third === 'tags') return api.setTags(second, body);
+        if (third === 'notes') return api.setNotes(second, body);
+        return third === 'archive' ? api.archive(second, body) : api.deleteRun(second, body);
       }
       break;
     case 'compare':
@@ -223,6 +225,10 @@ async function routeApi(api: DashboardApi, req: IncomingMessage, url: URL): Prom
       break;
     case 'leaderboard':
       if (second === undefined) return get(() => api.leaderboard(q));
+      break;
+    case 'sweeps':
+      if (second === undefined) return get(() => api.sweeps());
+      if (third === undefined) return get(() => api.sweep(second));
       break;
   }
   throw new HttpError(404, `no API route ${url.pathname}`);

@@ -73,6 +73,23 @@ describe('compareExperiments', () => {
     expect(tests.length).toBe(2);
   });
 
+  it('names no winner and no improvement for a metric without a goal, and follows a declared goal', async () => {
+    const store = await memoryStore([
+      started('a', {}, { createdAt: 1 }), points('a', 'lr', [0.3, 0.3]), points('a', 'val_bpb', [1.2]),
+      started('b', {}, { createdAt: 2, summary: { 'goal/val_bpb': 'minimize' } }), points('b', 'lr', [0.0003]), points('b', 'val_bpb', [1.1]),
+    ]);
+    const c = await compareExperiments(['a', 'b'], { store });
+    const lr = c.metrics.find((m) => m.metric === 'lr');
+    expect(lr).toMatchObject({ better: null, winner: null, values: [0.3, 0.0003] });
+    expect(lr?.deltas[1]).toEqual({ difference: 0.0003 - 0.3, improvement: null, relative: null });
+    expect(c.metrics.find((m) => m.metric === 'val_bpb')).toMatchObject({ better: 'lower', winner: 'b' });
+    const declaredNone = await memoryStore([
+      started('a', {}, { createdAt: 1 }), points('a', 'loss', [2]),
+      started('b', {}, { createdAt: 2, summary: { 'goal/loss': 'none' } }), points('b', 'loss', [1]),
+    ]);
+    expect((await compareExperiments(['a', 'b'], { store: declaredNone })).metrics[0]).toMatchObject({ metric: 'loss', better: null, winner: null });
+  });
+
   it('restricts to one benchmark or some metrics', async () => {
     const store = await memoryStore(events);
     const c = await compareExperiments(['lr_low', 'base'], { store, benchmark: 'gsm8k', metrics: ['accuracy'], adjust: 'none' });

@@ -62,15 +62,33 @@ describe('leaderboard over runs', () => {
     const spy = vi.spyOn(store, 'getMetricValues');
     const board = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: 'tags.stage = "sft"', status: 'completed' });
     expect(board.rows.map((r) => r.id)).toEqual(['run_b', 'run_c']);
+    // Archived runs (tagged `archived`) are left out unless `archived: true`.
+    const notArchived = { kind: 'exists', field: { scope: 'tags', key: 'archived' }, negated: true };
     expect(spy.mock.calls).toEqual([[
       { benchmark: 'gsm8k', metric: 'accuracy' },
-      { where: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' }, status: 'completed' },
+      { where: { kind: 'and', left: { kind: 'compare', field: { scope: 'tags', key: 'stage' }, op: '=', value: 'sft' }, right: notArchived }, status: 'completed' },
     ]]);
     const lowLr = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', filter: { kind: 'compare', field: { scope: 'params', path: 'learning_rate' }, op: '<', value: 5e-4 } });
     expect(lowLr.rows.map((r) => r.id)).toEqual(['run_b', 'run_c', 'run_d']);
     const asc = await leaderboard({ store, benchmark: 'gsm8k', metric: 'accuracy', order: 'asc' });
     expect(asc.rows.map((r) => r.id)).toEqual(['run_d', 'run_a', 'run_c', 'run_b']);
     expect(asc.orderSource).toBe('option');
+  });
+
+  it('orders by a declared goal, refuses a metric declared with goal none, and says when the order is assumed', async () => {
+    const store = await memoryStore([
+      started('old', {}, { createdAt: 1 }), points('old', 'bpb', [1.5]),
+      started('new', {}, { createdAt: 2, summary: { 'goal/bpb': 'minimize', 'goal/lr': 'none' } }), points('new', 'bpb', [1.2]), points('new', 'lr', [0.1]),
+    ]);
+    const declared = await leaderboard({ store, metric: 'bpb' });
+    expect(declared).toMatchObject({ order: 'asc', orderSource: 'declared' });
+    expect(declared.rows.map((r) => r.id)).toEqual(['new', 'old']);
+    const none = await errorOf(leaderboard({ store, metric: 'lr' }));
+    expect(none).toMatchObject({ code: 'invalid_input', field: 'order' });
+    expect(none.message).toBe("lr is declared with goal 'none' (tracker.defineMetric): give an order to rank by it");
+    expect((await leaderboard({ store, metric: 'lr', order: 'asc' })).rows.map((r) => r.id)).toEqual(['new']);
+    const plain = await memoryStore([started('x'), points('x', 'tokens', [5])]);
+    expect(await leaderboard({ store: plain, metric: 'tokens' })).toMatchObject({ order: 'desc', orderSource: 'assumed' });
   });
 
   it('ranks training metrics by last or best value, ascending for a loss', async () => {

@@ -138,3 +138,22 @@ describe('significance', () => {
     expect((await errorOf(significance('ag', 'better', { store, benchmark: 'gsm8k' }))).code).toBe('invalid_input');
   });
 });
+
+describe('significance on a per-sample metric stored in metadata.metrics', () => {
+  it('pairs acc_norm of multiple-choice rows on metadata.metrics.acc_norm, not on correct or score', async () => {
+    // Rows as the multiple-choice runner writes them: correct/score are acc; acc_norm is in metadata.metrics.
+    const rows = (norm: (i: number) => boolean): EvaluationSample[] =>
+      Array.from({ length: 40 }, (_, i) => ({ id: `arc_easy:${i}`, correct: i % 2 === 0, score: i % 2 === 0 ? 1 : 0, metadata: { metrics: { acc: i % 2 === 0 ? 1 : 0, acc_norm: norm(i) ? 1 : 0 } } }));
+    const a = rows((i) => i % 4 === 0);
+    const b = rows((i) => i % 4 !== 3);
+    const mean = (s: EvaluationSample[]) => s.reduce((t, r) => t + ((r.metadata as { metrics: { acc_norm: number } }).metrics.acc_norm), 0) / s.length;
+    const store = await memoryStore([
+      started('mc_a'), evaluation('mc_a', 'arc_easy', { acc: 0.5, acc_norm: mean(a) }, a),
+      started('mc_b'), evaluation('mc_b', 'arc_easy', { acc: 0.5, acc_norm: mean(b) }, b),
+    ]);
+    const r = await significance('mc_a', 'mc_b', { store, benchmark: 'arc_easy', metric: 'acc_norm' });
+    expect(r).toMatchObject({ paired: true, method: 'mcnemar', n: 40, discordant: { onlyA: 0, onlyB: 20 }, scoreA: 0.25, scoreB: 0.75 });
+    const acc = await significance('mc_a', 'mc_b', { store, benchmark: 'arc_easy', metric: 'acc' });
+    expect(acc).toMatchObject({ paired: true, discordant: { onlyA: 0, onlyB: 0 } });
+  });
+});

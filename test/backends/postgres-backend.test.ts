@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExptrackError } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
+import { splitSchemaParameter } from '../../src/backends/postgres/connection-url.js';
 import { makeExperiment, metricColumns } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, adminQuery, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 
@@ -22,6 +23,17 @@ describe('postgres backend: configuration (no server needed)', () => {
     for (const schema of ['Runs', 'a b', 'x;drop', '', '1abc', 'x'.repeat(64)]) {
       expect(() => new PostgresBackend({ connectionString: PG_URL, schema })).toThrow(expect.objectContaining({ code: 'invalid_input', field: 'schema' }));
     }
+  });
+
+  it('takes the schema from a ?schema= parameter of the connection string, which the driver never sees', () => {
+    const store = new PostgresBackend({ connectionString: 'postgres://me:pw@db.internal:5432/ml?schema=runs&sslmode=disable' });
+    expect(store.schema).toBe('runs');
+    expect(new PostgresBackend({ connectionString: 'postgres://db.internal/ml?schema=runs', schema: 'runs' }).schema).toBe('runs');
+    expect(() => new PostgresBackend({ connectionString: 'postgres://db.internal/ml?schema=runs', schema: 'other' })).toThrow(expect.objectContaining({ code: 'invalid_input', field: 'schema' }));
+    expect(() => new PostgresBackend({ connectionString: 'postgres://db.internal/ml?schema=Bad-Name' })).toThrow(expect.objectContaining({ code: 'invalid_input', field: 'schema' }));
+    expect(splitSchemaParameter('postgres://me:pw@db.internal:5432/ml?schema=runs&sslmode=disable')).toEqual({ connectionString: 'postgres://me:pw@db.internal:5432/ml?sslmode=disable', schema: 'runs' });
+    expect(splitSchemaParameter('postgres://db.internal/ml?schema=runs')).toEqual({ connectionString: 'postgres://db.internal/ml', schema: 'runs' });
+    expect(splitSchemaParameter('postgres://db.internal/ml')).toEqual({ connectionString: 'postgres://db.internal/ml', schema: undefined });
   });
 
   it('says what it can do: read, persistent, multi-process, response cache; no writeSync (its driver is asynchronous)', () => {

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, childEnv, cli, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
+import { ExperimentTracker } from 'exptrack';
+import { SqliteBackend } from 'exptrack/sqlite';
+import { BIN, childEnv, cli, cliAsync, cliJson, makeStore, requireBuild, tempDir } from './helpers.js';
 
 const STACK = /\n\s+at .+:\d+:\d+/;
 let dir: string;
@@ -86,6 +88,14 @@ describe('list', () => {
     expect(cliJson(['list', '--db', db, '--status', 'failed']).experiments).toEqual([]);
   });
 
+  it('--sort orders by a column, --reverse the other way', () => {
+    const names = (args: string[]) => cliJson(['list', '--db', db, ...args]).experiments.map((e: { name: string }) => e.name);
+    expect(names(['--sort', 'name'])).toEqual(['lr0.00001', 'lr0.00005', 'lr0.0001']);
+    expect(names(['--sort', 'name', '--reverse'])).toEqual(['lr0.0001', 'lr0.00005', 'lr0.00001']);
+    expect(names(['--sort', 'created', '--reverse'])).toEqual(['lr0.0001', 'lr0.00005', 'lr0.00001']);
+    expect(run('list', '--sort', 'loss').status).toBe(2);
+  });
+
   it('a malformed filter is a user error: exit 1, one line, no stack trace', () => {
     const r = run('list', '--filter', 'params.lr <<< 3');
     expect(r.status).toBe(1);
@@ -142,7 +152,7 @@ describe('show', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(ids[1]);
     expect(r.stdout).toMatch(/learning_rate\s+5\.00e-5/);
-    expect(r.stdout).toMatch(/gsm8k\s+accuracy\s+0\.71\s+0\.03\d*\s+\[0\.6\d*, 0\.7\d*\]\s+200/);
+    expect(r.stdout).toMatch(/gsm8k\s+accuracy\s+0\.710\s+0\.032\s+\[0\.6\d*, 0\.7\d*\]\s+200/);
     expect(r.stdout).toMatch(/loss\s+50\s+0-49\s+1\.01\s+0\.03\s+0\.03\s+1\.01\s+█[▇▆▅▄▃▂▁]+▁/);
     expect(r.stdout).toContain('tags        stage=sft');
   });
@@ -170,7 +180,18 @@ describe('show', () => {
     for (const id of ids) expect(ambiguous.stderr).toContain(id);
     const unknown = run('show', 'exp_does_not_exist');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toBe('exptrack: no experiment with id "exp_does_not_exist" (run `exptrack list` to see the ids)\n');
+    expect(unknown.stderr).toBe('exptrack: no experiment with id or name "exp_does_not_exist" (run `exptrack list` to see ids and names)\n');
+  });
+
+  it('takes a unique name or name prefix wherever an id goes; an ambiguous name lists the runs', () => {
+    expect(cliJson(['show', 'lr0.00005', '--db', db]).experiment.id).toBe(ids[1]);
+    expect(cliJson(['show', 'lr0.00001', '--db', db]).experiment.id).toBe(ids[2]);
+    expect(cliJson(["show", "lr0.0001", "--db", db]).experiment.id).toBe(ids[0]);
+    const vague = run('show', 'lr');
+    expect(vague.status).toBe(1);
+    expect(vague.stderr).toContain('name prefix "lr" is ambiguous');
+    for (const id of ids) expect(vague.stderr).toContain(id);
+    expect(run('compare', 'lr0.00005', 'lr0.00001').status).toBe(0);
   });
 });
 
@@ -181,7 +202,7 @@ describe('leaderboard, compare, significance', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('Leaderboard: gsm8k accuracy, higher is better, 95% CI');
     expect(lines[1]).toMatch(/^#\s+ID\s+NAME\s+SCORE\s+± SE\s+CI\s+N\s+learning_rate$/);
-    expect(lines[2]).toMatch(new RegExp(`^1\\s+${ids[1]}\\s+lr0.00005\\s+0.71\\s+0.03\\d*\\s+\\[.+\\]\\s+200\\s+5.00e-5$`));
+    expect(lines[2]).toMatch(new RegExp(`^1\\s+${ids[1]}\\s+lr0.00005\\s+0\\.710\\s+0\\.032\\s+\\[.+\\]\\s+200\\s+5.00e-5$`));
     const out = cliJson(['leaderboard', '--benchmark', 'gsm8k', '--metric', 'accuracy', '--db', db]);
     expect(out.rows.map((row: { id: string }) => row.id)).toEqual([ids[1], ids[0], ids[2]]);
     expect(out.rows[0].rank).toBe(1);
@@ -193,12 +214,27 @@ describe('leaderboard, compare, significance', () => {
     expect(run('leaderboard').status).toBe(2);
   });
 
+  it('leaderboard names an unknown benchmark or metric as a user error, with the closest known names', () => {
+    const benchmark = run('leaderboard', '--benchmark', 'gsm8');
+    expect(benchmark.status).toBe(1);
+    expect(benchmark.stderr).toBe('exptrack: unknown benchmark "gsm8" (did you mean gsm8k?); known: gsm8k\n');
+    const metric = run('leaderboard', '--benchmark', 'gsm8k', '--metric', 'acc');
+    expect(metric.status).toBe(1);
+    expect(metric.stderr).toBe('exptrack: unknown metric of gsm8k "acc" (did you mean accuracy?); known: accuracy\n');
+    const training = run('leaderboard', '--metric', 'los', '--json');
+    expect(training.status).toBe(1);
+    expect(training.stderr).toBe('exptrack: unknown training metric "los" (did you mean loss?); known: loss\n');
+    const filteredOut = run('leaderboard', '--benchmark', 'gsm8k', '--filter', 'params.learning_rate > 1');
+    expect(filteredOut.status).toBe(0);
+    expect(filteredOut.stdout).toContain('no runs have gsm8k accuracy');
+  });
+
   it('compare shows config differences, the best marked, the winner with its improvement, and significance', () => {
     const r = run('compare', ids[0] as string, ids[1] as string, ids[2] as string);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Configuration differences');
     expect(r.stdout).toMatch(/learning_rate\s+1\.00e-4\s+5\.00e-5\s+1\.00e-5/);
-    expect(r.stdout).toMatch(/gsm8k\/accuracy ↑\s+0\.62 ±0\.03\d*\s+0\.71 ±0\.03\d* ★\s+0\.55/);
+    expect(r.stdout).toMatch(/gsm8k\/accuracy ↑\s+0\.620 ± 0\.034\s+0\.710 ± 0\.032 ★\s+0\.550 ± 0\.035/);
     expect(r.stdout).toMatch(/loss ↓\s+0\.02 ★/);
     expect(r.stdout).toMatch(new RegExp(`Winner: lr0.00005 ${ids[1]} on gsm8k/accuracy: 0.71 vs 0.62, \\+0.09 \\(\\+14.5%\\) over the baseline, p = [\\d.e-]+, significant at alpha = 0.05`));
     expect(r.stdout).toMatch(/gsm8k\/accuracy\s+lr0\.00005\s+\+0\.09\s+\[.+\]\s+[\d.e-]+\s+[\d.e-]+\s+mcnemar \(200 paired\)\s+significant/);
@@ -248,7 +284,7 @@ describe('stats, export and import, report', () => {
     expect(cliJson(['list', '--db', copy]).experiments).toHaveLength(3);
     const again = cli(['import', file, '--db', copy]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toContain('exists already');
+    expect(again.stderr).toMatch(/^exptrack: experiment exp_\S+ exists already in the store; nothing was imported \(pass --skip-existing to leave out the runs it holds\)\n$/);
     expect(cliJson(['import', file, '--skip-existing', '--db', copy]).skipped).toHaveLength(3);
     const original = cliJson(['show', ids[1] as string, '--db', db]);
     const restored = cliJson(['show', ids[1] as string, '--db', copy]);
@@ -299,7 +335,7 @@ describe('stats, export and import, report', () => {
     const md = run('report', ids[1] as string, '--baseline', ids[0] as string);
     expect(md.status).toBe(0);
     expect(md.stdout).toMatch(/^# Experiment lr0\.00005/);
-    expect(md.stdout).toMatch(/\| gsm8k \| - \| accuracy \| 0\.71 \| 0\.03\d* \| \[0\.6\d*, 0\.7\d*\] \| 200 \|/);
+    expect(md.stdout).toMatch(/\| gsm8k \| - \| accuracy \| 0\.710 \| 0\.032 \| \[0\.6\d*, 0\.7\d*\] \| 200 \|/);
     expect(md.stdout).toContain('## Comparison with baseline lr0.0001');
     expect(md.stdout).toMatch(/\| learning_rate \| 1\.00e-4 \| 5\.00e-5 \|/);
     expect(md.stdout).toMatch(/\| gsm8k\/accuracy \| 0\.62 \| 0\.71 \| \+0\.09 \(\+14\.5%\) \| [\d.e-]+ \| significant at 0\.05 \|/);
@@ -308,7 +344,16 @@ describe('stats, export and import, report', () => {
     const html = readFileSync(file, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toMatch(/<svg [^>]*aria-label="loss"[^>]*>.*<polyline [^>]*points="[\d.]+,[\d.]+ /s);
-    expect(html).toContain('<td>accuracy</td><td>0.71</td>');
+    expect(html).toContain('<td>accuracy</td><td>0.710</td><td>0.032</td>');
+    // Curves come before the record of how the run was made, as on the dashboard's run page; the
+    // table's curve column is an SVG sparkline (Unicode blocks drew as solid bars), and it prints.
+    expect(html.indexOf('<h2>Training curves</h2>')).toBeLessThan(html.indexOf('<h2>Config</h2>'));
+    expect(html.indexOf('<h2>Evaluations</h2>')).toBeLessThan(html.indexOf('<h2>Git</h2>'));
+    expect(html).toMatch(/<td><svg [^>]*class="spark"[^>]*><polyline /);
+    expect(html).not.toMatch(/[▁▂▃▄▅▆▇█]/);
+    expect(html).toContain('@media print');
+    expect(html).not.toMatch(/<script|<link |src="http/);
+    expect(md.stdout).toMatch(/\| loss \| 50 \|.*[▁▂▃▄▅▆▇█]+ \|/);
   });
 });
 
@@ -374,5 +419,63 @@ describe('colour', () => {
     expect(coloured).toMatch(/\u001b\[1mID\u001b\[22m {26}\u001b\[1mNAME/); // colour codes take no columns
     expect(onTty('list --no-color')).not.toContain('\u001b[');
     expect(onTty('list', { NO_COLOR: '1' })).not.toContain('\u001b[');
+  });
+});
+
+describe('archived runs', () => {
+  it('are hidden from list and leaderboard until --archived, and come back when the tag goes', async () => {
+    const store = join(dir, 'archive.db');
+    const runs = await makeStore(store);
+    expect(cli(['tag', runs[1] as string, 'archived', '--db', store]).status).toBe(0);
+    const listed = (args: string[]) => cliJson(['list', '--db', store, ...args]).experiments.map((e: { id: string }) => e.id).sort();
+    expect(listed([])).toEqual([runs[0], runs[2]].sort());
+    expect(listed(['--archived'])).toEqual([...runs].sort());
+    const ranked = (args: string[]) => cliJson(['leaderboard', '--benchmark', 'gsm8k', '--db', store, ...args]).rows.map((r: { id: string }) => r.id);
+    expect(ranked([])).toEqual([runs[0], runs[2]]);
+    expect(ranked(['--archived'])).toEqual([runs[1], runs[0], runs[2]]);
+    expect(cli(['tag', runs[1] as string, '--remove', 'archived', '--db', store]).status).toBe(0);
+    expect(listed([])).toEqual([...runs].sort());
+  });
+});
+
+describe('metric goals in compare', () => {
+  it('stars and ranks a loss, never a logged constant such as a learning rate, unless its goal is declared', async () => {
+    const goals = join(dir, 'goals.db');
+    const ids: string[] = [];
+    for (const [lr, loss] of [[0.3, 1.2], [0.0003, 0.9]] as const) {
+      const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: goals })], captureGit: false, handleProcessEvents: false });
+      ids.push(await tracker.startExperiment({}, { name: `lr-${lr}` }));
+      tracker.defineMetric('val_bpb', { goal: 'minimize' });
+      for (let s = 0; s < 3; s++) tracker.logMetrics({ lr, loss: loss + (2 - s) * 0.1, val_bpb: loss }, s);
+      await tracker.finishExperiment({ status: 'completed' });
+      await tracker.close();
+    }
+    const r = cli(['compare', ids[0] as string, ids[1] as string, '--db', goals]);
+    expect(r.status, r.stderr).toBe(0);
+    const lrLine = r.stdout.split('\n').find((line) => line.startsWith('lr '));
+    expect(lrLine).toMatch(/^lr\s+0\.3\s+3\.00e-4$/);
+    expect(r.stdout).toMatch(/loss ↓\s+1\.2\s+0\.9 ★/);
+    expect(r.stdout).toMatch(/val_bpb ↓\s+1\.2\s+0\.9 ★/);
+    const json = cliJson(['compare', ids[0] as string, ids[1] as string, '--db', goals]);
+    const lr = json.metrics.find((m: { metric: string }) => m.metric === 'lr');
+    expect(lr).toMatchObject({ better: null, winner: null });
+    expect(lr.deltas[1]).toMatchObject({ improvement: null, relative: null });
+  });
+});
+
+describe('a closed pipe', () => {
+  it('ends the command quietly with exit 0, as `| head` expects', async () => {
+    const big = join(dir, 'big.db');
+    const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path: big })], captureGit: false, handleProcessEvents: false });
+    const id = await tracker.startExperiment({}, { name: 'long' });
+    for (let s = 0; s < 20_000; s++) tracker.logMetrics({ loss: 1 / (s + 1) }, s);
+    await tracker.finishExperiment({ status: 'completed' });
+    await tracker.close();
+    const { child, done } = cliAsync(['export', id, '--format', 'csv', '--db', big]);
+    await new Promise<void>((resolveFirst) => child.stdout.once('data', () => resolveFirst()));
+    child.stdout.destroy(); // what `head` does after its lines
+    const result = await done;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });

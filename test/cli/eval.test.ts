@@ -96,7 +96,7 @@ describe('exptrack eval', () => {
     const r = cliAsync(['eval', 'gsm8k', '--model', 'toy', '--base-url', server.baseURL, '--data', dir, '--limit', '4', '--experiment', existing!.id, '--db', db]);
     const out = await r.done;
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/accuracy\s+0\.5\s+0\.2887\s+\[/);
+    expect(out.stdout).toMatch(/accuracy\s+0\.50\s+0\.29\s+\[/);
     expect(out.stdout).toContain(`logged into experiment ${existing!.id} (status left as it was)`);
     const after = new SqliteBackend({ path: db });
     expect(await after.getEvaluationResults(existing!.id)).toHaveLength(1);

@@ -38,6 +38,26 @@ describe.skipIf(!available)(`a postgres:// --db opens exptrack/postgres (${avail
     expect(unknown.status).toBe(1);
   });
 
+  it('reads the schema a ?schema= parameter names, in --db and EXPTRACK_DB, and says which schema an empty list read', async () => {
+    const url = database!.url;
+    const schema = `cli_schema_${process.pid}`;
+    const withSchema = `${url}${url.includes('?') ? '&' : '?'}schema=${schema}`;
+    const tracker = new ExperimentTracker({ backends: [new PostgresBackend({ connectionString: url, schema })], captureGit: false, handleProcessEvents: false });
+    const id = await tracker.startExperiment({ lr: 0.1 }, { name: 'in-a-schema' });
+    await tracker.finishExperiment();
+    await tracker.close();
+    expect(cliJson(['list', '--db', withSchema]).experiments.map((e: { id: string }) => e.id)).toEqual([id]);
+    expect(cliJson(['list'], { env: { EXPTRACK_DB: withSchema } }).experiments.map((e: { id: string }) => e.id)).toEqual([id]);
+    expect(cliJson(['show', 'in-a-schema', '--db', withSchema]).experiment.id).toBe(id);
+    const emptyStore = new PostgresBackend({ connectionString: url, schema: `${schema}_empty` });
+    await emptyStore.init();
+    await emptyStore.close();
+    const emptySchema = `${url}${url.includes('?') ? '&' : '?'}schema=${schema}_empty`;
+    const empty = cli(['list', '--db', emptySchema]);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout).toMatch(new RegExp(`^no experiments yet in schema "${schema}_empty" of postgres://[^@\\s]+ \\(add \\?schema=NAME to the URL to read another schema\\)\\n$`));
+  });
+
   it('an unreachable server is one line and exit 1', () => {
     const r = cli(['list', '--db', 'postgres://nobody@127.0.0.1:1/none']);
     expect(r.status).toBe(1);

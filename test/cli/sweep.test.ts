@@ -119,6 +119,23 @@ describe('exptrack sweep', { timeout: 90_000 }, () => {
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toContain(`best: trial ${best.number}`);
     expect(text.stdout).toMatch(/parameter importance/);
+
+    // sweep list: the sweep, its metric and direction, its trials by state and the best value.
+    const listed = JSON.parse(run(['sweep', 'list', '--db', db, '--json']).stdout);
+    expect(listed.sweeps).toHaveLength(1);
+    expect(listed.sweeps[0]).toMatchObject({
+      id: out.id,
+      group: `sweep_${out.id}`,
+      metric: 'objective',
+      direction: 'minimize',
+      trials: 6,
+      states: { completed: completed.length, failed: failed.length },
+      best: best.value,
+      bestExperimentId: best.experimentId,
+    });
+    const listText = run(['sweep', 'list', '--db', db]);
+    expect(listText.status, listText.stderr).toBe(0);
+    expect(listText.stdout).toMatch(new RegExp(`^${out.id}\\s+\\S+ \\S+\\s+objective ↓\\s+6\\s+`, 'm'));
   });
 
   it('reads the value from the tracker (summary, else the last metric point) when none is printed; a printed value wins', async () => {

@@ -43,5 +43,8 @@ describe('exptrack sync wandb', () => {
     expect(noKey.stderr).toMatch(/^exptrack: .*API key/i);
     const nothing = await cliAsync(['sync', 'wandb', '--db', db]).done;
     expect(nothing.code).toBe(2);
+    const noProject = await cliAsync(['sync', 'wandb', '--all', '--db', db], { WANDB_BASE_URL: server.url, WANDB_API_KEY: 'k' }).done;
+    expect(noProject.code).toBe(2);
+    expect(noProject.stderr).toBe('exptrack: give --project NAME or set WANDB_PROJECT\n');
   });
 });

@@ -1,4 +1,5 @@
 // Runs against the built package (dist/), as users get it: `npm test` builds first.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,15 @@ async function bundle(specifier: string, plugins: Plugin[] = []) {
   const output = result.outputFiles[0]!;
   return { inputs: Object.keys(result.metafile.inputs), bytes: output.contents.length, hasKysely: kysely.test(output.text) };
 }
+
+describe('package files', () => {
+  it('ships the examples the docs point to', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [{ files: { path: string }[] }];
+    const files = packed.files.map((f) => f.path);
+    for (const example of readdirSync(join(root, 'examples'))) expect(files, example).toContain(`examples/${example}`);
+    expect(files.some((f) => f.startsWith('test/') || f.startsWith('bench/'))).toBe(false);
+  });
+});
 
 describe('package entries', () => {
   it('every src/entries file is a subpath export, and every export has its built files', () => {

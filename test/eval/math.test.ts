@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   MathBenchmark,
   evaluate,
+  extractBoxedAnswer,
   extractHendrycksAnswer,
   getUnnormalizedAnswer,
   isEquivHendrycks,
@@ -46,13 +47,13 @@ describe('Hendrycks strip_string / is_equiv and Minerva normalize_final_answer: 
     expect(golden.equiv.filter((p) => p[2]).length).toBeGreaterThan(10);
     expect(bad).toEqual([]);
   });
-  it('extracts boxed answers and Minerva final answers as Python does (\\fbox handled where Python fails an assertion)', () => {
+  it('extracts boxed answers (boxed_equiv) and Minerva final answers as Python does (\\fbox handled where Python fails an assertion)', () => {
     for (const r of golden.extract) {
       expect(lastBoxedOnlyString(r.out)).toBe(r.last_boxed);
-      if (r.extract !== '<<ASSERT>>') expect(extractHendrycksAnswer(r.out)).toBe(r.extract);
+      if (r.extract !== '<<ASSERT>>') expect(extractBoxedAnswer(r.out)).toBe(r.extract);
       expect(getUnnormalizedAnswer(r.out)).toBe(r.minerva_raw);
     }
-    expect(extractHendrycksAnswer('\\fbox{7}')).toBe('7');
+    expect(extractBoxedAnswer('\\fbox{7}')).toBe('7');
   });
 });
 
@@ -79,9 +80,18 @@ describe('MATH equivalence, tricky cases', () => {
     expect(minerva.checkAnswer('5 \\text{ dollars}', '5')).toBe(true);
     expect(minerva.checkAnswer('$100,000$', '100000')).toBe(true);
   });
-  it('trailing .0 is not equal under either string normaliser (sympy, not reproduced, would say equal)', () => {
+  it('trailing .0: not equal for Hendrycks strip_string, equal for minerva (sympy)', () => {
     expect(isEquivHendrycks('5.0', '5')).toBe(false);
-    expect(minerva.checkAnswer('5.0', '5')).toBe(false);
+    expect(minerva.checkAnswer('5.0', '5')).toBe(true);
+    expect(minerva.checkAnswer('5.1', '5')).toBe(false);
+  });
+  it('hendrycks extraction is lm-eval\'s first..last $, never the boxed answer', () => {
+    const out = 'so $x = \\boxed{6\\pi}$.\nFinal Answer: The final answer is $6\\pi$. I hope it is correct.';
+    expect(extractHendrycksAnswer(out)).toBe('x = \\boxed{6\\pi}$.\nFinal Answer: The final answer is $6\\pi');
+    expect(extractBoxedAnswer(out)).toBe('6\\pi');
+    expect(hendrycks.checkAnswer(extractHendrycksAnswer(out), '6\\pi')).toBe(false);
+    expect(extractHendrycksAnswer('the answer is 7')).toBe('the answer is 7');
+    expect(extractHendrycksAnswer('costs $5 each')).toBe('costs $5 each');
   });
   it('finds the last boxed answer with brace matching, \\boxed and \\fbox', () => {
     expect(lastBoxedAnswer('a \\boxed{1} then \\boxed{\\frac{1}{2}}.')).toBe('\\frac{1}{2}');
@@ -143,31 +153,40 @@ describe('MATH loader and end to end', () => {
     expect(prompt).toContain('Final Answer: The final answer is $-\\frac{2}{3}$. I hope it is correct.\n\nProblem:\n');
     expect(server.requests[0]!.body.stop).toEqual(['Problem:']);
     expect(result.benchmark).toBe('minerva_math');
-    // minerva: only 1+1 is right (see the \dfrac case below)
+    // minerva: 1+1 and \dfrac12 (= \frac{1}{2} for sympy) are right; no sentence for 90; 4 is wrong
     const byId = Object.fromEntries(result.samples.map((s) => [s.id, s]));
     expect(byId['test/prealgebra/1.json']!.correct).toBe(true);
+    expect(byId['test/algebra/2.json']!.correct).toBe(true);
     expect(byId['test/geometry/3.json']!.correct).toBe(false); // no final-answer sentence
     expect(byId['test/prealgebra/4.json']!.correct).toBe(false);
-    // hendrycks_equiv: 2 ok, \dfrac12 ok, 90 vs 90^\circ ok, 4 wrong -> 3/4
-    expect(result.metrics.hendrycks_equiv).toBe(0.75);
+    expect(result.metrics.minerva_equiv).toBe(0.5);
+    expect(result.metrics.accuracy).toBe(0.5);
+    // hendrycks_equiv (lm-eval): every output has `$` around more than the answer -> 0;
+    // boxed_equiv: 2, \dfrac12, 90 vs 90^\circ right, 4 wrong -> 3/4
+    expect(result.metrics.hendrycks_equiv).toBe(0);
+    expect(result.metrics.boxed_equiv).toBe(0.75);
     expect(result.metrics.format_accuracy).toBe(0.75);
-    // Minerva keeps \dfrac (its normaliser does not rewrite it), so \dfrac{1}{2} != \frac{1}{2}: 1/4.
-    expect(byId['test/algebra/2.json']!.correct).toBe(false);
-    expect(result.metrics.minerva_equiv).toBe(0.25);
-    expect(result.metrics.accuracy).toBe(0.25);
+    // Math-Verify 0.8 on these four (solution, output) pairs: True, True, True, False.
+    expect(result.metrics.math_verify).toBe(0.75);
   });
 
-  it('hendrycks_math uses the zero-shot prompt and the boxed answer', async () => {
+  it('hendrycks_math uses the zero-shot prompt and lm-eval\'s $...$ extraction; boxed_equiv reads the box', async () => {
     const seen: string[] = [];
+    const replies = ['The result is $\\boxed{2}$', 'The result is $2$.'];
     const result = await evaluate({
       model: async (p) => {
         seen.push(String(p));
-        return 'The result is $\\boxed{2}$';
+        return replies[seen.length - 1]!;
       },
-      benchmark: new MathBenchmark({ records: problems.slice(0, 1), variant: 'hendrycks' }),
+      benchmark: new MathBenchmark({ records: [problems[0]!, { ...problems[0]!, unique_id: 'again' }], variant: 'hendrycks' }),
       cache: false,
+      concurrency: 1,
     });
-    expect(seen).toEqual(['Problem: What is $1+1$?\nAnswer:']);
-    expect(result.metrics.accuracy).toBe(1);
+    expect(seen[0]).toBe('Problem: What is $1+1$?\nAnswer:');
+    expect(result.benchmark).toBe('hendrycks_math');
+    expect(result.samples.map((s) => s.correct)).toEqual([false, true]);
+    expect(result.metrics.accuracy).toBe(0.5);
+    expect(result.metrics.boxed_equiv).toBe(1); // the second falls back to the $...$ text
+    expect(result.metrics.math_verify).toBe(1);
   });
 });

@@ -170,7 +170,7 @@ describe('tracker API', () => {
     const tracker = new ExperimentTracker({ ...quiet, backends: [new MemoryBackend()], onError: (e) => errors.push(e) });
     await tracker.startExperiment({});
     await tracker.logCheckpoint('/no/such/checkpoint');
-    expect(errors[0]).toMatchObject({ code: 'not_found', value: '/no/such/checkpoint' });
+    expect(errors[0]).toMatchObject({ code: 'not_found', value: '/no/such/checkpoint', message: 'logCheckpoint: no such file or directory: /no/such/checkpoint' });
     await tracker.close();
   });
 

@@ -70,6 +70,18 @@ describe('input validation', () => {
     await expect(tracker.startExperiment(config as never)).rejects.toMatchObject({ code: 'invalid_input', field });
   });
 
+  it('defineMetric stores the goal with the run and refuses an unknown goal, naming it', async () => {
+    const { tracker, backend } = strictTracker();
+    const id = await tracker.startExperiment({});
+    tracker.defineMetric('lr', { goal: 'none' });
+    tracker.defineMetric('gsm8k/accuracy', { goal: 'maximize' });
+    expect(caught(() => tracker.defineMetric('loss', { goal: 'down' as never }))).toMatchObject({ code: 'invalid_input', field: 'options.goal', value: 'down' });
+    expect(caught(() => tracker.defineMetric('', { goal: 'none' }))).toMatchObject({ code: 'invalid_input', field: 'key' });
+    await tracker.flush();
+    expect((await backend.getExperiment(id))?.summary).toEqual({ 'goal/lr': 'none', 'goal/gsm8k/accuracy': 'maximize' });
+    await tracker.close();
+  });
+
   it('refuses a circular config', async () => {
     const { tracker } = createTestTracker();
     const config: Record<string, unknown> = { a: 1 };

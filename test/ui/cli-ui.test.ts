@@ -2,12 +2,14 @@
 // SIGINT, then closes and exits 0.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { buildCli } from '../../src/cli/build-cli.js';
 import { cliIo as io, started } from './fixtures.js';
+import { cli, cliAsync } from '../cli/helpers.js';
 
 
 describe('exptrack ui', () => {
@@ -42,5 +44,27 @@ describe('exptrack ui', () => {
     const b = io({});
     expect(await buildCli(b.io).run(['ui', '--db', '/nonexistent/runs.db'])).toBe(1);
     expect(b.err()).toMatch(/no exptrack store/);
+  });
+
+  it('names a busy port and a directory given as --db as user errors, with what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exptrack-ui-cli-'));
+    const db = join(dir, 'runs.db');
+    const store = new SqliteBackend({ path: db });
+    await store.init();
+    await store.close();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      // The built CLI, in a child process, as a user runs it.
+      const a = await cliAsync(['ui', '--db', db, '--port', String(port)]).done;
+      expect(a.code).toBe(1);
+      expect(a.stderr).toBe(`exptrack: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 to pick a free one\n`);
+    } finally {
+      busy.close();
+    }
+    const b = cli(['ui', '--db', dir]);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toBe(`exptrack: ${dir} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(dir, 'exptrack.db')})\n`);
   });
 });

@@ -5,7 +5,7 @@ import type { Experiment, ExperimentStatus, JsonValue } from '../../core/types.j
 import { adjustPValues, type PValueAdjustment } from '../stats/index.js';
 import { cachedReader } from '../internal/cached-reader.js';
 import { flattenConfig, varyingKeys } from '../internal/flatten-config.js';
-import { defaultOrder } from '../internal/metric-direction.js';
+import { metricGoal } from '../../core/metric-goal.js';
 import { oneOfOption, optionalInteger, requireName, requireReader } from '../internal/options.js';
 import { resolveExperiment } from '../internal/resolve-experiment.js';
 import { latestEvaluation } from '../internal/run-score.js';
@@ -96,9 +96,12 @@ export interface ConfigDifference {
 export interface MetricDelta {
   /** value - baseline value. */
   difference: number;
-  /** The difference in the metric's better direction: positive means better than the baseline. */
-  improvement: number;
-  /** `improvement / |baseline|`, or null when the baseline is 0 or a value is not finite. */
+  /**
+   * The difference in the metric's better direction: positive means better than the baseline; null
+   * when the metric has no goal (`better` is null).
+   */
+  improvement: number | null;
+  /** `improvement / |baseline|`, or null when there is no improvement, the baseline is 0 or a value is not finite. */
   relative: number | null;
 }
 
@@ -116,8 +119,12 @@ export interface MetricComparison {
   /** The benchmark, or null for a training metric (its last value). */
   benchmark: string | null;
   metric: string;
-  /** Whether higher or lower is better (from the metric's name, as the leaderboard's default order). */
-  better: 'higher' | 'lower';
+  /**
+   * Whether higher or lower is better: from the goal a compared run declared with
+   * `tracker.defineMetric` (the newest first), else from the metric's name (`goalFromMetricName`);
+   * null when neither says (a learning rate, a logged constant), and then no run is the winner.
+   */
+  better: 'higher' | 'lower' | null;
   /** Each run's value, in the order of the ids; null where the run has none. */
   values: (number | null)[];
   /** Each run's standard error (per-sample rows or `<metric>_stderr`), or null. */
@@ -232,6 +239,7 @@ export async function compareExperiments(ids: readonly string[], options: Compar
   }
   const ordered = [...rows.values()].sort((x, y) => compareText(x.benchmark ?? '\uffff', y.benchmark ?? '\uffff') || compareText(x.metric, y.metric));
 
+  const newestFirst = [...experiments].sort((a, b) => b.createdAt - a.createdAt).map((e) => e.summary);
   const metrics: MetricComparison[] = [];
   for (const { benchmark: bench, metric } of ordered) {
     const values = experiments.map((_, i) => {
@@ -239,7 +247,8 @@ export async function compareExperiments(ids: readonly string[], options: Compar
       return typeof v === 'number' ? v : null;
     });
     const isCount = metric.startsWith('n_');
-    const better = defaultOrder(metric) === 'asc' ? 'lower' : 'higher';
+    const goal = metricGoal(metric, bench, newestFirst);
+    const better = goal === 'maximize' ? 'higher' : goal === 'minimize' ? 'lower' : null;
     const row: MetricComparison = {
       benchmark: bench,
       metric,
@@ -299,7 +308,8 @@ function unscorable(error: unknown): undefined {
   throw error;
 }
 
-function winnerOf(values: (number | null)[], better: 'higher' | 'lower', experiments: Experiment[]): string | null {
+function winnerOf(values: (number | null)[], better: 'higher' | 'lower' | null, experiments: Experiment[]): string | null {
+  if (better === null) return null;
   const present = values.map((v, i) => ({ v, i })).filter((x): x is { v: number; i: number } => x.v !== null && !Number.isNaN(x.v));
   if (present.length < 2) return null;
   const best = better === 'higher' ? Math.max(...present.map((x) => x.v)) : Math.min(...present.map((x) => x.v));
@@ -307,12 +317,12 @@ function winnerOf(values: (number | null)[], better: 'higher' | 'lower', experim
   return winners.length === 1 ? (experiments[(winners[0] as { i: number }).i]?.id ?? null) : null;
 }
 
-function delta(base: number | null, value: number | null, better: 'higher' | 'lower'): MetricDelta | null {
+function delta(base: number | null, value: number | null, better: 'higher' | 'lower' | null): MetricDelta | null {
   if (base === null || value === null) return null;
   const difference = value - base;
   if (Number.isNaN(difference)) return null;
-  const improvement = better === 'higher' ? difference : -difference;
-  const relative = base !== 0 && Number.isFinite(base) && Number.isFinite(value) ? improvement / Math.abs(base) : null;
+  const improvement = better === null ? null : better === 'higher' ? difference : -difference;
+  const relative = improvement !== null && base !== 0 && Number.isFinite(base) && Number.isFinite(value) ? improvement / Math.abs(base) : null;
   return { difference, improvement, relative };
 }
 

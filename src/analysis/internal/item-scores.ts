@@ -18,11 +18,15 @@ export interface ItemScores {
 
 /**
  * The per-sample value that scores `metric`: `correct` as 0/1 for `accuracy` (the runner's
- * definition), else `score`, falling back to `correct`. Rows with an `error` were not scored.
+ * definition); the row's own value of the metric when `metadata.metrics` has it (as the eval runner
+ * stores per-sample metrics: `acc_norm` of a multiple-choice row, `numeric_match` of GSM8K); else
+ * `score`, falling back to `correct`. Rows with an `error` were not scored.
  */
 export function sampleValue(sample: EvaluationSample, metric: string): number | undefined {
   if (sample.error != null) return undefined;
   if (metric === 'accuracy') return typeof sample.correct === 'boolean' ? Number(sample.correct) : undefined;
+  const own = (sample.metadata as { metrics?: Record<string, unknown> } | null | undefined)?.metrics?.[metric];
+  if (typeof own === 'number' && Number.isFinite(own)) return own;
   if (typeof sample.score === 'number' && Number.isFinite(sample.score)) return sample.score;
   return typeof sample.correct === 'boolean' ? Number(sample.correct) : undefined;
 }

@@ -4,7 +4,9 @@ import type { Experiment, ExperimentStatus, JsonValue } from '../../core/types.j
 import { studentTQuantile } from '../stats/index.js';
 import { flattenConfig, sameJson, varyingKeys } from '../internal/flatten-config.js';
 import type { ItemScores } from '../internal/item-scores.js';
-import { defaultOrder } from '../internal/metric-direction.js';
+import { declaredMetricGoal, goalFromMetricName } from '../../core/metric-goal.js';
+import { withoutArchived } from '../filter/archived.js';
+import { ExptrackError } from '../../core/errors.js';
 import { oneOfOption, optionalInteger, readConfidence, requireName, requireReader } from '../internal/options.js';
 import { resolveFilter } from '../internal/resolve-filter.js';
 import { evaluationScore, trainingScore, type RunScore, type UncertaintySource } from '../internal/run-score.js';
@@ -45,15 +47,21 @@ export interface LeaderboardOptions {
   /** Only runs with this status (or one of these). */
   status?: ExperimentStatus | readonly ExperimentStatus[];
   /**
+   * Rank archived runs too (those tagged `archived`, see `ARCHIVED_TAG`).
+   * @defaultValue false
+   */
+  archived?: boolean;
+  /**
    * `'none'`: one row per run. `'group'`: one row per experiment group (runs with no group stand
    * alone). `'config'`: one row per config, ignoring keys named `seed` (runs that differ only by seed).
    * @defaultValue `'none'`
    */
   groupBy?: 'none' | 'group' | 'config';
   /**
-   * `'desc'` (higher is better) or `'asc'`. By default ascending for metrics whose name contains
-   * loss, error, perplexity, latency or regret (or has a word ppl, nll, mse, mae, rmse, wer, cer,
-   * cost, err), descending otherwise.
+   * `'desc'` (higher is better) or `'asc'`. By default from the metric's goal: the one the newest
+   * ranked run declared with `tracker.defineMetric` (a declared `none` must be given an order), else
+   * the one its name implies (see `goalFromMetricName`: loss, error… ascend; accuracy, f1… descend),
+   * else descending, reported as `orderSource: 'assumed'`.
    */
   order?: 'asc' | 'desc';
   /**
@@ -79,8 +87,11 @@ export interface LeaderboardInfo {
   /** For a training metric, which value ranked it; null for an evaluation metric. */
   value: 'last' | 'best' | null;
   order: 'asc' | 'desc';
-  /** Whether `order` was given or chosen from the metric's name. */
-  orderSource: 'option' | 'metric name';
+  /**
+   * Where `order` came from: the `order` option, the goal a run declared, the metric's name, or
+   * `assumed` (higher is better) when nothing says.
+   */
+  orderSource: 'option' | 'declared' | 'metric name' | 'assumed';
   confidence: number;
   /** The flattened config keys (`optimizer.name`) whose values differ among the listed rows. */
   columns: string[];
@@ -251,14 +262,18 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
   const top = optionalInteger('top', options.top, 1);
   const confidence = readConfidence(options.confidence);
   const groupBy = oneOfOption('groupBy', options.groupBy, ['none', 'group', 'config'] as const, 'none');
-  const order = oneOfOption('order', options.order, ['asc', 'desc'] as const, defaultOrder(metric));
+  const givenOrder = options.order === undefined ? undefined : oneOfOption('order', options.order, ['asc', 'desc'] as const, 'desc');
   const value = benchmark === undefined ? oneOfOption('value', options.value, ['last', 'best'] as const, 'last') : null;
 
-  const filter = resolveFilter(options.filter);
+  const given = resolveFilter(options.filter);
+  const filter = options.archived === true ? given : withoutArchived(given);
   const selection: ExperimentSelection = { ...(filter === undefined ? {} : { where: filter }), ...(options.status === undefined ? {} : { status: options.status }) };
-  const selector: MetricSelector = benchmark !== undefined ? { benchmark, metric } : { metric, value: value === 'best' ? (order === 'asc' ? 'min' : 'max') : 'last' };
-  // One query for every run's score; full records are read only for what gets listed.
-  const values = await source.getMetricValues(selector, selection);
+  // One query for every run's score; full records are read only for what gets listed. A training
+  // metric's `best` needs the order first, which needs a run: its last values tell which runs have it.
+  const lastSelector: MetricSelector = benchmark !== undefined ? { benchmark, metric } : { metric, value: 'last' };
+  const lastValues = await source.getMetricValues(lastSelector, selection);
+  const { order, orderSource } = givenOrder !== undefined ? { order: givenOrder, orderSource: 'option' as const } : await orderFromGoal(source, lastValues, metric, benchmark ?? null);
+  const values = value === 'best' ? await source.getMetricValues({ metric, value: order === 'asc' ? 'min' : 'max' }, selection) : lastValues;
   const excluded = values.filter((v) => Number.isNaN(v.value)).map((v) => ({ id: v.experimentId, reason: `${metric} is NaN` }));
   const sign = order === 'asc' ? 1 : -1;
   const better = (a: number, b: number) => (a === b ? 0 : sign * (a < b ? -1 : 1));
@@ -286,7 +301,7 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
     metric,
     value,
     order,
-    orderSource: options.order === undefined ? ('metric name' as const) : ('option' as const),
+    orderSource,
     confidence,
     total: ranked.length,
     excluded,
@@ -458,4 +473,26 @@ function assignRanks(rows: { rank: number; score: number }[]): void {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The ranking order from the metric's goal: declared by the newest run that has the metric, else
+ * implied by its name, else assumed descending.
+ */
+async function orderFromGoal(
+  source: ExperimentReader,
+  values: readonly MetricValue[],
+  metric: string,
+  benchmark: string | null,
+): Promise<{ order: 'asc' | 'desc'; orderSource: 'declared' | 'metric name' | 'assumed' }> {
+  const newest = values.reduce<MetricValue | undefined>((a, v) => (a === undefined || v.createdAt > a.createdAt ? v : a), undefined);
+  const summary = newest === undefined ? undefined : (await source.getExperiment(newest.experimentId))?.summary;
+  const declared = summary === undefined ? undefined : declaredMetricGoal(metric, benchmark, [summary]);
+  if (declared === 'none') {
+    throw new ExptrackError(`${metric} is declared with goal 'none' (tracker.defineMetric): give an order to rank by it`, { code: 'invalid_input', field: 'order', value: undefined });
+  }
+  if (declared !== undefined) return { order: declared === 'minimize' ? 'asc' : 'desc', orderSource: 'declared' };
+  const named = goalFromMetricName(metric);
+  if (named === 'none') return { order: 'desc', orderSource: 'assumed' };
+  return { order: named === 'minimize' ? 'asc' : 'desc', orderSource: 'metric name' };
 }

@@ -8,11 +8,16 @@
  * ```
  */
 export interface PostgresBackendConfig {
-  /** Where the server is: `postgres://user:password@host:5432/database`. */
+  /**
+   * Where the server is: `postgres://user:password@host:5432/database`. A `?schema=NAME` parameter
+   * picks the schema (the same as `schema`), so one URL names a store everywhere: the CLI's `--db`,
+   * `EXPTRACK_DB` and `exptrack ui`.
+   */
   connectionString: string;
   /**
    * The Postgres schema that holds the tables; created when missing. A lowercase SQL identifier,
-   * so that several teams or test runs can share one database.
+   * so that several teams or test runs can share one database. The connection string's
+   * `?schema=` names it too; giving both with different values is an error.
    * @defaultValue `'public'`
    */
   schema?: string;

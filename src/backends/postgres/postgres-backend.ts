@@ -11,6 +11,7 @@ import type {
   TrackerEvent,
 } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
+import { splitSchemaParameter } from './connection-url.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -105,7 +106,11 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     if (typeof config?.connectionString !== 'string' || config.connectionString.length === 0) {
       throw new ExptrackError('PostgresBackend needs a connectionString', { code: 'invalid_input', field: 'connectionString', value: config?.connectionString });
     }
-    const schema = config.schema ?? 'public';
+    const fromUrl = splitSchemaParameter(config.connectionString);
+    if (config.schema !== undefined && fromUrl.schema !== undefined && config.schema !== fromUrl.schema) {
+      throw invalidInput('schema', config.schema, `differs from the connection string's ?schema=${fromUrl.schema}; give one`);
+    }
+    const schema = config.schema ?? fromUrl.schema ?? 'public';
     if (!SCHEMA_NAME.test(schema)) throw invalidInput('schema', schema, 'must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters)');
     this.config = {
       max: 10,
@@ -115,6 +120,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
       ...config,
+      connectionString: fromUrl.connectionString,
       schema,
     };
   }

@@ -9,7 +9,7 @@ import type { ComparisonResult, MetricComparison } from 'exptrack/analysis';
 import { fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { formatUsd } from '../cost-text.js';
-import { formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
+import { formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiments } from '../resolve-id.js';
 import { usageError } from '../errors.js';
 
@@ -133,7 +133,7 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
   await printCost(ctx, result, heads);
 
   ctx.print('');
-  ctx.print(c.bold('Performance comparison') + c.dim('  (★ best; ↑ higher is better, ↓ lower is better)'));
+  ctx.print(c.bold('Performance comparison') + c.dim('  (★ best; ↑ higher is better, ↓ lower is better; no arrow: no goal, never starred)'));
   if (result.metrics.length === 0) {
     ctx.print('  no metrics in common');
     return;
@@ -142,10 +142,11 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
     await ctx.table(
       ['METRIC', ...heads],
       result.metrics.map((m) => [
-        `${label(m)} ${m.metric.startsWith('n_') ? ' ' : m.better === 'higher' ? '↑' : '↓'}`,
+        `${label(m)} ${m.metric.startsWith('n_') || m.better === null ? ' ' : m.better === 'higher' ? '↑' : '↓'}`,
         ...m.values.map((v, i) => {
           const se = m.standardErrors[i];
-          const text = `${formatNumber(v)}${se === null || se === undefined ? '' : c.dim(` ±${formatNumber(se)}`)}`;
+          const [value, error] = formatEstimateParts(v, se);
+          const text = `${value}${se === null || se === undefined ? '' : c.dim(` ± ${error}`)}`;
           return m.winner !== null && result.experiments[i]?.id === m.winner ? c.bold(c.green(`${text} ★`)) : text;
         }),
       ]),

@@ -10,7 +10,7 @@ import type { EvaluationResult, ProgressEvent } from 'exptrack/eval';
 import { integerOption, numberOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { formatDuration, formatNumber } from '../format.js';
+import { formatDuration, formatEstimateParts, formatNumber } from '../format.js';
 import type { CliStore } from '../open-store.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { isAuxiliaryMetric } from './shared.js';
@@ -30,6 +30,9 @@ interface EvalCliOptions {
   experiment?: string;
   name?: string;
   resume?: boolean;
+  tokenizer?: string;
+  numFewshot?: number;
+  maxLength?: number;
   maxResponseBytes?: number;
 }
 
@@ -52,7 +55,7 @@ const EXIT_INTERRUPTED = 130;
 export function registerEval(program: Command, wrap: Wrap): void {
   program
     .command('eval')
-    .description('evaluate a model served by an OpenAI-compatible server on a registered benchmark (gsm8k, gsm8k-cot, math...) and log the result into an experiment')
+    .description('evaluate a model served by an OpenAI-compatible server on a registered benchmark (gsm8k, gsm8k-cot, math, arc_easy, hellaswag, mmlu...) and log the result into an experiment')
     .argument('<benchmark>', 'a registered benchmark name')
     .requiredOption('--model <name>', 'the model name sent to the server')
     .requiredOption('--base-url <url>', 'the API root, up to and including /v1')
@@ -63,10 +66,13 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--concurrency <n>', 'requests in flight at once', integerOption(1), 8)
     .option('--repeats <k>', 'run each item k times (maj@k, pass@k)', integerOption(1), 1)
     .option('--timeout <ms>', 'per-request timeout in milliseconds', integerOption(1))
-    .addOption(new Option('--endpoint <endpoint>', 'chat or completions (completions for base models and lm-eval parity)').choices(['chat', 'completions']).default('completions'))
+    .addOption(new Option('--endpoint <endpoint>', "chat or completions. The CLI defaults to completions, unlike openAICompatibleModel's chat: it sends the benchmark's prompt as-is, as lm-eval's local-completions does, so scores match lm-eval; pass chat for chat-only servers and instruction-tuned models").choices(['chat', 'completions']).default('completions'))
     .option('--api-key-env <var>', 'the environment variable holding the API key (default: OPENAI_API_KEY)')
     .option('--experiment <id>', 'log into this existing experiment')
     .option('--name <name>', 'the name of the new experiment')
+    .option('--tokenizer <path>', 'a Hugging Face tokenizer.json (or its directory) for log-likelihood requests of multiple-choice benchmarks, tokenized as lm-eval does (needs the @huggingface/tokenizers package)')
+    .option('--num-fewshot <n>', 'few-shot examples per item of a multiple-choice benchmark (default: the task\'s lm-eval default)', integerOption(0))
+    .option('--max-length <n>', 'the model\'s context length for log-likelihood requests, left-truncated as lm-eval does (default: 2048)', integerOption(2))
     .option('--max-response-bytes <n>', 'the largest response body read from the server; a longer one fails its request (default 4194304)', integerOption(1))
     .option('--resume', 'continue an interrupted evaluation: re-use the responses already received (with --experiment, or the latest unfinished one of this benchmark and model)')
     .action(wrap(evalCommand));
@@ -85,6 +91,8 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     baseURL: options.baseUrl,
     endpoint: options.endpoint,
     ...(options.apiKeyEnv === undefined ? {} : { apiKeyEnv: options.apiKeyEnv }),
+    ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+    ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
     ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
 
@@ -109,6 +117,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       ...(options.split === undefined ? {} : { split: options.split }),
       ...(options.limit === undefined ? {} : { numSamples: options.limit }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.numFewshot === undefined ? {} : { numFewshot: options.numFewshot }),
       ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
       concurrency: options.concurrency,
       repeats: options.repeats,
@@ -116,7 +125,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       resume: options.resume === true,
       signal: controller.signal,
       tracker,
-      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint },
+      metadata: { model: options.model, base_url: redactUrl(options.baseUrl), endpoint: options.endpoint, tokenizer: options.tokenizer ?? null },
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -160,7 +169,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
     .map((k) => {
       const lower = m[`${k}_ci_lower`];
       const upper = m[`${k}_ci_upper`];
-      return [k, formatNumber(m[k]), formatNumber(m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
+      return [k, ...formatEstimateParts(m[k], m[`${k}_stderr`]), lower === undefined || upper === undefined ? '-' : `[${formatNumber(lower)}, ${formatNumber(upper)}]`];
     });
   ctx.print(await ctx.table(['METRIC', 'VALUE', '± SE', '95% CI'], rows, ['left', 'right', 'right', 'left']));
   ctx.print(`logged into experiment ${c.cyan(id)}${owned ? '' : ' (status left as it was)'}`);
@@ -216,6 +225,9 @@ async function openExperiment(
       repeats: options.repeats,
       concurrency: options.concurrency,
       data: options.data ?? null,
+      ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+      ...(options.numFewshot === undefined ? {} : { num_fewshot: options.numFewshot }),
+      ...(options.maxLength === undefined ? {} : { max_length: options.maxLength }),
     },
     { name: options.name ?? `eval-${benchmark}-${options.model}`, tags: { [EVAL_TAGS.benchmark]: benchmark, [EVAL_TAGS.model]: options.model } },
   );

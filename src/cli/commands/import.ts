@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, isExptrackError } from '../errors.js';
 
 /**
  * Adds `exptrack import`.
@@ -37,7 +37,13 @@ async function importCommand(ctx: CommandContext, file: string, options: { skipE
   }
   const { importExperiments } = await import('exptrack/analysis');
   const store = await ctx.store('write');
-  const result = await importExperiments(store, text, { onConflict: options.skipExisting ? 'skip' : 'error' });
+  const result = await importExperiments(store, text, { onConflict: options.skipExisting ? 'skip' : 'error' }).catch((error: unknown) => {
+    if (isExptrackError(error) && error.code === 'already_exists') {
+      const id = (error as { value?: unknown }).value;
+      throw new CliError(`experiment ${String(id)} exists already in the store; nothing was imported (pass --skip-existing to leave out the runs it holds)`);
+    }
+    throw error;
+  });
   if (ctx.json) {
     ctx.printJson(result);
     return;

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { integerOption, fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { formatUsd } from '../cost-text.js';
-import { formatNumber, formatValue } from '../format.js';
+import { unknownNameMessage } from '../did-you-mean.js';
+import { knownMetrics } from '../known-metrics.js';
+import { formatEstimateParts, formatNumber, formatValue } from '../format.js';
 
 interface LeaderboardCliOptions {
   benchmark?: string;
@@ -21,6 +23,7 @@ interface LeaderboardCliOptions {
   best?: boolean;
   confidence?: number;
   perDollar?: boolean;
+  archived?: boolean;
 }
 
 /**
@@ -48,6 +51,7 @@ export function registerLeaderboard(program: Command, wrap: Wrap): void {
     .option('--best', 'training metrics: rank by the best value instead of the last')
     .option('--confidence <level>', 'confidence level of the intervals', fractionOption, 0.95)
     .option('--per-dollar', 'rank by score per dollar (cost/usd) and mark the Pareto front of score against cost; runs without a cost are left out')
+    .option('--archived', 'rank archived runs too (tagged archived), hidden by default')
     .action(wrap(leaderboardCommand));
 }
 
@@ -67,8 +71,10 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ...(options.order === undefined ? {} : { order: options.order }),
     ...(options.best ? { value: 'best' as const } : {}),
     confidence: options.confidence ?? 0.95,
+    archived: options.archived === true,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
+  if (board.rows.length === 0) await refuseUnknownMetric(store, board);
   if (options.perDollar) {
     if (board.order === 'asc') throw usageError(`--per-dollar ranks a score that is better higher; ${board.metric} is better lower (give --order desc if it is not)`);
     const priced = (board.rows as Array<(typeof board.rows)[number]>).filter((r) => r.scorePerDollar !== null);
@@ -91,7 +97,8 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
   }
   const { c } = ctx;
   const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}${board.value === null ? '' : ` (${board.value})`}`;
-  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better, ${Math.round(board.confidence * 100)}% CI`));
+  const assumed = board.orderSource === 'assumed' ? ' (assumed: pass --order, or declare it with tracker.defineMetric)' : '';
+  ctx.print(c.bold(`Leaderboard: ${what}, ${board.order === 'desc' ? 'higher' : 'lower'} is better${assumed}, ${Math.round(board.confidence * 100)}% CI`));
   if (board.rows.length === 0) {
     ctx.print(`no runs have ${what}`);
     return;
@@ -104,6 +111,11 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ...(rowsWith('cost/usd') ? [formatUsd(r.cost['cost/usd'])] : []),
   ];
   const costAlign = costHeads.map(() => 'right' as const);
+  const scoreCells = (rank: number, score: number, standardError: number | null): [string, string] => {
+    const [value, se] = formatEstimateParts(score, standardError);
+    return [rank === 1 ? c.bold(c.green(value)) : value, se];
+  };
+  const withSd = ([score, se]: [string, string], sd: number | null): [string, string, string] => [score, formatNumber(sd), se];
   const ci = (interval: [number, number] | null) => (interval === null ? '-' : `[${formatNumber(interval[0])}, ${formatNumber(interval[1])}]`);
   if (board.groupBy === 'none') {
     ctx.print(
@@ -113,8 +125,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           c.cyan(r.id),
           r.name === r.id ? '' : r.name,
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.standardError),
+          ...scoreCells(r.rank, r.score, r.standardError),
           ci(r.ci),
           formatNumber(r.n),
           ...costCells(r),
@@ -131,9 +142,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           String(r.rank),
           r.label,
           String(r.runs),
-          r.rank === 1 ? c.bold(c.green(formatNumber(r.score))) : formatNumber(r.score),
-          formatNumber(r.sd),
-          formatNumber(r.standardError),
+          ...withSd(scoreCells(r.rank, r.score, r.standardError), r.sd),
           ci(r.ci),
           r.method,
           ...costCells(r),
@@ -170,4 +179,19 @@ async function printPerDollar(ctx: CommandContext, board: LeaderboardResult): Pr
     );
   }
   for (const x of board.excluded) ctx.print(c.dim(`left out ${x.id}: ${x.reason}`));
+}
+
+/**
+ * When nothing ranked because the benchmark or metric exists in no run, a user error listing the
+ * names that do exist (with the closest first); an empty board of known names stays a result.
+ */
+async function refuseUnknownMetric(store: Parameters<typeof knownMetrics>[0], board: LeaderboardResult): Promise<void> {
+  const known = await knownMetrics(store);
+  if (board.benchmark !== null) {
+    const metrics = known.benchmarks.get(board.benchmark);
+    if (metrics === undefined) throw new CliError(unknownNameMessage('benchmark', board.benchmark, [...known.benchmarks.keys()].sort()));
+    if (!metrics.has(board.metric)) throw new CliError(unknownNameMessage(`metric of ${board.benchmark}`, board.metric, [...metrics].sort()));
+  } else if (!known.training.has(board.metric)) {
+    throw new CliError(unknownNameMessage('training metric', board.metric, [...known.training].sort()));
+  }
 }

@@ -11,10 +11,10 @@ import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { loadDetails, type ExperimentDetails } from '../details.js';
 import { costLine } from '../cost-text.js';
-import { formatDate, formatDuration, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
+import { formatDate, formatDuration, formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { sparkline } from '../sparkline.js';
-import { escapeHtml, lineChartSvg } from '../svg-chart.js';
+import { escapeHtml, lineChartSvg, sparklineSvg } from '../svg-chart.js';
 
 interface ReportCliOptions {
   format: 'md' | 'html';
@@ -44,7 +44,11 @@ export function registerReport(program: Command, wrap: Wrap): void {
 }
 
 /** A report, as sections of a title and a body of rows or text. */
-type Block = { kind: 'heading'; text: string } | { kind: 'table'; head: string[]; rows: string[][] } | { kind: 'text'; text: string } | { kind: 'charts'; charts: { title: string; steps: number[]; values: number[] }[] };
+type Block =
+  | { kind: 'heading'; text: string }
+  | { kind: 'table'; head: string[]; rows: string[][]; sparklines?: number[][] }
+  | { kind: 'text'; text: string }
+  | { kind: 'charts'; charts: { title: string; steps: number[]; values: number[] }[] };
 
 async function report(ctx: CommandContext, id: string, options: ReportCliOptions): Promise<void> {
   const store = await ctx.store('read');
@@ -88,33 +92,13 @@ function reportBlocks(details: ExperimentDetails, compute: string, comparison: C
   for (const [k, v] of Object.entries(e.summary)) summary.push([`summary.${k}`, formatValue(v)]);
   blocks.push({ kind: 'heading', text: 'Summary' }, { kind: 'table', head: ['', ''], rows: summary });
 
-  blocks.push({ kind: 'heading', text: 'Config' });
-  const config = Object.entries(e.config);
-  blocks.push(config.length === 0 ? { kind: 'text', text: 'The config is empty.' } : { kind: 'table', head: ['key', 'value'], rows: config.map(([k, v]) => [k, formatValue(v)]) });
-
-  blocks.push({ kind: 'heading', text: 'Git' });
-  if (e.git === null) blocks.push({ kind: 'text', text: 'No git state was recorded.' });
-  else {
-    const g = e.git;
-    blocks.push({
-      kind: 'table',
-      head: ['', ''],
-      rows: [
-        ['commit', g.commit],
-        ['branch', g.branch ?? '(detached)'],
-        ['remote', g.remoteUrl ?? '-'],
-        ['work tree', g.dirty ? `dirty: ${g.changedFiles.join(', ')}${g.patchTruncated ? ' (patch truncated)' : ''}` : 'clean'],
-        ['command', e.environment?.argv.join(' ') ?? '-'],
-      ],
-    });
-  }
-
   if (details.metrics.length > 0) {
     blocks.push({ kind: 'heading', text: 'Training curves' });
     blocks.push({
       kind: 'table',
       head: ['metric', 'points', 'first', 'last', 'min', 'max', 'curve'],
-      rows: details.metrics.map((m) => [m.key, String(m.count), formatNumber(m.first), formatNumber(m.last), formatNumber(m.min), formatNumber(m.max), sparkline(m.values, 30)]),
+      rows: details.metrics.map((m) => [m.key, String(m.count), formatNumber(m.first), formatNumber(m.last), formatNumber(m.min), formatNumber(m.max)]),
+      sparklines: details.metrics.map((m) => m.values),
     });
     blocks.push({ kind: 'charts', charts: details.metrics.map((m) => ({ title: m.key, steps: m.steps, values: m.values })) });
   }
@@ -130,8 +114,7 @@ function reportBlocks(details: ExperimentDetails, compute: string, comparison: C
           ev.benchmark + (ev.latest ? '' : ' (earlier)'),
           ev.step === null ? '-' : String(ev.step),
           s.metric,
-          formatNumber(s.value),
-          formatNumber(s.standardError),
+          ...formatEstimateParts(s.value, s.standardError),
           s.ci === null ? '-' : `[${formatNumber(s.ci[0])}, ${formatNumber(s.ci[1])}]`,
           formatNumber(s.n),
         ]),
@@ -156,11 +139,31 @@ function reportBlocks(details: ExperimentDetails, compute: string, comparison: C
           m.benchmark === null ? m.metric : `${m.benchmark}/${m.metric}`,
           formatNumber(m.values[0]),
           formatNumber(m.values[1]),
-          d === null ? '-' : `${formatSigned(d.improvement)}${d.relative === null ? '' : ` (${formatPercent(d.relative)})`}`,
+          d === null ? '-' : d.improvement === null ? `${formatSigned(d.difference)} (no goal)` : `${formatSigned(d.improvement)}${d.relative === null ? '' : ` (${formatPercent(d.relative)})`}`,
           s === null ? '-' : formatP(s.pValue),
           s === null ? (m.notes[1] ?? '-') : s.significant ? `significant at ${comparison.alpha}` : `not significant at ${comparison.alpha}`,
         ];
       }),
+    });
+  }
+  blocks.push({ kind: 'heading', text: 'Config' });
+  const config = Object.entries(e.config);
+  blocks.push(config.length === 0 ? { kind: 'text', text: 'The config is empty.' } : { kind: 'table', head: ['key', 'value'], rows: config.map(([k, v]) => [k, formatValue(v)]) });
+
+  blocks.push({ kind: 'heading', text: 'Git' });
+  if (e.git === null) blocks.push({ kind: 'text', text: 'No git state was recorded.' });
+  else {
+    const g = e.git;
+    blocks.push({
+      kind: 'table',
+      head: ['', ''],
+      rows: [
+        ['commit', g.commit],
+        ['branch', g.branch ?? '(detached)'],
+        ['remote', g.remoteUrl ?? '-'],
+        ['work tree', g.dirty ? `dirty: ${g.changedFiles.join(', ')}${g.patchTruncated ? ' (patch truncated)' : ''}` : 'clean'],
+        ['command', e.environment?.argv.join(' ') ?? '-'],
+      ],
     });
   }
   return blocks;
@@ -179,7 +182,8 @@ function toMarkdown(blocks: Block[]): string {
       first = false;
     } else if (b.kind === 'text') out.push(b.text, '');
     else if (b.kind === 'table') {
-      out.push(`| ${b.head.map(mdCell).join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...b.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
+      const rows = b.rows.map((r, i) => (b.sparklines === undefined ? r : [...r, sparkline(b.sparklines[i] ?? [], 30)]));
+      out.push(`| ${b.head.map(mdCell).join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
     }
   }
   return out.join('\n');
@@ -195,7 +199,8 @@ function toHtml(e: Experiment, blocks: Block[]): string {
     } else if (b.kind === 'text') body.push(`<p>${escapeHtml(b.text)}</p>`);
     else if (b.kind === 'table') {
       const head = b.head.some((h) => h !== '') ? `<thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` : '';
-      body.push(`<table>${head}<tbody>${b.rows.map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+      const cells = (r: string[], i: number) => r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('') + (b.sparklines === undefined ? '' : `<td>${sparklineSvg(b.sparklines[i] ?? [])}</td>`);
+      body.push(`<div class="table-box"><table>${head}<tbody>${b.rows.map((r, i) => `<tr>${cells(r, i)}</tr>`).join('')}</tbody></table></div>`);
     } else {
       body.push(`<div class="charts">${b.charts.map((ch) => `<figure>${lineChartSvg(ch.title, ch.steps, ch.values)}</figure>`).join('')}</div>`);
     }
@@ -206,17 +211,31 @@ function toHtml(e: Experiment, blocks: Block[]): string {
 <meta charset="utf-8">
 <title>${escapeHtml(`exptrack report: ${e.name}`)}</title>
 <style>
-body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #111; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; font-variant-numeric: tabular-nums; }
-th { background: #f5f5f5; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; }
-figure { margin: 0; border: 1px solid #eee; }
+:root { --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --accent: #2563eb; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #f8fafc; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 22px; margin: 6px 0 4px; }
+h2 { font-size: 16px; margin: 22px 0 8px; }
+.table-box { overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.3em 0 1em; background: #fff; border: 1px solid var(--line); }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: middle; font-variant-numeric: tabular-nums; }
+th { background: #f1f5f9; font-weight: 600; white-space: nowrap; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 12px; }
+figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 6px; }
+figure svg { width: 100%; height: auto; }
+svg.spark { display: block; }
+footer { color: var(--muted); margin-top: 2em; }
+@media print {
+  body { background: #fff; margin: 0; max-width: none; }
+  .charts { grid-template-columns: repeat(2, 1fr); }
+  figure, table, tr { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  .table-box { overflow: visible; }
+}
 </style>
 </head>
 <body>
 ${body.join('\n')}
-<p><small>Generated by exptrack on ${escapeHtml(new Date().toISOString())}.</small></p>
+<footer><small>Generated by exptrack on ${escapeHtml(new Date().toISOString())}.</small></footer>
 </body>
 </html>
 `;

@@ -8,7 +8,7 @@ import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { costLine } from '../cost-text.js';
 import { loadDetails } from '../details.js';
-import { formatBytes, formatDate, formatDuration, formatNumber, formatValue } from '../format.js';
+import { formatBytes, formatDate, formatDuration, formatEstimateParts, formatNumber, formatValue } from '../format.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { sparkline } from '../sparkline.js';
 import { statusColor } from './shared.js';
@@ -117,8 +117,7 @@ async function show(ctx: CommandContext, id: string): Promise<void> {
         i === 0 ? t(ev.benchmark) + (ev.latest ? '' : c.dim(' (earlier)')) : '',
         i === 0 && ev.step !== null ? String(ev.step) : '',
         t(s.metric),
-        formatNumber(s.value),
-        formatNumber(s.standardError),
+        ...formatEstimateParts(s.value, s.standardError),
         s.ci === null ? '-' : `[${formatNumber(s.ci[0])}, ${formatNumber(s.ci[1])}]`,
         formatNumber(s.n),
       ]),

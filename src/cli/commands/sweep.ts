@@ -12,19 +12,19 @@ import type { Pruner, SearchSpace, Sweep, SweepTracker, Trial } from 'exptrack/s
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { formatNumber, formatValue } from '../format.js';
+import { formatDate, formatNumber, formatValue } from '../format.js';
 import { isPostgresUrl } from '../open-store.js';
 import {
   TAG_CLI_CONCURRENCY,
   TAG_CLI_TRIALS,
   TAG_REPLACED_TRIAL,
   TAG_RERUN_AS,
-  bestTrial,
   readSweepConfig,
   readStoredSweep,
-  type StoredTrial,
   type SweepConfig,
 } from '../sweep/config.js';
+import { listSweeps } from '../sweep/list-sweeps.js';
+import { sweepDetails } from '../sweep/sweep-details.js';
 import { parseValue, runTrialProcess, type TrialProcessResult } from '../sweep/run-trial.js';
 import { updateExperiment } from '../update-experiment.js';
 
@@ -40,7 +40,7 @@ interface SweepRunOptions {
 const EXIT_INTERRUPTED = 130;
 
 /**
- * Adds `exptrack sweep` and `exptrack sweep show`.
+ * Adds `exptrack sweep`, `exptrack sweep list` and `exptrack sweep show`.
  *
  * @param program - the program
  * @param wrap - turns the body into an action
@@ -61,6 +61,10 @@ export function registerSweep(program: Command, wrap: Wrap): void {
     .option('--resume <id>', 'continue a stopped sweep: finished trials are not run again')
     .option('--show-output', "relay each trial's output to stderr, prefixed with its number")
     .action(wrap(runSweep));
+  sweep
+    .command('list')
+    .description('the sweeps of the store, newest first: id, metric, trials by state, the best value')
+    .action(wrap(listSweepsCommand));
   sweep
     .command('show')
     .description("a stored sweep's trials (number, state, params, value), the best trial and the parameter importance")
@@ -425,39 +429,38 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
   return 0;
 }
 
-async function showSweep(ctx: CommandContext, id: string): Promise<void> {
+async function listSweepsCommand(ctx: CommandContext): Promise<void> {
   const store = await ctx.store('read');
-  const stored = await readStoredSweep(store, id);
-  const { definition, trials } = stored;
-  const { parameterImportance } = await import('exptrack/sweep');
-  let importance: ReturnType<typeof parameterImportance> | null = null;
-  let importanceNote: string | null = null;
-  try {
-    importance = parameterImportance(
-      trials.map((t: StoredTrial) => ({
-        number: t.number,
-        params: t.params as Record<string, string | number | boolean | null>,
-        state: t.state === 'completed' ? 'completed' : t.state === 'pruned' ? 'pruned' : t.state === 'running' ? 'running' : 'failed',
-        value: t.value ?? undefined,
-        reports: new Map<number, number>(),
-      })),
-    );
-  } catch (error) {
-    importanceNote = error instanceof Error ? error.message : String(error);
-  }
-  const best = bestTrial(trials, definition.direction);
+  const sweeps = await listSweeps(store);
   if (ctx.json) {
-    ctx.printJson({
-      id,
-      group: `sweep_${id}`,
-      definition,
-      trials,
-      best: best ?? null,
-      importance,
-      ...(importanceNote === null ? {} : { importanceNote }),
-    });
+    ctx.printJson({ sweeps });
     return;
   }
+  if (sweeps.length === 0) {
+    ctx.print(`no sweeps in ${ctx.db} (start one with \`exptrack sweep --config sweep.json -- <command>\`)`);
+    return;
+  }
+  const states = (s: Record<string, number>) => Object.entries(s).map(([state, n]) => `${n} ${state}`).join(', ');
+  const rows = sweeps.map((s) => [
+    ctx.c.cyan(s.id),
+    formatDate(s.createdAt),
+    s.metric === null ? '-' : `${s.metric} ${s.direction === 'minimize' ? '↓' : s.direction === 'maximize' ? '↑' : ''}`.trim(),
+    String(s.trials),
+    states(s.states),
+    formatNumber(s.best),
+  ]);
+  ctx.print(await ctx.table(['SWEEP', 'CREATED', 'METRIC', 'TRIALS', 'STATES', 'BEST'], rows, ['left', 'left', 'left', 'right', 'left', 'right']));
+}
+
+async function showSweep(ctx: CommandContext, id: string): Promise<void> {
+  const store = await ctx.store('read');
+  const details = await sweepDetails(store, id);
+  if (ctx.json) {
+    ctx.printJson(details);
+    return;
+  }
+  const { definition, trials, importance, importanceNote } = details;
+  const best = details.best ?? undefined;
   const names = Object.keys(definition.space);
   ctx.print(
     ctx.c.bold(`sweep ${id}`) +

@@ -50,6 +50,7 @@ export function registerSync(program: Command, wrap: Wrap): void {
 
 async function syncWandb(ctx: CommandContext, ids: string[], options: SyncWandbOptions): Promise<number> {
   if ((ids.length === 0) === (options.all !== true)) throw usageError('give experiment ids or --all (not both)');
+  if (options.project === undefined && !ctx.io.env.WANDB_PROJECT) throw usageError('give --project NAME or set WANDB_PROJECT');
   const store = await ctx.store('read');
   const experiments = ids.length > 0 ? await resolveExperiments(store, ids) : undefined;
   const { syncExperimentsToWandb } = (await importOptional('exptrack/wandb', 'the W&B sync')) as WandbModule;

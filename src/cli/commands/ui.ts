@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 
 interface UiOptions {
   port: number;
@@ -61,6 +61,10 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
     // Development: serve a front end built elsewhere (node scripts/build-ui.mjs --outdir DIR).
     ...(ctx.io.env.EXPTRACK_UI_ASSETS ? { assetsDir: ctx.io.env.EXPTRACK_UI_ASSETS } : {}),
     version: packageVersion(),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${options.host} is in use: pass another --port, or --port 0 to pick a free one`);
+    if (error.code === 'EACCES') throw new CliError(`no permission to listen on port ${options.port} of ${options.host}: pass a port above 1023, or --port 0 to pick a free one`);
+    throw error;
   });
   ctx.print(`exptrack dashboard: ${dashboard.url}`);
   ctx.note(

@@ -7,6 +7,8 @@ import { ModelRequestError, parseRetryAfter } from '../model.js';
 import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
 import { redactText, redactUrl } from '../../capture/redact-secrets.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
+import { completionsLoglikelihood } from './completions-loglikelihood.js';
+import type { TextTokenizer } from './tokenizer.js';
 
 /**
  * Options of {@link openAICompatibleModel}.
@@ -38,6 +40,15 @@ export interface OpenAICompatibleOptions {
   id?: string;
   /** The fetch to use. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * For log-likelihood requests (`endpoint: 'completions'`): a Hugging Face `tokenizer.json` path
+   * (loaded with the optional peer `@huggingface/tokenizers`) or a tokenizer. With it, requests are
+   * tokenized and truncated exactly as lm-eval's `local-completions` does; without it, the text is
+   * sent and split with the server's `text_offset` (approximate, no truncation).
+   */
+  tokenizer?: string | TextTokenizer;
+  /** lm-eval's `max_length` for log-likelihood requests (left truncation to `maxLength - 1` tokens). @defaultValue 2048 */
+  maxLength?: number;
   /**
    * The largest response body read, in bytes: a longer one fails the request (not retried) with an
    * error naming the cap, and the rest is never read. @defaultValue 4194304 (4 MiB)
@@ -104,10 +115,28 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw invalidInput('maxResponseBytes', maxBytes, 'must be an integer >= 1');
 
+  const authHeaders = (): Record<string, string> => {
+    const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
+    const authorization = apiKey ? `Bearer ${apiKey}` : basicAuth;
+    return { 'content-type': 'application/json', ...options.headers, ...(authorization === undefined ? {} : { authorization }) };
+  };
+  const loglikelihood =
+    endpoint === 'completions'
+      ? completionsLoglikelihood({
+          url,
+          model: options.model,
+          headers: authHeaders,
+          maxResponseBytes: maxBytes,
+          ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+          ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
+      : undefined;
+
   return {
     id,
+    ...(loglikelihood ? { loglikelihood } : {}),
     async generate(prompt: Prompt, gen: GenerateOptions): Promise<GenerateResult> {
-      const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
       const body: Record<string, unknown> = { model: options.model, ...options.extraBody };
       if (endpoint === 'chat') {
         body.messages = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt.map((m) => ({ role: m.role, content: m.content }));
@@ -120,9 +149,7 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
       if (gen.maxTokens !== undefined) body.max_tokens = gen.maxTokens;
       if (gen.temperature !== undefined) body.temperature = gen.temperature;
       if (gen.stop && gen.stop.length > 0) body.stop = [...gen.stop];
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
-      if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-      else if (basicAuth !== undefined) headers.authorization = basicAuth;
+      const headers = authHeaders();
 
       let response: Response;
       try {

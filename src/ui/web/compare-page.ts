@@ -9,7 +9,7 @@ import type { ComparisonResult } from 'exptrack/analysis';
 import type { SamplePair } from '../api.js';
 import { api } from './client.js';
 import { MetricChart, PALETTE } from './chart.js';
-import { fmt, fmtValue, h, replace } from './dom.js';
+import { fmt, fmtValue, formatEstimateParts, h, replace } from './dom.js';
 import { chartControls, metricFetcher, type ChartSettings } from './experiment-page.js';
 import { link, type Route } from './route.js';
 
@@ -86,43 +86,48 @@ function metricsSection(c: Comparison, names: string[]): HTMLElement {
     h('h2', null, 'Metrics'),
     h('p', { class: 'muted' }, `★ best; differences tested against the baseline at alpha = ${c.alpha}, p-values adjusted: ${c.adjust}`),
     h(
-      'table',
-      { class: 'grid', 'data-testid': 'compare-metrics' },
-      h('thead', null, h('tr', null, h('th', null, 'metric'), ...names.map((n, i) => h('th', null, i === 0 ? `${n} (baseline)` : n)), ...names.slice(1).map((n) => h('th', null, `Δ ${n} vs baseline`)))),
+      'div',
+      { class: 'table-box', 'data-testid': 'compare-metrics-box' },
       h(
-        'tbody',
-        null,
-        ...c.metrics.map((m) =>
-          h(
-            'tr',
-            null,
-            h('td', null, `${label(m)} ${m.better === 'higher' ? '↑' : '↓'}`),
-            ...m.values.map((v, i) => {
-              const se = m.standardErrors[i];
-              const best = m.winner !== null && c.experiments[i]?.id === m.winner;
-              return h('td', { class: best ? 'num best' : 'num' }, fmt(v), se === null || se === undefined ? null : h('span', { class: 'muted' }, ` ±${fmt(se)}`), best ? ' ★' : null);
-            }),
-            ...m.deltas.slice(1).map((d, j) => {
-              const s = m.significance[j + 1];
-              const adjusted = m.adjustedPValues[j + 1];
-              const note = m.notes[j + 1];
-              if (d === null) return h('td', { class: 'muted' }, note ?? '–');
-              const p = adjusted ?? s?.pValue;
-              return h(
-                'td',
-                { class: 'num' },
-                `${d.difference >= 0 ? '+' : ''}${fmt(d.difference)}`,
-                d.relative === null ? null : h('span', { class: 'muted' }, ` (${(d.relative * 100).toFixed(1)}%)`),
-                s === null || s === undefined
-                  ? h('div', { class: 'muted small' }, note ?? 'not tested')
-                  : h(
-                      'div',
-                      { class: `small ${p !== undefined && p < c.alpha ? 'significant' : 'muted'}` },
-                      `p = ${fmt(s.pValue)}${adjusted === null || adjusted === undefined ? '' : `, adj ${fmt(adjusted)}`} · ${s.method}${s.paired ? ` (${s.n} paired)` : ''} · ${p !== undefined && p < c.alpha ? 'significant' : 'not significant'}`,
-                      h('div', null, `CI [${fmt(s.ci[0])}, ${fmt(s.ci[1])}]`),
-                    ),
-              );
-            }),
+        'table',
+        { class: 'grid sticky-first', 'data-testid': 'compare-metrics' },
+        h('thead', null, h('tr', null, h('th', null, 'metric'), ...names.map((n, i) => h('th', null, i === 0 ? `${n} (baseline)` : n)), ...names.slice(1).map((n) => h('th', null, `Δ ${n} vs baseline`)))),
+        h(
+          'tbody',
+          null,
+          ...c.metrics.map((m) =>
+            h(
+              'tr',
+              null,
+              h('td', null, `${label(m)}${m.better === null ? '' : m.better === 'higher' ? ' ↑' : ' ↓'}`),
+              ...m.values.map((v, i) => {
+                const se = m.standardErrors[i];
+                const best = m.winner !== null && c.experiments[i]?.id === m.winner;
+                const [value, error] = formatEstimateParts(v, se);
+                return h('td', { class: best ? 'num best' : 'num' }, value, se === null || se === undefined ? null : h('span', { class: 'muted' }, ` ± ${error}`), best ? ' ★' : null);
+              }),
+              ...m.deltas.slice(1).map((d, j) => {
+                const s = m.significance[j + 1];
+                const adjusted = m.adjustedPValues[j + 1];
+                const note = m.notes[j + 1];
+                if (d === null) return h('td', { class: 'muted' }, note ?? '–');
+                const p = adjusted ?? s?.pValue;
+                return h(
+                  'td',
+                  { class: 'num' },
+                  `${d.difference >= 0 ? '+' : ''}${fmt(d.difference)}`,
+                  d.relative === null ? null : h('span', { class: 'muted' }, ` (${(d.relative * 100).toFixed(1)}%)`),
+                  s === null || s === undefined
+                    ? h('div', { class: 'muted small' }, note ?? 'not tested')
+                    : h(
+                        'div',
+                        { class: `small ${p !== undefined && p < c.alpha ? 'significant' : 'muted'}` },
+                        `p = ${fmt(s.pValue)}${adjusted === null || adjusted === undefined ? '' : `, adj ${fmt(adjusted)}`} · ${s.method}${s.paired ? ` (${s.n} paired)` : ''} · ${p !== undefined && p < c.alpha ? 'significant' : 'not significant'}`,
+                        h('div', null, `CI [${fmt(s.ci[0])}, ${fmt(s.ci[1])}]`),
+                      ),
+                );
+              }),
+            ),
           ),
         ),
       ),

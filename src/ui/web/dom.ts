@@ -5,6 +5,9 @@
  * model outputs cannot inject markup or script.
  * @module
  */
+import { formatBytes, formatDuration, formatEstimateParts, formatNumber } from '../../format/index.js';
+
+export { formatBytes, formatEstimateParts };
 
 /** What may be a child: nodes, text (always as text), numbers, and nothing. */
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
@@ -97,9 +100,9 @@ export function replace(el: Element, ...children: Child[]): void {
 }
 
 /**
- * A number for a table: up to 4 significant digits, exponent for tiny and huge values.
+ * A number for a table, as the CLI and reports write it (the shared `src/format` module).
  *
- * @param v - the number (null or non-finite shows as a dash or its name)
+ * @param v - the number (null shows as a dash, NaN and ±Infinity by name)
  * @returns the text
  * @example
  * ```ts
@@ -107,13 +110,7 @@ export function replace(el: Element, ...children: Child[]): void {
  * ```
  */
 export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined) return '–';
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
-  return String(Number(v.toPrecision(4)));
+  return formatNumber(v);
 }
 
 /**
@@ -134,20 +131,17 @@ export function fmtDate(ms: number | null): string {
 }
 
 /**
- * A duration: `42s`, `3m 05s`, `2h 03m`.
+ * A duration, as the CLI writes it: `42.0s`, `3m05s`, `2h03m`.
  *
  * @param ms - milliseconds
  * @returns the text
  * @example
  * ```ts
- * fmtDuration(185_000); // '3m 05s'
+ * fmtDuration(185_000); // '3m05s'
  * ```
  */
 export function fmtDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return formatDuration(ms);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { CheckpointRecord, EvaluationRecord, Experiment, JsonValue, MetricSummary } from 'exptrack';
 import { api, post } from './client.js';
 import { MetricChart, PALETTE, type CurveData } from './chart.js';
-import { append, fmt, fmtDate, fmtDuration, fmtValue, h, replace } from './dom.js';
+import { append, fmt, fmtDate, fmtDuration, fmtValue, formatBytes, formatEstimateParts, h, replace } from './dom.js';
 import type { EvaluationInterval } from '../api.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
@@ -135,8 +135,9 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
       return;
     }
     if (stopped) return;
-    if (first) replace(main, head, info, evals, system, h('section', null, h('h2', null, 'Training metrics'), controls, chartsBox));
-    renderHead(head, d);
+    // What a reader came for first: the curves (with the machine's System charts next to them) and the scores; then the record of how the run was made.
+    if (first) replace(main, head, h('section', { 'data-testid': 'training' }, h('h2', null, 'Training metrics'), controls, chartsBox), system, evals, info);
+    renderHead(head, d, allowEdit, () => void load(false));
     if (first || d.experiment.status === 'running') renderInfo(info, d, allowEdit, () => void load(false));
     renderEvaluations(evals, d.evaluations);
     const isSystem = (key: string) => key.startsWith('system/');
@@ -166,12 +167,22 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
   };
 }
 
-function renderHead(head: HTMLElement, d: Details): void {
+function renderHead(head: HTMLElement, d: Details, allowEdit: boolean, reload: () => void): void {
   const e = d.experiment;
   const end = e.endedAt ?? (e.status === 'running' ? Date.now() : e.heartbeatAt ?? e.createdAt);
+  const archived = e.tags['archived'] !== undefined;
   replace(
     head,
-    h('h1', null, e.name, ' ', h('span', { class: `status status-${e.status}`, 'data-testid': 'status' }, e.status), e.status === 'running' ? h('span', { class: 'live' }, ' ● live') : null),
+    h(
+      'h1',
+      null,
+      e.name,
+      ' ',
+      h('span', { class: `status status-${e.status}`, 'data-testid': 'status' }, e.status),
+      archived ? h('span', { class: 'tag archived', 'data-testid': 'archived' }, 'archived') : null,
+      e.status === 'running' ? h('span', { class: 'live' }, ' ● live') : null,
+    ),
+    allowEdit ? runActions(e, archived, reload) : null,
     h('div', { class: 'muted' }, h('span', { class: 'mono' }, e.id), ` · group ${e.group ?? '–'} · started ${fmtDate(e.createdAt)} · ${fmtDuration(end - e.createdAt)}`),
     e.error === null ? null : h('pre', { class: 'error' }, e.error.message),
   );
@@ -202,21 +213,22 @@ function renderInfo(info: HTMLElement, d: Details, allowEdit: boolean, reload: (
             ['remote', git.remoteUrl ?? '–'],
           ]),
     ),
-    card(
-      'Environment',
-      env === null
-        ? h('p', { class: 'muted' }, 'not recorded')
-        : table([
+    env === null
+      ? card('Environment', h('p', { class: 'muted' }, 'not recorded'))
+      : foldedCard(
+          'Environment',
+          `${env.nodeVersion} · ${env.platform} ${env.arch} · ${env.hostname} · ${Object.keys(env.packages).length} packages`,
+          table([
             ['command', env.argv.join(' ')],
             ['cwd', env.cwd],
             ['node', env.nodeVersion],
             ['platform', `${env.platform} ${env.osRelease} ${env.arch}`],
             ['cpu', `${env.cpuCount} × ${env.cpuModel}`],
-            ['memory', `${(env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
+            ['memory', formatBytes(env.totalMemoryBytes)],
             ['host', env.hostname],
             ...Object.entries(env.packages).map(([k, v]): [string, string] => [`package ${k}`, v]),
           ]),
-    ),
+        ),
     card('Tags', tagsView(e, allowEdit, reload)),
     card('Notes', notesView(e, allowEdit, reload)),
     card(
@@ -234,12 +246,43 @@ function renderInfo(info: HTMLElement, d: Details, allowEdit: boolean, reload: (
               'tbody',
               null,
               ...d.checkpoints.map((c) =>
-                h('tr', null, h('td', { class: 'num' }, c.step ?? '–'), h('td', { class: 'mono' }, c.path), h('td', { class: 'num' }, `${(c.sizeBytes / 1024).toFixed(1)} KiB`), h('td', { class: 'mono' }, c.sha256.slice(0, 12)), h('td', null, Object.entries(c.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' '))),
+                h('tr', null, h('td', { class: 'num' }, c.step ?? '–'), h('td', { class: 'mono' }, c.path), h('td', { class: 'num' }, formatBytes(c.sizeBytes)), h('td', { class: 'mono' }, c.sha256.slice(0, 12)), h('td', null, Object.entries(c.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' '))),
               ),
             ),
           ),
     ),
   );
+}
+
+/** Archive (or bring back) and delete, for a dashboard started with --allow-edit. */
+function runActions(e: Experiment, archived: boolean, reload: () => void): HTMLElement {
+  const message = h('span', { class: 'error' });
+  const fail = (err: Error) => (message.textContent = err.message);
+  const path = `/api/experiments/${encodeURIComponent(e.id)}`;
+  return h(
+    'div',
+    { class: 'toolbar run-actions' },
+    h('button', { type: 'button', 'data-testid': 'archive', onclick: () => void post(`${path}/archive`, { archived: !archived }).then(reload, fail) }, archived ? 'Unarchive' : 'Archive'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'danger',
+        'data-testid': 'delete',
+        onclick: () => {
+          if (!confirm(`Delete ${e.name} (${e.id}) and everything logged to it? This cannot be undone.`)) return;
+          void post(`${path}/delete`, { confirm: e.id }).then(() => (location.hash = link('', '')), fail);
+        },
+      },
+      'Delete…',
+    ),
+    message,
+  );
+}
+
+/** A card folded to one line (its title and a summary) until the reader opens it. */
+function foldedCard(title: string, summary: string, body: Node): HTMLElement {
+  return h('details', { class: 'card folded', 'data-testid': `fold-${title.toLowerCase()}` }, h('summary', null, h('h2', null, title), h('span', { class: 'muted small' }, summary)), body);
 }
 
 function tagsView(e: Experiment, allowEdit: boolean, reload: () => void): HTMLElement {
@@ -335,7 +378,7 @@ function renderEvaluations(box: HTMLElement, evaluations: Evaluation[]): void {
             h('td', null, r.benchmark),
             h('td', { class: 'num' }, r.step ?? '–'),
             h('td', { class: 'num' }, r.sampleCount),
-            h('td', null, Object.entries(r.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join('  ')),
+            h('td', null, evaluationMetricsText(r.metrics)),
             h('td', null, r.interval === null ? '–' : `[${fmt(r.interval.lower)}, ${fmt(r.interval.upper)}] (${r.interval.method})`),
             h('td', { class: 'nowrap' }, fmtDate(r.createdAt)),
           ),
@@ -345,3 +388,17 @@ function renderEvaluations(box: HTMLElement, evaluations: Evaluation[]): void {
     h('p', null, h('a', { href: link('leaderboard', '', { benchmark: evaluations[0]?.benchmark }) }, 'leaderboard of this benchmark →')),
   );
 }
+
+/** An evaluation's metrics as `accuracy=0.630 ± 0.028  n_samples=400`: a metric and its `_stderr` at matching precision. */
+function evaluationMetricsText(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .filter(([k]) => !(k.endsWith('_stderr') && metrics[k.slice(0, -'_stderr'.length)] !== undefined))
+    .map(([k, v]) => {
+      const se = metrics[`${k}_stderr`];
+      if (se === undefined) return `${k}=${fmt(v)}`;
+      const [value, error] = formatEstimateParts(v, se);
+      return `${k}=${value} ± ${error}`;
+    })
+    .join('  ');
+}
+

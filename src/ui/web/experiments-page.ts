@@ -46,27 +46,31 @@ export function renderExperiments(main: HTMLElement, route: Route): () => void {
     sort: p.get('sort') ?? 'created',
     order: p.get('order') ?? '',
     offset: Number(p.get('offset') ?? 0) || 0,
+    archived: p.get('archived') === '1' ? '1' : '',
   };
   const selected = new Set<string>();
   const go = (changes: Partial<typeof state>) => {
     const next = { ...state, ...changes };
-    location.hash = link('', '', { filter: next.filter, status: next.status, sort: next.sort === 'created' ? '' : next.sort, order: next.order, offset: next.offset || '' });
+    location.hash = link('', '', { filter: next.filter, status: next.status, sort: next.sort === 'created' ? '' : next.sort, order: next.order, offset: next.offset || '', archived: next.archived });
   };
 
   const input = h('input', { type: 'search', id: 'filter', 'data-testid': 'filter', placeholder: 'filter: params.learning_rate < 0.01 and metrics.addition.accuracy > 0.5', value: state.filter, spellcheck: 'false', autocomplete: 'off' });
   input.value = state.filter;
   const statusSelect = h('select', { 'data-testid': 'status', onchange: () => go({ status: statusSelect.value, offset: 0 }) }, ...['', 'running', 'completed', 'failed', 'killed', 'crashed'].map((s) => h('option', { value: s }, s === '' ? 'any status' : s)));
   statusSelect.value = state.status;
+  const archivedBox = h('input', { type: 'checkbox', 'data-testid': 'show-archived', onchange: () => go({ archived: archivedBox.checked ? '1' : '', offset: 0 }) });
+  archivedBox.checked = state.archived === '1';
   const compareButton = h('button', { type: 'button', 'data-testid': 'compare-selected', disabled: true, onclick: () => (location.hash = link('compare', [...selected].join(','))) }, 'Compare selected');
   const errorBox = h('pre', { class: 'filter-error', 'data-testid': 'filter-error', hidden: true });
   const summary = h('div', { class: 'muted', 'data-testid': 'summary' }, 'loading…');
-  const tableBox = h('div', { class: 'table-box' });
+  const tableBox = h('div', { class: 'table-box', 'data-testid': 'experiments-box' });
   const pager = h('div', { class: 'pager' });
   const form = h(
     'form',
     { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); go({ filter: input.value.trim(), offset: 0 }); } },
     input,
     statusSelect,
+    h('label', { class: 'muted' }, archivedBox, ' show archived'),
     h('button', { type: 'submit' }, 'Apply'),
     compareButton,
   );
@@ -82,7 +86,7 @@ export function renderExperiments(main: HTMLElement, route: Route): () => void {
   void (async () => {
     let page: ExperimentsPage;
     try {
-      page = await api<ExperimentsPage>('/api/experiments', { filter: state.filter, status: state.status, sort: state.sort, order: state.order, offset: state.offset, limit: 50 }, controller.signal);
+      page = await api<ExperimentsPage>('/api/experiments', { filter: state.filter, status: state.status, sort: state.sort, order: state.order, offset: state.offset, limit: 50, archived: state.archived || undefined }, controller.signal);
     } catch (error) {
       if (controller.signal.aborted) return;
       if (error instanceof ApiError && error.body.field === 'filter') {
@@ -106,8 +110,7 @@ export function renderExperiments(main: HTMLElement, route: Route): () => void {
       return h(
         'tr',
         { 'data-id': r.id },
-        h('td', null, box),
-        h('td', null, h('a', { href: link('e', r.id), class: 'name' }, r.name), r.name === r.id ? null : h('div', { class: 'id muted' }, r.id)),
+        h('td', { class: 'run-cell' }, box, ' ', h('a', { href: link('e', r.id), class: 'name' }, r.name), r.tags['archived'] === undefined ? null : h('span', { class: 'tag archived' }, 'archived'), r.name === r.id ? null : h('div', { class: 'id muted' }, r.id)),
         h('td', null, h('span', { class: `status status-${r.status}` }, r.status)),
         h('td', null, r.group ?? ''),
         h('td', { class: 'nowrap' }, fmtDate(r.createdAt)),
@@ -120,8 +123,8 @@ export function renderExperiments(main: HTMLElement, route: Route): () => void {
       tableBox,
       h(
         'table',
-        { class: 'grid', 'data-testid': 'experiments' },
-        h('thead', null, h('tr', null, h('th', null, ''), ...COLUMNS.map(([s, l]) => header(s, l)), ...page.metricColumns.map((k) => header(`metric:${k}`, k)))),
+        { class: 'grid sticky-first', 'data-testid': 'experiments' },
+        h('thead', null, h('tr', null, ...COLUMNS.map(([s, l]) => header(s, l)), ...page.metricColumns.map((k) => header(`metric:${k}`, k)))),
         h('tbody', null, ...rows),
       ),
     );

@@ -6,7 +6,7 @@
  */
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { api, ApiError } from './client.js';
-import { fmt, fmtValue, h, replace } from './dom.js';
+import { fmt, fmtValue, formatEstimateParts, h, replace } from './dom.js';
 import { costScatter, type CostPoint } from './cost-scatter.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
@@ -28,7 +28,7 @@ interface Benchmarks {
  */
 export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
   const p = route.params;
-  const state = { benchmark: p.get('benchmark') ?? '', metric: p.get('metric') ?? '', groupBy: p.get('groupBy') ?? 'none', filter: p.get('filter') ?? '' };
+  const state = { benchmark: p.get('benchmark') ?? '', metric: p.get('metric') ?? '', groupBy: p.get('groupBy') ?? 'none', filter: p.get('filter') ?? '', archived: p.get('archived') === '1' ? '1' : '' };
   const go = (changes: Partial<typeof state>) => (location.hash = link('leaderboard', '', { ...state, ...changes, groupBy: (changes.groupBy ?? state.groupBy) === 'none' ? '' : changes.groupBy ?? state.groupBy }));
   const controller = new AbortController();
   replace(main, h('h1', null, 'Leaderboard'), h('p', { class: 'muted' }, 'loading…'));
@@ -52,17 +52,20 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
     groupSelect.value = state.groupBy;
     const filterInput = h('input', { type: 'search', placeholder: 'filter (optional)', value: state.filter });
     filterInput.value = state.filter;
+    const archivedBox = h('input', { type: 'checkbox', 'data-testid': 'lb-archived' });
+    archivedBox.checked = state.archived === '1';
     const body = h('div', { 'data-testid': 'leaderboard' });
     replace(
       main,
       h('h1', null, 'Leaderboard'),
       h(
         'form',
-        { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); go({ metric: metricInput.value, groupBy: groupSelect.value, filter: filterInput.value.trim() }); } },
+        { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); go({ metric: metricInput.value, groupBy: groupSelect.value, filter: filterInput.value.trim(), archived: archivedBox.checked ? '1' : '' }); } },
         benchmarkSelect,
         metricInput,
         groupSelect,
         filterInput,
+        h('label', { class: 'muted' }, archivedBox, ' with archived runs'),
         h('button', { type: 'submit' }, 'Show'),
       ),
       body,
@@ -73,7 +76,7 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
     }
     let board: LeaderboardResult;
     try {
-      board = await api<LeaderboardResult>('/api/leaderboard', { benchmark: state.benchmark, metric: metricInput.value, groupBy: state.groupBy, filter: state.filter }, controller.signal);
+      board = await api<LeaderboardResult>('/api/leaderboard', { benchmark: state.benchmark, metric: metricInput.value, groupBy: state.groupBy, filter: state.filter, archived: state.archived || undefined }, controller.signal);
     } catch (error) {
       if (!controller.signal.aborted) replace(body, h('pre', { class: error instanceof ApiError && error.body.field === 'filter' ? 'filter-error' : 'error' }, (error as Error).message));
       return;
@@ -85,11 +88,14 @@ export function renderLeaderboard(main: HTMLElement, route: Route): () => void {
 
 function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
   const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}${board.value === null ? '' : ` (${board.value})`}`;
-  const head = h('p', null, `${what}: ${board.order === 'desc' ? 'higher' : 'lower'} is better; ${Math.round(board.confidence * 100)}% confidence intervals`);
+  const assumed = board.orderSource === 'assumed' ? ' (assumed: no goal is declared and the name does not say)' : '';
+  const head = h('p', null, `${what}: ${board.order === 'desc' ? 'higher' : 'lower'} is better${assumed}; ${Math.round(board.confidence * 100)}% confidence intervals`);
   if (board.rows.length === 0) {
     replace(body, head, h('p', { class: 'muted' }, `no runs have ${what}`));
     return;
   }
+  const estimateCells = (score: number, standardError: number | null) => formatEstimateParts(score, standardError).map((text) => h('td', { class: 'num' }, text));
+  const withSd = ([score, se]: HTMLElement[], sd: number | null) => [score, h('td', { class: 'num' }, fmt(sd)), se];
   const ci = (x: [number, number] | null) => (x === null ? '–' : `[${fmt(x[0])}, ${fmt(x[1])}]`);
   // Dollars get columns, and a scatter of score against cost, when a listed row has them.
   const priced = (board.rows as Array<(typeof board.rows)[number]>).some((r) => r.cost['cost/usd'] !== undefined);
@@ -104,7 +110,7 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
       'table',
       { class: 'grid' },
       h('thead', null, h('tr', null, ...['#', 'run', 'group', 'score', '± SE', 'CI', 'n', ...costHeads, ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), h('td', { class: 'num' }, fmt(r.score)), h('td', { class: 'num' }, fmt(r.standardError)), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), ...estimateCells(r.score, r.standardError), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   } else {
     bars = board.rows.map((r) => ({ label: `${r.rank}. ${r.label}`, value: r.score, ci: r.ci }));
@@ -112,7 +118,7 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
       'table',
       { class: 'grid' },
       h('thead', null, h('tr', null, ...['#', board.groupBy === 'group' ? 'group' : 'config', 'runs', 'mean', 'sd', '± SE', 'CI', 'method', ...costHeads, ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), h('td', { class: 'num' }, fmt(r.score)), h('td', { class: 'num' }, fmt(r.sd)), h('td', { class: 'num' }, fmt(r.standardError)), h('td', null, ci(r.ci)), h('td', null, r.method), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), ...withSd(estimateCells(r.score, r.standardError), r.sd), h('td', null, ci(r.ci)), h('td', null, r.method), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   }
   const points: CostPoint[] = (board.rows as Array<(typeof board.rows)[number]>).flatMap((r) => {

@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
 /**
  * Hash routes of the dashboard: `#/` experiments, `#/e/<id>`, `#/compare/<id>,<id>`, `#/leaderboard`,
+ * `#/sweeps`, `#/sweeps/<id>`,
  * each with its state in a query after `?`, so a view can be bookmarked and reloaded.
  * @module
  */
 
 /** A parsed route. */
 export interface Route {
-  /** `experiments`, `experiment`, `compare` or `leaderboard`. */
+  /** `experiments`, `experiment`, `compare`, `leaderboard`, `sweeps` or `sweep`. */
   page: string;
   /** The path argument: an id, or comma-separated ids. */
   arg: string;
@@ -36,7 +37,7 @@ export function parseRoute(hash: string): Route {
   } catch {
     // Keep the raw text: the page will say it found nothing.
   }
-  const page = head === 'e' ? 'experiment' : head === 'compare' ? 'compare' : head === 'leaderboard' ? 'leaderboard' : 'experiments';
+  const page = head === 'e' ? 'experiment' : head === 'compare' ? 'compare' : head === 'leaderboard' ? 'leaderboard' : head === 'sweeps' ? (arg === '' ? 'sweeps' : 'sweep') : 'experiments';
   return { page, arg, params };
 }
 

@@ -7,7 +7,8 @@ import { BaseBenchmark, type BenchmarkGeneration } from '../../benchmark.js';
 import { PythonRandom } from '../../data/python-random.js';
 import type { BenchmarkSample, ChatMessage, LoadDatasetOptions, Prompt, SampleScore, ScoreInput } from '../../types.js';
 import { lastBoxedAnswer, lastBoxedOnlyString } from './boxed.js';
-import { extractHendrycksAnswer, isEquivHendrycks } from './hendrycks.js';
+import { extractBoxedAnswer, extractHendrycksAnswer, isEquivHendrycks } from './hendrycks.js';
+import { mathVerify } from './math-verify.js';
 import { loadMathRecords, type MathRecord } from './loader.js';
 import { MINERVA_INVALID_ANSWER, getUnnormalizedAnswer, isEquivMinerva, normalizeFinalAnswer } from './minerva.js';
 
@@ -89,18 +90,22 @@ export interface MathSample extends BenchmarkSample {
 }
 
 /**
- * MATH with two answer checks, each under its own metric: `hendrycks_equiv` (lm-eval's
- * hendrycks_math: last boxed answer, Hendrycks `strip_string` / `is_equiv`) and `minerva_equiv`
- * (lm-eval's minerva_math: the `Final Answer: The final answer is ...` sentence, Minerva
- * `normalize_final_answer`, then string equality; lm-eval's sympy step is not reproduced).
- * `accuracy` is the variant's own check; `format_accuracy` the share of outputs in the variant's
- * answer format (a final-answer sentence for minerva, a boxed answer for hendrycks).
+ * MATH with four answer checks, each under its own metric:
+ * - `hendrycks_equiv`: lm-eval's hendrycks_math (text between the first and last `$`, Hendrycks
+ *   `strip_string` / `is_equiv`);
+ * - `boxed_equiv`: a deviation from lm-eval: the last boxed answer, then the same `is_equiv`;
+ * - `minerva_equiv`: lm-eval's minerva_math (the `Final Answer: The final answer is ...` sentence,
+ *   Minerva `normalize_final_answer`, then sympy's equivalence; identical strings always match);
+ * - `math_verify`: HF Math-Verify 0.8 on the whole solution and the whole output.
+ * `accuracy` is the variant's own check (`minerva_equiv` or `hendrycks_equiv`); `format_accuracy`
+ * the share of outputs in the variant's answer format (a final-answer sentence for minerva, a boxed
+ * answer for hendrycks).
  *
  * @example
  * ```ts
  * import { MathBenchmark, evaluate } from 'exptrack/eval';
  * const math = new MathBenchmark({ source: './MATH-500/test.jsonl' });
- * math.checkAnswer('\\dfrac12', '\\frac{1}{2}'); // true (minerva normalisation)
+ * math.checkAnswer('3.5', '\\frac{7}{2}'); // true (sympy's verdict)
  * ```
  */
 export class MathBenchmark extends BaseBenchmark<MathSample> {
@@ -200,8 +205,8 @@ export class MathBenchmark extends BaseBenchmark<MathSample> {
   }
 
   /**
-   * The variant's extraction: the final-answer sentence (minerva) or the last boxed answer
-   * (hendrycks).
+   * The variant's extraction: the final-answer sentence (minerva) or the text between the first and
+   * the last `$` (hendrycks, as lm-eval).
    *
    * @param text - the model output
    * @returns the answer string (minerva: `[invalidanswer]` when absent)
@@ -223,25 +228,54 @@ export class MathBenchmark extends BaseBenchmark<MathSample> {
   }
 
   /**
-   * Scores with both checks.
+   * Scores with all four checks.
    *
    * @param input - the sample and the output
-   * @returns the verdict and `hendrycks_equiv`, `minerva_equiv`, `format_accuracy`
+   * @returns the verdict and `hendrycks_equiv`, `boxed_equiv`, `minerva_equiv`, `math_verify`, `format_accuracy`
    */
   override async scoreOutput(input: Omit<ScoreInput<MathSample>, 'extracted'>): Promise<SampleScore> {
-    const hendrycksAnswer = extractHendrycksAnswer(input.output);
-    const hendrycksOk = isEquivHendrycks(hendrycksAnswer, input.sample.gold);
-    const minervaRaw = getUnnormalizedAnswer(input.output);
-    const minervaAnswer = normalizeFinalAnswer(minervaRaw);
-    const minervaOk = minervaRaw !== MINERVA_INVALID_ANSWER && isEquivMinerva(minervaAnswer, normalizeFinalAnswer(input.sample.gold));
-    const primaryOk = this.variant === 'minerva' ? minervaOk : hendrycksOk;
-    const formatOk = this.variant === 'minerva' ? minervaRaw !== MINERVA_INVALID_ANSWER : lastBoxedOnlyString(input.output) !== null;
-    return {
-      extracted: this.variant === 'minerva' ? minervaRaw : hendrycksAnswer,
-      correct: primaryOk,
-      score: primaryOk ? 1 : 0,
-      metrics: { hendrycks_equiv: hendrycksOk ? 1 : 0, minerva_equiv: minervaOk ? 1 : 0, format_accuracy: formatOk ? 1 : 0 },
-      metadata: { hendrycks_answer: hendrycksAnswer, minerva_answer: minervaAnswer },
-    };
+    return scoreMathOutput(this.variant, input.sample, input.output);
   }
+}
+
+/**
+ * Scores one MATH output with every check (what {@link MathBenchmark.scoreOutput} returns).
+ *
+ * @param variant - whose check is `accuracy`
+ * @param sample - the sample (gold answer and solution)
+ * @param output - the model output
+ * @returns the verdict and the per-check metrics
+ * @example
+ * ```ts
+ * import { scoreMathOutput } from 'exptrack/eval';
+ * const s = scoreMathOutput('minerva', { id: '1', gold: '24', problem: '', solution: '$\\boxed{24}$', subject: null, level: null },
+ *   'So $\\boxed{24}$.\nFinal Answer: The final answer is $24$. I hope it is correct.');
+ * s.metrics; // { hendrycks_equiv: 0, boxed_equiv: 1, minerva_equiv: 1, math_verify: 1, format_accuracy: 1 }
+ * ```
+ */
+export function scoreMathOutput(variant: 'minerva' | 'hendrycks', sample: MathSample, output: string): SampleScore {
+  const hendrycksAnswer = extractHendrycksAnswer(output);
+  const hendrycksOk = isEquivHendrycks(hendrycksAnswer, sample.gold);
+  const boxedAnswer = extractBoxedAnswer(output);
+  const boxedOk = isEquivHendrycks(boxedAnswer, sample.gold);
+  const minervaRaw = getUnnormalizedAnswer(output);
+  const minervaAnswer = normalizeFinalAnswer(minervaRaw);
+  const minervaOk = minervaRaw !== MINERVA_INVALID_ANSWER && isEquivMinerva(minervaAnswer, normalizeFinalAnswer(sample.gold));
+  // lm-eval passes the whole solution; records given with only an answer use that answer, boxed.
+  const verifyOk = mathVerify(sample.solution !== '' ? sample.solution : `\\boxed{${sample.gold}}`, output);
+  const primaryOk = variant === 'minerva' ? minervaOk : hendrycksOk;
+  const formatOk = variant === 'minerva' ? minervaRaw !== MINERVA_INVALID_ANSWER : lastBoxedOnlyString(output) !== null;
+  return {
+    extracted: variant === 'minerva' ? minervaRaw : hendrycksAnswer,
+    correct: primaryOk,
+    score: primaryOk ? 1 : 0,
+    metrics: {
+      hendrycks_equiv: hendrycksOk ? 1 : 0,
+      boxed_equiv: boxedOk ? 1 : 0,
+      minerva_equiv: minervaOk ? 1 : 0,
+      math_verify: verifyOk ? 1 : 0,
+      format_accuracy: formatOk ? 1 : 0,
+    },
+    metadata: { hendrycks_answer: hendrycksAnswer, boxed_answer: boxedAnswer, minerva_answer: minervaAnswer },
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * The Hendrycks MATH answer normalisation (`strip_string`) and equivalence (`is_equiv`), and the
- * answer extraction of lm-eval's hendrycks_math task, reproduced including where the Python raises:
+ * The Hendrycks MATH answer normalisation (`strip_string`) and equivalence (`is_equiv`), the
+ * answer extraction of lm-eval's hendrycks_math task and the boxed-first extraction of `boxed_equiv`, reproduced including where the Python raises:
  * an exception inside `strip_string` makes `is_equiv` fall back to comparing the raw strings.
  */
 import { lastBoxedOnlyString, removeBoxed } from './boxed.js';
@@ -72,18 +72,39 @@ export function isEquivHendrycks(a: string | null, b: string | null): boolean {
 }
 
 /**
- * lm-eval hendrycks_math's answer extraction: the last boxed answer; else the first `\[...\]`
- * block; else the text between the first and the last `$`; else the whole output.
+ * lm-eval hendrycks_math's answer extraction (`process_results`): the text between the first and
+ * the last `$` of the output, or the whole output when it has fewer than two `$`. It never looks
+ * at `\boxed{}`; {@link extractBoxedAnswer} does.
  *
  * @param output - the model output
  * @returns the answer string
  * @example
  * ```ts
  * import { extractHendrycksAnswer } from 'exptrack/eval';
- * extractHendrycksAnswer('Thus $x=\\boxed{3}$.'); // '3'
+ * extractHendrycksAnswer('Thus $x=\\boxed{3}$.');                   // 'x=\\boxed{3}'
+ * extractHendrycksAnswer('So $a$ is $\\boxed{6}$.\nFinal Answer: $6$.'); // 'a$ is $\\boxed{6}$.\nFinal Answer: $6'
  * ```
  */
 export function extractHendrycksAnswer(output: string): string {
+  const first = output.indexOf('$');
+  const last = output.lastIndexOf('$');
+  return first >= 0 && last > first ? output.slice(first + 1, last) : output;
+}
+
+/**
+ * The boxed-first extraction of the `boxed_equiv` metric (a deviation from lm-eval that avoids
+ * its false negatives on outputs with several `$...$`): the last boxed answer; else the first
+ * `\[...\]` block; else the text between the first and the last `$`; else the whole output.
+ *
+ * @param output - the model output
+ * @returns the answer string
+ * @example
+ * ```ts
+ * import { extractBoxedAnswer } from 'exptrack/eval';
+ * extractBoxedAnswer('Thus $x=\\boxed{3}$.'); // '3'
+ * ```
+ */
+export function extractBoxedAnswer(output: string): string {
   const boxed = lastBoxedOnlyString(output);
   if (boxed !== null) {
     const inner = removeBoxed(boxed);
@@ -91,10 +112,7 @@ export function extractHendrycksAnswer(output: string): string {
   }
   const m = /\\\[([\s\S]+?)\\\]/.exec(output);
   if (m) return m[1]!.trim();
-  const first = output.indexOf('$');
-  const last = output.lastIndexOf('$');
-  if (first >= 0 && last > first) return output.slice(first + 1, last);
-  return output;
+  return extractHendrycksAnswer(output);
 }
 
 function removeRightUnits(s: string): string {

@@ -1,9 +1,9 @@
 /**
  * The Minerva answer extraction and `normalize_final_answer` (Lewkowycz et al. 2022, appendix D),
- * as lm-eval's minerva_math task uses them. lm-eval then compares the normalised strings with
- * sympy (`simplify(a - b) == 0` on the parsed LaTeX); that symbolic step is not reproduced here:
- * the comparison is string equality of the normalised answers.
+ * as lm-eval's minerva_math task uses them, and its equivalence: sympy's verdict on the normalised
+ * answers (see {@link isSymbolicallyEqual}), except that identical strings are always equivalent.
  */
+import { isSymbolicallyEqual, type SymbolicEquivOptions } from './symbolic-equiv.js';
 
 /**
  * What lm-eval's Minerva extraction returns when the output has no final-answer sentence.
@@ -131,17 +131,25 @@ export function normalizeFinalAnswer(answer: string): string {
 }
 
 /**
- * Minerva equivalence without sympy: the normalised strings are equal.
+ * Minerva equivalence as lm-eval's minerva_math computes it: sympy finds the normalised answers
+ * equal (`3.5` and `\frac{7}{2}`, `17.00` and `17`). One deliberate difference: identical normalised
+ * strings are equivalent even where sympy cannot parse them (`[2,5)`, `25\%`), which lm-eval
+ * scores as wrong.
  *
  * @param candidate - the normalised model answer
  * @param gold - the normalised gold answer
+ * @param options - the time limit of the symbolic comparison
  * @returns the verdict
  * @example
  * ```ts
  * import { isEquivMinerva, normalizeFinalAnswer } from 'exptrack/eval';
  * isEquivMinerva(normalizeFinalAnswer('$16$'), normalizeFinalAnswer('16')); // true
+ * isEquivMinerva('\\dfrac{1}{6}', '\\frac{1}{6}');                       // true
+ * isEquivMinerva('[2,5)', '[2,5)');                                       // true (lm-eval: false)
  * ```
  */
-export function isEquivMinerva(candidate: string, gold: string): boolean {
-  return candidate !== MINERVA_INVALID_ANSWER && candidate === gold;
+export function isEquivMinerva(candidate: string, gold: string, options: SymbolicEquivOptions = {}): boolean {
+  if (candidate === MINERVA_INVALID_ANSWER) return false;
+  if (candidate === gold) return true;
+  return isSymbolicallyEqual(candidate, gold, options);
 }

@@ -1,0 +1,308 @@
+/**
+ * Log-likelihood requests over an OpenAI-compatible `/completions` endpoint, as lm-evaluation-harness's
+ * `local-completions` model sends them (`echo`, `logprobs: 1`, `max_tokens: 1`, the prompt's token
+ * log-probabilities read back), with client-side tokenization or, without a tokenizer, a text prompt
+ * split at the context boundary with the server's `text_offset`.
+ */
+import { invalidInput } from '../../core/errors.js';
+import { ModelRequestError, parseRetryAfter } from '../model.js';
+import type { LoglikelihoodOptions, LoglikelihoodRequest, LoglikelihoodResult } from '../types.js';
+import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
+import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
+import { redactText, redactUrl } from '../../capture/redact-secrets.js';
+
+/** The largest response body read, in bytes (an echoed 2,048-token prompt is far below it). */
+/** The largest response body read when the caller names no limit (as `openAICompatibleModel`'s default). */
+const DEFAULT_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** How much of an error body is read, for the message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * The tokens of a log-likelihood request as lm-eval builds them: trailing whitespace of the context
+ * moves to the continuation, the context and the whole text are encoded, and the continuation's
+ * tokens are the whole text's tokens after the context's. An empty context becomes the tokenizer's
+ * prefix token (BOS, else EOS), unless the continuation already starts with it.
+ *
+ * @param tokenizer - the tokenizer
+ * @param request - the context and continuation
+ * @returns the context's and the continuation's token ids
+ * @throws ExptrackError `invalid_input` for an empty context when the tokenizer has no prefix token
+ * @example
+ * ```ts
+ * import { encodeLoglikelihoodPair } from 'exptrack/eval';
+ * declare const tok: import('exptrack/eval').TextTokenizer;
+ * encodeLoglikelihoodPair(tok, { context: 'Question: 2+2?\nAnswer:', continuation: ' 4' });
+ * ```
+ */
+export function encodeLoglikelihoodPair(tokenizer: TextTokenizer, request: LoglikelihoodRequest): { context: number[]; continuation: number[] } {
+  let { context, continuation } = request;
+  if (context === '') {
+    const cont = tokenizer.encode(continuation);
+    if (tokenizer.prefixTokenId === null) {
+      throw invalidInput('context', context, 'is empty and the tokenizer has neither a BOS nor an EOS token to stand for it');
+    }
+    return tokenizer.prefixTokenId !== cont[0] ? { context: [tokenizer.prefixTokenId], continuation: cont } : { context: cont.slice(0, 1), continuation: cont.slice(1) };
+  }
+  const trimmed = context.replace(/\s+$/u, '');
+  if (trimmed.length < context.length) {
+    continuation = context.slice(trimmed.length) + continuation;
+    context = trimmed;
+  }
+  const whole = tokenizer.encode(context + continuation);
+  const contextTokens = tokenizer.encode(context);
+  return { context: contextTokens, continuation: whole.slice(contextTokens.length) };
+}
+
+/**
+ * A tokenizer that remembers the last `capacity` texts it encoded: the choices of a document share
+ * one context, so its encoding is computed once instead of once per choice.
+ */
+function memoizedTokenizer(tokenizer: TextTokenizer, capacity = 512): TextTokenizer {
+  const memo = new Map<string, number[]>();
+  return {
+    prefixTokenId: tokenizer.prefixTokenId,
+    encode(text) {
+      const hit = memo.get(text);
+      if (hit) return hit;
+      const ids = tokenizer.encode(text);
+      if (memo.size >= capacity) memo.delete(memo.keys().next().value as string);
+      memo.set(text, ids);
+      return ids;
+    },
+  };
+}
+
+/**
+ * Joins and left-truncates a request's tokens to the model's window as lm-eval does: at most
+ * `maxLength - 1` tokens are sent (one position is kept for the generated token), and the context
+ * length shrinks by what was cut.
+ *
+ * @param pair - the context's and continuation's tokens
+ * @param maxLength - the model's context length (lm-eval's `max_length`, default 2048)
+ * @returns the tokens to send and how many of them are context
+ * @example
+ * ```ts
+ * import { truncateLoglikelihoodInput } from 'exptrack/eval';
+ * truncateLoglikelihoodInput({ context: [1, 2, 3, 4], continuation: [5, 6] }, 5); // { tokens: [3, 4, 5, 6], contextLength: 2 }
+ * ```
+ */
+export function truncateLoglikelihoodInput(pair: { context: readonly number[]; continuation: readonly number[] }, maxLength: number): { tokens: number[]; contextLength: number } {
+  const window = maxLength - 1;
+  const all = [...pair.context, ...pair.continuation];
+  const cut = Math.max(0, all.length - window);
+  return { tokens: all.slice(cut), contextLength: pair.context.length - cut };
+}
+
+/**
+ * Reads the answer of an echoed `/completions` response: the sum of `token_logprobs` over the
+ * continuation positions `[contextLength, promptLength)`, and greedy when each of those equals the
+ * largest value of its `top_logprobs` (lm-eval's `parse_logprobs`).
+ *
+ * @param json - the response body
+ * @param contextLength - how many prompt tokens are context
+ * @param promptLength - how many tokens the prompt has
+ * @returns the log-likelihood and whether it is greedy
+ * @throws ModelRequestError `backend_failed` (not retryable) when the response lacks echoed log-probabilities
+ * @example
+ * ```ts
+ * import { readEchoedLoglikelihood } from 'exptrack/eval';
+ * const json = { choices: [{ index: 0, logprobs: { token_logprobs: [null, -1, -0.5, -2], top_logprobs: [null, { a: -1 }, { b: -0.5 }, { c: -0.1 }] } }] };
+ * readEchoedLoglikelihood(json, 1, 3); // { logprob: -1.5, isGreedy: true }
+ * ```
+ */
+export function readEchoedLoglikelihood(json: unknown, contextLength: number, promptLength: number): LoglikelihoodResult {
+  const logprobs = readLogprobs(json);
+  if (logprobs.tokenLogprobs.length < promptLength) {
+    throw malformed(`it has ${logprobs.tokenLogprobs.length} token_logprobs for a prompt of ${promptLength} tokens (does the server support echo?)`);
+  }
+  if (contextLength < 1) throw malformed('the context is empty');
+  let sum = 0;
+  let isGreedy = true;
+  for (let i = contextLength; i < promptLength; i++) {
+    const lp = logprobs.tokenLogprobs[i];
+    if (typeof lp !== 'number') throw malformed(`token_logprobs[${i}] is not a number`);
+    sum += lp;
+    const top = logprobs.topLogprobs?.[i];
+    if (top === null || typeof top !== 'object') throw malformed(`top_logprobs[${i}] is not an object`);
+    let best = -Infinity;
+    for (const v of Object.values(top)) if (typeof v === 'number' && v > best) best = v;
+    if (lp !== best) isGreedy = false;
+  }
+  return { logprob: sum, isGreedy };
+}
+
+function readLogprobs(json: unknown): { tokenLogprobs: unknown[]; topLogprobs: unknown[] | undefined; textOffset: unknown[] | undefined } {
+  const choices = (json as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices) || choices.length === 0) throw malformed('it has no choices');
+  const choice = (choices as Array<Record<string, unknown> | null>).find((c) => c?.index === 0 || c?.index === undefined) ?? choices[0];
+  const lp = (choice as { logprobs?: Record<string, unknown> } | null)?.logprobs;
+  if (!lp || !Array.isArray(lp.token_logprobs)) throw malformed('choices[0].logprobs.token_logprobs is missing');
+  return {
+    tokenLogprobs: lp.token_logprobs,
+    topLogprobs: Array.isArray(lp.top_logprobs) ? lp.top_logprobs : undefined,
+    textOffset: Array.isArray(lp.text_offset) ? lp.text_offset : undefined,
+  };
+}
+
+function malformed(detail: string): ModelRequestError {
+  return new ModelRequestError(`the /completions response cannot be read as log-probabilities: ${detail}`, { code: 'backend_failed', status: null, retryable: false });
+}
+
+/**
+ * How many tokens of an echoed text prompt belong to the context, from the server's `text_offset`:
+ * the tokens that end at or before the context's last character. A token that straddles the
+ * boundary counts as continuation. Offsets are in Unicode code points (Python string indices).
+ *
+ * @param textOffset - the server's offsets, one per token
+ * @param contextCodePoints - the context's length in code points
+ * @param promptTokens - how many tokens the prompt has (the generated token excluded)
+ * @returns the number of context tokens
+ * @example
+ * ```ts
+ * import { contextTokensFromOffsets } from 'exptrack/eval';
+ * contextTokensFromOffsets([0, 8, 9, 12], 9, 3); // 2
+ * ```
+ */
+export function contextTokensFromOffsets(textOffset: readonly number[], contextCodePoints: number, promptTokens: number): number {
+  let n = 0;
+  for (let i = 0; i < promptTokens; i++) {
+    const end = i + 1 < textOffset.length ? textOffset[i + 1]! : Infinity;
+    if (end <= contextCodePoints) n = i + 1;
+    else break;
+  }
+  return n;
+}
+
+/**
+ * What {@link completionsLoglikelihood} needs.
+ *
+ * @example
+ * ```ts
+ * import type { CompletionsLoglikelihoodConfig } from 'exptrack/eval';
+ * const c: CompletionsLoglikelihoodConfig = { url: 'http://127.0.0.1:8000/v1/completions', model: 'm', tokenizer: './tokenizer.json' };
+ * ```
+ */
+export interface CompletionsLoglikelihoodConfig {
+  /** The full `/completions` URL. */
+  url: string;
+  /** The model name sent in each request. */
+  model: string;
+  /** A tokenizer.json path or a tokenizer; without one, text prompts and `text_offset` are used (approximate). */
+  tokenizer?: string | TextTokenizer;
+  /** lm-eval's `max_length`: requests are left-truncated to `maxLength - 1` tokens. @defaultValue 2048 */
+  maxLength?: number;
+  /** The `seed` field of each request (lm-eval sends 1234). @defaultValue 1234 */
+  seed?: number;
+  /** Request headers (content type and authorization included). */
+  headers?: () => Record<string, string>;
+  /** The fetch to use. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The largest response body read; a longer one fails the request unread. @defaultValue 4194304 (4 MiB) */
+  maxResponseBytes?: number;
+}
+
+/**
+ * Makes a `loglikelihood` implementation over `/completions`. With a tokenizer, each request is
+ * tokenized as lm-eval tokenizes it and sent as token ids, one HTTP request per log-likelihood
+ * request (lm-eval's `batch_size=1`), with the body fields `model`, `prompt` (one list of ids),
+ * `temperature` 0, `max_tokens` 1, `logprobs` 1, `seed` 1234 and `echo` true. Without one, `prompt` is the text and the boundary is found
+ * from `text_offset`; that mode cannot truncate to the model's window and tokenizes the context
+ * together with the continuation, so it is close to, but not exactly, lm-eval.
+ *
+ * @param config - the endpoint, the model and the tokenizer
+ * @returns the function to put on a {@link Model}
+ * @throws ExptrackError `invalid_input` for a bad `maxLength`
+ * @example
+ * ```ts
+ * import { completionsLoglikelihood } from 'exptrack/eval';
+ * const loglikelihood = completionsLoglikelihood({ url: 'http://127.0.0.1:8000/v1/completions', model: 'm', tokenizer: './tokenizer.json' });
+ * const [r] = await loglikelihood([{ context: 'The sky is', continuation: ' blue' }], {});
+ * ```
+ */
+export function completionsLoglikelihood(
+  config: CompletionsLoglikelihoodConfig,
+): (requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions) => Promise<LoglikelihoodResult[]> {
+  const maxLength = config.maxLength ?? 2048;
+  if (!Number.isInteger(maxLength) || maxLength < 2) throw invalidInput('maxLength', maxLength, 'must be an integer >= 2');
+  const seed = config.seed ?? 1234;
+  let tokenizer: Promise<TextTokenizer> | undefined;
+  if (config.tokenizer !== undefined) {
+    const given = config.tokenizer;
+    if (typeof given !== 'string' && (given === null || typeof given !== 'object' || typeof given.encode !== 'function')) {
+      throw invalidInput('tokenizer', given, 'must be a tokenizer.json path or an object with encode(text)');
+    }
+  }
+  const getTokenizer = (): Promise<TextTokenizer> | undefined => {
+    if (config.tokenizer === undefined) return undefined;
+    if (!tokenizer) {
+      tokenizer = (typeof config.tokenizer === 'string' ? loadTokenizer(config.tokenizer) : Promise.resolve(config.tokenizer)).then((t) => memoizedTokenizer(t));
+      // A failed load is reported to every caller, and tried again by the next one.
+      tokenizer.catch(() => (tokenizer = undefined));
+    }
+    return tokenizer;
+  };
+
+  const one = async (request: LoglikelihoodRequest, options: LoglikelihoodOptions): Promise<LoglikelihoodResult> => {
+    if (typeof request?.context !== 'string') throw invalidInput('request.context', request?.context, 'must be a string');
+    if (typeof request.continuation !== 'string') throw invalidInput('request.continuation', request.continuation, 'must be a string');
+    const tokPromise = getTokenizer();
+    if (tokPromise) {
+      const tok = await tokPromise;
+      const { tokens, contextLength } = truncateLoglikelihoodInput(encodeLoglikelihoodPair(tok, request), maxLength);
+      const json = await post(config, { model: config.model, prompt: [tokens], temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
+      return readEchoedLoglikelihood(json, contextLength, tokens.length);
+    }
+    if (request.context === '') throw invalidInput('request.context', '', 'is empty: scoring a continuation without context needs a tokenizer');
+    const json = await post(config, { model: config.model, prompt: request.context + request.continuation, temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
+    const { tokenLogprobs, textOffset } = readLogprobs(json);
+    if (!textOffset || textOffset.some((o) => typeof o !== 'number')) throw malformed('choices[0].logprobs.text_offset is missing (needed without a tokenizer)');
+    const promptTokens = tokenLogprobs.length - 1;
+    const contextLength = contextTokensFromOffsets(textOffset as number[], codePoints(request.context), promptTokens);
+    return readEchoedLoglikelihood(json, contextLength, promptTokens);
+  };
+
+  return async (requests, options) => {
+    if (!Array.isArray(requests)) throw invalidInput('requests', requests, 'must be an array of { context, continuation }');
+    const out: LoglikelihoodResult[] = [];
+    for (const r of requests) out.push(await one(r, options));
+    return out;
+  };
+}
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+async function post(config: CompletionsLoglikelihoodConfig, body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+  const doFetch = config.fetch ?? globalThis.fetch;
+  const headers = config.headers?.() ?? { 'content-type': 'application/json' };
+  // Results, cache keys and messages never carry credentials a URL may hold.
+  const shown = redactUrl(config.url);
+  let response: Response;
+  try {
+    response = await fetchSameOrigin(doFetch, config.url, { method: 'POST', headers, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof ModelRequestError) throw error;
+    throw new ModelRequestError(`request to ${shown} failed: ${redactText((error as Error).message)}`, { code: 'unavailable', status: null, cause: error });
+  }
+  if (!response.ok) {
+    const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shown}`).catch(() => '');
+    throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
+  }
+  let text: string;
+  try {
+    text = await readBounded(response, config.maxResponseBytes ?? DEFAULT_RESPONSE_BYTES, `the response of ${shown}`);
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof ModelRequestError) throw error;
+    throw new ModelRequestError(`response of ${shown} could not be read`, { code: 'unavailable', status: response.status, cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ModelRequestError(`response of ${shown} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
+  }
+}

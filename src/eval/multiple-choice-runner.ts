@@ -1,0 +1,250 @@
+/**
+ * The runner of multiple-choice benchmarks: every choice of every document is one log-likelihood
+ * request, sent through a pool of `concurrency` workers with the same timeouts, retries, cache and
+ * resume as generation; each document becomes one row.
+ */
+import { createHash } from 'node:crypto';
+import { ExptrackError } from '../core/errors.js';
+import { callWithRetry, errorMessage, type RequestSettings } from './request-retry.js';
+import type { EvaluationSample, JsonValue, ResponseCacheStore } from 'exptrack';
+import type { MultipleChoiceBenchmark, MultipleChoiceSample } from './multiple-choice.js';
+import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
+import type { EvaluateOptions } from './runner.js';
+import type { LoglikelihoodRequest, LoglikelihoodResult, Model } from './types.js';
+
+type Loglikelihood = NonNullable<Model['loglikelihood']>;
+
+interface RequestOutcome {
+  result?: LoglikelihoodResult;
+  error?: string;
+  latencyMs: number | null;
+  cached: boolean;
+  retries: number;
+}
+
+/**
+ * The cache key of one log-likelihood request: the model, the context and the continuation.
+ *
+ * @param modelId - the model's id
+ * @param request - the request
+ * @returns a hex SHA-256
+ * @example
+ * ```ts
+ * import { loglikelihoodCacheKey } from 'exptrack/eval';
+ * loglikelihoodCacheKey('m', { context: 'Q:', continuation: ' A' }).length; // 64
+ * ```
+ */
+export function loglikelihoodCacheKey(modelId: string, request: LoglikelihoodRequest): string {
+  const canonical = JSON.stringify({ v: 1, kind: 'loglikelihood', model: modelId, context: request.context, continuation: request.continuation });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Evaluates a model on a multiple-choice benchmark: `evaluate` calls it once it has resolved the
+ * benchmark and validated the run settings.
+ *
+ * @internal
+ * @param options - the evaluate options
+ * @param benchmark - the resolved benchmark
+ * @param run - the validated concurrency, cache and request settings
+ * @returns the result: one row per document in dataset order, `acc` / `acc_norm` with stderr and intervals
+ * @throws ExptrackError `invalid_input` when the model has no `loglikelihood`
+ * @example
+ * ```ts
+ * import { evaluate, BenchmarkRegistry } from 'exptrack/eval';
+ * declare const model: import('exptrack/eval').Model;
+ * const result = await evaluate({ model, benchmark: BenchmarkRegistry.default().get('arc_easy', { source: './data/ai2_arc' }) });
+ * ```
+ */
+export async function evaluateMultipleChoice(
+  options: EvaluateOptions,
+  benchmark: MultipleChoiceBenchmark<unknown, unknown>,
+  run: { concurrency: number; cache: ResponseCacheStore | undefined; request: RequestSettings },
+): Promise<EvaluationResult> {
+  const model = options.model as Model;
+  const loglikelihood: Loglikelihood | undefined = typeof model === 'object' && model !== null && typeof model.loglikelihood === 'function' ? model.loglikelihood.bind(model) : undefined;
+  if (!loglikelihood) {
+    throw new ExptrackError(`${benchmark.name} is scored by log-likelihood: the model needs loglikelihood(), e.g. openAICompatibleModel({ endpoint: 'completions', tokenizer })`, {
+      code: 'invalid_input',
+      field: 'model',
+    });
+  }
+  const modelId = options.modelId ?? model.id ?? 'anonymous-model';
+  const { concurrency, cache, request: requestSettings } = run;
+  const signal = requestSettings.signal;
+  const numFewshot = benchmark.numFewshotFor(options.numFewshot);
+
+  const samples = (await benchmark.loadDataset({
+    ...(options.split === undefined ? {} : { split: options.split }),
+    ...(options.numSamples === undefined ? {} : { numSamples: options.numSamples }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(signal ? { signal } : {}),
+    numFewshot,
+  })) as readonly MultipleChoiceSample<unknown>[];
+
+  const jobs: Array<{ sample: number; choice: number }> = [];
+  samples.forEach((s, i) => s.requests.forEach((_, c) => jobs.push({ sample: i, choice: c })));
+  const outcomes: RequestOutcome[][] = samples.map((s) => new Array<RequestOutcome>(s.requests.length));
+  const remaining = samples.map((s) => s.requests.length);
+  const started = performance.now();
+  let docsDone = 0;
+  let correct = 0;
+  let errors = 0;
+  let cachedDocs = 0;
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+
+  const runRequest = async (request: LoglikelihoodRequest): Promise<RequestOutcome> => {
+    const key = cache ? loglikelihoodCacheKey(modelId, request) : undefined;
+    if (cache && key && options.resume) {
+      const hit = await readCachedLoglikelihood(cache, key);
+      if (hit) return { result: hit.result, latencyMs: hit.latencyMs, cached: true, retries: 0 };
+    }
+    try {
+      const out = await callWithRetry(async (requestSignal) => checkedResult(await loglikelihood([request], { signal: requestSignal })), requestSettings);
+      if (cache && key) {
+        await cache.putCachedResponse(key, JSON.stringify({ logprob: out.value.logprob, isGreedy: out.value.isGreedy, latencyMs: out.latencyMs })).catch(() => undefined);
+      }
+      return { result: out.value, latencyMs: out.latencyMs, cached: false, retries: out.retries };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { error: errorMessage(error), latencyMs: null, cached: false, retries: (error as { retriesUsed?: number }).retriesUsed ?? 0 };
+    }
+  };
+
+  const rows: ScoredRow[] = new Array<ScoredRow>(samples.length);
+  const scored: Array<{ sample: MultipleChoiceSample<unknown>; metrics: Record<string, number> }> = [];
+  const finishDoc = (i: number) => {
+    rows[i] = scoreDocument(benchmark, samples[i]!, outcomes[i]!);
+    docsDone++;
+    if (rows[i]!.row.correct === true) correct++;
+    if (rows[i]!.row.error != null) errors++;
+    if (rows[i]!.cached) cachedDocs++;
+    if (options.onProgress) {
+      const elapsedMs = performance.now() - started;
+      try {
+        options.onProgress({ done: docsDone, total: samples.length, correct, errors, cached: cachedDocs, rate: elapsedMs > 0 ? docsDone / (elapsedMs / 1000) : 0, elapsedMs });
+      } catch {
+        // A progress callback must never break the run.
+      }
+    }
+  };
+
+  const worker = async () => {
+    while (failure === undefined && next < jobs.length && !signal?.aborted) {
+      const job = jobs[next++]!;
+      try {
+        outcomes[job.sample]![job.choice] = await runRequest(samples[job.sample]!.requests[job.choice]!);
+        if (--remaining[job.sample]! === 0) finishDoc(job.sample);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  if (signal?.aborted) throw signal.reason;
+  if (failure) throw failure.error;
+  for (let i = 0; i < samples.length; i++) if (!rows[i]) finishDoc(i); // documents without choices
+
+  for (let i = 0; i < rows.length; i++) if (rows[i]!.row.error == null) scored.push({ sample: samples[i]!, metrics: rows[i]!.metrics });
+  const totalMs = performance.now() - started;
+  const { metrics, timing, counts } = aggregateRows(rows, 1, totalMs);
+  Object.assign(metrics, benchmark.groupMetrics(scored as never));
+  metrics.n_requests = jobs.length;
+  const result = new EvaluationResult({
+    benchmark: benchmark.name,
+    model: modelId,
+    metrics,
+    samples: rows.map((r) => r.row),
+    timing,
+    counts,
+    metadata: {
+      ...(options.metadata ?? {}),
+      benchmark: benchmark.name,
+      model: modelId,
+      kind: 'multiple_choice',
+      numFewshot,
+      concurrency,
+      split: options.split ?? null,
+      numSamples: options.numSamples ?? null,
+      seed: options.seed ?? null,
+      resume: options.resume ?? false,
+      requests: jobs.length,
+    },
+    step: options.step ?? null,
+  });
+  if (options.tracker) await options.tracker.logEvaluation(options.logName ?? benchmark.name, result);
+  return result;
+}
+
+function scoreDocument(benchmark: MultipleChoiceBenchmark<unknown, unknown>, sample: MultipleChoiceSample<unknown>, outcomes: readonly RequestOutcome[]): ScoredRow {
+  const latencies = outcomes.map((o) => o.latencyMs).filter((v): v is number => typeof v === 'number');
+  const cached = outcomes.length > 0 && outcomes.every((o) => o.cached);
+  const retries = outcomes.reduce((a, o) => a + o.retries, 0);
+  const base = {
+    id: sample.id,
+    prompt: sample.prompt,
+    gold: sample.gold,
+    attempt: 0,
+    latencyMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) : null,
+  };
+  const meta: Record<string, JsonValue> = { ...benchmark.sampleMetadata(sample), docIndex: sample.docIndex, cached, retries };
+  const errorRow = (error: string, fromCache: boolean): ScoredRow => ({
+    row: { ...base, output: null, extracted: null, correct: null, score: null, error, metadata: meta },
+    metrics: {},
+    costUsd: null,
+    cached: fromCache,
+  });
+  const failed = outcomes.find((o) => o.error !== undefined);
+  if (failed || outcomes.length === 0) return errorRow(failed?.error ?? 'the document has no choices', false);
+  const results = outcomes.map((o) => o.result!);
+  try {
+    const verdict = benchmark.scoreChoices(sample, results);
+    const row: EvaluationSample & { attempt: number } = {
+      ...base,
+      output: sample.choices[verdict.pred] ?? null,
+      extracted: String(verdict.pred),
+      correct: verdict.correct,
+      score: verdict.score,
+      error: null,
+      metadata: {
+        ...meta,
+        ...(verdict.metrics.acc_norm === undefined ? {} : { acc_norm: verdict.metrics.acc_norm }),
+        metrics: verdict.metrics,
+        pred: verdict.pred,
+        pred_norm: verdict.predNorm,
+        loglikelihoods: results.map((r) => jsonNumber(r.logprob)),
+        is_greedy: results.map((r) => r.isGreedy),
+      },
+    };
+    return { row, metrics: verdict.metrics, costUsd: null, cached };
+  } catch (error) {
+    return errorRow(`scoring failed: ${errorMessage(error)}`, cached);
+  }
+}
+
+/** The one result of a one-request call, checked (a model of the user's may answer anything). */
+function checkedResult(out: unknown): LoglikelihoodResult {
+  const result = Array.isArray(out) ? (out[0] as LoglikelihoodResult | undefined) : undefined;
+  if (!result || typeof result.logprob !== 'number' || typeof result.isGreedy !== 'boolean') {
+    throw new ExptrackError('loglikelihood() must resolve to one { logprob: number, isGreedy: boolean } per request', { code: 'invalid_input', field: 'model', retryable: false });
+  }
+  return result;
+}
+
+/** Log-likelihoods may be -Infinity; JSON keeps them as strings, as exptrack stores non-finite numbers. */
+function jsonNumber(v: number): JsonValue {
+  return Number.isFinite(v) ? v : String(v);
+}
+
+async function readCachedLoglikelihood(store: ResponseCacheStore, key: string): Promise<{ result: LoglikelihoodResult; latencyMs: number } | undefined> {
+  const raw = await store.getCachedResponse(key).catch(() => undefined);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as { logprob?: unknown; isGreedy?: unknown; latencyMs?: unknown };
+    if (typeof parsed.logprob !== 'number' || typeof parsed.isGreedy !== 'boolean') return undefined;
+    return { result: { logprob: parsed.logprob, isGreedy: parsed.isGreedy }, latencyMs: typeof parsed.latencyMs === 'number' ? parsed.latencyMs : 0 };
+  } catch {
+    return undefined;
+  }
+}
