@@ -74,9 +74,10 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     archived: options.archived === true,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
+  // A lower-is-better metric cannot be ranked per dollar whatever the store holds: a usage error before the unknown-metric check.
+  if (options.perDollar && board.order === 'asc') throw usageError(`--per-dollar ranks a score that is better higher; ${board.metric} is better lower (give --order desc if it is not)`);
   if (board.rows.length === 0) await refuseUnknownMetric(store, board);
   if (options.perDollar) {
-    if (board.order === 'asc') throw usageError(`--per-dollar ranks a score that is better higher; ${board.metric} is better lower (give --order desc if it is not)`);
     const priced = (board.rows as Array<(typeof board.rows)[number]>).filter((r) => r.scorePerDollar !== null);
     const unpriced = board.rows.filter((r) => r.scorePerDollar === null);
     priced.sort((a, b) => (b.scorePerDollar as number) - (a.scorePerDollar as number));
