@@ -54,3 +54,4 @@ export {
 export { exportMetricsCsv, type MetricsCsvOptions } from './csv/export-metrics-csv.js';
 export { exportAllMetricsCsv, type AllMetricsCsvOptions } from './csv/export-all-metrics-csv.js';
 export { leaderboardToCsv } from './csv/leaderboard-to-csv.js';
+export { durationFrom, experimentDuration, type DurationTerms } from '../core/experiment-order.js';

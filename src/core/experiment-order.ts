@@ -35,16 +35,59 @@ export function sortDirectionOf(query: ExperimentQuery): 'asc' | 'desc' {
 }
 
 /**
- * How long an experiment ran: its end minus its start; a running one up to `now`, one that ended
- * without saying when up to its last heartbeat.
+ * The parts a duration is made of, in some language: numbers in JavaScript (`experimentDuration`),
+ * expressions in SQL (the stores' `duration` sort). `nowIfRunning` is the present for a running
+ * run and nothing (null) otherwise; `firstOf` takes the first term that is not null.
  *
  * @example
  * ```ts
+ * import { durationFrom, type DurationTerms } from 'exptrack/analysis';
+ * const terms: DurationTerms<number | null> = { endedAt: null, nowIfRunning: 9, heartbeatAt: 5, createdAt: 1, firstOf: (...t) => t.find((x) => x !== null) ?? null, minus: (a, b) => a! - b! };
+ * durationFrom(terms); // 8
+ * ```
+ */
+export interface DurationTerms<T> {
+  endedAt: T;
+  nowIfRunning: T;
+  heartbeatAt: T;
+  createdAt: T;
+  firstOf(...terms: T[]): T;
+  minus(a: T, b: T): T;
+}
+
+/**
+ * The one definition of how long an experiment ran: its end minus its start, where the end is
+ * when it ended, else now for a running run, else its last heartbeat (it ended without saying
+ * when), else its start.
+ *
+ * @example
+ * ```ts
+ * import { durationFrom } from 'exptrack/analysis';
+ * durationFrom(terms); // see DurationTerms
+ * ```
+ */
+export function durationFrom<T>(t: DurationTerms<T>): T {
+  return t.minus(t.firstOf(t.endedAt, t.nowIfRunning, t.heartbeatAt, t.createdAt), t.createdAt);
+}
+
+/**
+ * How long an experiment ran, in milliseconds (see {@link durationFrom}); a running one up to `now`.
+ *
+ * @example
+ * ```ts
+ * import { experimentDuration } from 'exptrack/analysis';
  * experimentDuration(run, Date.now()); // 61234
  * ```
  */
 export function experimentDuration(e: Experiment, now: number): number {
-  return (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt;
+  return durationFrom<number | null>({
+    endedAt: e.endedAt,
+    nowIfRunning: e.status === 'running' ? now : null,
+    heartbeatAt: e.heartbeatAt,
+    createdAt: e.createdAt,
+    firstOf: (...terms) => terms.find((term) => term !== null) ?? null,
+    minus: (a, b) => a! - b!,
+  })!;
 }
 
 /**

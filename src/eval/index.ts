@@ -22,7 +22,8 @@
 export * from './types.js';
 export { BaseBenchmark, type BenchmarkGeneration } from './benchmark.js';
 export { BenchmarkRegistry, type BenchmarkFactory } from './registry.js';
-export { evaluate, cutAtStop, type EvaluateOptions } from './runner.js';
+export { evaluate } from './evaluate.js';
+export { cutAtStop, type EvaluateOptions } from './runner.js';
 export {
   EvaluationResult,
   aggregateRows,

@@ -7,7 +7,7 @@ import { Gsm8kBenchmark, type Gsm8kOptions } from './benchmarks/gsm8k/benchmark.
 import { MathBenchmark, type MathOptions } from './benchmarks/math/benchmark.js';
 import { registerMultipleChoiceTasks } from './benchmarks/multiple-choice/register.js';
 import type { EvaluationResult } from './result.js';
-import { evaluate, type EvaluateOptions } from './runner.js';
+import { runEvaluation, type EvaluateOptions } from './runner.js';
 import type { BenchmarkSample, ModelLike } from './types.js';
 
 /**
@@ -218,6 +218,7 @@ export class BenchmarkRegistry {
    * ```
    */
   async evaluate(model: ModelLike, name: string, options: Omit<EvaluateOptions, 'model' | 'benchmark'> = {}): Promise<EvaluationResult> {
-    return evaluate({ ...options, model, benchmark: name, registry: this });
+    const benchmark = this.get(name, options.benchmarkOptions);
+    return runEvaluation({ ...options, model, benchmark, registry: this }, benchmark);
   }
 }

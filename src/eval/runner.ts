@@ -9,7 +9,7 @@ import { readCachedResponse, resolveResponseCache, responseCacheKey, type CacheO
 import { normalizeModel, type NormalizedModel } from './model.js';
 import { isMultipleChoiceBenchmark } from './multiple-choice.js';
 import { evaluateMultipleChoice } from './multiple-choice-runner.js';
-import { BenchmarkRegistry } from './registry.js';
+import type { BenchmarkRegistry } from './registry.js';
 import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
 import { isRetryableError, type RetryPolicy } from './retry.js';
 import { callWithRetry, circuitBreaker, errorMessage, positiveInt, positiveNumber, type RequestSettings } from './request-retry.js';
@@ -95,27 +95,10 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
 }
 
 /**
- * Evaluates a model on a benchmark.
- *
- * Rows run through a pool of `concurrency` workers. Each request gets `timeoutMs`; a retryable
- * failure is retried up to `retries` times with exponential backoff and jitter, waiting the
- * server's `retry-after` when it sent one. A row that still fails is kept with its error message and
- * counted in `n_errors`: it is neither a wrong answer nor dropped. Responses (never errors) are
- * written to the cache; with `resume` they are read back instead of being requested again.
- *
- * @param options - the model, the benchmark and how to run
- * @returns the result: metrics, per-sample rows, timing
- * @throws ExptrackError `invalid_input` for bad options or duplicate sample ids, `not_found` for an
- * unknown benchmark name; the signal's reason when cancelled
- * @example
- * ```ts
- * import { evaluate, Gsm8kBenchmark, openAICompatibleModel } from 'exptrack/eval';
- * const model = openAICompatibleModel({ baseURL: 'http://127.0.0.1:8000/v1', model: 'qwen2.5-0.5b', endpoint: 'completions' });
- * const result = await evaluate({ model, benchmark: new Gsm8kBenchmark({ source: './data/gsm8k' }), numSamples: 100, concurrency: 16 });
- * console.log(result.metrics.accuracy, result.metrics.accuracy_ci_lower, result.metrics.accuracy_ci_upper);
- * ```
+ * Runs a resolved benchmark: `evaluate` once it has looked a benchmark name up (in `evaluate.ts`,
+ * so that the registry, which evaluates too, and this runner do not import each other).
  */
-export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(options: EvaluateOptions<S>): Promise<EvaluationResult> {
+export async function runEvaluation<S extends BenchmarkSample = BenchmarkSample>(options: EvaluateOptions<S>, benchmark: BaseBenchmark<S>): Promise<EvaluationResult> {
   const concurrency = positiveInt(options.concurrency ?? 8, 'concurrency');
   const repeats = positiveInt(options.repeats ?? 1, 'repeats');
   const timeoutMs = positiveNumber(options.timeoutMs ?? 60_000, 'timeoutMs');
@@ -133,10 +116,6 @@ export async function evaluate<S extends BenchmarkSample = BenchmarkSample>(opti
     throw invalidInput('maxConsecutiveFailures', breakerLimit, 'must be an integer >= 1 or Infinity');
   }
   const model = normalizeModel(options.model, options.modelId);
-  const benchmark: BaseBenchmark<S> =
-    typeof options.benchmark === 'string'
-      ? ((options.registry ?? BenchmarkRegistry.default()).get(options.benchmark, options.benchmarkOptions) as unknown as BaseBenchmark<S>)
-      : options.benchmark;
   const cache = resolveResponseCache(options.cache);
   if (options.resume && !cache) throw invalidInput('resume', true, 'needs a cache (cache: false was given)');
   const multipleChoice = isMultipleChoiceBenchmark(benchmark);

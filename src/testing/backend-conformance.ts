@@ -228,7 +228,7 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       const t = Date.now();
       const git = (commit: string) => ({ commit, branch: 'main', remoteUrl: null, dirty: false, changedFiles: [], untrackedCount: 0, patch: null, patchTruncated: false, root: '/repo', via: 'git-cli' as const });
       const runs = [
-        makeExperiment({ id: 'exp_s1', name: 'beta', createdAt: t - 5000, endedAt: t - 1000, status: 'completed', group: 'g2', git: git('b'.repeat(40)) }),
+        makeExperiment({ id: 'exp_s1', name: 'beta', createdAt: t - 600_000, endedAt: t - 1000, status: 'completed', group: 'g2', git: git('b'.repeat(40)) }),
         makeExperiment({ id: 'exp_s2', name: 'Alpha', createdAt: t - 4000, endedAt: t - 3900, status: 'failed', group: null, git: null }),
         makeExperiment({ id: 'exp_s3', name: 'alpha', createdAt: t - 3000, endedAt: t - 2000, status: 'completed', group: 'g1', git: git('a'.repeat(40)) }),
         makeExperiment({ id: 'exp_s4', name: 'Gamma', createdAt: t - 2000, status: 'running', heartbeatAt: t, group: 'g1' }),
@@ -241,7 +241,8 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       equal(await ids({ sort: 'status' }), ['exp_s3', 'exp_s1', 'exp_s2', 'exp_s4']);
       equal(await ids({ sort: 'group' }), ['exp_s4', 'exp_s3', 'exp_s1', 'exp_s2']);
       equal(await ids({ sort: 'group', direction: 'desc' }), ['exp_s1', 'exp_s4', 'exp_s3', 'exp_s2']);
-      // Durations: s2 100 ms, s3 1 s, s1 4 s, s4 still running for about 2 s.
+      // Durations: s2 100 ms, s3 1 s, s4 still running for 2 s plus however long the test takes, s1 599 s
+      // (so a slow machine cannot make the running run the longest).
       equal(await ids({ sort: 'duration' }), ['exp_s2', 'exp_s3', 'exp_s4', 'exp_s1']);
       equal(await ids({ sort: 'duration', direction: 'desc', limit: 2 }), ['exp_s1', 'exp_s4']);
       equal(await ids({ sort: 'commit' }), ['exp_s3', 'exp_s1', 'exp_s4', 'exp_s2']);

@@ -4,8 +4,12 @@ import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, MetricColumns } from '../../core/types.js';
+import { batchFailure } from '../sql/batch-failures.js';
+import { checkpointRow, evaluationRow, experimentRow, groupBySeries, sampleRow } from '../sql/event-rows.js';
+import { jitteredBackoff, retry, type RetryPolicy } from '../sql/retry.js';
 import { describe, isConnectionError, isTransient, storeError } from './pg-errors.js';
 import type { PgPool, PgPoolClient } from './pg-driver.js';
+import { postgresStoreDialect } from './postgres-store-dialect.js';
 
 /** Rows per INSERT of metric points: bounds the size of one statement's parameters. */
 const CHUNK_ROWS = 20_000;
@@ -161,31 +165,26 @@ export class PgEventWriter {
   }
 
   private async run(plan: BatchPlan): Promise<void> {
-    const deadline = Date.now() + this.options.retryForMs;
-    for (let attempt = 0; ; attempt++) {
-      let outcome: AttemptOutcome;
-      try {
-        outcome = await this.withClient(async (client) => {
+    const outcome = await retry(
+      () =>
+        this.withClient(async (client) => {
           const fast = await this.attempt(client, plan, false);
           return fast.kind === 'event_failed' ? this.attempt(client, plan, true) : fast;
-        });
-      } catch (cause) {
-        if (isTransient(cause) && Date.now() < deadline) {
-          await sleep(backoffMs(attempt));
-          continue;
-        }
-        throw storeError(cause, this.options.where);
-      }
-      if (outcome.kind !== 'committed' || outcome.failures.length === 0) return;
-      const { failures } = outcome;
-      const first = failures[0];
-      if (failures.length === 1) throw eventError(first, this.options.where);
-      throw new ExptrackError(`${failures.length} of ${plan.events.length} events could not be stored; the first: ${eventError(first, this.options.where).message}`, {
-        code: 'backend_failed',
-        backend: 'postgres',
-        cause: first,
-      });
+        }),
+      this.retryPolicy,
+    );
+    if (outcome.kind === 'committed' && outcome.failures.length > 0) {
+      throw batchFailure(outcome.failures, plan.events.length, 'postgres', (cause) => eventError(cause, this.options.where));
     }
+  }
+
+  /** A dropped connection, a deadlock or a serialization failure is retried with backoff for up to `retryForMs`. */
+  private get retryPolicy(): RetryPolicy {
+    return {
+      forMs: this.options.retryForMs,
+      backoffMs: jitteredBackoff(50, 2_000),
+      settle: (cause) => ({ error: storeError(cause, this.options.where), retryable: isTransient(cause) }),
+    };
   }
 
   private async withClient<T>(body: (client: PgPoolClient) => Promise<T>): Promise<T> {
@@ -269,17 +268,11 @@ export class PgEventWriter {
         return this.insertMetrics(client, event.experimentId, event.points, seqStart!, learned);
       case 'evaluation':
         if (!known.has(event.experimentId)) throw notFound(event.experimentId);
-        return this.insertEvaluation(client, event.experimentId, event.evaluation, event.samples);
-      case 'checkpoint': {
+        return this.insertEvaluation(client, event);
+      case 'checkpoint':
         if (!known.has(event.experimentId)) throw notFound(event.experimentId);
-        const c = event.checkpoint;
-        await client.query({
-          name: 'exptrack_insert_checkpoint',
-          text: INSERT_CHECKPOINT,
-          values: [event.experimentId, c.path, c.step, JSON.stringify(encodeNumbers(c.metrics)), c.sizeBytes, c.sha256, c.fileCount, c.createdAt],
-        });
+        await client.query({ name: 'exptrack_insert_checkpoint', text: INSERT_CHECKPOINT, values: checkpointRow(event.experimentId, event.checkpoint) });
         return;
-      }
     }
   }
 
@@ -288,11 +281,7 @@ export class PgEventWriter {
       await client.query({
         name: 'exptrack_insert_experiment',
         text: INSERT_EXPERIMENT,
-        values: [
-          e.id, e.name, e.notes, e.group, e.status, e.createdAt, e.endedAt, e.heartbeatAt,
-          JSON.stringify(e.config), JSON.stringify(e.tags), JSON.stringify(e.summary), e.git && JSON.stringify(e.git), e.git?.commit ?? null,
-          e.environment && JSON.stringify(e.environment), e.error && JSON.stringify(e.error),
-        ],
+        values: experimentRow(e),
       });
     } catch (cause) {
       const { code, constraint } = describe(cause);
@@ -341,22 +330,8 @@ export class PgEventWriter {
     const writer = await this.writerFor(client, experimentId, points.rank, learned);
     const seriesIds = await this.seriesFor(client, experimentId, keys, learned);
 
-    // Group the points series by series (in series id order, so that the primary key index is
-    // filled in order), keeping logging order inside a series.
-    const groups = new Map<number, number[]>();
-    let lastKey: string | undefined;
-    let lastGroup: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (key !== lastKey) {
-        const id = seriesIds.get(key)!;
-        let group = groups.get(id);
-        if (!group) groups.set(id, (group = []));
-        lastKey = key;
-        lastGroup = group;
-      }
-      lastGroup.push(i);
-    }
+    // Series by series, in series id order, so that the primary key index is filled in order.
+    const groups = groupBySeries(keys, (key) => seriesIds.get(key)!);
     const order = [...groups.keys()].sort((a, b) => a - b);
 
     const delta = { ids: [] as number[], n: [] as number[], first: [] as number[], last: [] as number[], lastValue: [] as number[], min: [] as string[], max: [] as string[] };
@@ -456,47 +431,13 @@ export class PgEventWriter {
     return ids;
   }
 
-  private async insertEvaluation(
-    client: PgPoolClient,
-    experimentId: string,
-    evaluation: Extract<TrackerEvent, { type: 'evaluation' }>['evaluation'],
-    samples: readonly EvaluationSample[],
-  ): Promise<void> {
-    const result = await client.query<{ id: number }>({
-      name: 'exptrack_insert_evaluation',
-      text: INSERT_EVALUATION,
-      values: [
-        experimentId,
-        evaluation.benchmark,
-        JSON.stringify(encodeNumbers(evaluation.metrics)),
-        JSON.stringify(evaluation.metadata),
-        evaluation.step,
-        samples.length,
-        evaluation.createdAt,
-      ],
-    });
-    if (samples.length === 0) return;
-    const column = <T>(pick: (s: EvaluationSample) => T | null | undefined): Array<T | null> => samples.map((s) => pick(s) ?? null);
-    await client.query({
-      name: 'exptrack_insert_samples',
-      text: INSERT_SAMPLES,
-      values: [
-        result.rows[0]!.id,
-        column((s) => s.id),
-        column((s) => s.prompt),
-        column((s) => s.output),
-        column((s) => s.extracted),
-        column((s) => s.gold),
-        column((s) => s.correct),
-        column((s) => s.score),
-        column((s) => s.latencyMs),
-        column((s) => s.promptTokens),
-        column((s) => s.completionTokens),
-        column((s) => s.error),
-        samples.map((s) => s.attempt ?? 0),
-        column((s) => (s.metadata === undefined ? null : JSON.stringify(s.metadata))),
-      ],
-    });
+  private async insertEvaluation(client: PgPoolClient, event: Extract<TrackerEvent, { type: 'evaluation' }>): Promise<void> {
+    const result = await client.query<{ id: number }>({ name: 'exptrack_insert_evaluation', text: INSERT_EVALUATION, values: evaluationRow(event) });
+    if (event.samples.length === 0) return;
+    // One array per column, for unnest.
+    const rows = event.samples.map((sample) => sampleRow(sample, postgresStoreDialect));
+    const columns = rows[0]!.map((_, column) => rows.map((row) => row[column]));
+    await client.query({ name: 'exptrack_insert_samples', text: INSERT_SAMPLES, values: [result.rows[0]!.id, ...columns] });
   }
 }
 
@@ -541,10 +482,3 @@ function eventError(cause: unknown, where: string): ExptrackError {
   return storeError(cause, where);
 }
 
-function backoffMs(attempt: number): number {
-  return Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

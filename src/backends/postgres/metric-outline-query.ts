@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { drawnPoints, drawsEveryPoint, emptyOutline, outlineWindow, rangeEdges } from '../../core/metric-outline.js';
 import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
-import type { PgStoreSchema } from './schema.js';
+import type { StoreTables } from '../sql/store-tables.js';
 
 /** Finite values only: in Postgres, NaN sorts above +Infinity. */
 const FINITE = sql`value > '-Infinity' AND value < 'Infinity'`;
@@ -17,7 +17,7 @@ const FINITE = sql`value > '-Infinity' AND value < 'Infinity'`;
  * await readMetricOutline(kysely, id, 'loss', { buckets: 1400 });
  * ```
  */
-export async function readMetricOutline(kysely: Kysely<PgStoreSchema>, id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
+export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
   const { fromStep, toStep, buckets } = outlineWindow(query);
   if (fromStep > toStep) return emptyOutline(key);
   return kysely.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {

@@ -1,41 +1,20 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type {
-  Backend,
-  BackendCapabilities,
-  ExperimentQuery,
-  ExperimentReader,
-  ExperimentSelection,
-  MetricSelector,
-  MetricValue,
-  ResponseCacheStore,
-  TrackerEvent,
-} from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { splitSchemaParameter } from './connection-url.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
-import { EXPERIMENT_STATUSES } from '../../core/types.js';
-import type {
-  CheckpointRecord,
-  EvaluationRecord,
-  Experiment,
-  ExperimentStatus,
-  MetricOutline,
-  MetricOutlineQuery,
-  MetricPoint,
-  MetricSummary,
-  StoreStats,
-  StoredEvaluationSample,
-} from '../../core/types.js';
-import { readMetricValues } from '../sql/metric-values.js';
-import { selectionCondition, sortTerms } from '../sql/selection.js';
+import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
+import { migrationProvider } from '../sql/migrations.js';
+import type { StoreTables } from '../sql/store-tables.js';
+import { retry } from '../sql/retry.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
-import { migrationProvider } from './migrations.js';
 import { createPool, type PgPool } from './pg-driver.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
-import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
-import type { PgStoreSchema } from './schema.js';
+import { postgresStoreDialect } from './postgres-store-dialect.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_TABLE = 'exptrack_migration';
@@ -46,7 +25,8 @@ type ResolvedConfig = Required<Omit<PostgresBackendConfig, 'ssl'>> & Pick<Postgr
 
 interface OpenState {
   pool: PgPool;
-  kysely: Kysely<PgStoreSchema>;
+  kysely: Kysely<StoreTables<'native'>>;
+  reads: StoreReads;
   writer: PgEventWriter;
 }
 
@@ -77,7 +57,7 @@ interface OpenState {
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class PostgresBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class PostgresBackend extends SqlStore implements Backend {
   /** The version of the backend contract this backend implements. */
   readonly specificationVersion = 1;
   /** `postgres`, in reports and errors. */
@@ -106,6 +86,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     if (typeof config?.connectionString !== 'string' || config.connectionString.length === 0) {
       throw new ExptrackError('PostgresBackend needs a connectionString', { code: 'invalid_input', field: 'connectionString', value: config?.connectionString });
     }
+    super();
     const fromUrl = splitSchemaParameter(config.connectionString);
     if (config.schema !== undefined && fromUrl.schema !== undefined && config.schema !== fromUrl.schema) {
       throw invalidInput('schema', config.schema, `differs from the connection string's ?schema=${fromUrl.schema}; give one`);
@@ -171,13 +152,13 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
       options: `-c search_path=${schema}`,
       ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
     });
-    const kysely = new Kysely<PgStoreSchema>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+    const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
       const { error } = await new Migrator({
         db: kysely,
-        provider: migrationProvider,
+        provider: migrationProvider(postgresStoreDialect),
         migrationTableSchema: schema,
         // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
         // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
@@ -185,7 +166,7 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
         migrationLockTableName: `${MIGRATION_TABLE}_lock`,
       }).migrateToLatest();
       if (error) throw error;
-      const state = { pool, kysely, writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
+      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
       this.state = state;
       this.closed = undefined;
       await this.markStaleRunsCrashed(state);
@@ -215,17 +196,12 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    * ```
    */
   async write(events: readonly TrackerEvent[]): Promise<void> {
-    const deadline = Date.now() + this.config.retryForMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { writer } = await this.ready();
-        return await writer.write(events);
-      } catch (cause) {
-        // The server may not have been up when the store was opened: keep trying within the budget.
-        if (this.state || !isTransient(cause) || Date.now() >= deadline) throw storeError(cause, this.where());
-        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+    // The server may not have been up when the store was opened: keep trying within the budget.
+    await retry(async () => (await this.ready()).writer.write(events), {
+      forMs: this.config.retryForMs,
+      backoffMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt),
+      settle: (cause) => ({ error: storeError(cause, this.where()), retryable: !this.state && isTransient(cause) }),
+    });
   }
 
   /**
@@ -265,145 +241,6 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
   }
 
   /**
-   * Lists experiments, newest first unless asked otherwise; runs whose heartbeat stopped are marked
-   * crashed first. `where` takes a parsed filter (see `parseFilter` of `exptrack/analysis`).
-   *
-   * @param query - status, group, ids, filter, order, limit and offset
-   * @returns the matching experiments
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter.
-   *
-   * @example
-   * ```ts
-   * const best = await store.getAllExperiments({ status: 'completed', limit: 10 });
-   * ```
-   */
-  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'postgres'));
-      for (const term of sortTerms(query, 'postgres', Date.now())) q = q.orderBy(term);
-      if (query.limit !== undefined) q = q.limit(query.limit);
-      if (query.offset !== undefined) q = q.offset(query.offset);
-      return (await q.execute()).map(toExperiment);
-    }, true);
-  }
-
-  /**
-   * How many experiments a selection picks (after marking stale runs crashed), counted by the server.
-   *
-   * @param selection - status, group, ids and filter
-   * @returns the count
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter.
-   *
-   * @example
-   * ```ts
-   * const running = await store.countExperiments({ status: 'running' });
-   * ```
-   */
-  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely
-        .selectFrom('experiments as e')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .where(selectionCondition(selection, 'postgres'))
-        .executeTakeFirstOrThrow();
-      return row.n;
-    }, true);
-  }
-
-  /**
-   * One metric of every selected run that has it, in no particular order, in one query: a metric of a
-   * benchmark's latest evaluation, or a training metric's last, min or max value.
-   *
-   * @param metric - the metric
-   * @param selection - status, group, ids and filter
-   * @returns the values, NaN and ±Infinity included
-   * @throws ExptrackError `unavailable` when the server cannot be reached, `invalid_input` for a
-   *   malformed filter or value.
-   *
-   * @example
-   * ```ts
-   * const scores = await store.getMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, { status: 'completed' });
-   * ```
-   */
-  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    return this.reading(({ kysely }) => readMetricValues(metric, selection, 'postgres', (query) => query.execute(kysely)), true);
-  }
-
-  /**
-   * One experiment (after marking stale runs crashed).
-   *
-   * @param id - the experiment's id
-   * @returns the experiment, or undefined when no experiment has that id
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const run = await store.getExperiment('exp_20250123_143022_a1b2c3');
-   * ```
-   */
-  async getExperiment(id: string): Promise<Experiment | undefined> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toExperiment(row);
-    }, true);
-  }
-
-  /**
-   * Ids that start with `prefix`, in byte order.
-   *
-   * @param prefix - the start of an id
-   * @param limit - at most this many
-   * @returns the matching ids
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * await store.findExperimentIds('exp_2025'); // ['exp_20250123_143022_a1b2c3', ...]
-   * ```
-   */
-  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('experiments')
-        .select('id')
-        .where(sql<boolean>`starts_with(id, ${prefix})`)
-        .orderBy(sql`id collate "C"`)
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.id);
-    });
-  }
-
-  /**
-   * The points of an experiment, ordered by key, step, then logging order.
-   *
-   * @param id - the experiment's id
-   * @param key - only this metric
-   * @returns the points, with their timestamps and ranks
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const loss = await store.getMetrics(id, 'loss');
-   * ```
-   */
-  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('metric_points as p')
-        .innerJoin('metric_series as s', 's.id', 'p.series_id')
-        .innerJoin('writers as w', 'w.id', 'p.writer_id')
-        .select(['s.key', 'p.step', 'p.value', 'p.ts_offset', 'w.started_at', 'w.rank'])
-        .where('s.experiment_id', '=', id);
-      if (key !== undefined) q = q.where('s.key', '=', key);
-      const rows = await q.orderBy(sql`s.key collate "C"`).orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
-      return rows.map((r) => ({ key: r.key, step: r.step, value: r.value, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
-    });
-  }
-
-  /**
    * One metric in a step window, reduced in the database to what `buckets` columns can show (see
    * `MetricOutline`): every finite point of a small window, else the first lowest and highest
    * point of each equal step range.
@@ -422,159 +259,6 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
    */
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
     return this.reading(({ kysely }) => readMetricOutline(kysely, id, key, query));
-  }
-
-  /**
-   * Per-key figures of experiments' metrics, kept up to date as points arrive.
-   *
-   * @param id - an experiment's id, or several (read in one query)
-   * @returns the summaries, by experiment (in the order of the ids given) then key
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const [loss] = await store.getMetricSummaries(id); // { key: 'loss', count, min, max, last, ... }
-   * const all = await store.getMetricSummaries([idA, idB]);
-   * ```
-   */
-  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
-    const ids = typeof id === 'string' ? [id] : [...id];
-    if (ids.length === 0) return [];
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('metric_series')
-        .select(['experiment_id', 'key', 'count', 'first_step', 'last_step', 'last_value', 'min_value', 'max_value'])
-        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`)
-        .where('count', '>', 0)
-        .orderBy(sql`array_position(${ids}::text[], experiment_id)`)
-        .orderBy(sql`key collate "C"`)
-        .execute();
-      return rows.map(toMetricSummary);
-    });
-  }
-
-  /**
-   * The evaluations of experiments, in the order they were logged (the last of a benchmark is its
-   * latest).
-   *
-   * @param id - an experiment's id, or several (read in one query)
-   * @param benchmark - only this benchmark
-   * @returns the evaluations, by experiment (in the order of the ids given) then logging order;
-   *   samples are read with `getEvaluationSamples`
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const [gsm8k] = await store.getEvaluationResults(id, 'gsm8k');
-   * ```
-   */
-  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
-    const ids = typeof id === 'string' ? [id] : [...id];
-    if (ids.length === 0) return [];
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('evaluations')
-        .select(['experiment_id', 'benchmark', 'metrics', 'metadata', 'step', 'sample_count', 'created_at'])
-        .where(sql<boolean>`experiment_id = ANY(${ids}::text[])`);
-      if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-      return (await q.orderBy(sql`array_position(${ids}::text[], experiment_id)`).orderBy('id').execute()).map(toEvaluation);
-    });
-  }
-
-  /**
-   * The per-sample rows of an experiment's evaluations, in logging order.
-   *
-   * @param id - the experiment's id
-   * @param benchmark - only this benchmark
-   * @returns the samples, each with its experiment and benchmark
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const wrong = (await store.getEvaluationSamples(id, 'gsm8k')).filter((s) => s.correct === false);
-   * ```
-   */
-  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
-    return this.reading(async ({ kysely }) => {
-      let q = kysely
-        .selectFrom('evaluation_samples as s')
-        .innerJoin('evaluations as ev', 'ev.id', 's.evaluation_id')
-        .selectAll('s')
-        .select(['ev.experiment_id', 'ev.benchmark'])
-        .where('ev.experiment_id', '=', id);
-      if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
-      return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map(toSample);
-    });
-  }
-
-  /**
-   * The checkpoints of an experiment, in logging order.
-   *
-   * @param id - the experiment's id
-   * @returns the checkpoints with their sizes and hashes
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const checkpoints = await store.getCheckpoints(id);
-   * ```
-   */
-  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
-    return this.reading(async ({ kysely }) => {
-      const rows = await kysely
-        .selectFrom('checkpoints')
-        .select(['experiment_id', 'path', 'step', 'metrics', 'size_bytes', 'sha256', 'file_count', 'created_at'])
-        .where('experiment_id', '=', id)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(toCheckpoint);
-    });
-  }
-
-  /**
-   * Counts and sizes of the store; `sizeBytes` is the total size of the schema's tables and
-   * indexes (`pg_total_relation_size`).
-   *
-   * @returns the figures
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const { experiments, metricPoints, sizeBytes } = await store.getStats();
-   * ```
-   */
-  async getStats(): Promise<StoreStats> {
-    return this.reading(async ({ kysely }) => {
-      const count = (table: 'metric_points' | 'evaluations' | 'evaluation_samples' | 'checkpoints') =>
-        kysely.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const [statuses, span, points, evaluations, samples, checkpoints, size] = await Promise.all([
-        kysely.selectFrom('experiments').select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
-        kysely
-          .selectFrom('experiments')
-          .select(({ fn }) => [fn.min<number | null>('created_at').as('oldest'), fn.max<number | null>('created_at').as('newest')])
-          .executeTakeFirstOrThrow(),
-        count('metric_points'),
-        count('evaluations'),
-        count('evaluation_samples'),
-        count('checkpoints'),
-        sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely),
-      ]);
-      const byStatus = Object.fromEntries(EXPERIMENT_STATUSES.map((s) => [s, 0])) as Record<ExperimentStatus, number>;
-      for (const { status, n } of statuses) byStatus[status as ExperimentStatus] = n;
-      return {
-        experiments: statuses.reduce((sum, s) => sum + s.n, 0),
-        byStatus,
-        metricPoints: points.n,
-        evaluations: evaluations.n,
-        samples: samples.n,
-        checkpoints: checkpoints.n,
-        sizeBytes: size.rows[0]?.bytes ?? null,
-        oldest: span.oldest,
-        newest: span.newest,
-      };
-    }, true);
   }
 
   /**
@@ -603,64 +287,31 @@ export class PostgresBackend implements Backend, ExperimentReader, ResponseCache
     );
   }
 
-  /**
-   * A cached model response.
-   *
-   * @param key - the response's hash
-   * @returns the cached value, or undefined
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * const cached = await store.getCachedResponse(hash);
-   * ```
-   */
-  async getCachedResponse(key: string): Promise<string | undefined> {
-    return this.reading(async ({ kysely }) => {
-      const row = await kysely.selectFrom('response_cache').select('value').where('key', '=', key).executeTakeFirst();
-      return row?.value;
-    });
+  protected withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
+    return this.reading((state) => body(state.reads), listing);
   }
 
-  /**
-   * Stores (or replaces) a model response.
-   *
-   * @param key - the response's hash
-   * @param value - the response
-   * @returns when it is stored
-   * @throws ExptrackError `unavailable` when the server cannot be reached.
-   *
-   * @example
-   * ```ts
-   * await store.putCachedResponse(hash, JSON.stringify(response));
-   * ```
-   */
-  async putCachedResponse(key: string, value: string): Promise<void> {
-    await this.reading(async ({ kysely }) => {
-      const now = Date.now();
-      await kysely
-        .insertInto('response_cache')
-        .values({ key, value, created_at: now })
-        .onConflict((c) => c.column('key').doUpdateSet({ value, created_at: now }))
-        .execute();
-    });
+  /** The total size of the schema's tables and indexes. */
+  protected async storeSize(): Promise<number | null> {
+    const { kysely } = await this.ready();
+    const { rows } = await sql<{ bytes: number | null }>`SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${this.config.schema} AND c.relkind = 'r'`.execute(kysely);
+    return rows[0]?.bytes ?? null;
   }
 
   /**
    * Runs a read (or a small idempotent write) on the open store, once more on a fresh connection
    * when the first one was dropped; with `listing`, stale runs are marked crashed first.
    */
-  private async reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
+  private reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
+    return retry(
+      async () => {
         const state = await this.ready();
         if (listing) await this.markStaleRunsCrashed(state);
-        return await body(state);
-      } catch (cause) {
-        if (attempt >= 2 || !isTransient(cause)) throw storeError(cause, this.where());
-        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-      }
-    }
+        return body(state);
+      },
+      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: storeError(cause, this.where()), retryable: isTransient(cause) }) },
+    );
   }
 
   private async markStaleRunsCrashed(state: OpenState): Promise<void> {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ExperimentQuery, ExperimentSelection } from '../../core/backend.js';
-import { sortKeyOf, sortDirectionOf } from '../../core/experiment-order.js';
+import { durationFrom, sortKeyOf, sortDirectionOf } from '../../core/experiment-order.js';
 import { compileFilterToKysely, type SqlFilterDialect } from './compile-filter.js';
 
 /**
@@ -55,8 +55,15 @@ export function sortTerms(query: ExperimentQuery, dialect: SqlFilterDialect, now
     case 'commit':
       return [sql`(e.git_commit is null)`, sql`${text('e.git_commit')} ${direction}`, ...newestFirst];
     case 'duration': {
-      const end = sql`coalesce(e.ended_at, case when e.status = 'running' then ${now} else coalesce(e.heartbeat_at, e.created_at) end)`;
-      return [sql`(${end} - e.created_at) ${direction}`, ...newestFirst];
+      const duration = durationFrom<RawBuilder<unknown>>({
+        endedAt: sql`e.ended_at`,
+        nowIfRunning: sql`case when e.status = 'running' then cast(${now} as bigint) end`,
+        heartbeatAt: sql`e.heartbeat_at`,
+        createdAt: sql`e.created_at`,
+        firstOf: (...terms) => sql`coalesce(${sql.join(terms)})`,
+        minus: (a, b) => sql`(${a} - ${b})`,
+      });
+      return [sql`${duration} ${direction}`, ...newestFirst];
     }
   }
 }

@@ -1,13 +1,15 @@
 import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
-import { encodeNumbers } from '../../core/json-numbers.js';
-import type { EvaluationSample, Experiment, ExperimentStatus } from '../../core/types.js';
+import type { Experiment, ExperimentStatus } from '../../core/types.js';
+import { batchFailure } from '../sql/batch-failures.js';
+import { checkpointRow, evaluationRow, experimentRow, sampleRow } from '../sql/event-rows.js';
 import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
 
 /** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
 export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'metrics'; experimentId: string; points: MetricColumnsView };
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
+import { sqliteValues } from './sqlite-values.js';
 
 type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
 
@@ -25,7 +27,7 @@ export class EventWriter {
     this.statements = {
       insertExperiment: db.prepare(`INSERT INTO experiments
         (id, name, notes, group_name, status, created_at, ended_at, heartbeat_at, config, tags, summary, git, git_commit, environment, error)
-        VALUES (@id, @name, @notes, @group_name, @status, @created_at, @ended_at, @heartbeat_at, @config, @tags, @summary, @git, @git_commit, @environment, @error)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       mutableColumns: db.prepare('SELECT status, ended_at, heartbeat_at, name, notes, tags, summary, error FROM experiments WHERE id = ?'),
       updateExperiment: db.prepare(`UPDATE experiments SET status = @status, ended_at = @ended_at, heartbeat_at = @heartbeat_at,
         name = @name, notes = @notes, tags = @tags, summary = @summary, error = @error WHERE id = @id`),
@@ -66,11 +68,7 @@ export class EventWriter {
     }
     if (failures.length > 0) {
       this.metrics.reset();
-      const first = failures[0];
-      const message = first instanceof Error ? first.message : String(first);
-      throw ExptrackError.is(first) && failures.length === 1
-        ? first
-        : new ExptrackError(`${failures.length} of ${events.length} events could not be stored; the first: ${message}`, { code: 'backend_failed', backend: 'sqlite', cause: first });
+      throw batchFailure(failures, events.length, 'sqlite', (cause) => cause);
     }
   }
 
@@ -83,47 +81,20 @@ export class EventWriter {
       case 'metrics':
         return this.metrics.insert(event.experimentId, event.points);
       case 'evaluation': {
-        const { evaluation, samples } = event;
-        const result = this.statements.insertEvaluation.run(
-          event.experimentId,
-          evaluation.benchmark,
-          JSON.stringify(encodeNumbers(evaluation.metrics)),
-          JSON.stringify(evaluation.metadata),
-          evaluation.step,
-          samples.length,
-          evaluation.createdAt,
-        );
+        const result = this.statements.insertEvaluation.run(...evaluationRow(event));
         const evaluationId = Number(result.lastInsertRowid);
-        samples.forEach((sample, position) => this.statements.insertSample.run(evaluationId, position, ...sampleColumns(sample)));
+        event.samples.forEach((sample, position) => this.statements.insertSample.run(evaluationId, position, ...sampleRow(sample, sqliteValues)));
         return;
       }
-      case 'checkpoint': {
-        const c = event.checkpoint;
-        this.statements.insertCheckpoint.run(event.experimentId, c.path, c.step, JSON.stringify(encodeNumbers(c.metrics)), c.sizeBytes, c.sha256, c.fileCount, c.createdAt);
+      case 'checkpoint':
+        this.statements.insertCheckpoint.run(...checkpointRow(event.experimentId, event.checkpoint));
         return;
-      }
     }
   }
 
   private insertExperiment(e: Experiment): void {
     try {
-      this.statements.insertExperiment.run({
-        id: e.id,
-        name: e.name,
-        notes: e.notes,
-        group_name: e.group,
-        status: e.status,
-        created_at: e.createdAt,
-        ended_at: e.endedAt,
-        heartbeat_at: e.heartbeatAt,
-        config: JSON.stringify(e.config),
-        tags: JSON.stringify(e.tags),
-        summary: JSON.stringify(e.summary),
-        git: e.git && JSON.stringify(e.git),
-        git_commit: e.git?.commit ?? null,
-        environment: e.environment && JSON.stringify(e.environment),
-        error: e.error && JSON.stringify(e.error),
-      });
+      this.statements.insertExperiment.run(...experimentRow(e));
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ExptrackError(`experiment ${e.id} exists already`, { code: 'already_exists', field: 'id', value: e.id, backend: 'sqlite' });
@@ -150,22 +121,4 @@ export class EventWriter {
       error: changes.error !== undefined ? changes.error && JSON.stringify(changes.error) : row.error,
     });
   }
-}
-
-function sampleColumns(s: EvaluationSample): unknown[] {
-  return [
-    s.id,
-    s.prompt ?? null,
-    s.output ?? null,
-    s.extracted ?? null,
-    s.gold ?? null,
-    s.correct === undefined || s.correct === null ? null : s.correct ? 1 : 0,
-    s.score ?? null,
-    s.latencyMs ?? null,
-    s.promptTokens ?? null,
-    s.completionTokens ?? null,
-    s.error ?? null,
-    s.attempt ?? 0,
-    s.metadata === undefined ? null : JSON.stringify(s.metadata),
-  ];
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ExptrackError } from '../../core/errors.js';
 import type { MetricColumns } from '../../core/types.js';
+import { groupBySeries } from '../sql/event-rows.js';
 
 /** Metric columns as the writer reads them: by index only, so typed arrays serve as well as arrays. */
 export type MetricColumnsView = { readonly [K in keyof MetricColumns]: MetricColumns[K] extends Array<infer T> ? ArrayLike<T> : MetricColumns[K] };
@@ -101,26 +102,16 @@ export class MetricWriter {
     for (let i = 0; i < filled; i++) this.insertOne.run(params.slice(i * COLUMNS, (i + 1) * COLUMNS));
   }
 
-  /** The positions of each series' points, in logging order, keyed by series id. */
+  /** The positions of each series' points, in logging order, keyed by series id (created when new). */
   private groupBySeries(experimentId: string, keys: ArrayLike<string>): Map<number, number[]> {
     let ids = this.series.get(experimentId);
     if (!ids) this.series.set(experimentId, (ids = new Map()));
-    const groups = new Map<number, number[]>();
-    let lastKey: string | undefined;
-    let lastGroup: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (key !== lastKey) {
-        let id = ids.get(key);
-        if (id === undefined) ids.set(key, (id = this.createSeries(experimentId, key)));
-        let group = groups.get(id);
-        if (!group) groups.set(id, (group = []));
-        lastKey = key;
-        lastGroup = group;
-      }
-      lastGroup.push(i);
-    }
-    return groups;
+    const known = ids;
+    return groupBySeries(keys, (key) => {
+      let id = known.get(key);
+      if (id === undefined) known.set(key, (id = this.createSeries(experimentId, key)));
+      return id;
+    });
   }
 
   private createSeries(experimentId: string, key: string): number {

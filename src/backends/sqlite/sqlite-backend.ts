@@ -1,41 +1,19 @@
 import { statSync } from 'node:fs';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import type {
-  Backend,
-  BackendCapabilities,
-  ExperimentQuery,
-  ExperimentReader,
-  ExperimentSelection,
-  MetricSelector,
-  MetricValue,
-  ResponseCacheStore,
-  TrackerEvent,
-} from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
-import { EXPERIMENT_STATUSES } from '../../core/types.js';
-import type {
-  CheckpointRecord,
-  EvaluationRecord,
-  Experiment,
-  ExperimentStatus,
-  MetricOutline,
-  MetricOutlineQuery,
-  MetricPoint,
-  MetricSummary,
-  StoreStats,
-  StoredEvaluationSample,
-} from '../../core/types.js';
-import { readMetricValues } from '../sql/metric-values.js';
-import { selectionCondition, sortTerms } from '../sql/selection.js';
+import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
+import { LATEST_MIGRATION, migrationProvider } from '../sql/migrations.js';
+import type { StoreTables } from '../sql/store-tables.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { StoreReads } from '../sql/store-reads.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
-import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import { openDatabase, storeError } from './open-database.js';
-import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
-import type { StoreSchema } from './schema.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
+import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
 import { WriteThread } from './write-thread.js';
 
@@ -57,12 +35,12 @@ import { WriteThread } from './write-thread.js';
  * await store.getMetrics(id, 'loss'); // [{ key: 'loss', step: 10, value: 0.25, ... }]
  * ```
  */
-export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheStore {
+export class SqliteBackend extends SqlStore implements Backend {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreSchema>; writer: EventWriter } | undefined;
+  private state: { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
   private startedThread: WriteThread | undefined;
@@ -71,6 +49,7 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   private opening: Promise<void> | undefined;
 
   constructor(config: SqliteBackendConfig) {
+    super();
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
     this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
   }
@@ -97,10 +76,10 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   private async open(): Promise<void> {
     const { path } = this.config;
     const db = openDatabase(path, this.config);
-    const kysely = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+    const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
       await migrate(db, kysely);
-      this.state = { db, kysely, writer: new EventWriter(db) };
+      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: new EventWriter(db) };
       this.markStaleRunsCrashed();
     } catch (cause) {
       await kysely.destroy();
@@ -161,128 +140,9 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     await state.kysely.destroy();
   }
 
-  async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    const { kysely } = await this.readyForReading();
-    let q = kysely.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, 'sqlite'));
-    for (const term of sortTerms(query, 'sqlite', Date.now())) q = q.orderBy(term);
-    if (query.limit !== undefined) q = q.limit(query.limit);
-    if (query.offset !== undefined) q = (query.limit === undefined ? q.limit(-1) : q).offset(query.offset);
-    return (await q.execute()).map(toExperiment);
-  }
-
-  async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
-    const { kysely } = await this.readyForReading();
-    const row = await kysely
-      .selectFrom('experiments as e')
-      .select(({ fn }) => fn.countAll<number>().as('n'))
-      .where(selectionCondition(selection, 'sqlite'))
-      .executeTakeFirstOrThrow();
-    return row.n;
-  }
-
-  async getMetricValues(metric: MetricSelector, selection: ExperimentSelection = {}): Promise<MetricValue[]> {
-    const { kysely } = await this.readyForReading();
-    return readMetricValues(metric, selection, 'sqlite', (query) => query.execute(kysely));
-  }
-
-  async getExperiment(id: string): Promise<Experiment | undefined> {
-    const { kysely } = await this.readyForReading();
-    const row = await kysely.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toExperiment(row);
-  }
-
-  async findExperimentIds(prefix: string, limit = 10): Promise<string[]> {
-    const { kysely } = await this.ready();
-    const rows = await kysely
-      .selectFrom('experiments')
-      .select('id')
-      .where('id', '>=', prefix)
-      .where('id', '<', prefix + '\uffff')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.id);
-  }
-
-  async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
-    const { kysely } = await this.ready();
-    let q = kysely
-      .selectFrom('metric_points as p')
-      .innerJoin('metric_series as s', 's.id', 'p.series_id')
-      .innerJoin('writers as w', 'w.id', 'p.writer_id')
-      .select(['s.key', 'p.step', 'p.value', 'p.ts_offset', 'w.started_at', 'w.rank'])
-      .where('s.experiment_id', '=', id);
-    if (key !== undefined) q = q.where('s.key', '=', key);
-    const rows = await q.orderBy('s.key').orderBy('p.step').orderBy('p.writer_id').orderBy('p.seq').execute();
-    return rows.map((r) => ({ key: r.key, step: r.step, value: r.value ?? NaN, timestamp: r.started_at + r.ts_offset, rank: r.rank }));
-  }
-
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
     const { db } = await this.ready();
     return readMetricOutline(db, id, key, query);
-  }
-
-  async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
-    const { kysely } = await this.ready();
-    const rows = await inChunks(id, (ids) =>
-      kysely.selectFrom('metric_series').selectAll().where('experiment_id', 'in', ids).where('count', '>', 0).orderBy('key').execute(),
-    );
-    return orderByIds(id, rows, (r) => r.experiment_id).map(toMetricSummary);
-  }
-
-  async getEvaluationResults(id: string | readonly string[], benchmark?: string): Promise<EvaluationRecord[]> {
-    const { kysely } = await this.ready();
-    const rows = await inChunks(id, (ids) => {
-      let q = kysely.selectFrom('evaluations').selectAll().where('experiment_id', 'in', ids);
-      if (benchmark !== undefined) q = q.where('benchmark', '=', benchmark);
-      return q.orderBy('id').execute();
-    });
-    return orderByIds(id, rows, (r) => r.experiment_id).map(toEvaluation);
-  }
-
-  async getEvaluationSamples(id: string, benchmark?: string): Promise<StoredEvaluationSample[]> {
-    const { kysely } = await this.ready();
-    let q = kysely
-      .selectFrom('evaluation_samples as s')
-      .innerJoin('evaluations as ev', 'ev.id', 's.evaluation_id')
-      .selectAll('s')
-      .select(['ev.experiment_id', 'ev.benchmark'])
-      .where('ev.experiment_id', '=', id);
-    if (benchmark !== undefined) q = q.where('ev.benchmark', '=', benchmark);
-    return (await q.orderBy('s.evaluation_id').orderBy('s.position').execute()).map(toSample);
-  }
-
-  async getCheckpoints(id: string): Promise<CheckpointRecord[]> {
-    const { kysely } = await this.ready();
-    const rows = await kysely.selectFrom('checkpoints').selectAll().where('experiment_id', '=', id).orderBy('created_at').orderBy('id').execute();
-    return rows.map(toCheckpoint);
-  }
-
-  async getStats(): Promise<StoreStats> {
-    const { kysely } = await this.readyForReading();
-    const count = (table: 'metric_points' | 'evaluations' | 'evaluation_samples' | 'checkpoints') =>
-      kysely.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const [statuses, span, points, evaluations, samples, checkpoints] = await Promise.all([
-      kysely.selectFrom('experiments').select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
-      kysely.selectFrom('experiments').select(({ fn }) => [fn.min<number | null>('created_at').as('oldest'), fn.max<number | null>('created_at').as('newest')]).executeTakeFirstOrThrow(),
-      count('metric_points'),
-      count('evaluations'),
-      count('evaluation_samples'),
-      count('checkpoints'),
-    ]);
-    const byStatus = Object.fromEntries(EXPERIMENT_STATUSES.map((s) => [s, 0])) as Record<ExperimentStatus, number>;
-    for (const { status, n } of statuses) byStatus[status as ExperimentStatus] = n;
-    return {
-      experiments: statuses.reduce((sum, s) => sum + s.n, 0),
-      byStatus,
-      metricPoints: points.n,
-      evaluations: evaluations.n,
-      samples: samples.n,
-      checkpoints: checkpoints.n,
-      sizeBytes: this.sizeOnDisk(),
-      oldest: span.oldest,
-      newest: span.newest,
-    };
   }
 
   async deleteExperiment(id: string): Promise<boolean> {
@@ -295,19 +155,9 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     return remove.immediate() as boolean;
   }
 
-  async getCachedResponse(key: string): Promise<string | undefined> {
-    const { kysely } = await this.ready();
-    const row = await kysely.selectFrom('response_cache').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
-  }
-
-  async putCachedResponse(key: string, value: string): Promise<void> {
-    const { kysely } = await this.ready();
-    await kysely
-      .insertInto('response_cache')
-      .values({ key, value, created_at: Date.now() })
-      .onConflict((c) => c.column('key').doUpdateSet({ value, created_at: Date.now() }))
-      .execute();
+  protected async withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
+    const { reads } = listing ? await this.readyForReading() : await this.ready();
+    return body(reads);
   }
 
   private async ready(): Promise<NonNullable<SqliteBackend['state']>> {
@@ -334,7 +184,8 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
     }
   }
 
-  private sizeOnDisk(): number | null {
+  /** The file and its WAL; null for an in-memory database. */
+  protected async storeSize(): Promise<number | null> {
     const { path } = this.config;
     if (path === ':memory:' || path === '') return null;
     const size = (p: string) => {
@@ -348,30 +199,15 @@ export class SqliteBackend implements Backend, ExperimentReader, ResponseCacheSt
   }
 }
 
-/** Runs a query over ids in chunks that stay far below SQLite's limit on bound parameters. */
-async function inChunks<T>(id: string | readonly string[], query: (ids: string[]) => Promise<T[]>): Promise<T[]> {
-  const ids = typeof id === 'string' ? [id] : [...new Set(id)];
-  const rows: T[] = [];
-  for (let i = 0; i < ids.length; i += 500) rows.push(...(await query(ids.slice(i, i + 500))));
-  return rows;
-}
-
-/** Rows grouped by experiment in the order the ids were given, keeping each group's order. */
-function orderByIds<T>(id: string | readonly string[], rows: T[], experimentOf: (row: T) => string): T[] {
-  if (typeof id === 'string') return rows;
-  const position = new Map(id.map((one, i) => [one, i]));
-  return rows.map((row, i) => ({ row, i })).sort((a, b) => position.get(experimentOf(a.row))! - position.get(experimentOf(b.row))! || a.i - b.i).map((x) => x.row);
-}
-
 /**
  * Brings the schema up to date. An up-to-date store costs one query (Kysely's migrator takes far
  * longer, on every open). When several processes open a new file at once, one migrates and the
  * others fail on what it created: they try again and find the work done.
  */
-async function migrate(db: SqliteConnection, kysely: Kysely<StoreSchema>): Promise<void> {
+async function migrate(db: SqliteConnection, kysely: Kysely<StoreTables<'encoded'>>): Promise<void> {
   if (latestAppliedMigration(db) === LATEST_MIGRATION) return;
   for (let attempt = 0; ; attempt++) {
-    const { error } = await new Migrator({ db: kysely, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: kysely, provider: migrationProvider(sqliteStoreDialect) }).migrateToLatest();
     if (error === undefined) return;
     if (attempt === 5) throw error;
     await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));

@@ -1,46 +1,31 @@
+import { jitteredBackoff, retry, retrySync, type RetryPolicy } from '../sql/retry.js';
 import { storeError } from './open-database.js';
 import type { EventWriter, StoreEvent } from './event-writer.js';
 
-/** How long a batch keeps retrying while other processes hold the lock, and how a retry waits. */
-export interface RetryPolicy {
+/** How long a batch keeps retrying while other processes hold the lock. */
+export interface LockRetry {
   path: string;
   lockRetryMs: number;
 }
 
-function backoffMs(attempt: number): number {
-  return Math.min(1_000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+/** Retries while another process holds the lock, for up to `lockRetryMs`; other failures are thrown at once as typed errors. */
+function lockPolicy({ path, lockRetryMs }: LockRetry): RetryPolicy {
+  return {
+    forMs: lockRetryMs,
+    backoffMs: jitteredBackoff(20, 1_000),
+    settle: (cause) => {
+      const error = storeError(path, cause);
+      return { error, retryable: error.code === 'locked' };
+    },
+  };
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Writes a batch, retrying with jittered backoff while another process holds the lock, for up to
- * `lockRetryMs`; other failures are thrown at once as typed errors. Synchronous: it sleeps with
- * Atomics.wait, so call it off the main thread or where no promise can settle (an exiting process).
- */
-export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): void {
-  const deadline = Date.now() + policy.lockRetryMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return writer.write(events);
-    } catch (cause) {
-      const error = storeError(policy.path, cause);
-      if (error.code !== 'locked' || Date.now() >= deadline) throw error;
-      Atomics.wait(sleeper, 0, 0, backoffMs(attempt));
-    }
-  }
+/** Writes a batch, waiting for the lock with `Atomics.wait` (the write thread, an exiting process). */
+export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry): void {
+  retrySync(() => writer.write(events), lockPolicy(lock));
 }
 
 /** The same, for the main thread: waits with timers between attempts, so the event loop goes on. */
-export async function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], policy: RetryPolicy): Promise<void> {
-  const deadline = Date.now() + policy.lockRetryMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return writer.write(events);
-    } catch (cause) {
-      const error = storeError(policy.path, cause);
-      if (error.code !== 'locked' || Date.now() >= deadline) throw error;
-      await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-    }
-  }
+export function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry): Promise<void> {
+  return retry(() => writer.write(events), lockPolicy(lock));
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import type { EvaluationRecord, Experiment, ExperimentReader, ExperimentStatus } from 'exptrack';
-import type { RunCost } from 'exptrack/analysis';
+import { experimentDuration, type RunCost } from 'exptrack/analysis';
 import type { Colors } from '../context.js';
 
 /** Every experiment status, for `--status` choices. */
@@ -122,7 +122,7 @@ export interface ListedExperiment {
   /** Milliseconds since the epoch. */
   createdAt: number;
   endedAt: number | null;
-  /** endedAt - createdAt; for a running experiment, the time since it started. */
+  /** How long it ran (`experimentDuration`): for a running experiment, the time since it started. */
   durationMs: number;
   git: { commit: string; branch: string | null; dirty: boolean } | null;
   /** `<benchmark>/<metric>` of the latest evaluations, then the last value of each training metric. */
@@ -153,7 +153,7 @@ export function listedExperiment(e: Experiment, metrics: Record<string, number>,
     tags: e.tags,
     createdAt: e.createdAt,
     endedAt: e.endedAt,
-    durationMs: (e.endedAt ?? (e.status === 'running' ? now : e.heartbeatAt ?? e.createdAt)) - e.createdAt,
+    durationMs: experimentDuration(e, now),
     git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
     metrics,
     cost,

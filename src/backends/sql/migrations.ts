@@ -1,0 +1,30 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { createTables } from './create-table.js';
+import type { StoreDialect } from './store-dialect.js';
+import { INITIAL_TABLES } from './store-schema.js';
+
+/**
+ * The schema's history, one list for both dialects, in the order the migrations apply. A migration
+ * is never edited once released: a change is a new entry (a new table is `createTables(db, dialect,
+ * [table])`, a dialect difference a named `StoreDialect` method).
+ */
+const HISTORY: ReadonlyArray<readonly [name: string, up: (db: Kysely<unknown>, dialect: StoreDialect) => Promise<void>]> = [
+  ['0001_initial', (db, dialect) => createTables(db, dialect, INITIAL_TABLES)],
+];
+
+/** The name of the newest migration: a store whose newest applied migration has it is up to date. */
+export const LATEST_MIGRATION = HISTORY.at(-1)![0];
+
+/**
+ * Serves the migrations of a dialect from code, so nothing is read from disk at run time.
+ *
+ * @example
+ * ```ts
+ * await new Migrator({ db: kysely, provider: migrationProvider(sqliteStoreDialect) }).migrateToLatest();
+ * ```
+ */
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, up] of HISTORY) migrations[name] = { up: (db) => up(db, dialect) };
+  return { getMigrations: async () => migrations };
+}
