@@ -9,6 +9,7 @@ export * from './core/errors.js';
 export * from './core/types.js';
 export * from './core/backend.js';
 export * from './core/filter.js';
+export { encodeWireJson, decodeWireJson } from './core/wire-json.js';
 export * from './core/metric-goal.js';
 export { wellFormedExperiment } from './core/well-formed-experiment.js';
 export { EXPERIMENT_ID_PATTERN, validateExperimentId } from './core/experiment-id-grammar.js';
@@ -18,5 +19,6 @@ export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './
 export { COST_KEYS } from './core/cost-keys.js';
 export type { SystemSampler, SystemSamplerRun, SystemUsage, SystemMetricsOptions, PricingOptions } from './tracker/system-metrics.js';
 export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from './core/lifecycle.js';
-export { captureGit, captureEnvironment, hashPath, redactArgv, redactText, redactUrl } from './capture/index.js';
-export type { CaptureGitOptions, CaptureEnvironmentOptions, PathHash, RedactionRules } from './capture/index.js';
+// Redaction needs no Node; git and environment capture live in `exptrack/capture`.
+export { redactArgv, redactText, redactUrl } from './capture/redact-secrets.js';
+export type { RedactionRules } from './capture/redact-secrets.js';

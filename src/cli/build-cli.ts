@@ -32,6 +32,7 @@ import { registerTag } from './commands/tag.js';
 import { registerNote } from './commands/note.js';
 import { registerSync } from './commands/sync.js';
 import { registerUi } from './commands/ui.js';
+import { registerServer } from './commands/server.js';
 import { registerSweep } from './commands/sweep.js';
 
 /** The commands, in the order `exptrack --help` lists them. */
@@ -52,6 +53,7 @@ const COMMANDS: RegisterCommand[] = [
   registerNote,
   registerSync,
   registerUi,
+  registerServer,
   registerSweep,
 ];
 

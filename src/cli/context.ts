@@ -104,7 +104,7 @@ export class CommandContext {
    * @returns the store
    */
   async store(mode: StoreMode): Promise<CliStore> {
-    const store = await openStore(this.db, mode);
+    const store = await openStore(this.db, mode, this.io.env);
     this.stores.push(store);
     return store;
   }

@@ -1,6 +1,6 @@
 /**
- * Opening the store a command reads or writes: a SQLite file, or a Postgres database for a
- * `postgres://` URL. Each backend's subpath is loaded only when a command opens a store of its kind.
+ * Opening the store a command reads or writes: a SQLite file, a Postgres database for a
+ * `postgres://` URL, or a tracking server for an `http(s)://` URL (with `EXPTRACK_TOKEN`). Each backend's subpath is loaded only when a command opens a store of its kind.
  * @module
  */
 import { existsSync, statSync } from 'node:fs';
@@ -46,6 +46,7 @@ export function isPostgresUrl(db: string): boolean {
  * ```
  */
 export function describeStore(db: string, store: object): string {
+  if (isServerUrl(db)) return `the tracking server ${serverOrigin(db)}`;
   if (!isPostgresUrl(db)) return resolve(db);
   const schema = (store as { schema?: unknown }).schema;
   let where = 'the Postgres database';
@@ -58,6 +59,34 @@ export function describeStore(db: string, store: object): string {
   return typeof schema === 'string' ? `schema "${schema}" of ${where}` : where;
 }
 
+/**
+ * Whether a `--db` value names a tracking server.
+ *
+ * @param db - the `--db` value
+ * @returns true for `http://` and `https://` URLs
+ * @example
+ * ```ts
+ * isServerUrl('https://track.example.com'); // true
+ * ```
+ */
+export function isServerUrl(db: string): boolean {
+  return /^https?:\/\//i.test(db);
+}
+
+/** A server URL without credentials or query, for messages. */
+function serverOrigin(db: string): string {
+  try {
+    const url = new URL(db);
+    return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/$/, '');
+  } catch {
+    return 'at the given URL';
+  }
+}
+
+interface HttpModule {
+  HttpBackend: new (config: { url: string; token?: string }) => CliStore;
+}
+
 interface PostgresModule {
   PostgresBackend: new (config: { connectionString: string }) => CliStore;
 }
@@ -67,8 +96,9 @@ interface PostgresModule {
  * with a message saying where it looked. A `postgres://` URL loads `exptrack/postgres` (and its
  * driver) on demand.
  *
- * @param db - a file path or a `postgres://` URL
+ * @param db - a file path, a `postgres://` URL or an `http(s)://` tracking server
  * @param mode - `read` (the file must exist) or `write` (a missing file is created)
+ * @param env - the environment: `EXPTRACK_TOKEN` is the token of a tracking server
  * @returns the opened store; close it when done
  * @throws CliError naming the store and what to do when it is missing, corrupt, not an exptrack
  * store, or its backend is not available
@@ -78,9 +108,12 @@ interface PostgresModule {
  * try { console.log(await store.getStats()); } finally { await store.close(); }
  * ```
  */
-export async function openStore(db: string, mode: StoreMode): Promise<CliStore> {
+export async function openStore(db: string, mode: StoreMode, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CliStore> {
   let store: CliStore;
-  if (isPostgresUrl(db)) {
+  if (isServerUrl(db)) {
+    const { HttpBackend } = (await import('exptrack/http')) as HttpModule;
+    store = new HttpBackend({ url: db, ...(env.EXPTRACK_TOKEN ? { token: env.EXPTRACK_TOKEN } : {}) });
+  } else if (isPostgresUrl(db)) {
     const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
     store = new module.PostgresBackend({ connectionString: db });
   } else {
@@ -122,7 +155,7 @@ function readingWellFormed(store: CliStore, wellFormedExperiment: (e: Experiment
 /** Turns a failure to open a store into a one-line message naming the store. */
 function storeOpenError(db: string, error: unknown): unknown {
   if (!isExptrackError(error)) return error;
-  const where = isPostgresUrl(db) ? 'the Postgres database' : resolve(db);
+  const where = isServerUrl(db) ? `the tracking server ${serverOrigin(db)}` : isPostgresUrl(db) ? 'the Postgres database' : resolve(db);
   switch (error.code) {
     case 'corrupt_store':
       return new CliError(`${where} is corrupt or not a database; it was left untouched (restore it from a backup or pass another --db)`);

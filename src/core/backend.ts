@@ -66,6 +66,43 @@ export interface BackendCapabilities {
    * synchronous loop, instead of waiting for the previous write.
    */
   pipelinedWrites?: boolean;
+  /**
+   * `write` honours {@link WriteOptions.batch}: a batch whose identity the store already recorded is
+   * skipped, so a batch retried after its first attempt was committed is applied once.
+   */
+  idempotentBatches?: boolean;
+}
+
+/**
+ * The identity of a batch, for stores that apply each batch at most once: a writer session (one
+ * per sending backend instance) and the batch's number in it, increasing by at least 1 per batch.
+ * A store records the highest number it applied per session in the same transaction as the batch,
+ * and skips a batch whose number is not higher.
+ *
+ * @example
+ * ```ts
+ * const batch: BatchIdentity = { session: crypto.randomUUID(), sequence: 1 };
+ * await store.write(events, { batch });
+ * ```
+ */
+export interface BatchIdentity {
+  /** The sending session: at most 200 characters. */
+  session: string;
+  /** The batch's number in the session: a safe integer >= 1. */
+  sequence: number;
+}
+
+/**
+ * How a batch is written (see {@link Backend.write}).
+ *
+ * @example
+ * ```ts
+ * const options: WriteOptions = { batch: { session: 'f3a1…', sequence: 42 } };
+ * ```
+ */
+export interface WriteOptions {
+  /** Apply the batch at most once (stores with `capabilities.idempotentBatches`; others ignore it). */
+  batch?: BatchIdentity;
 }
 
 /**
@@ -94,8 +131,12 @@ export interface Backend {
   readonly capabilities: BackendCapabilities;
   /** Opens connections and creates or upgrades the schema. Idempotent. */
   init(): Promise<void>;
-  /** Applies a batch of events, in order; all or nothing where the store allows it. */
-  write(events: readonly TrackerEvent[]): Promise<void>;
+  /**
+   * Applies a batch of events, in order; all or nothing where the store allows it. With
+   * `options.batch`, a store that has `capabilities.idempotentBatches` applies the batch at most
+   * once; it resolves without writing when that batch was already applied.
+   */
+  write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void>;
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void>;
   /** Flushes and releases connections. Idempotent. */

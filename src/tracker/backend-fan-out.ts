@@ -1,6 +1,7 @@
 import type { Backend, TrackerEvent } from '../core/backend.js';
 import { ExptrackError } from '../core/errors.js';
 import { toExptrackError } from '../core/validation.js';
+import { unrefTimer } from './runtime.js';
 
 /** Where a failure happened, as reported to `onError`. */
 export interface TrackerErrorContext {
@@ -128,13 +129,13 @@ export class BackendFanOut {
   }
 
   private async guard(backend: Backend, operation: string, call: () => Promise<void>): Promise<BackendReport> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new ExptrackError(`backend ${backend.name}: ${operation} did not finish within ${this.timeoutMs} ms`, { code: 'timeout', backend: backend.name })),
         this.timeoutMs,
       );
-      timer.unref();
+      unrefTimer(timer);
     });
     try {
       await Promise.race([call(), timeout]);

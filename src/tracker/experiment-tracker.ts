@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Backend, ExperimentChanges, TrackerEvent } from '../core/backend.js';
 import { isReadable } from '../core/backend.js';
 import { ExptrackError, invalidInput } from '../core/errors.js';
@@ -15,15 +14,13 @@ import {
   toExptrackError,
 } from '../core/validation.js';
 import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
-import { captureEnvironment } from '../capture/environment.js';
-import { captureGit } from '../capture/git.js';
-import { hashPathFor } from '../capture/hash-path.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
 import { gpuPrice, RunCost, type GpuPrice } from './run-cost.js';
 import type { SystemSampler, SystemUsage } from './system-metrics.js';
 import { DefaultSystemSampler } from '../system/system-sampler.js';
+import { envVar, importAtRunTime, isNodeRuntime, soon, unrefTimer, workingDirectory } from './runtime.js';
 import type { CheckpointOptions, FinishOptions, StartOptions, TrackerOptions } from './tracker-options.js';
 
 /** The run this tracker is logging to. */
@@ -119,17 +116,21 @@ export class ExperimentTracker implements AsyncDisposable {
   async startExperiment(config: ExperimentConfig = {}, options: StartOptions = {}): Promise<string> {
     this.throwStrictFailure();
     if (this.active) throw invalidInput('startExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
-    const parentId = process.env.EXPTRACK_EXPERIMENT_ID;
+    const parentId = envVar('EXPTRACK_EXPERIMENT_ID');
     if (parentId && this.options.attachToParent !== false) return this.attach(parentId);
     const checkedConfig = validateConfig(config);
     const tags = normaliseTags(options.tags);
     if (options.name !== undefined && typeof options.name !== 'string') throw invalidInput('options.name', options.name, 'must be a string');
     if (options.group !== undefined) validateKey(options.group, 'options.group');
 
-    const cwd = resolve(this.options.cwd ?? process.cwd());
+    const cwd = this.options.cwd ?? workingDirectory() ?? '.';
+    const wantsGit = this.options.captureGit !== false;
+    const wantsEnvironment = this.options.captureEnvironment !== false;
+    // Capture needs Node: it loads only when asked for, and is skipped (with a note in the run) elsewhere.
+    const capture = (wantsGit || wantsEnvironment) && isNodeRuntime() ? await this.loadCapture() : undefined;
     const [fanOut, git] = await Promise.all([
       this.backendsReady(),
-      this.options.captureGit === false ? null : captureGit(cwd).catch((error: unknown) => this.reportAndReturn(error, 'captureGit', null)),
+      wantsGit && capture ? capture.captureGit(cwd).catch((error: unknown) => this.reportAndReturn(error, 'captureGit', null)) : null,
     ]);
     const now = Date.now();
     const id = newExperimentId(new Date(now));
@@ -145,8 +146,8 @@ export class ExperimentTracker implements AsyncDisposable {
       endedAt: null,
       heartbeatAt: now,
       git,
-      environment: this.options.captureEnvironment === false ? null : captureEnvironment({ cwd, ...(this.options.redact ? { redact: this.options.redact } : {}) }),
-      summary: {},
+      environment: wantsEnvironment && capture ? capture.captureEnvironment({ cwd, ...(this.options.redact ? { redact: this.options.redact } : {}) }) : null,
+      summary: (wantsGit || wantsEnvironment) && !capture ? { capture: CAPTURE_SKIPPED } : {},
       error: null,
     };
     this.events.push({ type: 'experiment_started', experiment });
@@ -283,6 +284,8 @@ export class ExperimentTracker implements AsyncDisposable {
     try {
       const step = options.step === undefined ? null : validateStep(options.step, 'options.step');
       const metrics = options.metrics === undefined ? {} : validateMetricRecord(options.metrics, 'options.metrics');
+      if (!isNodeRuntime()) throw new ExptrackError('logCheckpoint needs Node.js: it reads the file to hash it', { code: 'unsupported', field: 'path', value: path });
+      const [{ resolve }, { hashPathFor }] = await Promise.all([importAtRunTime<typeof import('node:path')>('node:path'), this.loadCapture()]);
       const absolute = resolve(path);
       const hash = await hashPathFor('logCheckpoint', absolute);
       checkpoint = { experimentId: run.id, path: absolute, step, metrics, ...hash, createdAt: Date.now() };
@@ -398,6 +401,11 @@ export class ExperimentTracker implements AsyncDisposable {
     await this.close();
   }
 
+  /** The capture code (`exptrack/capture`), loaded on first use so that the root entry needs no `node:` module. */
+  private loadCapture(): Promise<typeof import('exptrack/capture')> {
+    return importAtRunTime<typeof import('exptrack/capture')>('exptrack/capture');
+  }
+
   private backendsReady(): Promise<BackendFanOut> {
     this.ready ??= (async () => {
       const backends = this.options.backends ?? [await defaultBackend()];
@@ -423,8 +431,8 @@ export class ExperimentTracker implements AsyncDisposable {
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
       this.scheduleFlush();
     }, HEARTBEAT_INTERVAL_MS);
-    flushTimer.unref();
-    heartbeat.unref();
+    unrefTimer(flushTimer);
+    unrefTimer(heartbeat);
     const unsubscribe = this.options.handleProcessEvents === false ? () => {} : onProcessEnd(this.processEndHandlers(fanOut));
     const sampler = this.systemSampler();
     const run: ActiveRun = {
@@ -586,12 +594,12 @@ export class ExperimentTracker implements AsyncDisposable {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    soon(() => {
       this.flushScheduled = false;
       this.flush().catch(() => {
         // In strict mode the failure is kept and thrown from the caller's next tracker call.
       });
-    }).unref();
+    });
   }
 
   private activeOrReport(operation: string): ActiveRun | undefined {
@@ -650,19 +658,23 @@ function normaliseTags(tags: Record<string, string | null> | readonly string[] |
   return out;
 }
 
+/** What the summary of a run says when git and environment capture were wanted but this runtime has no Node. */
+const CAPTURE_SKIPPED = 'skipped: git and environment capture need Node.js, and this runtime is not Node';
+
 function rankFromEnv(): number {
-  const rank = Number(process.env.RANK ?? 0);
+  const rank = Number(envVar('RANK') ?? 0);
   return Number.isSafeInteger(rank) && rank >= 0 ? rank : 0;
 }
 
 /** The store named by EXPTRACK_DB: a `postgres://` URL, or a SQLite file (default `./exptrack.db`). */
 async function defaultBackend(): Promise<Backend> {
-  const location = process.env.EXPTRACK_DB ?? './exptrack.db';
+  const location = envVar('EXPTRACK_DB') ?? './exptrack.db';
+  // Computed specifiers: a bundle of the tracker (for a browser, with an HttpBackend) holds no driver.
   if (/^postgres(ql)?:\/\//.test(location)) {
-    const { PostgresBackend } = await import('exptrack/postgres');
+    const { PostgresBackend } = await importAtRunTime<typeof import('exptrack/postgres')>('exptrack/postgres');
     return new PostgresBackend({ connectionString: location });
   }
-  const { SqliteBackend } = await import('exptrack/sqlite');
+  const { SqliteBackend } = await importAtRunTime<typeof import('exptrack/sqlite')>('exptrack/sqlite');
   return new SqliteBackend({ path: location });
 }
 

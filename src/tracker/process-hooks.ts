@@ -40,6 +40,8 @@ function registry(): Registry {
  * handle, so the process ends as it would have without exptrack.
  */
 export function onProcessEnd(handlers: ProcessEndHandlers): () => void {
+  // Outside Node (a browser, an edge worker) there is no process to watch.
+  if (typeof (globalThis as { process?: { on?: unknown } }).process?.on !== 'function') return () => {};
   const reg = registry();
   reg.subscribers.add(handlers);
   if (reg.listeners.length === 0) installListeners(reg);

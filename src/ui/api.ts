@@ -23,7 +23,7 @@ import type {
 import { CliError } from '../cli/errors.js';
 import { isAuxiliaryMetric, keyMetrics, latestByBenchmark, listedExperiment, primaryMetric, type ListedExperiment } from '../cli/commands/shared.js';
 import { updateExperiment } from '../cli/update-experiment.js';
-import { HttpError, Query } from './http.js';
+import { HttpError, Query } from '../server/http.js';
 import { ema, lttb, type DownsampleMethod, type Series } from './downsample.js';
 
 /** The store the dashboard reads (and, with edits allowed, writes tags and notes to). */

@@ -7,11 +7,11 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ExptrackError } from 'exptrack';
 import { DashboardApi, type DashboardStore } from './api.js';
 import { findAssetsDir, loadAssets, type Asset } from './assets.js';
-import { HttpError, Query, readJsonBody, sendJson } from './http.js';
+import { HttpError, Query, hostName, isLoopback, listen, requestUrl, readJsonBody, sendError, sendJson } from '../server/http.js';
+
+export { isLoopback };
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -61,22 +61,6 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * Whether an address is the local machine only.
- *
- * @param host - a host name or IP address
- * @returns true for localhost, 127.0.0.0/8 and ::1
- * @example
- * ```ts
- * isLoopback('127.0.0.1'); // true
- * isLoopback('0.0.0.0'); // false
- * ```
- */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
-/**
  * Starts the dashboard and resolves once it listens.
  *
  * @param options - the store, address, token and edit permission
@@ -100,23 +84,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const api = new DashboardApi(options.store, { allowEdit: options.allowEdit === true, ...(options.version === undefined ? {} : { version: options.version }) });
   const handler = makeHandler({ api, assets, token, loopback });
   const server = createServer((req, res) => {
-    handler(req, res).catch((error: unknown) => answerError(res, error));
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+    handler(req, res).catch((error: unknown) => sendError(res, error));
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4800, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const url = `http://${shownHost}:${port}/${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const bound = await listen(server, options.port ?? 4800, host);
+  const port = bound.port;
+  const url = `${bound.url}/${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
   return {
     url,
     port,
@@ -148,7 +121,7 @@ function makeHandler({ api, assets, token, loopback }: HandlerContext): (req: In
 
   return async (req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    const url = parseUrl(req.url ?? '/');
+    const url = requestUrl(req);
     // A loopback server answers only to loopback names: a page of another site cannot reach it by rebinding DNS.
     if (loopback && !isLoopback(hostName(req.headers.host ?? ''))) throw new HttpError(403, 'this dashboard only answers requests addressed to localhost');
 
@@ -247,15 +220,6 @@ function checkOrigin(req: IncomingMessage): void {
   if (host !== req.headers.host) throw new HttpError(403, 'cross-origin writes are refused');
 }
 
-function parseUrl(raw: string): URL {
-  if (!raw.startsWith('/')) throw new HttpError(400, 'the request target must be a path');
-  try {
-    return new URL(raw, 'http://dashboard.invalid');
-  } catch {
-    throw new HttpError(400, 'malformed request URL');
-  }
-}
-
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -264,10 +228,6 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function hostName(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(hostHeader.trim());
-  return m?.[1] ?? '';
-}
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
@@ -282,25 +242,4 @@ function readCookie(header: string | undefined, name: string): string | undefine
     }
   }
   return undefined;
-}
-
-/** Maps an error to a status and a JSON body; the server never crashes on a request. */
-function answerError(res: ServerResponse, error: unknown): void {
-  let status = 500;
-  let body: Record<string, unknown>;
-  if (error instanceof HttpError) {
-    status = error.status;
-    body = { error: error.message, ...error.details };
-  } else if (ExptrackError.is(error)) {
-    status = error.code === 'not_found' ? 404 : ['invalid_input', 'parse_error', 'insufficient_data'].includes(error.code) ? 400 : error.code === 'locked' || error.code === 'unavailable' ? 503 : 500;
-    body = { error: error.message, code: error.code };
-  } else {
-    body = { error: `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  if (status === 401) res.setHeader('www-authenticate', 'Bearer realm="exptrack"');
-  sendJson(res, status, body);
 }

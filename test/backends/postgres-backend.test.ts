@@ -36,9 +36,9 @@ describe('postgres backend: configuration (no server needed)', () => {
     expect(splitSchemaParameter('postgres://db.internal/ml')).toEqual({ connectionString: 'postgres://db.internal/ml', schema: undefined });
   });
 
-  it('says what it can do: read, persistent, multi-process, response cache; no writeSync (its driver is asynchronous)', () => {
+  it('says what it can do: read, persistent, multi-process, response cache, batches at most once; no writeSync (its driver is asynchronous)', () => {
     const store = new PostgresBackend({ connectionString: PG_URL });
-    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true });
+    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true });
     expect(store.name).toBe('postgres');
     expect(store.schema).toBe('public');
     expect('writeSync' in store).toBe(false);

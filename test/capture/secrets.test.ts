@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { captureEnvironment, captureGit, redactArgv, redactUrl } from 'exptrack';
+import { redactArgv, redactUrl } from 'exptrack';
+import { captureEnvironment, captureGit } from 'exptrack/capture';
 import { BUILT, cli, requireBuild } from '../cli/helpers.js';
 import { cleanup, git, makeRepo, tempDir } from './git-fixtures.js';
 

@@ -75,6 +75,31 @@ describe('tree-shaking', () => {
     expect(bytes).toBeLessThan(400 * 1024);
   });
 
+  it.each([
+    // zod (validation of configs) is most of the root entry's size.
+    ['exptrack/http', 40, `import { HttpBackend } from 'exptrack/http'; console.log(new HttpBackend({ url: 'http://127.0.0.1:5050' }).name);`],
+    ['exptrack + exptrack/http', 600, `import { ExperimentTracker } from 'exptrack'; import { HttpBackend } from 'exptrack/http'; console.log(new ExperimentTracker({ backends: [new HttpBackend({ url: 'http://127.0.0.1:5050' })] }));`],
+  ] as const)('%s bundles for the browser without any node: module, driver, kysely or W&B, under %i KiB', async (name, ceilingKiB, source) => {
+    const entry = join(project, `entry-browser-${name.replace(/\W/g, '-')}.mjs`);
+    writeFileSync(entry, source);
+    const nodeImports: string[] = [];
+    const watchNode: Plugin = {
+      name: 'node-imports',
+      setup(b) {
+        b.onResolve({ filter: /^node:|^(fs|os|path|crypto|http|worker_threads|child_process)$/ }, (args) => {
+          nodeImports.push(`${args.path} (${args.kind}) from ${args.importer}`);
+          return { path: args.path, external: true };
+        });
+      },
+    };
+    const result = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, minify: true, logLevel: 'silent', plugins: [watchNode] });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(nodeImports).toEqual([]);
+    expect(heavy.filter((h) => inputs.some((i) => i.includes(h)))).toEqual([]);
+    expect(kysely.test(result.outputFiles[0]!.text)).toBe(false);
+    expect(result.outputFiles[0]!.contents.length).toBeLessThan(ceilingKiB * 1024);
+  });
+
   it('the root entry reaches SQLite only through a dynamic import', async () => {
     const lazy: Plugin = {
       name: 'dynamic-imports-external',

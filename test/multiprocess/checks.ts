@@ -19,14 +19,14 @@ export function expectEveryPointOnce(points: MetricPoint[], n: number): void {
 }
 
 /** Eight writers, each with its own run: all points there once, every run completed, nothing reported. */
-export async function checkWriters(store: ExperimentReader, results: Array<{ id: string; errors: string[] }>): Promise<void> {
+export async function checkWriters(store: ExperimentReader, results: Array<{ id: string; errors: string[] }>, points = POINTS): Promise<void> {
   expect(results.flatMap((r) => r.errors)).toEqual([]);
   expect(new Set(results.map((r) => r.id)).size).toBe(WRITERS);
   for (const { id } of results) {
-    expectEveryPointOnce(await store.getMetrics(id, 'loss'), POINTS);
+    expectEveryPointOnce(await store.getMetrics(id, 'loss'), points);
     expect((await store.getExperiment(id))?.status).toBe('completed');
   }
-  expect((await store.getStats()).metricPoints).toBe(WRITERS * POINTS);
+  expect((await store.getStats()).metricPoints).toBe(WRITERS * points);
 }
 
 /** A parent starts a run; 4 workers join it with RANK 1-4 while the parent logs as rank 0. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricOutlineQuery } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { DashboardApi } from '../../src/ui/api.js';
-import { Query } from '../../src/ui/http.js';
+import { Query } from '../../src/server/http.js';
 import { curve, demoEvents } from './fixtures.js';
 
 /** A memory store that records its metric reads. */

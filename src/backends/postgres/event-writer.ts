@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
+import type { BatchIdentity, ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
 import type { EvaluationSample, Experiment, MetricColumns } from '../../core/types.js';
@@ -23,7 +23,8 @@ interface WriterRow {
 /** What a batch decided before its first attempt, so that every retry writes the same keys. */
 interface BatchPlan {
   events: readonly TrackerEvent[];
-  number: number;
+  /** The batch's entry in `write_sessions`: this instance's session and number, or the caller's. */
+  claim: BatchIdentity;
   /** Per event: the first sequence number of its points (metrics events only). */
   seqStarts: Array<number | undefined>;
 }
@@ -138,10 +139,13 @@ export class PgEventWriter {
     private readonly options: { retryForMs: number; where: string },
   ) {}
 
-  /** Writes a batch, after every batch handed over before it. */
-  write(events: readonly TrackerEvent[]): Promise<void> {
+  /**
+   * Writes a batch, after every batch handed over before it; with `batch`, that identity is
+   * claimed in `write_sessions` instead of this instance's own (a tracking server's client batch).
+   */
+  write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
     if (events.length === 0) return this.chain.then(() => undefined);
-    const plan = this.plan(events);
+    const plan = this.plan(events, batch);
     const run = this.chain.then(() => this.run(plan));
     this.chain = run.catch(() => undefined);
     return run;
@@ -152,7 +156,7 @@ export class PgEventWriter {
     await this.chain;
   }
 
-  private plan(events: readonly TrackerEvent[]): BatchPlan {
+  private plan(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): BatchPlan {
     const seqStarts = events.map((event) => {
       if (event.type !== 'metrics' || event.points.keys.length === 0) return undefined;
       const key = writerKey(event.experimentId, event.points.rank);
@@ -161,7 +165,8 @@ export class PgEventWriter {
       this.nextSeq.set(key, start + event.points.keys.length);
       return start;
     });
-    return { events, number: ++this.batchNumber, seqStarts };
+    const claim = batch ?? { session: this.sessionKey, sequence: ++this.batchNumber };
+    return { events, claim, seqStarts };
   }
 
   private async run(plan: BatchPlan): Promise<void> {
@@ -207,7 +212,7 @@ export class PgEventWriter {
   private async attempt(client: PgPoolClient, plan: BatchPlan, savepoints: boolean): Promise<AttemptOutcome> {
     await client.query('BEGIN');
     try {
-      const claim = await client.query({ name: 'exptrack_claim_batch', text: CLAIM_BATCH, values: [this.sessionKey, plan.number, Date.now()] });
+      const claim = await client.query({ name: 'exptrack_claim_batch', text: CLAIM_BATCH, values: [plan.claim.session, plan.claim.sequence, Date.now()] });
       if (claim.rowCount === 0) {
         await client.query('ROLLBACK');
         return { kind: 'skipped' };

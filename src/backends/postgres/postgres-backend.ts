@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { splitSchemaParameter } from './connection-url.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
@@ -63,7 +63,7 @@ export class PostgresBackend extends SqlStore implements Backend {
   /** `postgres`, in reports and errors. */
   readonly name = 'postgres';
   /** Readable, persistent, safe for many processes at once, and a response cache. */
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true };
   private readonly config: ResolvedConfig;
   private state: OpenState | undefined;
   private opening: Promise<OpenState> | undefined;
@@ -183,7 +183,8 @@ export class PostgresBackend extends SqlStore implements Backend {
    * server or a deadlock is retried for up to `retryForMs`; the batch is applied exactly once.
    *
    * @param events - the batch, as the tracker hands it over
-   * @returns when the batch is committed
+   * @param options - `batch`: apply it only if that batch was not applied before
+   * @returns when the batch is committed (or skipped as applied before)
    * @throws ExptrackError `not_found` (unknown experiment), `already_exists` (a second start of one
    *   id), `unavailable` when the retries ran out. Events that did not fail are committed.
    *
@@ -195,9 +196,9 @@ export class PostgresBackend extends SqlStore implements Backend {
    * await store.write([{ type: 'experiment_started', experiment: makeExperiment() }]);
    * ```
    */
-  async write(events: readonly TrackerEvent[]): Promise<void> {
+  async write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
     // The server may not have been up when the store was opened: keep trying within the budget.
-    await retry(async () => (await this.ready()).writer.write(events), {
+    await retry(async () => (await this.ready()).writer.write(events, options?.batch), {
       forMs: this.config.retryForMs,
       backoffMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt),
       settle: (cause) => ({ error: storeError(cause, this.where()), retryable: !this.state && isTransient(cause) }),

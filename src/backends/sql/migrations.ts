@@ -1,7 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { createTables } from './create-table.js';
 import type { StoreDialect } from './store-dialect.js';
-import { INITIAL_TABLES } from './store-schema.js';
+import { INITIAL_TABLES, writeSessions } from './store-schema.js';
 
 /**
  * The schema's history, one list for both dialects, in the order the migrations apply. A migration
@@ -10,6 +10,9 @@ import { INITIAL_TABLES } from './store-schema.js';
  */
 const HISTORY: ReadonlyArray<readonly [name: string, up: (db: Kysely<unknown>, dialect: StoreDialect) => Promise<void>]> = [
   ['0001_initial', (db, dialect) => createTables(db, dialect, INITIAL_TABLES)],
+  // The write-session ledger, which Postgres had from the start, for every dialect: a tracking
+  // server's client batches are applied once on SQLite too.
+  ['0002_write_sessions', (db, dialect) => (dialect.has('writeLedger') ? Promise.resolve() : createTables(db, dialect, [{ name: writeSessions.name, columns: writeSessions.columns }]))],
 ];
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */

@@ -1,4 +1,4 @@
-import type { ExperimentChanges, TrackerEvent } from '../../core/backend.js';
+import type { BatchIdentity, ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import type { Experiment, ExperimentStatus } from '../../core/types.js';
@@ -11,7 +11,7 @@ export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'm
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 import { sqliteValues } from './sqlite-values.js';
 
-type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
+type Statement = 'claimBatch' | 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'insertEvaluation' | 'insertSample' | 'insertCheckpoint';
 
 /**
  * Applies tracker events to the store, synchronously, one batch in one transaction. An event that
@@ -20,11 +20,15 @@ type Statement = 'insertExperiment' | 'mutableColumns' | 'updateExperiment' | 'i
 export class EventWriter {
   private readonly metrics: MetricWriter;
   private readonly statements: Record<Statement, SqliteStatement>;
-  private readonly applyBatch: (events: readonly StoreEvent[]) => unknown[];
+  private readonly applyBatch: (events: readonly StoreEvent[], batch: BatchIdentity | undefined) => unknown[];
 
   constructor(db: SqliteConnection) {
     this.metrics = new MetricWriter(db);
     this.statements = {
+      // Marks the batch as applied, unless it was already: a batch is applied at most once.
+      claimBatch: db.prepare(`INSERT INTO write_sessions (key, last_batch, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET last_batch = excluded.last_batch, updated_at = excluded.updated_at
+        WHERE write_sessions.last_batch < excluded.last_batch`),
       insertExperiment: db.prepare(`INSERT INTO experiments
         (id, name, notes, group_name, status, created_at, ended_at, heartbeat_at, config, tags, summary, git, git_commit, environment, error)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -40,8 +44,9 @@ export class EventWriter {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
     const applyOne = db.transaction((event: StoreEvent) => this.apply(event));
-    const batch = db.transaction((events: readonly StoreEvent[]) => {
+    const batch = db.transaction((events: readonly StoreEvent[], identity: BatchIdentity | undefined) => {
       const failures: unknown[] = [];
+      if (identity && this.statements.claimBatch.run(identity.session, identity.sequence, Date.now()).changes === 0) return failures;
       for (const event of events) {
         try {
           applyOne(event); // nested: a savepoint
@@ -51,17 +56,18 @@ export class EventWriter {
       }
       return failures;
     });
-    this.applyBatch = (events) => batch.immediate(events);
+    this.applyBatch = (events, identity) => batch.immediate(events, identity);
   }
 
   /**
-   * Writes a batch. Throws SQLITE_BUSY when the lock cannot be had (nothing was written), or an
+   * Writes a batch; with `batch`, only when that batch was not applied before (see
+   * `BatchIdentity`). Throws SQLITE_BUSY when the lock cannot be had (nothing was written), or an
    * error naming the events that failed after the rest were committed.
    */
-  write(events: readonly StoreEvent[]): void {
+  write(events: readonly StoreEvent[], batch?: BatchIdentity): void {
     let failures: unknown[];
     try {
-      failures = this.applyBatch(events);
+      failures = this.applyBatch(events, batch);
     } catch (error) {
       this.metrics.reset();
       throw error;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
-import type { Backend, BackendCapabilities, TrackerEvent } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { STALE_AFTER_MS } from '../../core/lifecycle.js';
 import type { MetricOutline, MetricOutlineQuery } from '../../core/types.js';
@@ -38,7 +38,7 @@ import { WriteThread } from './write-thread.js';
 export class SqliteBackend extends SqlStore implements Backend {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true };
   private readonly config: Required<SqliteBackendConfig>;
   private state: { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter } | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
@@ -88,18 +88,19 @@ export class SqliteBackend extends SqlStore implements Backend {
   }
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
-  write(events: readonly TrackerEvent[]): Promise<void> {
+  write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    const batch = options?.batch;
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
-    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events);
-    return this.writeWhenReady(events);
+    if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events, batch);
+    return this.writeWhenReady(events, batch);
   }
 
-  private async writeWhenReady(events: readonly TrackerEvent[]): Promise<void> {
+  private async writeWhenReady(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
     this.slowWrites++;
     try {
       const { writer } = await this.ready();
       const thread = await this.writeThread();
-      return await (thread ? thread.write(events) : writeWithRetryAsync(writer, events, this.config));
+      return await (thread ? thread.write(events, batch) : writeWithRetryAsync(writer, events, this.config, batch));
     } finally {
       this.slowWrites--;
     }

@@ -1,10 +1,10 @@
-import type { TrackerEvent } from '../../core/backend.js';
+import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
 import type { StoreEvent } from './event-writer.js';
 
 /** What the main thread sends the write thread. */
 export type WriteRequest =
-  | { kind: 'write'; id: number; events: readonly PackedEvent[]; signal?: Int32Array }
+  | { kind: 'write'; id: number; events: readonly PackedEvent[]; batch?: BatchIdentity; signal?: Int32Array }
   | { kind: 'close'; id: number };
 
 /**

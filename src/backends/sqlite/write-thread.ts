@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { TrackerEvent } from '../../core/backend.js';
+import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { deserializeError, packEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
 
@@ -45,8 +45,8 @@ export class WriteThread {
     return new WriteThread(worker, port1);
   }
 
-  write(events: readonly TrackerEvent[]): Promise<void> {
-    return this.request((id) => ({ kind: 'write', id, events: packEvents(events) }));
+  write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
+    return this.request((id) => ({ kind: 'write', id, events: packEvents(events), ...(batch ? { batch } : {}) }));
   }
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */

@@ -1,5 +1,6 @@
 import { jitteredBackoff, retry, retrySync, type RetryPolicy } from '../sql/retry.js';
 import { storeError } from './open-database.js';
+import type { BatchIdentity } from '../../core/backend.js';
 import type { EventWriter, StoreEvent } from './event-writer.js';
 
 /** How long a batch keeps retrying while other processes hold the lock. */
@@ -21,11 +22,11 @@ function lockPolicy({ path, lockRetryMs }: LockRetry): RetryPolicy {
 }
 
 /** Writes a batch, waiting for the lock with `Atomics.wait` (the write thread, an exiting process). */
-export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry): void {
-  retrySync(() => writer.write(events), lockPolicy(lock));
+export function writeWithRetry(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry, batch?: BatchIdentity): void {
+  retrySync(() => writer.write(events, batch), lockPolicy(lock));
 }
 
 /** The same, for the main thread: waits with timers between attempts, so the event loop goes on. */
-export function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry): Promise<void> {
-  return retry(() => writer.write(events), lockPolicy(lock));
+export function writeWithRetryAsync(writer: EventWriter, events: readonly StoreEvent[], lock: LockRetry, batch?: BatchIdentity): Promise<void> {
+  return retry(() => writer.write(events, batch), lockPolicy(lock));
 }

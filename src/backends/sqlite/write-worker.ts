@@ -2,6 +2,7 @@
  * The SQLite write thread: applies the batches the main thread sends it on its own connection, so
  * that inserting points costs the training loop nothing but a postMessage.
  */
+import type { BatchIdentity } from '../../core/backend.js';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { EventWriter, type StoreEvent } from './event-writer.js';
 import { openDatabase } from './open-database.js';
@@ -12,9 +13,9 @@ const { options, port } = workerData as { options: WriteThreadOptions; port: Mes
 const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, fileMustExist: true });
 const writer = new EventWriter(db);
 
-function apply(events: readonly StoreEvent[]): WriteReply['error'] {
+function apply(events: readonly StoreEvent[], batch: BatchIdentity | undefined): WriteReply['error'] {
   try {
-    writeWithRetry(writer, events, options);
+    writeWithRetry(writer, events, options, batch);
     return undefined;
   } catch (error) {
     return serializeError(error);
@@ -28,7 +29,7 @@ port.on('message', (request: WriteRequest) => {
     port.close();
     return;
   }
-  const error = apply(unpackEvents(request.events));
+  const error = apply(unpackEvents(request.events), request.batch);
   port.postMessage(error === undefined ? { id: request.id } : { id: request.id, error });
   if (request.signal) {
     Atomics.store(request.signal, 0, 1);

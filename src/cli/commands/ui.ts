@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { integerOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { packageVersion } from '../package-version.js';
+import { stopSignal } from '../stop-signal.js';
 import { CliError, usageError } from '../errors.js';
 
 interface UiOptions {
@@ -74,15 +75,7 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
     ),
   );
   if (options.open) openBrowser(dashboard.url);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopSignal();
   await dashboard.close();
   return 0;
 }
@@ -99,13 +92,6 @@ function openBrowser(url: string): void {
   }
 }
 
-function packageVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('exptrack/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function readTokenFile(path: string): string {
   let text: string;

@@ -1,0 +1,28 @@
+// One writer of bench/server.ts: logs <points> metric points (two metrics per step) into
+// `sqlite <path>`, `postgres <url with ?schema=>` or `http <server url>`, and prints when it started
+// and finished logging (epoch ms), so the parent can compute aggregate throughput.
+import { ExperimentTracker, type Backend } from 'exptrack';
+
+const [kind, target, count] = process.argv.slice(2) as [string, string, string];
+const points = Number(count);
+let backend: Backend;
+if (kind === 'http') backend = new (await import('exptrack/http')).HttpBackend({ url: target });
+else if (kind === 'postgres') {
+  const url = new URL(target);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  backend = new (await import('exptrack/postgres')).PostgresBackend({ connectionString: url.toString(), ...(schema ? { schema } : {}) });
+}
+else backend = new (await import('exptrack/sqlite')).SqliteBackend({ path: target });
+const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, captureEnvironment: false, handleProcessEvents: false });
+await tracker.startExperiment({ bench: true });
+const started = Date.now();
+for (let step = 0; step < points / 2; step++) {
+  tracker.logMetrics({ loss: 1 / (step + 1), acc: step / points }, step);
+  if (step % 5_000 === 4_999) await new Promise((r) => setImmediate(r));
+}
+const reports = await tracker.finishExperiment();
+const finished = Date.now();
+await tracker.close();
+if (reports.some((r) => !r.ok)) throw new Error(`the tracker reported a failure: ${JSON.stringify(reports)}`);
+process.stdout.write(JSON.stringify({ started, finished }));

@@ -1,0 +1,158 @@
+/**
+ * Requests to a tracking server with `fetch`: the token, a time limit, the API's JSON, and the
+ * failures sorted into those worth retrying (the network, 429, 502-504) and the others.
+ * @module
+ */
+import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
+import { decodeWireJson, encodeWireJson } from '../../core/wire-json.js';
+
+/** Read arguments longer than this go as a POST body instead of the URL. */
+const MAX_QUERY_LENGTH = 6_000;
+
+/** What the client needs to reach the server. */
+export interface ClientOptions {
+  url: string;
+  token: string | undefined;
+  fetch: typeof globalThis.fetch;
+  requestTimeoutMs: number;
+}
+
+/** A failed request, with whether trying again may help and how long the server asked to wait. */
+export class RequestFailure extends ExptrackError {
+  constructor(
+    message: string,
+    code: ExptrackErrorCode,
+    readonly status: number | null,
+    readonly retryAfterMs: number | undefined,
+    cause?: unknown,
+    field?: string,
+  ) {
+    super(message, { code, backend: 'http', cause, field });
+  }
+}
+
+/**
+ * Speaks the server's API.
+ *
+ * @example
+ * ```ts
+ * const client = new HttpClient({ url: 'http://127.0.0.1:5050', token: undefined, fetch, requestTimeoutMs: 60_000 });
+ * const runs = await client.read('/experiments', { limit: 10 });
+ * ```
+ */
+export class HttpClient {
+  private readonly base: string;
+
+  constructor(private readonly options: ClientOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(options.url);
+    } catch {
+      throw new ExptrackError(`url must be an http(s) URL, not ${JSON.stringify(options.url)}`, { code: 'invalid_input', field: 'url', value: options.url, backend: 'http' });
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new ExptrackError(`url must be an http(s) URL, not ${JSON.stringify(options.url)}`, { code: 'invalid_input', field: 'url', value: options.url, backend: 'http' });
+    }
+    this.base = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}/api/v1`;
+  }
+
+  /** Where requests go, for messages. */
+  get where(): string {
+    return this.base;
+  }
+
+  /**
+   * A read: GET with the arguments in `q`, or POST when they are long.
+   *
+   * @param path - e.g. `/experiments/exp_1/metrics`
+   * @param args - the arguments, or undefined
+   * @returns the decoded answer, or undefined for a 404 when `missingIsUndefined`
+   */
+  async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false): Promise<unknown> {
+    const q = args === undefined ? undefined : encodeWireJson(args);
+    const long = q !== undefined && q.length > MAX_QUERY_LENGTH;
+    const target = q === undefined || long ? path : `${path}?q=${encodeURIComponent(q)}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(long ? 'POST' : 'GET', target, long ? q : undefined, missingIsUndefined);
+      } catch (error) {
+        if (!(error instanceof RequestFailure) || !error.isRetryable || attempt >= 3) throw error;
+        await sleep(error.retryAfterMs ?? 200 * attempt);
+      }
+    }
+  }
+
+  /**
+   * One request, no retry.
+   *
+   * @param method - GET, POST or DELETE
+   * @param path - below `/api/v1`
+   * @param body - the encoded body, or undefined
+   * @param missingIsUndefined - answer undefined when the server says the record does not exist
+   * @returns the decoded answer
+   * @throws RequestFailure
+   */
+  async send(method: string, path: string, body?: string, missingIsUndefined = false): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.requestTimeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.options.fetch(this.base + path, { method, headers, ...(body === undefined ? {} : { body }), signal: controller.signal });
+      text = await response.text();
+    } catch (cause) {
+      const reason = controller.signal.aborted ? `no answer within ${this.options.requestTimeoutMs} ms` : cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+      throw new RequestFailure(`the tracking server at ${this.base} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.ok) {
+      try {
+        return decodeWireJson(text);
+      } catch (cause) {
+        throw new RequestFailure(`the tracking server at ${this.base} answered ${path.split('?')[0]} with something that is not its JSON`, 'backend_failed', response.status, undefined, cause);
+      }
+    }
+    const failure = failureOf(response, text, this.base);
+    // Only the store's "no such record" is an answer; a 404 of a wrong URL (no such route) is a failure.
+    if (missingIsUndefined && response.status === 404 && failure.code === 'not_found' && failure.field === 'id') return undefined;
+    throw failure;
+  }
+}
+
+/** The store's error codes a server's answer may carry over (a 401 or a proxy's page is `backend_failed`). */
+const PASSED_ON: ReadonlySet<string> = new Set(['invalid_input', 'not_found', 'already_exists', 'parse_error', 'insufficient_data', 'unsupported', 'corrupt_store', 'backend_failed']);
+
+function failureOf(response: Response, text: string, where: string): RequestFailure {
+  let message = text.slice(0, 500);
+  let code: ExptrackErrorCode | undefined;
+  let field: string | undefined;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; code?: unknown; field?: unknown };
+    if (typeof body.error === 'string') message = body.error.slice(0, 2000);
+    if (typeof body.code === 'string') code = body.code as ExptrackErrorCode;
+    if (typeof body.field === 'string') field = body.field.slice(0, 300);
+  } catch {
+    // A proxy's page, say: keep its first characters.
+  }
+  const status = response.status;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
+  const kind: ExptrackErrorCode =
+    status === 429 ? 'rate_limited'
+    : status === 502 || status === 503 || status === 504 ? 'unavailable'
+    : code !== undefined && PASSED_ON.has(code) ? code
+    : status === 404 ? 'not_found' : status === 400 ? 'invalid_input' : 'backend_failed';
+  return new RequestFailure(`${where}: ${status} ${message}`, kind, status, retryAfterMs, undefined, field);
+}
+
+/** Waits; does not keep a Node process alive on its own. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    timer.unref?.();
+  });
+}

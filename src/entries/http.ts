@@ -1,0 +1,1 @@
+export * from '../backends/http/index.js';
