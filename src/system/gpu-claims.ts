@@ -5,6 +5,8 @@
  * the number of ranks. A claim whose pid is no longer alive is taken over. The directory's
  * entries are the host's GPUs of the run. `node:fs`, `node:os` and `node:path` load on first use.
  */
+import { importAtRunTime } from '../tracker/runtime.js';
+
 export class GpuClaims {
   private readonly mine = new Set<string>();
   private place: Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path'); dir: string }> | undefined;
@@ -58,7 +60,11 @@ export class GpuClaims {
   /** The claims directory, created once (again after `clear`). */
   private location() {
     this.place ??= (async () => {
-      const [fs, path, os] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:os')]);
+      const [fs, path, os] = await Promise.all([
+        importAtRunTime<typeof import('node:fs/promises')>('node:fs/promises'),
+        importAtRunTime<typeof import('node:path')>('node:path'),
+        importAtRunTime<typeof import('node:os')>('node:os'),
+      ]);
       const dir = path.join(this.root ?? path.join(os.tmpdir(), 'exptrack-gpus'), safeName(this.experimentId));
       await fs.mkdir(dir, { recursive: true });
       return { fs, path, dir };

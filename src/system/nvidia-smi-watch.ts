@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { NVIDIA_SMI_FIELDS, parseNvidiaSmiLine, type GpuReading } from './nvidia-smi-csv.js';
+import { importAtRunTime } from '../tracker/runtime.js';
 
 /** The longest stretch of output without a newline that is kept (a sane line is ~150 bytes). */
 const MAX_PENDING_CHARS = 64 * 1024;
@@ -29,7 +30,7 @@ export class NvidiaSmiWatch {
   async start(): Promise<void> {
     let spawn: typeof import('node:child_process').spawn;
     try {
-      ({ spawn } = await import('node:child_process'));
+      ({ spawn } = await importAtRunTime<typeof import('node:child_process')>('node:child_process'));
     } catch {
       return; // not Node: no GPUs
     }

@@ -469,7 +469,8 @@ export class ExperimentTracker implements AsyncDisposable {
   /** The sampler for a new run: the configured one, the default one, or none when turned off. */
   private systemSampler(): SystemSampler | undefined {
     const option = this.options.systemMetrics;
-    if (option === false || process.env.EXPTRACK_SYSTEM_METRICS === '0') return undefined;
+    // Sampling reads this process and its host's GPUs: Node only (a browser or an edge worker has neither).
+    if (option === false || envVar('EXPTRACK_SYSTEM_METRICS') === '0' || (option?.sampler === undefined && !isNodeRuntime())) return undefined;
     return option?.sampler ?? new DefaultSystemSampler();
   }
 
@@ -495,7 +496,7 @@ export class ExperimentTracker implements AsyncDisposable {
 
   private priceFromEnv(): GpuPrice {
     try {
-      return gpuPrice(undefined, process.env.EXPTRACK_GPU_HOUR_USD);
+      return gpuPrice(undefined, envVar('EXPTRACK_GPU_HOUR_USD'));
     } catch (error) {
       if (this.options.strict) throw error;
       this.report(error as ExptrackError, { operation: 'pricing' });
