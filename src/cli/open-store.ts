@@ -11,8 +11,11 @@ import { CliError, isExptrackError } from './errors.js';
 /** A store the CLI can read and write. */
 export type CliStore = Backend & ExperimentReader & Partial<ResponseCacheStore>;
 
-/** What a command needs of the store. */
-export type StoreMode = 'read' | 'write';
+/**
+ * What a command needs of the store: `read` opens it read-only (nothing is created, migrated or
+ * updated); `edit` changes an existing store; `write` creates a missing one.
+ */
+export type StoreMode = 'read' | 'edit' | 'write';
 
 /** The default store: `EXPTRACK_DB`, else `./exptrack.db`. */
 export function defaultDatabase(): string {
@@ -88,16 +91,17 @@ interface HttpModule {
 }
 
 interface PostgresModule {
-  PostgresBackend: new (config: { connectionString: string }) => CliStore;
+  PostgresBackend: new (config: { connectionString: string; storeMustExist?: boolean }) => CliStore;
 }
 
 /**
- * Opens the store named by `--db`. A read command never creates a missing SQLite file: it fails
- * with a message saying where it looked. A `postgres://` URL loads `exptrack/postgres` (and its
- * driver) on demand.
+ * Opens the store named by `--db`. A read command never creates, migrates or updates a store: a
+ * SQLite file is opened read-only, and a missing, empty or foreign file (or a Postgres database
+ * without exptrack tables) fails with a message saying where it looked. A `postgres://` URL loads
+ * `exptrack/postgres` (and its driver) on demand.
  *
  * @param db - a file path, a `postgres://` URL or an `http(s)://` tracking server
- * @param mode - `read` (the file must exist) or `write` (a missing file is created)
+ * @param mode - `read` (read-only), `edit` (the store must exist) or `write` (a missing one is created)
  * @param env - the environment: `EXPTRACK_TOKEN` is the token of a tracking server
  * @returns the opened store; close it when done
  * @throws CliError naming the store and what to do when it is missing, corrupt, not an exptrack
@@ -115,17 +119,17 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     store = new HttpBackend({ url: db, ...(env.EXPTRACK_TOKEN ? { token: env.EXPTRACK_TOKEN } : {}) });
   } else if (isPostgresUrl(db)) {
     const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
-    store = new module.PostgresBackend({ connectionString: db });
+    store = new module.PostgresBackend({ connectionString: db, storeMustExist: mode !== 'write' });
   } else {
     const path = resolve(db);
-    if (mode === 'read' && !existsSync(path)) {
+    if (mode !== 'write' && !existsSync(path)) {
       throw new CliError(`no exptrack store at ${path}: pass --db PATH or set EXPTRACK_DB (a read command does not create one)`);
     }
     if (existsSync(path) && statSync(path).isDirectory()) {
       throw new CliError(`${path} is a directory, not an exptrack store: pass --db FILE (for example --db ${join(path, 'exptrack.db')})`);
     }
     const { SqliteBackend } = await import('exptrack/sqlite');
-    store = new SqliteBackend({ path, fileMustExist: mode === 'read' });
+    store = new SqliteBackend({ path, fileMustExist: mode !== 'write', readOnly: mode === 'read' });
   }
   try {
     await store.init();
@@ -160,9 +164,9 @@ function storeOpenError(db: string, error: unknown): unknown {
     case 'corrupt_store':
       return new CliError(`${where} is corrupt or not a database; it was left untouched (restore it from a backup or pass another --db)`);
     case 'not_an_exptrack_store':
-      return new CliError(`${where} is not an exptrack store; it was left untouched (pass the right --db)`);
+      return new CliError(`${where} is not an exptrack store${error.message.includes('empty file') ? ' (an empty file)' : ''}; it was left untouched (pass the right --db)`);
     case 'not_found':
-      return new CliError(`no exptrack store at ${where}: pass --db PATH or set EXPTRACK_DB`);
+      return new CliError(isPostgresUrl(db) ? `${error.message}: pass another --db` : `no exptrack store at ${where}: pass --db PATH or set EXPTRACK_DB`);
     case 'locked':
       return new CliError(`${where} is locked by another process; try again in a moment`);
     case 'unavailable':

@@ -147,6 +147,13 @@ export interface Backend {
    * heartbeat to mark the run crashed.
    */
   writeSync?(events: readonly TrackerEvent[]): void;
+  /**
+   * Blocks the calling thread until the points this backend was handed but has not committed are
+   * at most `maxPoints` and `maxBytes`, or `timeoutMs` passed: the tracker's backpressure. Only a
+   * backend that commits on another thread can implement it (a wait on the caller's thread would
+   * stop the very work it waits for).
+   */
+  waitForCapacity?(maxPoints: number, maxBytes: number, timeoutMs: number): void;
 }
 
 /**

@@ -65,8 +65,10 @@ export class BackendFanOut {
 
   private enqueue(slot: Slot, events: readonly TrackerEvent[]): void {
     if (slot.backend.capabilities.pipelinedWrites && slot.queued.length === 0) {
-      // The backend keeps the order itself: start now, and let flush wait for it.
-      const written = this.guard(slot.backend, 'write', () => slot.backend.write(events)).then((report) => {
+      // The backend keeps the order itself: start now, and let flush wait for it. Only the promise is
+      // kept, not the batch: a loop that does not yield must not hold every batch it handed over.
+      const started = startWrite(slot.backend, events);
+      const written = this.guard(slot.backend, 'write', () => started).then((report) => {
         if (report.error) slot.failure ??= report.error;
       });
       slot.chain = Promise.all([slot.chain, written]).then(() => undefined);
@@ -79,6 +81,21 @@ export class BackendFanOut {
       const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
       if (report.error) slot.failure ??= report.error;
     });
+  }
+
+  /**
+   * Backpressure: blocks until every backend that can wait for its write thread holds at most this
+   * much uncommitted (see `Backend.waitForCapacity`). A failure is reported, never thrown.
+   */
+  waitForCapacity(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    for (const { backend } of this.slots) {
+      if (backend.waitForCapacity === undefined) continue;
+      try {
+        backend.waitForCapacity(maxPoints, maxBytes, timeoutMs);
+      } catch (error) {
+        this.safeReport(toExptrackError(error, backend.name), { backend: backend.name, operation: 'waitForCapacity' });
+      }
+    }
   }
 
   /**
@@ -155,5 +172,13 @@ export class BackendFanOut {
     } catch {
       // An error handler that throws must not reach the training loop.
     }
+  }
+}
+
+function startWrite(backend: Backend, events: readonly TrackerEvent[]): Promise<void> {
+  try {
+    return backend.write(events);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -75,6 +75,8 @@ export class ExperimentTracker implements AsyncDisposable {
   private strictFailure: ExptrackError | undefined;
   private readonly validKeys = new Set<string>();
   private readonly price: GpuPrice;
+  /** Windows in which a just-finished run can still be turned failed; dispose closes after them. */
+  private lateFailureWatches: Array<Promise<void>> = [];
 
   /**
    * @param options - backends, error handling, capture, system metrics and pricing
@@ -237,7 +239,7 @@ export class ExperimentTracker implements AsyncDisposable {
       values.push(value);
       timestamps.push(timestamp);
     }
-    if (keys.length >= (this.options.maxBufferedPoints ?? 50_000)) this.handOver();
+    if (keys.length >= (this.options.maxBufferedPoints ?? 8_192)) this.handOver();
   }
 
   /**
@@ -369,9 +371,43 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   /**
-   * Ends the running experiment with a status, writes everything and stops its heartbeat.
+   * Runs `body` as one experiment: starts it, ends it `completed` when `body` returns, and `failed`
+   * with the error's message and stack when it throws (the error is rethrown). The one pattern that
+   * sees the error itself, whatever the caller does with it afterwards.
+   *
+   * @param config - the hyperparameters, as for `startExperiment`
+   * @param body - the training code; gets the experiment's id
+   * @param options - name, notes, tags, group
+   * @returns what `body` returns
+   * @example
+   * ```ts
+   * await using tracker = new ExperimentTracker();
+   * await tracker.run({ learning_rate: 3e-4 }, async () => {
+   *   for (let step = 0; step < 100; step++) tracker.logMetrics({ loss: 1 / (step + 1) }, step);
+   * });
+   * ```
+   */
+  async run<T>(config: ExperimentConfig, body: (experimentId: string) => T | Promise<T>, options: StartOptions = {}): Promise<T> {
+    const id = await this.startExperiment(config, options);
+    let result: T;
+    try {
+      result = await body(id);
+    } catch (error) {
+      if (this.active?.id === id) await this.finishExperiment({ status: 'failed', error });
+      throw error;
+    }
+    if (this.active?.id === id) await this.finishExperiment();
+    return result;
+  }
+
+  /**
+   * Ends the running experiment with a status, writes everything and stops its heartbeat. A run
+   * ended `completed` by default (no `status` given) is still turned `failed` when an uncaught
+   * error or a non-zero `process.exit` follows before the event loop turns: the error that left a
+   * `try { } finally { await tracker.finishExperiment() }` scope.
    *
    * @param options - status (default `completed`, or `killed` after SIGINT/SIGTERM) and error
+   * @returns one report per backend; a backend that failed since the last report has `ok: false`
    */
   async finishExperiment(options: FinishOptions = {}): Promise<BackendReport[]> {
     const run = this.activeOrReport('finishExperiment');
@@ -383,11 +419,22 @@ export class ExperimentTracker implements AsyncDisposable {
     }
     // The owner forgets the host's GPU claims of the run; the sampler's child ends in any case.
     void run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
+    const fanOut = this.fanOut;
+    const watch = run.owned && options.status === undefined && status === 'completed' && fanOut && this.options.handleProcessEvents !== false
+      ? watchForLateFailure(run.id, fanOut)
+      : undefined;
     this.deactivate();
-    return this.flush();
+    try {
+      const reports = await this.flush();
+      this.reportDownBackends(run.id, reports);
+      return reports;
+    } finally {
+      // The error leaving the caller's scope surfaces within this turn of the event loop.
+      if (watch) this.lateFailureWatches.push(new Promise((resolve) => setImmediate(() => resolve(watch())).unref()));
+    }
   }
 
-  /** Finishes the running experiment, if any, and closes the backends. */
+  /** Finishes the running experiment, if any, and closes the backends now. */
   async close(): Promise<BackendReport[]> {
     if (this.active) await this.finishExperiment();
     const fanOut = this.fanOut;
@@ -396,9 +443,43 @@ export class ExperimentTracker implements AsyncDisposable {
     return fanOut.close();
   }
 
-  /** `await using tracker = new ExperimentTracker()` finishes and closes on scope exit. */
+  /**
+   * `await using tracker = new ExperimentTracker()` finishes the run and closes the backends on
+   * scope exit. Dispose cannot see an error leaving the scope, so the run is written `completed`
+   * and the backends stay open until the event loop turns: an uncaught error (or a non-zero
+   * `process.exit`) that follows turns the run `failed` with its message and stack.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+    if (this.active) await this.finishExperiment();
+    const fanOut = this.fanOut;
+    if (!fanOut) return;
+    await this.flush();
+    const watches = this.lateFailureWatches.splice(0);
+    setImmediate(() => {
+      void Promise.all(watches).then(() => fanOut.close());
+    });
+  }
+
+  /**
+   * A backend that failed on the way to the end of a run is said where the user looks: one line
+   * through `onError` (stderr by default), and in the run's summary on the stores that work.
+   */
+  private reportDownBackends(id: string, reports: readonly BackendReport[]): void {
+    const down = reports.filter((r) => !r.ok);
+    if (down.length === 0) return;
+    const failures = Object.fromEntries(down.map((r) => [r.backend, r.error?.message ?? 'failed']));
+    const names = down.map((r) => r.backend).join(', ');
+    const kept = reports.filter((r) => r.ok).map((r) => r.backend);
+    this.report(
+      new ExptrackError(
+        `experiment ${id} finished, but backend ${names} failed: ${down[0]!.error?.message ?? 'failed'}; ${kept.length > 0 ? `the run is complete in ${kept.join(', ')}` : 'no store has the whole run'}`,
+        { code: 'unavailable', value: id },
+      ),
+      { operation: 'finishExperiment' },
+    );
+    if (kept.length > 0 && this.fanOut) {
+      this.fanOut.write([{ type: 'experiment_updated', experimentId: id, changes: { summary: { _exptrack_backend_failures: failures } } }]);
+    }
   }
 
   /** The capture code (`exptrack/capture`), loaded on first use so that the root entry needs no `node:` module. */
@@ -534,11 +615,13 @@ export class ExperimentTracker implements AsyncDisposable {
       onBeforeExit: () => {
         const run = this.active;
         if (!run) return;
+        const exitCode = Number(process.exitCode ?? 0) || 0;
+        const status = run.interruptedBy ? 'killed' : exitCode === 0 ? 'completed' : 'failed';
         if (run.owned) this.report(
-          new ExptrackError(`experiment ${run.id} was not finished before the process exited; marking it ${run.interruptedBy ? 'killed' : 'completed'}`, { code: 'not_started', value: run.id }),
+          new ExptrackError(`experiment ${run.id} was not finished before the process exited; marking it ${status}`, { code: 'not_started', value: run.id }),
           { operation: 'exit' },
         );
-        void this.finishExperiment();
+        void this.finishExperiment(status === 'failed' ? { status, error: new Error(`process exited with code ${exitCode}`) } : { status });
       },
       onExit: (code: number) => {
         const run = this.active;
@@ -566,9 +649,14 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   /** Turns the buffered points into one event, keeping their order relative to other events. */
-  private sealPoints(): void {
-    if (this.points.keys.length === 0 || !this.active) return;
-    this.events.push({ type: 'metrics', experimentId: this.active.id, points: this.points });
+  private sealPoints(beat = true): void {
+    const run = this.active;
+    if (this.points.keys.length === 0 || !run) return;
+    const { timestamps } = this.points;
+    this.events.push({ type: 'metrics', experimentId: run.id, points: this.points });
+    // A write proves the run alive: a run that crashes later ends at its last write, not at its last
+    // timer beat. (Full buffers handed over inside a tight loop skip it: the flush each second carries it.)
+    if (run.owned && beat) this.events.push({ type: 'experiment_updated', experimentId: run.id, changes: { heartbeatAt: timestamps[timestamps.length - 1]! } });
     this.points = this.emptyColumns();
   }
 
@@ -576,8 +664,8 @@ export class ExperimentTracker implements AsyncDisposable {
     return { keys: [], steps: [], values: [], timestamps: [], rank: this.rank };
   }
 
-  private takeBatch(): TrackerEvent[] {
-    this.sealPoints();
+  private takeBatch(beat = true): TrackerEvent[] {
+    this.sealPoints(beat);
     const batch = this.events;
     this.events = [];
     return batch;
@@ -588,7 +676,13 @@ export class ExperimentTracker implements AsyncDisposable {
    * on it while the loop goes on; the others queue it until the event loop turns.
    */
   private handOver(): void {
-    if (this.fanOut) this.fanOut.write(this.takeBatch());
+    const fanOut = this.fanOut;
+    if (fanOut) {
+      fanOut.write(this.takeBatch(false));
+      // Bounded: when the store falls behind, the loop waits for it instead of growing without end.
+      const { maxPointsInFlight = 200_000, maxBytesInFlight = 32 << 20, backendTimeoutMs = 30_000 } = this.options;
+      fanOut.waitForCapacity(maxPointsInFlight, maxBytesInFlight, backendTimeoutMs);
+    }
     this.scheduleFlush();
   }
 
@@ -635,6 +729,27 @@ export class ExperimentTracker implements AsyncDisposable {
       throw failure;
     }
   }
+}
+
+/**
+ * Until the returned function is called, an uncaught error or a non-zero exit turns the just
+ * finished run `failed` (written synchronously where a backend can). One-shot.
+ */
+function watchForLateFailure(id: string, fanOut: BackendFanOut): () => void {
+  let unsubscribe = (): void => {};
+  const fail = (error: unknown): void => {
+    unsubscribe();
+    void fanOut.writeLast([{ type: 'experiment_updated', experimentId: id, changes: endChanges('failed', error) }]);
+  };
+  unsubscribe = onProcessEnd({
+    onFatalError: fail,
+    onSignal: () => Promise.resolve(),
+    onBeforeExit: () => {},
+    onExit: (code) => {
+      if (code !== 0) fail(new Error(`process exited with code ${code}`));
+    },
+  });
+  return () => unsubscribe();
 }
 
 function endChanges(status: Experiment['status'], error?: unknown): ExperimentChanges {

@@ -54,19 +54,24 @@ describe('fan-out to backends', () => {
     expect(errors.every(([backend]) => backend !== 'memory')).toBe(true);
   });
 
-  it('by default warns once per failing backend, not once per call', async () => {
+  it('by default warns once per failing backend, not once per call, and once more at finish; the run records which backend failed', async () => {
     const throwing = new ThrowingBackend();
-    const tracker = new ExperimentTracker({ ...quiet, backends: [throwing, new MemoryBackend()] });
-    await tracker.startExperiment({});
+    const memory = new MemoryBackend();
+    const tracker = new ExperimentTracker({ ...quiet, backends: [throwing, memory] });
+    const id = await tracker.startExperiment({});
     for (let step = 0; step < 5; step++) {
       tracker.logMetrics({ loss: step }, step);
       await tracker.flush();
     }
+    const reports = await tracker.finishExperiment();
     await tracker.close();
     expect(throwing.writes).toBeGreaterThan(5);
+    expect(reports.find((r) => r.backend === 'throwing')?.ok).toBe(false);
     const calls = takeConsoleCalls();
-    expect(calls).toHaveLength(1);
+    expect(calls).toHaveLength(2);
     expect(calls[0]).toMatch(/console\.warn: \[exptrack\] backend throwing failed: disk on fire/);
+    expect(calls[1]).toMatch(/console\.warn: \[exptrack\] experiment exp_\S+ finished, but backend throwing failed: .*disk on fire; the run is complete in memory/);
+    expect((await memory.getExperiment(id))?.summary).toEqual({ _exptrack_backend_failures: { throwing: expect.stringContaining('disk on fire') } });
   });
 
   it('in strict mode, a backend failure is thrown from the next tracker call', async () => {

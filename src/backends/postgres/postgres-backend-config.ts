@@ -43,4 +43,10 @@ export interface PostgresBackendConfig {
    * @defaultValue STALE_AFTER_MS (20 s)
    */
   staleAfterMs?: number;
+  /**
+   * Fail with `not_found` ("no exptrack store here") instead of creating the schema and tables when
+   * the schema holds no exptrack store: for tools that only read.
+   * @defaultValue false
+   */
+  storeMustExist?: boolean;
 }

@@ -12,6 +12,7 @@ import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool } from './pg-driver.js';
+import { requireStore } from './require-store.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { postgresStoreDialect } from './postgres-store-dialect.js';
@@ -100,6 +101,7 @@ export class PostgresBackend extends SqlStore implements Backend {
       applicationName: 'exptrack',
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
+      storeMustExist: false,
       ...config,
       connectionString: fromUrl.connectionString,
       schema,
@@ -154,6 +156,7 @@ export class PostgresBackend extends SqlStore implements Backend {
     });
     const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
+      if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
       const { error } = await new Migrator({

@@ -39,7 +39,7 @@ function loadDriver(): DatabaseConstructor {
   return BetterSqlite3 as unknown as DatabaseConstructor;
 }
 
-function checkFileHeader(path: string, fileMustExist: boolean): void {
+export function checkFileHeader(path: string, fileMustExist: boolean): void {
   if (!existsSync(path)) {
     if (fileMustExist) throw new ExptrackError(`no exptrack store at ${path}`, { code: 'not_found', field: 'path', value: path });
     return;

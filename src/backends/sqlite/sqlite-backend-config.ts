@@ -17,6 +17,14 @@ export interface SqliteBackendConfig {
   /** Fail instead of creating a missing file (for read-only tools). @defaultValue false */
   fileMustExist?: boolean;
   /**
+   * Open for reading only: the file is never created, migrated or updated (not even to mark runs
+   * whose heartbeat stopped: they are shown `crashed` at read time), a user who may only read it can
+   * read it, and no `-wal`/`-shm` file this reader made is left behind. A missing, empty or foreign
+   * file is an `ExptrackError` (`not_found`, `not_an_exptrack_store`); writes fail with `unsupported`.
+   * @defaultValue false
+   */
+  readOnly?: boolean;
+  /**
    * A running experiment whose heartbeat is older than this is marked crashed. Only tests and
    * tools should lower it: writers heartbeat every `HEARTBEAT_INTERVAL_MS`.
    * @defaultValue STALE_AFTER_MS (20 s)

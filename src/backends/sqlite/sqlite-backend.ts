@@ -11,6 +11,7 @@ import { StoreReads } from '../sql/store-reads.js';
 import { EventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { openDatabase, storeError } from './open-database.js';
+import { openReadOnly } from './open-read-only.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
@@ -40,7 +41,10 @@ export class SqliteBackend extends SqlStore implements Backend {
   readonly name = 'sqlite';
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true };
   private readonly config: Required<SqliteBackendConfig>;
-  private state: { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter } | undefined;
+  /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
+  private state:
+    | { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter | undefined; cleanUp?: () => void }
+    | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
   private startedThread: WriteThread | undefined;
@@ -51,7 +55,7 @@ export class SqliteBackend extends SqlStore implements Backend {
   constructor(config: SqliteBackendConfig) {
     super();
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
-    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, ...config };
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, ...config };
   }
 
   /** The database file. */
@@ -75,6 +79,12 @@ export class SqliteBackend extends SqlStore implements Backend {
 
   private async open(): Promise<void> {
     const { path } = this.config;
+    if (this.config.readOnly) {
+      const { db, cleanUp } = openReadOnly(path, this.config);
+      const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: undefined, cleanUp };
+      return;
+    }
     const db = openDatabase(path, this.config);
     const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
@@ -89,6 +99,7 @@ export class SqliteBackend extends SqlStore implements Backend {
 
   /** Batches are applied in the order of the calls, also when a call comes before the last one settled. */
   write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    if (this.config.readOnly) return Promise.reject(this.readOnlyError());
     const batch = options?.batch;
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
     if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events, batch);
@@ -100,15 +111,21 @@ export class SqliteBackend extends SqlStore implements Backend {
     try {
       const { writer } = await this.ready();
       const thread = await this.writeThread();
-      return await (thread ? thread.write(events, batch) : writeWithRetryAsync(writer, events, this.config, batch));
+      return await (thread ? thread.write(events, batch) : writeWithRetryAsync(writer!, events, this.config, batch));
     } finally {
       this.slowWrites--;
     }
   }
 
+  /** Backpressure: waits, on this thread, until the write thread committed enough of what it holds. */
+  waitForCapacity(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    this.startedThread?.waitForRoom(maxPoints, maxBytes, timeoutMs);
+  }
+
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
     const { writer } = this.state;
+    if (!writer) throw this.readOnlyError();
     const thread = this.startedThread;
     if (thread) thread.writeSync(events);
     else writeWithRetry(writer, events, { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) });
@@ -139,6 +156,11 @@ export class SqliteBackend extends SqlStore implements Backend {
     this.startedThread = undefined;
     await thread?.close();
     await state.kysely.destroy();
+    state.cleanUp?.();
+  }
+
+  private readOnlyError(): ExptrackError {
+    return new ExptrackError(`the sqlite store ${this.config.path} was opened read-only (readOnly: true): it cannot be written`, { code: 'unsupported', backend: this.name });
   }
 
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
@@ -175,6 +197,7 @@ export class SqliteBackend extends SqlStore implements Backend {
   }
 
   private markStaleRunsCrashed(): void {
+    if (this.config.readOnly) return; // a reader shows them crashed instead (showStaleRunsCrashed)
     try {
       this.state?.db
         .prepare("UPDATE experiments SET status = 'crashed', ended_at = heartbeat_at WHERE status = 'running' AND heartbeat_at < ?")

@@ -4,7 +4,7 @@ import type { StoreEvent } from './event-writer.js';
 
 /** What the main thread sends the write thread. */
 export type WriteRequest =
-  | { kind: 'write'; id: number; events: readonly PackedEvent[]; batch?: BatchIdentity; signal?: Int32Array }
+  | { kind: 'write'; id: number; events: readonly PackedEvent[]; batch?: BatchIdentity; signal?: Int32Array; load?: InFlightLoad }
   | { kind: 'close'; id: number };
 
 /**
@@ -52,6 +52,32 @@ export function unpackEvents(events: readonly PackedEvent[]): StoreEvent[] {
     const { steps, values, timestamps, rank } = event;
     return { type: 'metrics', experimentId: event.experimentId, points: { keys, steps, values, timestamps, rank } };
   });
+}
+
+/** What a batch adds to the points in flight until the write thread is done with it. */
+export interface InFlightLoad {
+  points: number;
+  kilobytes: number;
+}
+
+/** Slots of the shared in-flight counter: points, and kilobytes. */
+export const IN_FLIGHT_POINTS = 0;
+export const IN_FLIGHT_KILOBYTES = 1;
+
+/** The size a batch of packed events holds in flight: its points, and roughly its bytes. */
+export function inFlightLoad(events: readonly PackedEvent[]): InFlightLoad {
+  let points = 0;
+  let bytes = 0;
+  for (const event of events) {
+    if (event.type !== 'packed_metrics') {
+      bytes += 1024;
+      continue;
+    }
+    points += event.keyIndex.length;
+    bytes += event.keyIndex.length * 28;
+    for (const key of event.keyTable) bytes += key.length * 2;
+  }
+  return { points, kilobytes: Math.ceil(bytes / 1024) };
 }
 
 /** What the write thread answers: the request's id, and the error if it failed. */

@@ -3,7 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
-import { deserializeError, packEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import {
+  deserializeError,
+  IN_FLIGHT_KILOBYTES,
+  IN_FLIGHT_POINTS,
+  inFlightLoad,
+  packEvents,
+  type WriteReply,
+  type WriteRequest,
+  type WriteThreadOptions,
+} from './write-messages.js';
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
@@ -21,32 +30,82 @@ export class WriteThread {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
+  private closing = false;
+  private stopped = false;
+
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
+    /** Points and kilobytes handed to the thread and not yet committed, shared with it. */
+    private readonly inFlight: Int32Array,
   ) {
     port.on('message', (reply: WriteReply) => this.settle(reply));
+    worker.on('exit', (code) => {
+      this.stopped = true;
+      Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
+      Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
+      Atomics.notify(inFlight, IN_FLIGHT_POINTS);
+      if (this.closing) this.settleAll();
+      else this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
+    });
     this.idle();
   }
 
   /**
-   * Starts the write thread next to this module, or returns undefined where its script is not
-   * there (an application bundle that did not copy it): the caller then writes on the main thread.
+   * Starts the write thread next to this module, or returns undefined where it cannot run: its
+   * script is not there (an application bundle that did not copy it), or the thread failed to start
+   * (a flag or loader of the parent process it cannot take). The caller then writes on the main
+   * thread, so nothing is lost; a failed start is said once on stderr as a process warning.
    */
   static async start(options: WriteThreadOptions): Promise<WriteThread | undefined> {
     const script = workerScript();
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
-    const worker = startWorker(script, { options, port: port2 }, [port2]);
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', (cause) => reject(new ExptrackError(`the sqlite write thread did not start: ${cause.message}`, { code: 'unavailable', backend: 'sqlite', cause })));
-    });
-    return new WriteThread(worker, port1);
+    const inFlight = new Int32Array(new SharedArrayBuffer(8));
+    try {
+      const worker = startWorker(script, { options, port: port2, inFlight }, [port2]);
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
+      });
+      return new WriteThread(worker, port1, inFlight);
+    } catch (cause) {
+      port1.close();
+      warnOnce(`the sqlite write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
+      return undefined;
+    }
   }
 
   write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
-    return this.request((id) => ({ kind: 'write', id, events: packEvents(events), ...(batch ? { batch } : {}) }));
+    return this.request((id) => {
+      const packed = packEvents(events);
+      const load = inFlightLoad(packed);
+      Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
+      Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+      return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
+    });
+  }
+
+  /**
+   * Blocks this thread (`Atomics.wait`: the API that logs stays synchronous) until the points handed
+   * over and not yet committed are within the limits, or `timeoutMs` passed, or the thread stopped.
+   */
+  waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    let pointsBound = maxPoints;
+    let kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
+      if (this.stopped || (points <= pointsBound && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound)) return;
+      // Once over the bound, wait until half of it is committed: one wait per many batches, not one
+      // wake-up (and one batch of the loop) per commit.
+      pointsBound = Math.floor(maxPoints / 2);
+      kilobytesBound = Math.max(1, Math.floor(maxBytes / 2048));
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      Atomics.wait(this.inFlight, IN_FLIGHT_POINTS, points, Math.min(left, 50));
+    }
   }
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */
@@ -68,8 +127,21 @@ export class WriteThread {
   }
 
   async close(): Promise<void> {
+    // Before the request: the thread may end before its answer to it comes through.
+    this.closing = true;
     await this.request((id) => ({ kind: 'close', id }));
     await this.worker.terminate();
+  }
+
+  /** The thread ended after it was asked to close: its last answers are still in the port. */
+  private settleAll(): void {
+    for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
+    this.failPending(new ExptrackError('the sqlite write thread closed before it answered', { code: 'unavailable', backend: 'sqlite' }));
+  }
+
+  private failPending(error: ExptrackError): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
   }
 
   private request(make: (id: number) => WriteRequest): Promise<void> {
@@ -111,9 +183,21 @@ function workerScript(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/**
+ * The thread gets no flags of the parent (`execArgv: []`): the script needs none, and a parent's
+ * `--input-type`, `--eval` or loader can stop a worker from starting.
+ */
 function startWorker(script: URL, workerData: unknown, transferList: MessagePort[]): Worker {
-  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData, transferList });
+  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData, transferList, execArgv: [] });
   // Running from the TypeScript sources (this project's tests): load the script through tsx.
   const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true, workerData, transferList });
+  return new Worker(code, { eval: true, workerData, transferList, execArgv: [] });
+}
+
+let warned = false;
+
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, { code: 'EXPTRACK_WRITE_THREAD' });
 }

@@ -6,10 +6,10 @@ import type { BatchIdentity } from '../../core/backend.js';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { EventWriter, type StoreEvent } from './event-writer.js';
 import { openDatabase } from './open-database.js';
-import { serializeError, unpackEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import { IN_FLIGHT_KILOBYTES, IN_FLIGHT_POINTS, serializeError, unpackEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
 import { writeWithRetry } from './write-with-retry.js';
 
-const { options, port } = workerData as { options: WriteThreadOptions; port: MessagePort };
+const { options, port, inFlight } = workerData as { options: WriteThreadOptions; port: MessagePort; inFlight: Int32Array };
 const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, fileMustExist: true });
 const writer = new EventWriter(db);
 
@@ -31,6 +31,12 @@ port.on('message', (request: WriteRequest) => {
   }
   const error = apply(unpackEvents(request.events), request.batch);
   port.postMessage(error === undefined ? { id: request.id } : { id: request.id, error });
+  if (request.load) {
+    // The batch is no longer in flight: a logging call waiting for room may go on.
+    Atomics.sub(inFlight, IN_FLIGHT_POINTS, request.load.points);
+    Atomics.sub(inFlight, IN_FLIGHT_KILOBYTES, request.load.kilobytes);
+    Atomics.notify(inFlight, IN_FLIGHT_POINTS);
+  }
   if (request.signal) {
     Atomics.store(request.signal, 0, 1);
     Atomics.notify(request.signal, 0);

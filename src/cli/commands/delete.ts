@@ -29,7 +29,7 @@ export function registerDelete(program: Command, wrap: Wrap): void {
 }
 
 async function deleteCommand(ctx: CommandContext, ids: string[], options: { yes?: boolean }): Promise<void> {
-  const store = await ctx.store('read');
+  const store = await ctx.store('edit');
   const experiments = await resolveExperiments(store, ids);
   if (!options.yes) {
     if (ctx.io.stdin.isTTY !== true) throw new CliError(`refusing to delete ${experiments.length} experiment(s) without confirmation: pass --yes`);

@@ -29,7 +29,7 @@ export function registerNote(program: Command, wrap: Wrap): void {
 }
 
 async function note(ctx: CommandContext, id: string, words: string[], options: { append?: boolean }): Promise<void> {
-  const store = await ctx.store('read');
+  const store = await ctx.store('edit');
   const experiment = await resolveExperiment(store, id);
   const text = words.join(' ');
   const notes = options.append && experiment.notes !== '' ? `${experiment.notes}\n${text}` : text;

@@ -99,7 +99,7 @@ function patchSummary(patch: string): string {
 }
 
 async function reproduce(ctx: CommandContext, id: string, options: ReproduceCliOptions): Promise<number> {
-  const store = await ctx.store('read');
+  const store = await ctx.store('edit');
   const experiment = await resolveExperiment(store, id);
   const plan = makePlan(ctx, experiment);
   const shown = plan.command.map((a) => shellQuote(terminalSafe(a))).join(' ');

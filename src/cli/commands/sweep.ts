@@ -117,7 +117,7 @@ async function runSweep(ctx: CommandContext, command: string[], options: SweepRu
   if (options.config === undefined && options.resume === undefined) throw usageError('give --config FILE (or --resume ID to continue a sweep)');
   const sweepModule = await import('exptrack/sweep');
   const { ExperimentTracker: Tracker } = await import('exptrack');
-  const store = await ctx.store(options.resume === undefined ? 'write' : 'read');
+  const store = await ctx.store(options.resume === undefined ? 'write' : 'edit');
 
   let config: SweepConfig;
   let storedTrials: number | undefined;

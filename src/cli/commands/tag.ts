@@ -39,7 +39,7 @@ async function tag(ctx: CommandContext, id: string, pairs: string[], options: { 
   }
   for (const key of options.remove ?? []) changes[key] = null;
   if (Object.keys(changes).length === 0) throw usageError('give tags as key=value, or --remove KEY');
-  const store = await ctx.store('read');
+  const store = await ctx.store('edit');
   const experiment = await resolveExperiment(store, id);
   await updateExperiment(store, experiment.id, (t) => t.setTags(changes));
   const tags = (await store.getExperiment(experiment.id))?.tags ?? {};

@@ -51,7 +51,7 @@ async function ui(ctx: CommandContext, options: UiOptions): Promise<number> {
   const token = options.token ?? (options.tokenFile === undefined ? undefined : readTokenFile(options.tokenFile)) ?? (ctx.io.env.EXPTRACK_UI_TOKEN || undefined);
   const source = options.token !== undefined ? '--token' : options.tokenFile !== undefined ? `the token in ${options.tokenFile}` : 'EXPTRACK_UI_TOKEN';
   if (token !== undefined && token.length < 8) throw usageError(`${source} must be at least 8 characters`);
-  const store = await ctx.store('read');
+  const store = await ctx.store(options.allowEdit ? 'edit' : 'read');
   const { startDashboard } = await import('../../ui/server.js');
   const dashboard = await startDashboard({
     store,
