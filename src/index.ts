@@ -19,6 +19,8 @@ export type { TrackerOptions, StartOptions, FinishOptions, CheckpointOptions } f
 export type { ArtifactOptions } from './tracker/artifact-input.js';
 export type { ImageOptions, TableOptions, HistogramOptions } from './tracker/media-input.js';
 export type { TrackerErrorHandler, TrackerErrorContext, BackendReport } from './tracker/backend-fan-out.js';
+export { COST_KEYS } from './core/cost-keys.js';
+export type { SystemSampler, SystemSamplerRun, SystemUsage, SystemMetricsOptions, PricingOptions } from './tracker/system-metrics.js';
 export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from './core/lifecycle.js';
 // Redaction needs no Node; git and environment capture live in `exptrack/capture`.
 export { redactArgv, redactText, redactUrl } from './capture/redact-secrets.js';

@@ -23,6 +23,8 @@ export {
   type RunLeaderboard,
 } from './leaderboard/leaderboard.js';
 export type { UncertaintySource } from './internal/run-score.js';
+export { costOf, sumCosts, tokensOf, type RunCost } from './cost/cost-of-run.js';
+export { paretoFront } from './cost/pareto-front.js';
 export {
   compareExperiments,
   type ComparedExperiment,

@@ -56,6 +56,10 @@ function resolveField(field: FilterField, subject: FilterSubject): Scalar | unde
       return field.benchmark === null
         ? subject.lastMetrics.get(field.metric)
         : ownValue(subject.evaluations.get(field.benchmark), field.metric);
+    case 'summary': {
+      const value = ownValue(experiment.summary, field.key);
+      return typeof value === 'object' && value !== null ? undefined : value;
+    }
     case 'attribute':
       switch (field.name) {
         case 'id':

@@ -20,6 +20,8 @@ export type FilterField =
   | { scope: 'tags'; key: string }
   /** An evaluation metric (`metrics.gsm8k.accuracy`), or with `benchmark: null` the last value of a training metric (`metrics.loss`). */
   | { scope: 'metrics'; benchmark: string | null; metric: string }
+  /** A top-level value of the run's summary: `summary.cost/usd`, `summary.best_loss`. */
+  | { scope: 'summary'; key: string }
   /** A column of the experiment itself. `created` is milliseconds since the epoch. */
   | { scope: 'attribute'; name: 'id' | 'name' | 'status' | 'group' | 'created' | 'commit' | 'notes' };
 

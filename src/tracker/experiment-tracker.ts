@@ -21,6 +21,9 @@ import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../cor
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
 import { onProcessEnd } from './process-hooks.js';
+import { gpuPrice, RunCost, type GpuPrice } from './run-cost.js';
+import type { SystemSampler, SystemUsage } from './system-metrics.js';
+import { DefaultSystemSampler } from '../system/system-sampler.js';
 import { envVar, importAtRunTime, isNodeRuntime, soon, unrefTimer, workingDirectory } from './runtime.js';
 import type { CheckpointOptions, FinishOptions, StartOptions, TrackerOptions } from './tracker-options.js';
 
@@ -33,7 +36,15 @@ interface ActiveRun {
   /** False when this process attached to another's run: the owner, not this tracker, sets its status. */
   owned: boolean;
   stopTimers: () => void;
+  /** Samples the machine while the run is active, unless system metrics are off. */
+  sampler: SystemSampler | undefined;
+  /** The GPUs in use as last seen (what a dying process writes, when it cannot wait for a fresh look). */
+  usage: SystemUsage;
+  /** Compute and dollars so far; only the run's owner writes them. */
+  cost: RunCost | undefined;
 }
+
+const NO_GPUS: SystemUsage = { gpuCount: 0, gpuName: null };
 
 /**
  * The tracker: validates what a training loop logs, records how the run can be reproduced, and
@@ -73,14 +84,25 @@ export class ExperimentTracker implements AsyncDisposable {
   private artifactQueue: Promise<unknown> = Promise.resolve();
   /** The highest step `logMetrics` was given: the default step of a table. */
   private lastStep = 0;
+  private readonly price: GpuPrice;
   /** Windows in which a just-finished run can still be turned failed; dispose closes after them. */
   private lateFailureWatches: Array<Promise<void>> = [];
 
+  /**
+   * @param options - backends, error handling, capture, system metrics and pricing
+   * @throws ExptrackError `invalid_input` for a `pricing.gpuHourUsd` that is not a price or a map of
+   *   prices, or a `systemMetrics.intervalMs` that is not a positive number of milliseconds.
+   */
   constructor(options: TrackerOptions = {}) {
     this.options = options;
     this.onError = options.onError ?? warnOncePerSource();
     this.rank = options.rank ?? rankFromEnv();
     this.points = this.emptyColumns();
+    const interval = options.systemMetrics ? options.systemMetrics.intervalMs : undefined;
+    if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 100)) {
+      throw invalidInput('systemMetrics.intervalMs', interval, 'must be a number of milliseconds >= 100');
+    }
+    this.price = options.pricing === undefined ? this.priceFromEnv() : gpuPrice(options.pricing, undefined);
   }
 
   /** The id of the running experiment, or undefined. */
@@ -141,7 +163,7 @@ export class ExperimentTracker implements AsyncDisposable {
       error: null,
     };
     this.events.push({ type: 'experiment_started', experiment });
-    this.activate(id, now, fanOut, true);
+    this.activate(id, now, fanOut, true, {});
     await this.flush();
     return id;
   }
@@ -158,7 +180,7 @@ export class ExperimentTracker implements AsyncDisposable {
     this.throwStrictFailure();
     if (this.active) throw invalidInput('resumeExperiment', this.active.id, 'is not allowed while an experiment is running; finish it first');
     const { fanOut, experiment } = await this.findExperiment(id);
-    this.activate(id, experiment.createdAt, fanOut, true);
+    this.activate(id, experiment.createdAt, fanOut, true, experiment.summary);
     this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { status: 'running', endedAt: null, heartbeatAt: Date.now(), error: null } });
     await this.flush();
     return id;
@@ -171,7 +193,7 @@ export class ExperimentTracker implements AsyncDisposable {
    */
   private async attach(id: string): Promise<string> {
     const { fanOut, experiment } = await this.findExperiment(id);
-    this.activate(id, experiment.createdAt, fanOut, false);
+    this.activate(id, experiment.createdAt, fanOut, false, {});
     return id;
   }
 
@@ -249,6 +271,10 @@ export class ExperimentTracker implements AsyncDisposable {
       return;
     }
     const { input } = checked;
+    if (run.cost) {
+      run.cost.addEvaluation(input.metrics);
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { summary: run.cost.evaluationSummary() } });
+    }
     this.enqueue({
       type: 'evaluation',
       experimentId: run.id,
@@ -591,7 +617,12 @@ export class ExperimentTracker implements AsyncDisposable {
     const run = this.activeOrReport('finishExperiment');
     if (!run) return [];
     const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
-    if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: endChanges(status, options.error) });
+    if (run.owned) {
+      run.usage = this.usageOf(run);
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) } });
+    }
+    // The owner forgets the host's GPU claims of the run; the sampler's child ends in any case.
+    void run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
     const fanOut = this.fanOut;
     const watch = run.owned && options.status === undefined && status === 'completed' && fanOut && this.options.handleProcessEvents !== false
       ? watchForLateFailure(run.id, fanOut)
@@ -671,28 +702,93 @@ export class ExperimentTracker implements AsyncDisposable {
     return this.ready;
   }
 
-  private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean): void {
+  private activate(id: string, createdAt: number, fanOut: BackendFanOut, owned: boolean, summary: Experiment['summary']): void {
     this.artifactVersions.clear();
     this.lastStep = 0;
     const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
     const heartbeat = setInterval(() => {
+      const run = this.active;
+      // The owner's heartbeat carries the compute so far, so that a run that crashes keeps it.
+      if (run?.owned) {
+        run.usage = this.usageOf(run);
+        this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now(), ...this.costChanges(run, Date.now()) } });
+        this.scheduleFlush();
+        return;
+      }
       this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
       this.scheduleFlush();
     }, HEARTBEAT_INTERVAL_MS);
     unrefTimer(flushTimer);
     unrefTimer(heartbeat);
     const unsubscribe = this.options.handleProcessEvents === false ? () => {} : onProcessEnd(this.processEndHandlers(fanOut));
-    this.active = {
+    const sampler = this.systemSampler();
+    const run: ActiveRun = {
       id,
       createdAt,
       interruptedBy: null,
       owned,
+      sampler,
+      usage: NO_GPUS,
+      cost: owned ? new RunCost(summary, Date.now(), this.price) : undefined,
       stopTimers: () => {
         clearInterval(flushTimer);
         clearInterval(heartbeat);
         unsubscribe();
+        void sampler?.stop().catch(() => {});
       },
     };
+    this.active = run;
+    try {
+      sampler?.start({
+        experimentId: id,
+        rank: this.rank,
+        intervalMs: this.systemMetricsInterval(),
+        // System series are logged at the seconds since the run began, so a resumed run goes on.
+        log: (metrics) => {
+          if (this.active === run) this.logMetrics(metrics, Math.max(0, Math.floor((Date.now() - createdAt) / 1000)));
+        },
+      });
+    } catch (error) {
+      this.report(toExptrackError(error), { operation: 'systemMetrics' });
+    }
+  }
+
+  /** The sampler for a new run: the configured one, the default one, or none when turned off. */
+  private systemSampler(): SystemSampler | undefined {
+    const option = this.options.systemMetrics;
+    // Sampling reads this process and its host's GPUs: Node only (a browser or an edge worker has neither).
+    if (option === false || envVar('EXPTRACK_SYSTEM_METRICS') === '0' || (option?.sampler === undefined && !isNodeRuntime())) return undefined;
+    return option?.sampler ?? new DefaultSystemSampler();
+  }
+
+  private systemMetricsInterval(): number {
+    return (this.options.systemMetrics || undefined)?.intervalMs ?? 10_000;
+  }
+
+  /** The GPUs of the run now; the last known ones when the sampler cannot say. */
+  private usageOf(run: ActiveRun): SystemUsage {
+    if (!run.sampler) return NO_GPUS;
+    try {
+      return run.sampler.usage();
+    } catch (error) {
+      this.report(toExptrackError(error), { operation: 'systemMetrics' });
+      return run.usage;
+    }
+  }
+
+  /** The compute and cost keys of the owner's summary at `now`. */
+  private costChanges(run: ActiveRun, now: number): ExperimentChanges {
+    return run.cost ? { summary: run.cost.computeSummary(now, run.usage) } : {};
+  }
+
+  private priceFromEnv(): GpuPrice {
+    try {
+      return gpuPrice(undefined, envVar('EXPTRACK_GPU_HOUR_USD'));
+    } catch (error) {
+      if (this.options.strict) throw error;
+      this.report(error as ExptrackError, { operation: 'pricing' });
+      return () => undefined;
+    }
   }
 
   private deactivate(): void {
@@ -706,7 +802,11 @@ export class ExperimentTracker implements AsyncDisposable {
     const endNow = (changes: ExperimentChanges): Promise<unknown> => {
       const run = this.active;
       if (!run) return Promise.resolve();
-      if (run.owned) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
+      if (run.owned) {
+        run.usage = this.usageOf(run);
+        const cost = this.costChanges(run, Date.now()).summary;
+        this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: cost ? { ...changes, summary: { ...cost, ...changes.summary } } : changes });
+      }
       return fanOut.writeLast(this.takeBatch());
     };
     return {

@@ -1,6 +1,7 @@
 import type { Backend } from '../core/backend.js';
 import type { TrackerErrorHandler } from './backend-fan-out.js';
 import type { RedactionRules } from '../capture/redact-secrets.js';
+import type { PricingOptions, SystemMetricsOptions } from './system-metrics.js';
 
 /**
  * Options of {@link ExperimentTracker}.
@@ -69,6 +70,17 @@ export interface TrackerOptions {
    * status is left to the parent. @defaultValue true
    */
   attachToParent?: boolean;
+  /**
+   * Sample this process's CPU and memory and the host's GPUs while a run is active, as the
+   * `system/…` metric series (see docs/COST.md). `false` (or `EXPTRACK_SYSTEM_METRICS=0`) turns
+   * it off. @defaultValue `{ intervalMs: 10000 }`
+   */
+  systemMetrics?: false | SystemMetricsOptions;
+  /**
+   * What a GPU-hour costs, for the run's `cost/compute_usd` and `cost/usd` summary keys.
+   * @defaultValue `EXPTRACK_GPU_HOUR_USD`, else no price (GPU-hours are still recorded)
+   */
+  pricing?: PricingOptions;
 }
 
 /**

@@ -66,6 +66,7 @@ interface AnalysisModule {
   compareExperiments: typeof import('exptrack/analysis').compareExperiments;
   leaderboard: typeof import('exptrack/analysis').leaderboard;
   wilsonInterval: typeof import('exptrack/analysis').wilsonInterval;
+  costOf: typeof import('exptrack/analysis').costOf;
   withoutArchived: typeof import('exptrack/analysis').withoutArchived;
   ARCHIVED_TAG: typeof import('exptrack/analysis').ARCHIVED_TAG;
 }
@@ -159,9 +160,9 @@ export class DashboardApi {
         : this.pageByMetric(selection, metricSort, order, limit, offset),
       this.store.countExperiments(selection),
     ]);
-    const metrics = await this.keyMetrics(page);
+    const [metrics, { costOf }] = await Promise.all([this.keyMetrics(page), this.loadAnalysis()]);
     const now = Date.now();
-    const experiments = page.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now));
+    const experiments = page.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now, costOf(e.summary)));
     return { total, offset, limit, experiments, metricColumns: metricColumns(experiments) };
   }
 

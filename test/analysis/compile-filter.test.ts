@@ -44,14 +44,14 @@ describe('compileFilter against SQLite, cross-checked with matchesFilter', () =>
   beforeAll(() => {
     db.exec(`
       CREATE TABLE experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL, notes TEXT NOT NULL, group_name TEXT, status TEXT NOT NULL,
-        created_at INTEGER NOT NULL, config TEXT NOT NULL, tags TEXT NOT NULL, git_commit TEXT);
+        created_at INTEGER NOT NULL, config TEXT NOT NULL, tags TEXT NOT NULL, git_commit TEXT, summary TEXT NOT NULL);
       CREATE TABLE evaluations (id INTEGER PRIMARY KEY, experiment_id TEXT NOT NULL, benchmark TEXT NOT NULL, metrics TEXT NOT NULL, created_at INTEGER NOT NULL);
       CREATE TABLE metric_series (id INTEGER PRIMARY KEY, experiment_id TEXT NOT NULL, key TEXT NOT NULL, last_value REAL);
     `);
-    const insert = db.prepare('INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare('INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const insertSeries = db.prepare('INSERT INTO metric_series (experiment_id, key, last_value) VALUES (?, ?, ?)');
     for (const { experiment: e, lastMetrics } of runs) {
-      insert.run(e.id, e.name, e.notes, e.group, e.status, e.createdAt, JSON.stringify(e.config), JSON.stringify(e.tags), e.git?.commit ?? null);
+      insert.run(e.id, e.name, e.notes, e.group, e.status, e.createdAt, JSON.stringify(e.config), JSON.stringify(e.tags), e.git?.commit ?? null, JSON.stringify(e.summary));
       for (const [key, value] of lastMetrics) insertSeries.run(e.id, key, Number.isNaN(value) ? null : value);
     }
     const insertEvaluation = db.prepare('INSERT INTO evaluations (experiment_id, benchmark, metrics, created_at) VALUES (?, ?, ?, ?)');
@@ -147,13 +147,13 @@ describe.skipIf(pgClient === undefined)(`compileFilter against Postgres, cross-c
   beforeAll(async () => {
     await client.query(`
       CREATE TEMP TABLE experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL, notes TEXT NOT NULL, group_name TEXT, status TEXT NOT NULL,
-        created_at BIGINT NOT NULL, config JSONB NOT NULL, tags JSONB NOT NULL, git_commit TEXT);
+        created_at BIGINT NOT NULL, config JSONB NOT NULL, tags JSONB NOT NULL, git_commit TEXT, summary JSONB NOT NULL);
       CREATE TEMP TABLE evaluations (id SERIAL PRIMARY KEY, experiment_id TEXT NOT NULL, benchmark TEXT NOT NULL, metrics JSONB NOT NULL, created_at BIGINT NOT NULL);
       CREATE TEMP TABLE metric_series (id SERIAL PRIMARY KEY, experiment_id TEXT NOT NULL, key TEXT NOT NULL, last_value DOUBLE PRECISION);
     `);
     for (const { experiment: e, lastMetrics } of runs) {
-      await client.query('INSERT INTO experiments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        e.id, e.name, e.notes, e.group, e.status, e.createdAt, JSON.stringify(e.config), JSON.stringify(e.tags), e.git?.commit ?? null,
+      await client.query('INSERT INTO experiments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        e.id, e.name, e.notes, e.group, e.status, e.createdAt, JSON.stringify(e.config), JSON.stringify(e.tags), e.git?.commit ?? null, JSON.stringify(e.summary),
       ]);
       for (const [key, value] of lastMetrics) {
         await client.query('INSERT INTO metric_series (experiment_id, key, last_value) VALUES ($1, $2, $3)', [e.id, key, Number.isNaN(value) ? null : value]);

@@ -60,6 +60,9 @@ export function makeRuns(random: () => number, count: number): FixtureRun[] {
       const value = pick(random, [0.5, 2, 0, NaN, Infinity, -Infinity, 0.7, MISSING]);
       if (typeof value === 'number') lastMetrics.set(key, value);
     }
+    const summary: Record<string, unknown> = {};
+    maybe(random, [0.5, 2, 4.99, 5, 12.5, 'x', null, true, { usd: 1 }, MISSING], summary, 'cost/usd');
+    maybe(random, [0, 1.5, MISSING], summary, 'compute/gpu_hours');
     runs.push({
       experiment: {
         id: `exp_${String(i).padStart(3, '0')}`,
@@ -77,7 +80,7 @@ export function makeRuns(random: () => number, count: number): FixtureRun[] {
           branch: 'main', remoteUrl: null, dirty: false, changedFiles: [], untrackedCount: 0, patch: null, patchTruncated: false, root: '/r', via: 'git-cli',
         },
         environment: null,
-        summary: {},
+        summary: summary as Experiment['summary'],
         error: null,
       },
       evaluations,
@@ -109,6 +112,9 @@ const FIELDS: FilterField[] = [
   { scope: 'metrics', benchmark: 'arc', metric: 'accuracy' },
   { scope: 'metrics', benchmark: null, metric: 'loss' },
   { scope: 'metrics', benchmark: null, metric: 'train/acc' },
+  { scope: 'summary', key: 'cost/usd' },
+  { scope: 'summary', key: 'compute/gpu_hours' },
+  { scope: 'summary', key: 'absent' },
   { scope: 'attribute', name: 'id' },
   { scope: 'attribute', name: 'name' },
   { scope: 'attribute', name: 'status' },

@@ -88,6 +88,13 @@ describe('parseFilter', () => {
     expect(field('git_commit')).toEqual({ scope: 'attribute', name: 'commit' });
   });
 
+  it('reads summary keys, slashes included (summary.cost/usd < 5)', () => {
+    expect(parseFilter('summary.cost/usd < 5')).toEqual({ kind: 'compare', field: { scope: 'summary', key: 'cost/usd' }, op: '<', value: 5 });
+    expect(parseFilter('exists summary.compute/gpu_hours')).toEqual({ kind: 'exists', field: { scope: 'summary', key: 'compute/gpu_hours' }, negated: false });
+    expect(formatFilter(parseFilter('summary.cost/usd < 5'))).toBe('summary.cost/usd < 5');
+    expect(() => parseFilter('summary < 5')).toThrow(/summary key/);
+  });
+
   it('turns an ISO date compared with created into milliseconds (UTC without a zone)', () => {
     expect(parseFilter('created >= "2026-01-01"')).toEqual({ kind: 'compare', field: { scope: 'attribute', name: 'created' }, op: '>=', value: Date.UTC(2026, 0, 1) });
     expect(parseFilter("created < '2026-01-01T12:30:00Z'")).toMatchObject({ value: Date.UTC(2026, 0, 1, 12, 30) });

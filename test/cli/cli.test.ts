@@ -61,7 +61,10 @@ describe('list', () => {
     expect(out.truncated).toBe(false);
     expect(out.experiments.map((e: { id: string }) => e.id)).toEqual([...ids].reverse());
     const e = out.experiments[1];
-    expect(Object.keys(e).sort()).toEqual(['createdAt', 'durationMs', 'endedAt', 'git', 'group', 'id', 'metrics', 'name', 'status', 'tags'].sort());
+    expect(Object.keys(e).sort()).toEqual(['cost', 'createdAt', 'durationMs', 'endedAt', 'git', 'group', 'id', 'metrics', 'name', 'status', 'tags'].sort());
+    // Every run records its wall time, and GPU-hours = wall hours × the GPUs it saw (none without nvidia-smi).
+    expect(e.cost['compute/wall_hours']).toBeGreaterThan(0);
+    expect(e.cost['compute/gpu_hours']).toBeCloseTo(e.cost['compute/gpu_count'] * e.cost['compute/wall_hours'], 12);
     expect(e).toMatchObject({ id: ids[1], name: 'lr0.00005', status: 'completed', group: 'sweep', tags: { stage: 'sft' }, git: null });
     expect(e.metrics['gsm8k/accuracy']).toBeCloseTo(0.71, 10);
     expect(e.metrics.loss).toBeCloseTo(1 / 50 + 0.01, 10);

@@ -19,7 +19,7 @@ describe('experiment duration, defined once', () => {
   it('is the end (ended, now if running, last heartbeat, start) minus the start', () => {
     const now = T + 10_000;
     expect(runs.map((r) => experimentDuration(r, now))).toEqual([5_000, 9_999, 3_000, 0]);
-    expect(runs.map((r) => listedExperiment(r, {}, now).durationMs)).toEqual([5_000, 9_999, 3_000, 0]);
+    expect(runs.map((r) => listedExperiment(r, {}, now, {}).durationMs)).toEqual([5_000, 9_999, 3_000, 0]);
   });
 
   it('sorts the same in SQL (SQLite) as in memory, and as the CLI computes it', async () => {
@@ -27,7 +27,7 @@ describe('experiment duration, defined once', () => {
     const memory = new MemoryBackend();
     for (const store of [sqlite, memory]) await store.write(runs.map((experiment) => ({ type: 'experiment_started' as const, experiment })));
     const now = Date.now();
-    const byCli = [...runs].sort((a, b) => listedExperiment(a, {}, now).durationMs - listedExperiment(b, {}, now).durationMs).map((r) => r.id);
+    const byCli = [...runs].sort((a, b) => listedExperiment(a, {}, now, {}).durationMs - listedExperiment(b, {}, now, {}).durationMs).map((r) => r.id);
     expect(byCli).toEqual(['exp_never_beat', 'exp_heartbeat', 'exp_ended', 'exp_running']);
     for (const store of [sqlite, memory]) expect((await store.getAllExperiments({ sort: 'duration' })).map((e) => e.id)).toEqual(byCli);
     await sqlite.close();

@@ -69,7 +69,10 @@ describe('run lifecycle across process ends', { timeout: 60_000 }, () => {
     expect(outcome.signal).toBe(signal);
     const { experiment, points } = await read(path, outcome.id);
     expect(experiment?.status).toBe('killed');
-    expect(experiment?.summary).toEqual({ interrupted_by: signal });
+    // The killed run also keeps what it used so far.
+    expect(experiment?.summary).toMatchObject({ interrupted_by: signal, 'compute/wall_hours': expect.any(Number), 'compute/gpu_count': expect.any(Number), 'compute/gpu_hours': expect.any(Number) });
+    expect(Object.keys(experiment?.summary ?? {}).filter((k) => !/^(compute|cost)\//.test(k))).toEqual(['interrupted_by']);
+    expect(experiment?.summary['compute/wall_hours']).toBeGreaterThan(0);
     expect(points).toHaveLength(600);
   });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { MemoryBackend } from 'exptrack/memory';
 import type { DashboardServer } from '../../src/ui/server.js';
-import { curve, demoStore, serve, solidPng } from './fixtures.js';
+import { curve, demoStore, evaluation, serve, solidPng, started } from './fixtures.js';
 import { PAYLOADS, xssStore } from './xss-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -182,6 +182,46 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (skip
     await page.goto(`${ui.url}#/leaderboard?benchmark=qa&groupBy=group`);
     await page.waitForFunction(() => document.querySelector('[data-testid=leaderboard]')?.textContent?.includes('t-across-runs') || document.querySelector('[data-testid=leaderboard]')?.textContent?.includes('pooled'));
     expect(await page.locator('[data-testid=lb-bars] svg circle').count()).toBe(1);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('draws a run\'s System section and the leaderboard\'s score-vs-cost scatter with its Pareto front', async () => {
+    // Three priced runs on their own benchmark: cheap and good (front), dear and best (front), dear and worse (off).
+    const cost = (usd: number, gpuHours: number) => ({ summary: { 'compute/wall_hours': gpuHours / 2, 'compute/gpu_count': 2, 'compute/gpu_hours': gpuHours, 'compute/gpu_name': 'NVIDIA A100-SXM4-80GB', 'cost/compute_usd': usd, 'cost/usd': usd } });
+    const seconds = Array.from({ length: 60 }, (_, i) => i * 10);
+    await store.write([
+      started('exp_s1', { lr: 0.01 }, { name: 'cheap', ...cost(2, 0.8) }),
+      started('exp_s2', { lr: 0.003 }, { name: 'best', ...cost(6, 2.4) }),
+      started('exp_s3', { lr: 0.1 }, { name: 'dear', ...cost(8, 3.2) }),
+      evaluation('exp_s1', 'costbench', { accuracy: 0.7 }, []),
+      evaluation('exp_s2', 'costbench', { accuracy: 0.8 }, []),
+      evaluation('exp_s3', 'costbench', { accuracy: 0.6 }, []),
+      curve('exp_s1', 'loss', [0, 1, 2], [1, 0.5, 0.25]),
+      curve('exp_s1', 'system/cpu_percent', seconds, seconds.map((s) => 95 + 5 * Math.sin(s))),
+      curve('exp_s1', 'system/gpu/0/utilization_percent', seconds, seconds.map((s) => 80 + 10 * Math.cos(s / 30))),
+    ]);
+    const page = await open('#/e/exp_s1');
+    await page.waitForSelector('[data-testid=system] .chart[data-metric="system/gpu/0/utilization_percent"] canvas');
+    await page.waitForFunction(() => document.querySelector('[data-testid=system] .chart[data-metric="system/cpu_percent"] .chart-status')?.textContent?.includes('points drawn'));
+    expect(await inkedPixels(page, '[data-testid=system] .chart[data-metric="system/cpu_percent"] canvas')).toBeGreaterThan(300);
+    const section = (await page.textContent('[data-testid=system]')) ?? '';
+    expect(section).toContain('compute/gpu_hours');
+    expect(section).toContain('NVIDIA A100-SXM4-80GB');
+    // System series stay out of the training charts, and loss stays out of System.
+    expect(await page.locator('[data-testid=charts] .chart').count()).toBe(1);
+    expect(await page.locator('[data-testid=system] .chart').count()).toBe(2);
+    await page.locator('[data-testid=system]').screenshot({ path: join(SHOTS, 'system.png') });
+
+    await page.goto(`${ui.url}#/leaderboard?benchmark=costbench`);
+    await page.waitForSelector('[data-testid=lb-cost] svg');
+    expect(await page.locator('[data-testid=lb-cost] svg circle').count()).toBe(3);
+    expect(await page.locator('[data-testid=lb-cost] svg circle[data-front="1"]').count()).toBe(2);
+    const front = await page.$$eval('[data-testid=lb-cost] svg circle[data-front="1"] title', (ts) => ts.map((t) => t.textContent ?? '').sort());
+    expect(front).toEqual(['best: 0.8 for $6 (Pareto front)', 'cheap: 0.7 for $2 (Pareto front)']);
+    expect(await page.locator('[data-testid=pareto-line]').count()).toBe(1);
+    expect(await page.textContent('[data-testid=leaderboard] table')).toContain('score/$');
+    await page.locator('[data-testid=lb-cost]').screenshot({ path: join(SHOTS, 'cost-scatter.png') });
     await page.close();
     expect(errors).toEqual([]);
   });

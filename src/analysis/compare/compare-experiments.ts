@@ -1,4 +1,5 @@
 import type { ExperimentReader } from '../../core/backend.js';
+import { costOf, type RunCost } from '../cost/cost-of-run.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { Experiment, ExperimentStatus, JsonValue } from '../../core/types.js';
 import { adjustPValues, type PValueAdjustment } from '../stats/index.js';
@@ -61,6 +62,8 @@ export interface ComparedExperiment {
   group: string | null;
   status: ExperimentStatus;
   createdAt: number;
+  /** What the run used and cost (its summary's `compute/…`, `cost/…` and `tokens/…` keys). */
+  cost: RunCost;
 }
 
 /**
@@ -231,7 +234,8 @@ export async function compareExperiments(ids: readonly string[], options: Compar
   }
   const training = benchmark === undefined ? await Promise.all(experiments.map(async (e) => new Map((await store.getMetricSummaries(e.id)).map((s) => [s.key, s.last])))) : [];
   for (const summaries of training) {
-    for (const key of summaries.keys()) if (onlyMetrics === undefined || onlyMetrics.has(key)) rows.set(JSON.stringify([null, key]), { benchmark: null, metric: key });
+    // System series (`system/cpu_percent`, ...) describe the machine, not the result: only when asked for.
+    for (const key of summaries.keys()) if (onlyMetrics === undefined ? !key.startsWith('system/') : onlyMetrics.has(key)) rows.set(JSON.stringify([null, key]), { benchmark: null, metric: key });
   }
   const ordered = [...rows.values()].sort((x, y) => compareText(x.benchmark ?? '\uffff', y.benchmark ?? '\uffff') || compareText(x.metric, y.metric));
 
@@ -290,7 +294,7 @@ export async function compareExperiments(ids: readonly string[], options: Compar
 
   return {
     baseline: (experiments[0] as Experiment).id,
-    experiments: experiments.map((e) => ({ id: e.id, name: e.name, group: e.group, status: e.status, createdAt: e.createdAt })),
+    experiments: experiments.map((e) => ({ id: e.id, name: e.name, group: e.group, status: e.status, createdAt: e.createdAt, cost: costOf(e.summary) })),
     configDifferences,
     metrics,
     alpha,

@@ -61,6 +61,8 @@ function formatField(field: FilterField): string {
       return `tags.${segment(field.key)}`;
     case 'metrics':
       return field.benchmark === null ? `metrics.${segment(field.metric)}` : `metrics.${segment(field.benchmark)}.${segment(field.metric)}`;
+    case 'summary':
+      return `summary.${segment(field.key)}`;
     case 'attribute':
       return ATTRIBUTE_NAMES.has(field.name) ? field.name : segment(field.name);
   }

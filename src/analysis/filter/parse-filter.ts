@@ -219,6 +219,9 @@ class FilterParser {
         const [benchmark, ...metric] = names as [string, ...string[]];
         return metric.length === 0 ? { scope: 'metrics', benchmark: null, metric: benchmark } : { scope: 'metrics', benchmark, metric: metric.join('.') };
       }
+      case 'summary':
+        if (names.length === 0) throw this.fail(this.peek(), `expected "." and a summary key (summary.cost/usd) after "${first.text}"`);
+        return { scope: 'summary', key: names.join('.') };
       case 'attributes':
       case 'attribute': {
         const [name, ...rest] = segments;
@@ -228,7 +231,7 @@ class FilterParser {
       }
       default:
         if (segments[0] !== undefined) {
-          throw this.fail(first, `unknown field prefix "${first.text}": use params.*, tags.* or metrics.*`);
+          throw this.fail(first, `unknown field prefix "${first.text}": use params.*, tags.*, metrics.* or summary.*`);
         }
         return this.attribute(first);
     }

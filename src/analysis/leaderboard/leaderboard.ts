@@ -13,6 +13,8 @@ import { evaluationScore, trainingScore, type RunScore, type UncertaintySource }
 import { itemUncertainty } from '../internal/uncertainty.js';
 import { mapLimit } from '../internal/map-limit.js';
 import { preloadedReader } from '../internal/cached-reader.js';
+import { costOf, sumCosts, type RunCost } from '../cost/cost-of-run.js';
+import { paretoFront } from '../cost/pareto-front.js';
 
 /** Reads in flight at once while scoring runs. */
 const READ_CONCURRENCY = 4;
@@ -127,6 +129,12 @@ export interface LeaderboardRow {
    * evaluation), or `none`.
    */
   uncertainty: UncertaintySource;
+  /** What the run used and cost (the summary's `compute/…`, `cost/…` and `tokens/…` keys it has). */
+  cost: RunCost;
+  /** The score divided by `cost/usd`, when the run has a cost above zero. */
+  scorePerDollar: number | null;
+  /** True when no listed row is at least as good for at most the cost (see `paretoFront`). */
+  paretoOptimal: boolean;
   /** The values of {@link LeaderboardInfo.columns} for this run (a key the run lacks is absent). */
   config: Record<string, JsonValue>;
 }
@@ -166,6 +174,12 @@ export interface LeaderboardGroupRow {
   n: number | null;
   /** The config the group's runs share (seed keys left out), restricted to {@link LeaderboardInfo.columns}. */
   config: Record<string, JsonValue>;
+  /** The runs' costs added up; a key is present only when every run of the group has it. */
+  cost: RunCost;
+  /** The mean score divided by the mean `cost/usd` of the runs, when above zero. */
+  scorePerDollar: number | null;
+  /** True when no listed group is at least as good for at most the cost. */
+  paretoOptimal: boolean;
 }
 
 /**
@@ -308,8 +322,10 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
       n: s.n,
       uncertainty: s.uncertainty,
       config: pick(configs[i] ?? {}, columns),
+      ...costColumns(s.score, costOf(s.experiment.summary), 1),
     }));
     assignRanks(rows);
+    markParetoFront(rows, order);
     return { ...info, groupBy, columns, rows };
   }
 
@@ -346,12 +362,35 @@ export async function leaderboard(options: LeaderboardOptions): Promise<Leaderbo
       score: mean,
       ...groupUncertainty(scored, mean, confidence),
       config: {},
+      ...costColumns(mean, groupCost(scored.map((m) => costOf(m.experiment.summary))), scored.length),
     });
   }
   const columns = varyingKeys(shared);
   rows.forEach((row, i) => (row.config = pick(shared[i] ?? {}, columns)));
   assignRanks(rows);
+  markParetoFront(rows, order);
   return { ...info, groupBy, columns, rows };
+}
+
+/** The cost columns of a row: its cost, the score per dollar (per mean dollar of its `runs`), and a front flag set later. */
+function costColumns(score: number, cost: RunCost, runs: number): { cost: RunCost; scorePerDollar: number | null; paretoOptimal: boolean } {
+  const usd = cost['cost/usd'];
+  return { cost, scorePerDollar: usd !== undefined && usd > 0 ? score / (usd / runs) : null, paretoOptimal: false };
+}
+
+/** A group's cost: the sum of each key every run has. */
+function groupCost(costs: readonly RunCost[]): RunCost {
+  const { total, runs } = sumCosts(costs);
+  return Object.fromEntries(Object.entries(total).filter(([key]) => runs[key as keyof RunCost] === costs.length)) as RunCost;
+}
+
+/** Marks the rows on the front of score against dollars (per run: a group's mean). */
+function markParetoFront(rows: { score: number; cost: RunCost; paretoOptimal: boolean; runs?: number }[], order: 'asc' | 'desc'): void {
+  const dollars = (r: (typeof rows)[number]) => {
+    const usd = r.cost['cost/usd'];
+    return usd === undefined ? undefined : usd / (r.runs ?? 1);
+  };
+  for (const i of paretoFront(rows.map((r) => ({ score: r.score, cost: dollars(r) })), order)) (rows[i] as { paretoOptimal: boolean }).paretoOptimal = true;
 }
 
 /** A filter that also asks for the metric to exist. */

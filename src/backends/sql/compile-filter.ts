@@ -259,6 +259,8 @@ class FilterCompiler {
         return this.jsonSource(`${e}.config`, field.keys ?? field.path.split('.'));
       case 'tags':
         return this.jsonSource(`${e}.tags`, [field.key]);
+      case 'summary':
+        return this.jsonSource(`${e}.summary`, [field.key]);
       case 'metrics':
         return field.benchmark === null ? this.trainingSource(field.metric) : this.evaluationSource(field.benchmark, field.metric);
       case 'attribute': {
@@ -268,7 +270,7 @@ class FilterCompiler {
         return this.columnSource(`${e}.${column}`, field.name === 'created' ? 'number' : 'text');
       }
       default:
-        throw invalidInput('filter', field, 'is not a filter field (params, tags, metrics, attribute)');
+        throw invalidInput('filter', field, 'is not a filter field (params, tags, metrics, summary, attribute)');
     }
   }
 

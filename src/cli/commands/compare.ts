@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import type { ComparisonResult, MetricComparison } from 'exptrack/analysis';
 import { fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { formatUsd } from '../cost-text.js';
 import { formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiments } from '../resolve-id.js';
 import { usageError } from '../errors.js';
@@ -98,6 +99,23 @@ function overallWinner(result: ComparisonResult) {
   };
 }
 
+/** GPU-hours, tokens and dollars side by side, when any compared run has them. */
+async function printCost(ctx: CommandContext, result: ComparisonResult, heads: string[]): Promise<void> {
+  const costs = result.experiments.map((e) => e.cost);
+  const rows: [string, (cost: (typeof costs)[number]) => string][] = [
+    ['GPUs', (k) => (k['compute/gpu_count'] === undefined ? '-' : `${k['compute/gpu_count']}${k['compute/gpu_name'] === undefined ? '' : ` × ${k['compute/gpu_name']}`}`)],
+    ['GPU-hours', (k) => formatNumber(k['compute/gpu_hours'])],
+    ['tokens', (k) => (k['tokens/prompt'] === undefined && k['tokens/completion'] === undefined ? '-' : formatNumber((k['tokens/prompt'] ?? 0) + (k['tokens/completion'] ?? 0)))],
+    ['cost', (k) => formatUsd(k['cost/usd'])],
+  ];
+  // A row shows when a run has something in it (a CPU run records 0 GPUs and 0 GPU-hours).
+  const shown = rows.filter(([, cell]) => costs.some((k) => cell(k) !== '-' && cell(k) !== '0'));
+  if (shown.length === 0) return;
+  ctx.print('');
+  ctx.print(ctx.c.bold('Compute and cost'));
+  ctx.print(await ctx.table(['', ...heads], shown.map(([name, cell]) => [name, ...costs.map(cell)]), ['left', ...heads.map(() => 'right' as const)]));
+}
+
 const label = (m: MetricComparison) => (m.benchmark === null ? m.metric : `${m.benchmark}/${m.metric}`);
 
 async function printComparison(ctx: CommandContext, result: ComparisonResult): Promise<void> {
@@ -111,6 +129,8 @@ async function printComparison(ctx: CommandContext, result: ComparisonResult): P
   ctx.print(c.bold('Configuration differences'));
   if (result.configDifferences.length === 0) ctx.print('  none: the configs are the same');
   else ctx.print(await ctx.table(['KEY', ...heads], result.configDifferences.map((d) => [d.key, ...d.values.map((v) => formatValue(v))])));
+
+  await printCost(ctx, result, heads);
 
   ctx.print('');
   ctx.print(c.bold('Performance comparison') + c.dim('  (★ best; ↑ higher is better, ↓ lower is better; no arrow: no goal, never starred)'));

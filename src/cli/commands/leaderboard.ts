@@ -7,6 +7,7 @@ import type { LeaderboardResult } from 'exptrack/analysis';
 import { integerOption, fractionOption, type Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
+import { formatUsd } from '../cost-text.js';
 import { unknownNameMessage } from '../did-you-mean.js';
 import { knownMetrics } from '../known-metrics.js';
 import { formatEstimateParts, formatNumber, formatValue } from '../format.js';
@@ -21,6 +22,7 @@ interface LeaderboardCliOptions {
   order?: 'asc' | 'desc';
   best?: boolean;
   confidence?: number;
+  perDollar?: boolean;
   archived?: boolean;
 }
 
@@ -48,6 +50,7 @@ export function registerLeaderboard(program: Command, wrap: Wrap): void {
     .option('--order <order>', 'asc or desc (default: from the metric name: loss, error... ascend)')
     .option('--best', 'training metrics: rank by the best value instead of the last')
     .option('--confidence <level>', 'confidence level of the intervals', fractionOption, 0.95)
+    .option('--per-dollar', 'rank by score per dollar (cost/usd) and mark the Pareto front of score against cost; runs without a cost are left out')
     .option('--archived', 'rank archived runs too (tagged archived), hidden by default')
     .action(wrap(leaderboardCommand));
 }
@@ -62,7 +65,8 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     store,
     metric: options.metric ?? 'accuracy',
     ...(options.benchmark === undefined ? {} : { benchmark: options.benchmark }),
-    ...(options.top === undefined ? {} : { top: options.top }),
+    // Per dollar, the ranking changes: every run is scored, and the top is cut after re-ranking.
+    ...(options.top === undefined || options.perDollar ? {} : { top: options.top }),
     ...(options.filter === undefined ? {} : { filter: options.filter }),
     ...(options.order === undefined ? {} : { order: options.order }),
     ...(options.best ? { value: 'best' as const } : {}),
@@ -70,7 +74,24 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     archived: options.archived === true,
     groupBy: options.byGroup ? 'group' : options.byConfig ? 'config' : 'none',
   });
+  // A lower-is-better metric cannot be ranked per dollar whatever the store holds: a usage error before the unknown-metric check.
+  if (options.perDollar && board.order === 'asc') throw usageError(`--per-dollar ranks a score that is better higher; ${board.metric} is better lower (give --order desc if it is not)`);
   if (board.rows.length === 0) await refuseUnknownMetric(store, board);
+  if (options.perDollar) {
+    const priced = (board.rows as Array<(typeof board.rows)[number]>).filter((r) => r.scorePerDollar !== null);
+    const unpriced = board.rows.filter((r) => r.scorePerDollar === null);
+    priced.sort((a, b) => (b.scorePerDollar as number) - (a.scorePerDollar as number));
+    priced.forEach((r, i) => (r.rank = i + 1));
+    const rows = options.top === undefined ? priced : priced.slice(0, options.top);
+    const excluded = [...board.excluded, ...unpriced.map((r) => ({ id: 'id' in r ? r.id : r.label, reason: 'no cost/usd recorded' }))];
+    const ranked = { ...board, rows, excluded, rankedBy: 'score per dollar' as const } as LeaderboardResult & { rankedBy: 'score per dollar' };
+    if (ctx.json) {
+      ctx.printJson(ranked);
+      return;
+    }
+    await printPerDollar(ctx, ranked);
+    return;
+  }
   if (ctx.json) {
     ctx.printJson(board);
     return;
@@ -83,6 +104,14 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
     ctx.print(`no runs have ${what}`);
     return;
   }
+  // GPU-hours and dollars get columns when a listed row has them (GPU-hours above zero: a CPU run records 0).
+  const rowsWith = (key: 'compute/gpu_hours' | 'cost/usd') => (board.rows as Array<{ cost: (typeof board.rows)[number]['cost'] }>).some((r) => (key === 'cost/usd' ? r.cost[key] !== undefined : (r.cost[key] ?? 0) > 0));
+  const costHeads = [...(rowsWith('compute/gpu_hours') ? ['GPU-H'] : []), ...(rowsWith('cost/usd') ? ['COST'] : [])];
+  const costCells = (r: (typeof board.rows)[number]) => [
+    ...(rowsWith('compute/gpu_hours') ? [formatNumber(r.cost['compute/gpu_hours'])] : []),
+    ...(rowsWith('cost/usd') ? [formatUsd(r.cost['cost/usd'])] : []),
+  ];
+  const costAlign = costHeads.map(() => 'right' as const);
   const scoreCells = (rank: number, score: number, standardError: number | null): [string, string] => {
     const [value, se] = formatEstimateParts(score, standardError);
     return [rank === 1 ? c.bold(c.green(value)) : value, se];
@@ -92,7 +121,7 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
   if (board.groupBy === 'none') {
     ctx.print(
       await ctx.table(
-        ['#', 'ID', 'NAME', 'SCORE', '± SE', 'CI', 'N', ...board.columns],
+        ['#', 'ID', 'NAME', 'SCORE', '± SE', 'CI', 'N', ...costHeads, ...board.columns],
         board.rows.map((r) => [
           String(r.rank),
           c.cyan(r.id),
@@ -100,15 +129,16 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           ...scoreCells(r.rank, r.score, r.standardError),
           ci(r.ci),
           formatNumber(r.n),
+          ...costCells(r),
           ...board.columns.map((k) => formatValue(r.config[k])),
         ]),
-        ['right', 'left', 'left', 'right', 'right', 'left', 'right'],
+        ['right', 'left', 'left', 'right', 'right', 'left', 'right', ...costAlign],
       ),
     );
   } else {
     ctx.print(
       await ctx.table(
-        ['#', board.groupBy === 'group' ? 'GROUP' : 'CONFIG', 'RUNS', 'MEAN', 'SD', '± SE', 'CI', 'METHOD', ...board.columns],
+        ['#', board.groupBy === 'group' ? 'GROUP' : 'CONFIG', 'RUNS', 'MEAN', 'SD', '± SE', 'CI', 'METHOD', ...costHeads, ...board.columns],
         board.rows.map((r) => [
           String(r.rank),
           r.label,
@@ -116,9 +146,36 @@ async function leaderboardCommand(ctx: CommandContext, options: LeaderboardCliOp
           ...withSd(scoreCells(r.rank, r.score, r.standardError), r.sd),
           ci(r.ci),
           r.method,
+          ...costCells(r),
           ...board.columns.map((k) => formatValue(r.config[k])),
         ]),
-        ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+        ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'left', ...costAlign],
+      ),
+    );
+  }
+  for (const x of board.excluded) ctx.print(c.dim(`left out ${x.id}: ${x.reason}`));
+}
+
+/** The leaderboard ranked by score per dollar, with each row's cost and whether it is on the Pareto front. */
+async function printPerDollar(ctx: CommandContext, board: LeaderboardResult): Promise<void> {
+  const { c } = ctx;
+  const what = `${board.benchmark === null ? '' : `${board.benchmark} `}${board.metric}`;
+  ctx.print(c.bold(`Leaderboard: ${what} per dollar (◆ = on the Pareto front of score against cost)`));
+  if (board.rows.length === 0) ctx.print(`no runs have both ${what} and cost/usd`);
+  else {
+    ctx.print(
+      await ctx.table(
+        ['#', board.groupBy === 'none' ? 'RUN' : 'GROUP', 'SCORE', 'COST', 'GPU-H', 'SCORE/$', 'PARETO'],
+        board.rows.map((r) => [
+          String(r.rank),
+          'id' in r ? (r.name === r.id ? c.cyan(r.id) : `${r.name} ${c.dim(r.id)}`) : `${r.label} ${c.dim(`(${r.runs} runs)`)}`,
+          formatNumber(r.score),
+          formatUsd(r.cost['cost/usd']),
+          formatNumber(r.cost['compute/gpu_hours']),
+          r.rank === 1 ? c.bold(c.green(formatNumber(r.scorePerDollar))) : formatNumber(r.scorePerDollar),
+          r.paretoOptimal ? c.green('◆') : '',
+        ]),
+        ['right', 'left', 'right', 'right', 'right', 'right', 'center'],
       ),
     );
   }

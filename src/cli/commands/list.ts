@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { describeStore, isPostgresUrl } from '../open-store.js';
 import { formatCommit, formatDate, formatDuration, formatNumber } from '../format.js';
+import { formatUsd } from '../cost-text.js';
 import { keyMetrics, listedExperiment, STATUSES, statusColor } from './shared.js';
 
 interface ListOptions {
@@ -73,8 +74,8 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
   const more = limit !== undefined && found.length > limit;
   const experiments = more ? found.slice(0, limit) : found;
   const now = Date.now();
-  const metrics = await keyMetrics(store, experiments.map((e) => e.id));
-  const rows = experiments.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now));
+  const [metrics, { costOf }] = await Promise.all([keyMetrics(store, experiments.map((e) => e.id)), import('exptrack/analysis')]);
+  const rows = experiments.map((e) => listedExperiment(e, metrics.get(e.id) ?? {}, now, costOf(e.summary)));
   if (ctx.json) {
     ctx.printJson({ experiments: rows, truncated: more });
     return;
@@ -87,8 +88,11 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
     return;
   }
   const { c } = ctx;
+  // GPU-hours and dollars get columns when a listed run has them.
+  const withGpu = rows.some((r) => r.cost['compute/gpu_hours'] !== undefined && r.cost['compute/gpu_hours'] > 0);
+  const withUsd = rows.some((r) => r.cost['cost/usd'] !== undefined);
   const table = await ctx.table(
-    ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'COMMIT', 'METRICS'],
+    ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'COMMIT', ...(withGpu ? ['GPU-H'] : []), ...(withUsd ? ['COST'] : []), 'METRICS'],
     rows.map((r) => [
       c.cyan(terminalSafe(r.id)),
       r.name === r.id ? '' : terminalSafe(r.name),
@@ -96,12 +100,14 @@ async function list(ctx: CommandContext, options: ListOptions): Promise<void> {
       formatDate(r.createdAt),
       formatDuration(r.durationMs),
       formatCommit(r.git),
+      ...(withGpu ? [formatNumber(r.cost['compute/gpu_hours'])] : []),
+      ...(withUsd ? [formatUsd(r.cost['cost/usd'])] : []),
       Object.entries(r.metrics)
         .slice(0, 4)
         .map(([k, v]) => `${c.dim(terminalSafe(k) + '=')}${formatNumber(v)}`)
         .join(' '),
     ]),
-    ['left', 'left', 'left', 'left', 'right', 'left', 'left'],
+    ['left', 'left', 'left', 'left', 'right', 'left', ...(withGpu ? ['right' as const] : []), ...(withUsd ? ['right' as const] : []), 'left'],
   );
   ctx.print(table);
   ctx.print(c.dim(more ? `the newest ${rows.length} shown; more match (--limit N or --all)` : `${rows.length} experiment${rows.length === 1 ? '' : 's'}`));

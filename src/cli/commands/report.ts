@@ -10,6 +10,7 @@ import type { ComparisonResult } from 'exptrack/analysis';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { loadDetails, type ExperimentDetails } from '../details.js';
+import { costLine } from '../cost-text.js';
 import { formatDate, formatDuration, formatEstimateParts, formatNumber, formatP, formatPercent, formatSigned, formatValue } from '../format.js';
 import { resolveExperiment } from '../resolve-id.js';
 import { sparkline } from '../sparkline.js';
@@ -52,7 +53,7 @@ type Block =
 async function report(ctx: CommandContext, id: string, options: ReportCliOptions): Promise<void> {
   const store = await ctx.store('read');
   const experiment = await resolveExperiment(store, id);
-  const details = await loadDetails(store, experiment);
+  const [details, { costOf }] = await Promise.all([loadDetails(store, experiment), import('exptrack/analysis')]);
   let comparison: ComparisonResult | undefined;
   let baseline: Experiment | undefined;
   if (options.baseline !== undefined) {
@@ -60,7 +61,7 @@ async function report(ctx: CommandContext, id: string, options: ReportCliOptions
     const { compareExperiments } = await import('exptrack/analysis');
     comparison = await compareExperiments([baseline.id, experiment.id], { store });
   }
-  const blocks = reportBlocks(details, comparison, baseline);
+  const blocks = reportBlocks(details, costLine(costOf(experiment.summary)), comparison, baseline);
   const text = options.format === 'html' ? toHtml(experiment, blocks) : toMarkdown(blocks);
   if (options.output === undefined || options.output === '-') {
     if (ctx.json) ctx.printJson({ id: experiment.id, format: options.format, output: null, report: text });
@@ -73,7 +74,7 @@ async function report(ctx: CommandContext, id: string, options: ReportCliOptions
   else ctx.print(`wrote the ${options.format} report of ${experiment.id} to ${path}`);
 }
 
-function reportBlocks(details: ExperimentDetails, comparison: ComparisonResult | undefined, baseline: Experiment | undefined): Block[] {
+function reportBlocks(details: ExperimentDetails, compute: string, comparison: ComparisonResult | undefined, baseline: Experiment | undefined): Block[] {
   const e = details.experiment;
   const blocks: Block[] = [{ kind: 'heading', text: `Experiment ${e.name === e.id ? e.id : `${e.name} (${e.id})`}` }];
   const summary: string[][] = [
@@ -87,6 +88,7 @@ function reportBlocks(details: ExperimentDetails, comparison: ComparisonResult |
   if (tags.length > 0) summary.push(['tags', tags.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(', ')]);
   if (e.notes !== '') summary.push(['notes', e.notes]);
   if (e.error !== null) summary.push(['error', e.error.message]);
+  if (compute !== '') summary.push(['compute and cost', compute]);
   for (const [k, v] of Object.entries(e.summary)) summary.push([`summary.${k}`, formatValue(v)]);
   blocks.push({ kind: 'heading', text: 'Summary' }, { kind: 'table', head: ['', ''], rows: summary });
 

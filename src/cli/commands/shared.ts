@@ -3,7 +3,7 @@
  * @module
  */
 import type { EvaluationRecord, Experiment, ExperimentReader, ExperimentStatus } from 'exptrack';
-import { experimentDuration } from 'exptrack/analysis';
+import { experimentDuration, type RunCost } from 'exptrack/analysis';
 import type { Colors } from '../context.js';
 
 /** Every experiment status, for `--status` choices. */
@@ -103,6 +103,7 @@ export async function keyMetrics(store: ExperimentReader, ids: readonly string[]
     }
   }
   for (const s of summaries) {
+    if (s.key.startsWith('system/')) continue; // machine readings, not results
     const metrics = out.get(s.experimentId);
     if (metrics !== undefined) metrics[s.key] = s.last;
   }
@@ -126,6 +127,8 @@ export interface ListedExperiment {
   git: { commit: string; branch: string | null; dirty: boolean } | null;
   /** `<benchmark>/<metric>` of the latest evaluations, then the last value of each training metric. */
   metrics: Record<string, number>;
+  /** What the run used and cost, under the summary keys (`compute/gpu_hours`, `cost/usd`, ...). */
+  cost: RunCost;
 }
 
 /**
@@ -134,13 +137,14 @@ export interface ListedExperiment {
  * @param e - the experiment
  * @param metrics - its key metrics (see {@link keyMetrics})
  * @param now - the end of a running experiment's duration
+ * @param cost - what it used and cost (`costOf(e.summary)` of `exptrack/analysis`)
  * @returns the row
  * @example
  * ```ts
- * listedExperiment(run, { 'gsm8k/accuracy': 0.71 }, Date.now()).durationMs;
+ * listedExperiment(run, { 'gsm8k/accuracy': 0.71 }, Date.now(), costOf(run.summary)).durationMs;
  * ```
  */
-export function listedExperiment(e: Experiment, metrics: Record<string, number>, now: number): ListedExperiment {
+export function listedExperiment(e: Experiment, metrics: Record<string, number>, now: number, cost: RunCost): ListedExperiment {
   return {
     id: e.id,
     name: e.name,
@@ -152,5 +156,6 @@ export function listedExperiment(e: Experiment, metrics: Record<string, number>,
     durationMs: experimentDuration(e, now),
     git: e.git === null ? null : { commit: e.git.commit, branch: e.git.branch, dirty: e.git.dirty },
     metrics,
+    cost,
   };
 }

@@ -6,6 +6,7 @@ import { terminalSafe } from '../terminal-safe.js';
 import type { Command } from 'commander';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { costLine } from '../cost-text.js';
 import { loadDetails } from '../details.js';
 import { formatBytes, formatDate, formatDuration, formatEstimateParts, formatNumber, formatValue } from '../format.js';
 import { resolveExperiment } from '../resolve-id.js';
@@ -33,10 +34,12 @@ export function registerShow(program: Command, wrap: Wrap): void {
 async function show(ctx: CommandContext, id: string): Promise<void> {
   const store = await ctx.store('read');
   const experiment = await resolveExperiment(store, id);
-  const details = await loadDetails(store, experiment);
+  const [details, { costOf }] = await Promise.all([loadDetails(store, experiment), import('exptrack/analysis')]);
+  const cost = costOf(experiment.summary);
   if (ctx.json) {
     ctx.printJson({
       experiment,
+      cost,
       metrics: details.metrics.map(({ steps: _steps, values: _values, ...figures }) => figures),
       evaluations: details.evaluations,
       checkpoints: details.checkpoints,
@@ -56,8 +59,10 @@ async function show(ctx: CommandContext, id: string): Promise<void> {
   if (tags.length > 0) line('tags', tags.map(([k, v]) => t(v === '' ? k : `${k}=${v}`)).join(', '));
   if (e.notes !== '') line('notes', e.notes.split('\n').map(t).join('\n' + ' '.repeat(12)));
   if (e.error !== null) line('error', c.red(t(e.error.message)));
-  const summary = Object.entries(e.summary);
+  const summary = Object.entries(e.summary).filter(([k]) => !(k in cost));
   if (summary.length > 0) line('summary', summary.map(([k, v]) => t(`${k}=${formatValue(v)}`)).join(', '));
+  const compute = costLine(cost);
+  if (compute !== '') line('compute', t(compute));
 
   ctx.print('');
   ctx.print(c.bold('Config'));

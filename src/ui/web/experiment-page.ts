@@ -122,6 +122,10 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
   const evals = h('section');
   const outputs = h('div');
   const chartsBox = h('div', { class: 'charts', 'data-testid': 'charts' });
+  // System series (`system/…`) and the run's compute and cost get a section of their own.
+  const systemCost = h('div');
+  const systemBox = h('div', { class: 'charts', 'data-testid': 'system-charts' });
+  const system = h('section', { 'data-testid': 'system' }, h('h2', null, 'System'), systemCost, systemBox);
   const controls = chartControls(settings, () => charts.forEach((c) => void c.update(settings)));
 
   const load = async (first: boolean) => {
@@ -134,23 +138,28 @@ export function renderExperiment(main: HTMLElement, route: Route, allowEditInfo:
       return;
     }
     if (stopped) return;
-    // What a reader came for first: the curves and the scores; then the record of how the run was made.
+    // What a reader came for first: the curves (with the machine's System charts next to them) and the scores; then the record of how the run was made, and what it produced.
     if (first) {
-      replace(main, head, h('section', { 'data-testid': 'training' }, h('h2', null, 'Training metrics'), controls, chartsBox), evals, info, outputs);
+      replace(main, head, h('section', { 'data-testid': 'training' }, h('h2', null, 'Training metrics'), controls, chartsBox), system, evals, info, outputs);
       void loadOutputs(outputs, d.experiment.id);
     }
     renderHead(head, d, allowEdit, () => void load(false));
     if (first || d.experiment.status === 'running') renderInfo(info, d, allowEdit, () => void load(false));
     renderEvaluations(evals, d.evaluations);
-    if (d.metrics.length === 0 && charts.size === 0) replace(chartsBox, h('p', { class: 'muted' }, 'no training metrics logged'));
+    const isSystem = (key: string) => key.startsWith('system/');
+    const compute = Object.entries(d.experiment.summary).filter(([k]) => /^(compute|cost|tokens)\//.test(k));
+    replace(systemCost, compute.length === 0 ? null : table(compute));
+    system.hidden = compute.length === 0 && !d.metrics.some((m) => isSystem(m.key));
+    if (!d.metrics.some((m) => !isSystem(m.key)) && ![...charts.keys()].some((k) => !isSystem(k))) replace(chartsBox, h('p', { class: 'muted' }, 'no training metrics logged'));
     for (const [i, m] of d.metrics.entries()) {
       const existing = charts.get(m.key);
       if (existing !== undefined) {
         if (!first) void existing.load();
         continue;
       }
-      if (charts.size === 0) chartsBox.replaceChildren();
-      const chart = new MetricChart(chartsBox, { title: m.key, sources: [{ label: m.key, color: PALETTE[i % PALETTE.length] as string, fetch: metricFetcher(d.experiment.id, m.key) }], ...settings, showRaw: true });
+      const box = isSystem(m.key) ? systemBox : chartsBox;
+      if (![...charts.keys()].some((k) => isSystem(k) === isSystem(m.key))) box.replaceChildren();
+      const chart = new MetricChart(box, { title: m.key, sources: [{ label: m.key, color: PALETTE[i % PALETTE.length] as string, fetch: metricFetcher(d.experiment.id, m.key) }], ...settings, showRaw: true });
       charts.set(m.key, chart);
       void chart.load();
     }

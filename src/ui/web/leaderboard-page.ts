@@ -7,6 +7,7 @@
 import type { LeaderboardResult } from 'exptrack/analysis';
 import { api, ApiError } from './client.js';
 import { fmt, fmtValue, formatEstimateParts, h, replace } from './dom.js';
+import { costScatter, type CostPoint } from './cost-scatter.js';
 import { errorBarChart } from './error-bars.js';
 import { link, type Route } from './route.js';
 
@@ -96,6 +97,11 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
   const estimateCells = (score: number, standardError: number | null) => formatEstimateParts(score, standardError).map((text) => h('td', { class: 'num' }, text));
   const withSd = ([score, se]: HTMLElement[], sd: number | null) => [score, h('td', { class: 'num' }, fmt(sd)), se];
   const ci = (x: [number, number] | null) => (x === null ? '–' : `[${fmt(x[0])}, ${fmt(x[1])}]`);
+  // Dollars get columns, and a scatter of score against cost, when a listed row has them.
+  const priced = (board.rows as Array<(typeof board.rows)[number]>).some((r) => r.cost['cost/usd'] !== undefined);
+  const costHeads = priced ? ['GPU-h', 'cost', 'score/$'] : [];
+  const costCells = (r: (typeof board.rows)[number]) =>
+    priced ? [h('td', { class: 'num' }, fmt(r.cost['compute/gpu_hours'] ?? null)), h('td', { class: 'num' }, r.cost['cost/usd'] === undefined ? '–' : `$${fmt(r.cost['cost/usd'])}`), h('td', { class: 'num' }, fmt(r.scorePerDollar))] : [];
   let bars;
   let table;
   if (board.groupBy === 'none') {
@@ -103,17 +109,24 @@ function renderBoard(body: HTMLElement, board: LeaderboardResult): void {
     table = h(
       'table',
       { class: 'grid' },
-      h('thead', null, h('tr', null, ...['#', 'run', 'group', 'score', '± SE', 'CI', 'n', ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), ...estimateCells(r.score, r.standardError), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('thead', null, h('tr', null, ...['#', 'run', 'group', 'score', '± SE', 'CI', 'n', ...costHeads, ...board.columns].map((c) => h('th', null, c)))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, h('a', { href: link('e', r.id) }, r.name)), h('td', null, r.group ?? ''), ...estimateCells(r.score, r.standardError), h('td', null, ci(r.ci)), h('td', { class: 'num' }, fmt(r.n)), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   } else {
     bars = board.rows.map((r) => ({ label: `${r.rank}. ${r.label}`, value: r.score, ci: r.ci }));
     table = h(
       'table',
       { class: 'grid' },
-      h('thead', null, h('tr', null, ...['#', board.groupBy === 'group' ? 'group' : 'config', 'runs', 'mean', 'sd', '± SE', 'CI', 'method', ...board.columns].map((c) => h('th', null, c)))),
-      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), ...withSd(estimateCells(r.score, r.standardError), r.sd), h('td', null, ci(r.ci)), h('td', null, r.method), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
+      h('thead', null, h('tr', null, ...['#', board.groupBy === 'group' ? 'group' : 'config', 'runs', 'mean', 'sd', '± SE', 'CI', 'method', ...costHeads, ...board.columns].map((c) => h('th', null, c)))),
+      h('tbody', null, ...board.rows.map((r) => h('tr', null, h('td', { class: 'num' }, r.rank), h('td', null, r.label), h('td', { class: 'num' }, r.runs), ...withSd(estimateCells(r.score, r.standardError), r.sd), h('td', null, ci(r.ci)), h('td', null, r.method), ...costCells(r), ...board.columns.map((k) => h('td', null, fmtValue(r.config[k])))))),
     );
   }
-  replace(body, head, h('div', { 'data-testid': 'lb-bars' }, errorBarChart(bars.slice(0, 50), 760)), table, ...board.excluded.slice(0, 20).map((x) => h('div', { class: 'muted small' }, `left out ${x.id}: ${x.reason}`)));
+  const points: CostPoint[] = (board.rows as Array<(typeof board.rows)[number]>).flatMap((r) => {
+    const usd = r.cost['cost/usd'];
+    if (usd === undefined) return [];
+    const runs = 'runs' in r ? r.runs : 1;
+    return [{ label: 'id' in r ? r.name : r.label, score: r.score, cost: usd / runs, front: r.paretoOptimal }];
+  });
+  const scatter = points.length === 0 ? null : h('div', { 'data-testid': 'lb-cost' }, h('h2', null, `Score against cost${'runs' in (board.rows[0] ?? {}) ? ' (per run)' : ''}`), costScatter(points, board.order, 760));
+  replace(body, head, h('div', { 'data-testid': 'lb-bars' }, errorBarChart(bars.slice(0, 50), 760)), scatter, table, ...board.excluded.slice(0, 20).map((x) => h('div', { class: 'muted small' }, `left out ${x.id}: ${x.reason}`)));
 }
