@@ -8,7 +8,8 @@ import { ExptrackError } from '../core/errors.js';
 import { callWithRetry, errorMessage, type RequestSettings } from './request-retry.js';
 import type { EvaluationSample, JsonValue, ResponseCacheStore } from 'exptrack';
 import type { MultipleChoiceBenchmark, MultipleChoiceSample } from './multiple-choice.js';
-import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
+import { finishEvaluation } from './finish-evaluation.js';
+import { aggregateRows, type EvaluationResult, type ScoredRow } from './result.js';
 import type { EvaluateOptions } from './runner.js';
 import type { LoglikelihoodRequest, LoglikelihoodResult, Model } from './types.js';
 
@@ -151,30 +152,13 @@ export async function evaluateMultipleChoice(
   const { metrics, timing, counts } = aggregateRows(rows, 1, totalMs);
   Object.assign(metrics, benchmark.groupMetrics(scored as never));
   metrics.n_requests = jobs.length;
-  const result = new EvaluationResult({
+  return finishEvaluation(options, {
     benchmark: benchmark.name,
     model: modelId,
-    metrics,
-    samples: rows.map((r) => r.row),
-    timing,
-    counts,
-    metadata: {
-      ...(options.metadata ?? {}),
-      benchmark: benchmark.name,
-      model: modelId,
-      kind: 'multiple_choice',
-      numFewshot,
-      concurrency,
-      split: options.split ?? null,
-      numSamples: options.numSamples ?? null,
-      seed: options.seed ?? null,
-      resume: options.resume ?? false,
-      requests: jobs.length,
-    },
-    step: options.step ?? null,
+    concurrency,
+    result: { metrics, samples: rows.map((r) => r.row), timing, counts },
+    metadata: { kind: 'multiple_choice', numFewshot, requests: jobs.length },
   });
-  if (options.tracker) await options.tracker.logEvaluation(options.logName ?? benchmark.name, result);
-  return result;
 }
 
 function scoreDocument(benchmark: MultipleChoiceBenchmark<unknown, unknown>, sample: MultipleChoiceSample<unknown>, outcomes: readonly RequestOutcome[]): ScoredRow {

@@ -10,7 +10,8 @@ import { normalizeModel, type NormalizedModel } from './model.js';
 import { isMultipleChoiceBenchmark } from './multiple-choice.js';
 import { evaluateMultipleChoice } from './multiple-choice-runner.js';
 import type { BenchmarkRegistry } from './registry.js';
-import { aggregateRows, EvaluationResult, type ScoredRow } from './result.js';
+import { finishEvaluation } from './finish-evaluation.js';
+import { aggregateRows, type EvaluationResult, type ScoredRow } from './result.js';
 import { isRetryableError, type RetryPolicy } from './retry.js';
 import { callWithRetry, circuitBreaker, errorMessage, positiveInt, positiveNumber, type RequestSettings } from './request-retry.js';
 import type { BenchmarkSample, EvaluationLogger, GenerateOptions, ModelLike, ProgressEvent, Prompt } from './types.js';
@@ -291,33 +292,20 @@ export async function runEvaluation<S extends BenchmarkSample = BenchmarkSample>
 
   const totalMs = performance.now() - started;
   const { metrics, timing, counts } = aggregateRows(rows, repeats, totalMs);
-  const result = new EvaluationResult({
+  return finishEvaluation(options, {
     benchmark: benchmark.name,
     model: model.id,
-    metrics,
-    samples: rows.map((r) => r.row),
-    timing,
-    counts,
+    concurrency,
+    result: { metrics, samples: rows.map((r) => r.row), timing, counts },
     metadata: {
-      ...(options.metadata ?? {}),
-      benchmark: benchmark.name,
-      model: model.id,
       repeats,
-      concurrency,
-      split: options.split ?? null,
-      numSamples: options.numSamples ?? null,
-      seed: options.seed ?? null,
-      resume: options.resume ?? false,
       generation: {
         maxTokens: generation.maxTokens ?? null,
         temperature: generation.temperature ?? null,
         stop: generation.stop ? [...generation.stop] : null,
       },
     },
-    step: options.step ?? null,
   });
-  if (options.tracker) await options.tracker.logEvaluation(options.logName ?? benchmark.name, result);
-  return result;
 }
 
 /** One generation request with the per-request timeout and the retry policy (see callWithRetry). */
