@@ -5,8 +5,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend, Experiment, ExperimentReader, ResponseCacheStore } from 'exptrack';
+import type { Backend, ExperimentReader, ResponseCacheStore } from 'exptrack';
 import { CliError, isExptrackError } from './errors.js';
+// From core itself, not the root entry: loading `exptrack` (the tracker, capture) cost every read command its start-up.
+import { wellFormedExperiment } from '../core/well-formed-experiment.js';
 
 /** A store the CLI can read and write. */
 export type CliStore = Backend & ExperimentReader & Partial<ResponseCacheStore>;
@@ -137,15 +139,14 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     await store.close().catch(() => undefined);
     throw storeOpenError(db, error);
   }
-  const { wellFormedExperiment } = await import('exptrack');
-  return readingWellFormed(store, wellFormedExperiment);
+  return readingWellFormed(store);
 }
 
 /**
  * The store, its experiments read through `wellFormedExperiment`: whatever a record holds (written
  * by another version, by hand, by a bug), every command and the dashboard get well-typed fields.
  */
-function readingWellFormed(store: CliStore, wellFormedExperiment: (e: Experiment) => Experiment): CliStore {
+function readingWellFormed(store: CliStore): CliStore {
   const getExperiment = store.getExperiment.bind(store);
   const getAllExperiments = store.getAllExperiments.bind(store);
   store.getExperiment = async (id) => {
