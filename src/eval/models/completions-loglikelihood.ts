@@ -234,7 +234,7 @@ export interface CompletionsLoglikelihoodConfig {
 export interface CompletionsLoglikelihoodClient {
   /** Scores the requests in one `/completions` call (a batch of prompts when there are several). */
   loglikelihood(requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions): Promise<LoglikelihoodResult[]>;
-  /** With a tokenizer: each request's context and continuation tokens, before truncation (see {@link Model.loglikelihoodTokens}). */
+  /** With a tokenizer: each request's context and continuation tokens, before truncation (what `Model.loglikelihoodTokens` gives). */
   loglikelihoodTokens?(requests: readonly LoglikelihoodRequest[]): Promise<number[][]>;
 }
 
