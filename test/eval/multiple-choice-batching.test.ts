@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BenchmarkRegistry, evaluate, loadTokenizer, openAICompatibleModel, type LoglikelihoodRequest, type Model, type TextTokenizer } from 'exptrack/eval';
+import { BenchmarkRegistry, MemoryResponseCache, evaluate, loadTokenizer, openAICompatibleModel, type LoglikelihoodRequest, type Model, type TextTokenizer } from 'exptrack/eval';
 import { startFakeLogprobServer } from './helpers/fake-logprob-server.js';
 
 interface BatchedRun {
@@ -106,6 +106,18 @@ describe('batches and failures', () => {
     } finally {
       await partial.close();
     }
+  });
+
+  it('resume answers cached requests from the cache and sends only the others, batched', async () => {
+    const cache = new MemoryResponseCache();
+    const first = await evaluate({ model: model(), benchmark: BenchmarkRegistry.default().get('arc_easy', { source: SOURCE.arc_easy! }), numSamples: 5, batchSize: 4, concurrency: 2, cache });
+    const before = server.bodies.length;
+    const again = await evaluate({ model: model(), benchmark: arc(), batchSize: 4, concurrency: 2, cache, resume: true });
+    const sent = server.bodies.slice(before).reduce((n, b) => n + (b.prompt as unknown[]).length, 0);
+    expect(sent).toBe(Number(again.metrics.n_requests) - Number(first.metrics.n_requests));
+    expect(sent).toBeGreaterThan(0);
+    expect(again.metrics.acc).toBeCloseTo(golden.runs.arc_easy!.results.acc!, 12);
+    expect(again.samples.slice(0, 5).every((r) => (r.metadata as { cached: boolean }).cached)).toBe(true);
   });
 
   it('rejects a batchSize that is not an integer >= 1', async () => {
