@@ -49,6 +49,7 @@ export { openAICompatibleModel, DEFAULT_MAX_RESPONSE_BYTES, type OpenAICompatibl
 export { llmJudge, parseJudgeReply, type LlmJudge, type LlmJudgeOptions, type JudgeInput, type JudgeVerdict } from './judge.js';
 export { PythonRandom } from './data/python-random.js';
 export { parseJsonl } from './data/jsonl.js';
+export { readParquetRows } from './data/parquet.js';
 export { readSource, isUrl, defaultCacheDir, sha256Hex, type DownloadOptions } from './data/source.js';
 export { Gsm8kBenchmark, type Gsm8kOptions, type Gsm8kSample } from './benchmarks/gsm8k/benchmark.js';
 export {
@@ -85,11 +86,13 @@ export { loadMathRecords, type MathRecord } from './benchmarks/math/loader.js';
 export { loadTokenizer, type TextTokenizer } from './models/tokenizer.js';
 export {
   completionsLoglikelihood,
+  completionsLoglikelihoodClient,
   encodeLoglikelihoodPair,
   truncateLoglikelihoodInput,
   readEchoedLoglikelihood,
   contextTokensFromOffsets,
   type CompletionsLoglikelihoodConfig,
+  type CompletionsLoglikelihoodClient,
 } from './models/completions-loglikelihood.js';
 export {
   MultipleChoiceBenchmark,

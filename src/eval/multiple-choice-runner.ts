@@ -47,7 +47,7 @@ export function loglikelihoodCacheKey(modelId: string, request: LoglikelihoodReq
  * @internal
  * @param options - the evaluate options
  * @param benchmark - the resolved benchmark
- * @param run - the validated concurrency, cache and request settings
+ * @param run - the validated concurrency, batch size, cache and request settings
  * @returns the result: one row per document in dataset order, `acc` / `acc_norm` with stderr and intervals
  * @throws ExptrackError `invalid_input` when the model has no `loglikelihood`
  * @example
@@ -60,7 +60,7 @@ export function loglikelihoodCacheKey(modelId: string, request: LoglikelihoodReq
 export async function evaluateMultipleChoice(
   options: EvaluateOptions,
   benchmark: MultipleChoiceBenchmark<unknown, unknown>,
-  run: { concurrency: number; cache: ResponseCacheStore | undefined; request: RequestSettings },
+  run: { concurrency: number; batchSize: number; cache: ResponseCacheStore | undefined; request: RequestSettings },
 ): Promise<EvaluationResult> {
   const model = options.model as Model;
   const loglikelihood: Loglikelihood | undefined = typeof model === 'object' && model !== null && typeof model.loglikelihood === 'function' ? model.loglikelihood.bind(model) : undefined;
@@ -83,8 +83,9 @@ export async function evaluateMultipleChoice(
     numFewshot,
   })) as readonly MultipleChoiceSample<unknown>[];
 
-  const jobs: Array<{ sample: number; choice: number }> = [];
-  samples.forEach((s, i) => s.requests.forEach((_, c) => jobs.push({ sample: i, choice: c })));
+  const requests: Array<{ sample: number; choice: number }> = [];
+  samples.forEach((s, i) => s.requests.forEach((_, c) => requests.push({ sample: i, choice: c })));
+  const jobs = await batchRequests(model, samples, requests, run.batchSize);
   const outcomes: RequestOutcome[][] = samples.map((s) => new Array<RequestOutcome>(s.requests.length));
   const remaining = samples.map((s) => s.requests.length);
   const started = performance.now();
@@ -95,22 +96,37 @@ export async function evaluateMultipleChoice(
   let next = 0;
   let failure: { error: unknown } | undefined;
 
-  const runRequest = async (request: LoglikelihoodRequest): Promise<RequestOutcome> => {
-    const key = cache ? loglikelihoodCacheKey(modelId, request) : undefined;
-    if (cache && key && options.resume) {
-      const hit = await readCachedLoglikelihood(cache, key);
-      if (hit) return { result: hit.result, latencyMs: hit.latencyMs, cached: true, retries: 0 };
+  /** Answers one job (one `loglikelihood` call): cached answers first, the rest in one call. */
+  const runJob = async (job: readonly LoglikelihoodRequest[]): Promise<RequestOutcome[]> => {
+    const out = new Array<RequestOutcome>(job.length);
+    const keys = cache ? job.map((r) => loglikelihoodCacheKey(modelId, r)) : undefined;
+    const misses: number[] = [];
+    for (let i = 0; i < job.length; i++) {
+      const hit = cache && keys && options.resume ? await readCachedLoglikelihood(cache, keys[i]!) : undefined;
+      if (hit) out[i] = { result: hit.result, latencyMs: hit.latencyMs, cached: true, retries: 0 };
+      else misses.push(i);
     }
+    if (misses.length === 0) return out;
+    const sent = misses.map((i) => job[i]!);
     try {
-      const out = await callWithRetry(async (requestSignal) => checkedResult(await loglikelihood([request], { signal: requestSignal })), requestSettings);
-      if (cache && key) {
-        await cache.putCachedResponse(key, JSON.stringify({ logprob: out.value.logprob, isGreedy: out.value.isGreedy, latencyMs: out.latencyMs })).catch(() => undefined);
+      const answer = await callWithRetry(async (requestSignal) => checkedResults(await loglikelihood(sent, { signal: requestSignal }), sent.length), requestSettings);
+      // A batch's latency is shared by its requests, so a row's latency sums to the time it took.
+      const latencyMs = answer.latencyMs / sent.length;
+      for (let k = 0; k < misses.length; k++) {
+        const i = misses[k]!;
+        const result = answer.value[k]!;
+        out[i] = { result, latencyMs, cached: false, retries: answer.retries };
+        if (cache && keys) {
+          await cache.putCachedResponse(keys[i]!, JSON.stringify({ logprob: result.logprob, isGreedy: result.isGreedy, latencyMs })).catch(() => undefined);
+        }
       }
-      return { result: out.value, latencyMs: out.latencyMs, cached: false, retries: out.retries };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      return { error: errorMessage(error), latencyMs: null, cached: false, retries: (error as { retriesUsed?: number }).retriesUsed ?? 0 };
+      const message = errorMessage(error);
+      const retries = (error as { retriesUsed?: number }).retriesUsed ?? 0;
+      for (const i of misses) out[i] = { error: message, latencyMs: null, cached: false, retries };
     }
+    return out;
   };
 
   const rows: ScoredRow[] = new Array<ScoredRow>(samples.length);
@@ -135,8 +151,11 @@ export async function evaluateMultipleChoice(
     while (failure === undefined && next < jobs.length && !signal?.aborted) {
       const job = jobs[next++]!;
       try {
-        outcomes[job.sample]![job.choice] = await runRequest(samples[job.sample]!.requests[job.choice]!);
-        if (--remaining[job.sample]! === 0) finishDoc(job.sample);
+        const answers = await runJob(job.map((j) => samples[j.sample]!.requests[j.choice]!));
+        job.forEach((j, k) => {
+          outcomes[j.sample]![j.choice] = answers[k]!;
+          if (--remaining[j.sample]! === 0) finishDoc(j.sample);
+        });
       } catch (error) {
         failure ??= { error };
       }
@@ -151,13 +170,13 @@ export async function evaluateMultipleChoice(
   const totalMs = performance.now() - started;
   const { metrics, timing, counts } = aggregateRows(rows, 1, totalMs);
   Object.assign(metrics, benchmark.groupMetrics(scored as never));
-  metrics.n_requests = jobs.length;
+  metrics.n_requests = requests.length;
   return finishEvaluation(options, {
     benchmark: benchmark.name,
     model: modelId,
     concurrency,
     result: { metrics, samples: rows.map((r) => r.row), timing, counts },
-    metadata: { kind: 'multiple_choice', numFewshot, requests: jobs.length },
+    metadata: { kind: 'multiple_choice', numFewshot, requests: requests.length, batchSize: run.batchSize },
   });
 }
 
@@ -207,13 +226,45 @@ function scoreDocument(benchmark: MultipleChoiceBenchmark<unknown, unknown>, sam
   }
 }
 
-/** The one result of a one-request call, checked (a model of the user's may answer anything). */
-function checkedResult(out: unknown): LoglikelihoodResult {
-  const result = Array.isArray(out) ? (out[0] as LoglikelihoodResult | undefined) : undefined;
-  if (!result || typeof result.logprob !== 'number' || typeof result.isGreedy !== 'boolean') {
+/** The results of a call for `n` requests, checked (a model of the user's may answer anything). */
+function checkedResults(out: unknown, n: number): LoglikelihoodResult[] {
+  const ok = Array.isArray(out) && out.length === n && out.every((r: LoglikelihoodResult | undefined) => r !== null && typeof r === 'object' && typeof r.logprob === 'number' && typeof r.isGreedy === 'boolean');
+  if (!ok) {
     throw new ExptrackError('loglikelihood() must resolve to one { logprob: number, isGreedy: boolean } per request', { code: 'invalid_input', field: 'model', retryable: false });
   }
-  return result;
+  return out as LoglikelihoodResult[];
+}
+
+type RequestRef = { sample: number; choice: number };
+
+/**
+ * Cuts the requests into the jobs of `loglikelihood` calls. With a batch size of 1, one job per
+ * request in document then choice order. Above 1, batches in lm-eval's order when the model gives
+ * the requests' tokens (its `Collator`: longest token list first, then by the ids, ties in request
+ * order), else in request order.
+ */
+async function batchRequests(model: Model, samples: readonly MultipleChoiceSample<unknown>[], requests: readonly RequestRef[], batchSize: number): Promise<RequestRef[][]> {
+  if (batchSize === 1) return requests.map((r) => [r]);
+  let order = requests;
+  if (typeof model.loglikelihoodTokens === 'function') {
+    const tokens = await model.loglikelihoodTokens(requests.map((r) => samples[r.sample]!.requests[r.choice]!));
+    if (!Array.isArray(tokens) || tokens.length !== requests.length || !tokens.every(Array.isArray)) {
+      throw new ExptrackError('loglikelihoodTokens() must resolve to one list of token ids per request', { code: 'invalid_input', field: 'model' });
+    }
+    const index = requests.map((_, i) => i);
+    index.sort((a, b) => compareLongestFirst(tokens[a]!, tokens[b]!) || a - b);
+    order = index.map((i) => requests[i]!);
+  }
+  const jobs: RequestRef[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) jobs.push(order.slice(i, i + batchSize));
+  return jobs;
+}
+
+/** lm-eval's sort key `(-len(toks), tuple(toks))`: longer first, then the ids in order. */
+function compareLongestFirst(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return b.length - a.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 /** Log-likelihoods may be -Infinity; JSON keeps them as strings, as exptrack stores non-finite numbers. */

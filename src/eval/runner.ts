@@ -2,6 +2,7 @@
  * `evaluate`: runs a benchmark against a model with bounded concurrency, timeouts, retries, a
  * response cache, resume and repeats, and returns an `EvaluationResult`.
  */
+import { setMaxListeners } from 'node:events';
 import { invalidInput } from '../core/errors.js';
 import { type EvaluationSample, type JsonValue } from 'exptrack';
 import type { BaseBenchmark, BenchmarkGeneration } from './benchmark.js';
@@ -44,6 +45,13 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
   seed?: number;
   /** Requests in flight at once. @defaultValue 8 */
   concurrency?: number;
+  /**
+   * Log-likelihood requests per `loglikelihood` call, for multiple-choice benchmarks (lm-eval's
+   * `batch_size`): `openAICompatibleModel` sends each call as one `/completions` body whose `prompt`
+   * lists the batch's token lists, batched in lm-eval's order (longest first) when it has a
+   * tokenizer. Generation sends one prompt per request whatever this is. @defaultValue 1
+   */
+  batchSize?: number;
   /** Per-request timeout in milliseconds (a timed-out request is retried). @defaultValue 60000 */
   timeoutMs?: number;
   /** Retries of a retryable failure (429, 503, timeouts, network errors). @defaultValue 3 */
@@ -102,6 +110,7 @@ export interface EvaluateOptions<S extends BenchmarkSample = BenchmarkSample> {
 export async function runEvaluation<S extends BenchmarkSample = BenchmarkSample>(options: EvaluateOptions<S>, benchmark: BaseBenchmark<S>): Promise<EvaluationResult> {
   const concurrency = positiveInt(options.concurrency ?? 8, 'concurrency');
   const repeats = positiveInt(options.repeats ?? 1, 'repeats');
+  const batchSize = positiveInt(options.batchSize ?? 1, 'batchSize');
   const timeoutMs = positiveNumber(options.timeoutMs ?? 60_000, 'timeoutMs');
   const retries = options.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0) throw invalidInput('retries', retries, 'must be an integer >= 0');
@@ -130,10 +139,12 @@ export async function runEvaluation<S extends BenchmarkSample = BenchmarkSample>
   const onCallerAbort = () => stop.abort(options.signal!.reason);
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const signal = stop.signal;
+  // Each request in flight listens to the run's signal: concurrency above 10 is not a leak.
+  setMaxListeners(0, signal);
   const breaker = circuitBreaker(breakerLimit, (error) => stop.abort(error));
   if (multipleChoice) {
     try {
-      return await evaluateMultipleChoice(options as EvaluateOptions, benchmark, { concurrency, cache, request: { timeoutMs, policy, retryOn, signal, breaker } });
+      return await evaluateMultipleChoice(options as EvaluateOptions, benchmark, { concurrency, batchSize, cache, request: { timeoutMs, policy, retryOn, signal, breaker } });
     } finally {
       options.signal?.removeEventListener('abort', onCallerAbort);
     }

@@ -96,6 +96,13 @@ export interface Model {
    * from the context would produce exactly the continuation. Multiple-choice benchmarks need it.
    */
   loglikelihood?(requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions): Promise<LoglikelihoodResult[]>;
+  /**
+   * The token ids (context then continuation, before truncation) each request is scored on. With
+   * `evaluate({ batchSize })` above 1, the runner sorts requests by them as lm-eval does (longest
+   * first, then by the ids) before cutting batches, so each `loglikelihood` call carries the same
+   * prompts as lm-eval's batch. `openAICompatibleModel` has it when given a tokenizer.
+   */
+  loglikelihoodTokens?(requests: readonly LoglikelihoodRequest[]): Promise<number[][]>;
 }
 
 /**

@@ -42,4 +42,19 @@ describe('exptrack eval on a multiple-choice task, then compare', () => {
     // The two checkpoints (model names) score differently on acc_norm in the fake server.
     expect(cmp.metrics.find((x) => x.metric === 'acc_norm')!.values).toEqual([0.25, 2 / 12]);
   });
+
+  it('--batch-size 4 sends four prompts per body and reaches the same metrics', async () => {
+    const args = (extra: string[]) => ['eval', 'arc_easy', '--model', 'ckpt-step-1000', '--base-url', server.baseURL, '--endpoint', 'completions', '--data', ARC, '--tokenizer', TOKENIZER, '--db', db, '--json', ...extra];
+    const before = server.bodies.length;
+    const batched = await cliAsync(args(['--batch-size', '4'])).done;
+    expect(batched.code, batched.stderr).toBe(0);
+    const sizes = server.bodies.slice(before).map((b) => (b.prompt as unknown[]).length);
+    expect(sizes.slice(0, -1).every((n) => n === 4)).toBe(true);
+    const one = await cliAsync(args([])).done;
+    const metrics = (out: { stdout: string }) => (JSON.parse(out.stdout) as { metrics: Record<string, number> }).metrics;
+    expect(metrics(batched).acc).toBe(metrics(one).acc);
+    expect(metrics(batched).acc_norm).toBe(metrics(one).acc_norm);
+    const bad = await cliAsync(args(['--batch-size', '0'])).done;
+    expect(bad.code).not.toBe(0);
+  });
 });

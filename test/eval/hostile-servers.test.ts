@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseBenchmark, evaluate, llmJudge, openAICompatibleModel, type BenchmarkSample } from 'exptrack/eval';
 import { startHostileServers, type HostileServers } from '../fixtures/hostile/hostile-servers.js';
@@ -34,6 +37,20 @@ describe('openAICompatibleModel against hostile servers', () => {
     expect(String((error as Error).message)).toContain('larger than 1048576 bytes (maxResponseBytes)');
     // The server keeps writing into socket buffers for a moment, but nowhere near an endless read.
     expect(servers.endlessBytes() - before).toBeLessThan(64 << 20);
+  });
+
+  it('bounds a compressed body by what it inflates to, not by its declared content-length', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 << 20, 0x20));
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length }).end(bomb));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const m = openAICompatibleModel({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, model: 'm', endpoint: 'completions', apiKey: 'k', maxResponseBytes: 1 << 20 });
+      expect(bomb.length).toBeLessThan(1 << 20);
+      await expect(m.generate('x', {})).rejects.toMatchObject({ code: 'backend_failed', message: expect.stringContaining('larger than 1048576 bytes') });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a redirect to another origin: neither authorization nor custom headers reach it', async () => {

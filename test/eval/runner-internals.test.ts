@@ -224,8 +224,9 @@ describe('import hygiene', () => {
       const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
         const spec = m[1]!;
-        // The optional peer @huggingface/tokenizers is loaded by the tokenizer loader alone.
-        const optionalPeer = spec === '@huggingface/tokenizers' && f.endsWith(join('models', 'tokenizer.ts'));
+        // The optional peers are loaded by one file each: @huggingface/tokenizers by the tokenizer loader, hyparquet by the Parquet reader.
+        const optionalPeer =
+          (spec === '@huggingface/tokenizers' && f.endsWith(join('models', 'tokenizer.ts'))) || (spec === 'hyparquet' && f.endsWith(join('data', 'parquet.ts')));
         const allowed = optionalPeer || spec === 'exptrack' || spec.startsWith('node:') || (spec.startsWith('.') && !spec.includes('..' + '/backends') && !/\.\.\/(?:\.\.\/)*(?:backends|tracker|cli|ui)\//.test(spec));
         if (!allowed || /better-sqlite3|kysely|\bpg\b/.test(spec)) offenders.push(`${f}: ${spec}`);
       }

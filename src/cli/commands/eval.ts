@@ -32,6 +32,7 @@ interface EvalCliOptions {
   resume?: boolean;
   tokenizer?: string;
   numFewshot?: number;
+  batchSize?: number;
   maxLength?: number;
   maxResponseBytes?: number;
 }
@@ -72,6 +73,7 @@ export function registerEval(program: Command, wrap: Wrap): void {
     .option('--name <name>', 'the name of the new experiment')
     .option('--tokenizer <path>', 'a Hugging Face tokenizer.json (or its directory) for log-likelihood requests of multiple-choice benchmarks, tokenized as lm-eval does (needs the @huggingface/tokenizers package)')
     .option('--num-fewshot <n>', 'few-shot examples per item of a multiple-choice benchmark (default: the task\'s lm-eval default)', integerOption(0))
+    .option('--batch-size <n>', 'log-likelihood requests per /completions call of a multiple-choice benchmark, batched as lm-eval\'s batch_size (default 1)', integerOption(1))
     .option('--max-length <n>', 'the model\'s context length for log-likelihood requests, left-truncated as lm-eval does (default: 2048)', integerOption(2))
     .option('--max-response-bytes <n>', 'the largest response body read from the server; a longer one fails its request (default 4194304)', integerOption(1))
     .option('--resume', 'continue an interrupted evaluation: re-use the responses already received (with --experiment, or the latest unfinished one of this benchmark and model)')
@@ -118,6 +120,7 @@ async function evalCommand(ctx: CommandContext, benchmarkName: string, options: 
       ...(options.limit === undefined ? {} : { numSamples: options.limit }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.numFewshot === undefined ? {} : { numFewshot: options.numFewshot }),
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
       concurrency: options.concurrency,
       repeats: options.repeats,
@@ -227,6 +230,7 @@ async function openExperiment(
       data: options.data ?? null,
       ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
       ...(options.numFewshot === undefined ? {} : { num_fewshot: options.numFewshot }),
+      ...(options.batchSize === undefined ? {} : { batch_size: options.batchSize }),
       ...(options.maxLength === undefined ? {} : { max_length: options.maxLength }),
     },
     { name: options.name ?? `eval-${benchmark}-${options.model}`, tags: { [EVAL_TAGS.benchmark]: benchmark, [EVAL_TAGS.model]: options.model } },

@@ -15,27 +15,29 @@ const MAX_REDIRECTS = 5;
  * @throws ModelRequestError (not retryable) for a redirect to another origin, or too many redirects
  */
 export async function fetchSameOrigin(doFetch: typeof fetch, url: string, init: RequestInit): Promise<Response> {
-  let current = new URL(url);
+  // The URL is parsed only when a redirect needs its origin: most requests are answered at once.
+  let current: string = url;
   let request = init;
   for (let hop = 0; ; hop++) {
-    const response = await doFetch(current.toString(), { ...request, redirect: 'manual' });
+    const response = await doFetch(current, { ...request, redirect: 'manual' });
     const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
     if (location === null) return response;
     await response.body?.cancel().catch(() => undefined);
-    const next = new URL(location, current);
-    if (next.origin !== current.origin) {
-      throw new ModelRequestError(`${current.origin} redirected to another origin (${next.origin}); not followed, so the request's headers stay with ${current.origin}`, {
+    const from = new URL(current);
+    const next = new URL(location, from);
+    if (next.origin !== from.origin) {
+      throw new ModelRequestError(`${from.origin} redirected to another origin (${next.origin}); not followed, so the request's headers stay with ${from.origin}`, {
         code: 'unavailable',
         status: response.status,
         retryable: false,
       });
     }
-    if (hop >= MAX_REDIRECTS) throw new ModelRequestError(`more than ${MAX_REDIRECTS} redirects from ${current.origin}`, { code: 'unavailable', status: response.status, retryable: false });
+    if (hop >= MAX_REDIRECTS) throw new ModelRequestError(`more than ${MAX_REDIRECTS} redirects from ${from.origin}`, { code: 'unavailable', status: response.status, retryable: false });
     if (response.status !== 307 && response.status !== 308) {
       const { body: _body, ...rest } = request;
       request = { ...rest, method: 'GET' };
     }
-    current = next;
+    current = next.toString();
   }
 }
 
@@ -58,6 +60,10 @@ export async function readBounded(response: Response, maxBytes: number, what: st
     throw tooBig();
   }
   if (response.body === null) return '';
+  // A declared length within the cap bounds an uncompressed body (HTTP framing reads no more): read
+  // it whole. A compressed one may inflate past its length, so it is counted as it comes.
+  const encoding = response.headers.get('content-encoding');
+  if (response.headers.get('content-length') !== null && Number.isFinite(declared) && (encoding === null || encoding === 'identity')) return response.text();
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

@@ -111,7 +111,12 @@ export function truncateLoglikelihoodInput(pair: { context: readonly number[]; c
  * ```
  */
 export function readEchoedLoglikelihood(json: unknown, contextLength: number, promptLength: number): LoglikelihoodResult {
-  const logprobs = readLogprobs(json);
+  return readChoiceLoglikelihood(choicesByIndex(json, 1)[0]!, contextLength, promptLength);
+}
+
+/** The log-likelihood of one echoed choice (see {@link readEchoedLoglikelihood}). */
+function readChoiceLoglikelihood(choice: unknown, contextLength: number, promptLength: number): LoglikelihoodResult {
+  const logprobs = readChoiceLogprobs(choice);
   if (logprobs.tokenLogprobs.length < promptLength) {
     throw malformed(`it has ${logprobs.tokenLogprobs.length} token_logprobs for a prompt of ${promptLength} tokens (does the server support echo?)`);
   }
@@ -131,12 +136,26 @@ export function readEchoedLoglikelihood(json: unknown, contextLength: number, pr
   return { logprob: sum, isGreedy };
 }
 
-function readLogprobs(json: unknown): { tokenLogprobs: unknown[]; topLogprobs: unknown[] | undefined; textOffset: unknown[] | undefined } {
+/**
+ * The choices of a response for `n` prompts, by their `index` (lm-eval sorts them by index); a
+ * single prompt's choice may omit `index`.
+ */
+function choicesByIndex(json: unknown, n: number): unknown[] {
   const choices = (json as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices) || choices.length === 0) throw malformed('it has no choices');
-  const choice = (choices as Array<Record<string, unknown> | null>).find((c) => c?.index === 0 || c?.index === undefined) ?? choices[0];
+  if (n === 1) return [(choices as Array<Record<string, unknown> | null>).find((c) => c?.index === 0 || c?.index === undefined) ?? choices[0]];
+  const out = new Array<unknown>(n);
+  for (const c of choices as Array<Record<string, unknown> | null>) {
+    const index = c?.index;
+    if (typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < n) out[index] = c;
+  }
+  for (let i = 0; i < n; i++) if (out[i] === undefined) throw malformed(`it has no choice with index ${i} for a batch of ${n} prompts`);
+  return out;
+}
+
+function readChoiceLogprobs(choice: unknown): { tokenLogprobs: unknown[]; topLogprobs: unknown[] | undefined; textOffset: unknown[] | undefined } {
   const lp = (choice as { logprobs?: Record<string, unknown> } | null)?.logprobs;
-  if (!lp || !Array.isArray(lp.token_logprobs)) throw malformed('choices[0].logprobs.token_logprobs is missing');
+  if (!lp || !Array.isArray(lp.token_logprobs)) throw malformed('choices[].logprobs.token_logprobs is missing');
   return {
     tokenLogprobs: lp.token_logprobs,
     topLogprobs: Array.isArray(lp.top_logprobs) ? lp.top_logprobs : undefined,
@@ -202,12 +221,33 @@ export interface CompletionsLoglikelihoodConfig {
 }
 
 /**
+ * A log-likelihood client over `/completions`: the `loglikelihood` function and, with a tokenizer,
+ * the token ids each request is sent as (see {@link completionsLoglikelihoodClient}).
+ *
+ * @example
+ * ```ts
+ * import type { CompletionsLoglikelihoodClient } from 'exptrack/eval';
+ * declare const client: CompletionsLoglikelihoodClient;
+ * await client.loglikelihood([{ context: 'The sky is', continuation: ' blue' }], {});
+ * ```
+ */
+export interface CompletionsLoglikelihoodClient {
+  /** Scores the requests in one `/completions` call (a batch of prompts when there are several). */
+  loglikelihood(requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions): Promise<LoglikelihoodResult[]>;
+  /** With a tokenizer: each request's context and continuation tokens, before truncation (what `Model.loglikelihoodTokens` gives). */
+  loglikelihoodTokens?(requests: readonly LoglikelihoodRequest[]): Promise<number[][]>;
+}
+
+/**
  * Makes a `loglikelihood` implementation over `/completions`. With a tokenizer, each request is
- * tokenized as lm-eval tokenizes it and sent as token ids, one HTTP request per log-likelihood
- * request (lm-eval's `batch_size=1`), with the body fields `model`, `prompt` (one list of ids),
- * `temperature` 0, `max_tokens` 1, `logprobs` 1, `seed` 1234 and `echo` true. Without one, `prompt` is the text and the boundary is found
- * from `text_offset`; that mode cannot truncate to the model's window and tokenizes the context
- * together with the continuation, so it is close to, but not exactly, lm-eval.
+ * tokenized as lm-eval tokenizes it and sent as token ids with the body fields `model`, `prompt`,
+ * `temperature` 0, `max_tokens` 1, `logprobs` 1, `seed` 1234 and `echo` true. One call sends its
+ * requests in one body, in the order given: `prompt` is the list of their token lists (one list for
+ * one request, as lm-eval's `batch_size=1`; several for a batch, as lm-eval's `batch_size=N`), and
+ * the answers are read from `choices` by `index`. Without a tokenizer, `prompt` is the text (a list
+ * of texts for a batch) and the boundary is found from `text_offset`; that mode cannot truncate to
+ * the model's window and tokenizes the context together with the continuation, so it is close to,
+ * but not exactly, lm-eval.
  *
  * @param config - the endpoint, the model and the tokenizer
  * @returns the function to put on a {@link Model}
@@ -222,6 +262,25 @@ export interface CompletionsLoglikelihoodConfig {
 export function completionsLoglikelihood(
   config: CompletionsLoglikelihoodConfig,
 ): (requests: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions) => Promise<LoglikelihoodResult[]> {
+  return completionsLoglikelihoodClient(config).loglikelihood;
+}
+
+/**
+ * {@link completionsLoglikelihood}, with `loglikelihoodTokens` beside it when a tokenizer is given:
+ * the runner orders and batches requests by their tokens as lm-eval does. Tokens computed there are
+ * kept (per request object) and not computed again when the request is sent.
+ *
+ * @param config - the endpoint, the model and the tokenizer
+ * @returns the client
+ * @throws ExptrackError `invalid_input` for a bad `maxLength` or tokenizer
+ * @example
+ * ```ts
+ * import { completionsLoglikelihoodClient } from 'exptrack/eval';
+ * const client = completionsLoglikelihoodClient({ url: 'http://127.0.0.1:8000/v1/completions', model: 'm', tokenizer: './tokenizer.json' });
+ * const tokens = await client.loglikelihoodTokens?.([{ context: 'The sky is', continuation: ' blue' }]);
+ * ```
+ */
+export function completionsLoglikelihoodClient(config: CompletionsLoglikelihoodConfig): CompletionsLoglikelihoodClient {
   const maxLength = config.maxLength ?? 2048;
   if (!Number.isInteger(maxLength) || maxLength < 2) throw invalidInput('maxLength', maxLength, 'must be an integer >= 2');
   const seed = config.seed ?? 1234;
@@ -241,31 +300,62 @@ export function completionsLoglikelihood(
     }
     return tokenizer;
   };
+  // The pair of each request object already encoded (by loglikelihoodTokens, or a send to retry).
+  const encoded = new WeakMap<LoglikelihoodRequest, { context: number[]; continuation: number[] }>();
+  const pairOf = (tok: TextTokenizer, request: LoglikelihoodRequest) => {
+    let pair = encoded.get(request);
+    if (!pair) {
+      pair = encodeLoglikelihoodPair(tok, request);
+      encoded.set(request, pair);
+    }
+    return pair;
+  };
+  const checked = (requests: readonly LoglikelihoodRequest[]): readonly LoglikelihoodRequest[] => {
+    if (!Array.isArray(requests)) throw invalidInput('requests', requests, 'must be an array of { context, continuation }');
+    requests.forEach((request, i) => {
+      if (typeof request?.context !== 'string') throw invalidInput(`requests[${i}].context`, request?.context, 'must be a string');
+      if (typeof request.continuation !== 'string') throw invalidInput(`requests[${i}].continuation`, request.continuation, 'must be a string');
+    });
+    return requests;
+  };
 
-  const one = async (request: LoglikelihoodRequest, options: LoglikelihoodOptions): Promise<LoglikelihoodResult> => {
-    if (typeof request?.context !== 'string') throw invalidInput('request.context', request?.context, 'must be a string');
-    if (typeof request.continuation !== 'string') throw invalidInput('request.continuation', request.continuation, 'must be a string');
+  const loglikelihood = async (given: readonly LoglikelihoodRequest[], options: LoglikelihoodOptions): Promise<LoglikelihoodResult[]> => {
+    const requests = checked(given);
+    if (requests.length === 0) return [];
     const tokPromise = getTokenizer();
     if (tokPromise) {
       const tok = await tokPromise;
-      const { tokens, contextLength } = truncateLoglikelihoodInput(encodeLoglikelihoodPair(tok, request), maxLength);
-      const json = await post(config, { model: config.model, prompt: [tokens], temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
-      return readEchoedLoglikelihood(json, contextLength, tokens.length);
+      const inputs = requests.map((r) => truncateLoglikelihoodInput(pairOf(tok, r), maxLength));
+      const json = await post(config, { model: config.model, prompt: inputs.map((i) => i.tokens), temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
+      const choices = choicesByIndex(json, inputs.length);
+      return inputs.map((input, i) => readChoiceLoglikelihood(choices[i]!, input.contextLength, input.tokens.length));
     }
-    if (request.context === '') throw invalidInput('request.context', '', 'is empty: scoring a continuation without context needs a tokenizer');
-    const json = await post(config, { model: config.model, prompt: request.context + request.continuation, temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
-    const { tokenLogprobs, textOffset } = readLogprobs(json);
-    if (!textOffset || textOffset.some((o) => typeof o !== 'number')) throw malformed('choices[0].logprobs.text_offset is missing (needed without a tokenizer)');
-    const promptTokens = tokenLogprobs.length - 1;
-    const contextLength = contextTokensFromOffsets(textOffset as number[], codePoints(request.context), promptTokens);
-    return readEchoedLoglikelihood(json, contextLength, promptTokens);
+    requests.forEach((r, i) => {
+      if (r.context === '') throw invalidInput(`requests[${i}].context`, '', 'is empty: scoring a continuation without context needs a tokenizer');
+    });
+    const texts = requests.map((r) => r.context + r.continuation);
+    const json = await post(config, { model: config.model, prompt: texts.length === 1 ? texts[0] : texts, temperature: 0, max_tokens: 1, logprobs: 1, seed, echo: true }, options.signal);
+    const choices = choicesByIndex(json, requests.length);
+    return requests.map((request, i) => {
+      const { tokenLogprobs, textOffset } = readChoiceLogprobs(choices[i]!);
+      if (!textOffset || textOffset.some((o) => typeof o !== 'number')) throw malformed(`choices[${i}].logprobs.text_offset is missing (needed without a tokenizer)`);
+      const promptTokens = tokenLogprobs.length - 1;
+      const contextLength = contextTokensFromOffsets(textOffset as number[], codePoints(request.context), promptTokens);
+      return readChoiceLoglikelihood(choices[i]!, contextLength, promptTokens);
+    });
   };
 
-  return async (requests, options) => {
-    if (!Array.isArray(requests)) throw invalidInput('requests', requests, 'must be an array of { context, continuation }');
-    const out: LoglikelihoodResult[] = [];
-    for (const r of requests) out.push(await one(r, options));
-    return out;
+  if (config.tokenizer === undefined) return { loglikelihood };
+  return {
+    loglikelihood,
+    async loglikelihoodTokens(given) {
+      const requests = checked(given);
+      const tok = await getTokenizer()!;
+      return requests.map((r) => {
+        const pair = pairOf(tok, r);
+        return pair.context.concat(pair.continuation);
+      });
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import { ModelRequestError, parseRetryAfter } from '../model.js';
 import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
 import { redactText, redactUrl } from '../../capture/redact-secrets.js';
 import type { GenerateOptions, GenerateResult, Model, Prompt } from '../types.js';
-import { completionsLoglikelihood } from './completions-loglikelihood.js';
+import { completionsLoglikelihoodClient } from './completions-loglikelihood.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 /**
@@ -120,9 +120,9 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
     const authorization = apiKey ? `Bearer ${apiKey}` : basicAuth;
     return { 'content-type': 'application/json', ...options.headers, ...(authorization === undefined ? {} : { authorization }) };
   };
-  const loglikelihood =
+  const loglikelihoodClient =
     endpoint === 'completions'
-      ? completionsLoglikelihood({
+      ? completionsLoglikelihoodClient({
           url,
           model: options.model,
           headers: authHeaders,
@@ -135,7 +135,8 @@ export function openAICompatibleModel(options: OpenAICompatibleOptions): Model {
 
   return {
     id,
-    ...(loglikelihood ? { loglikelihood } : {}),
+    ...(loglikelihoodClient?.loglikelihood ? { loglikelihood: loglikelihoodClient.loglikelihood } : {}),
+    ...(loglikelihoodClient?.loglikelihoodTokens ? { loglikelihoodTokens: loglikelihoodClient.loglikelihoodTokens } : {}),
     async generate(prompt: Prompt, gen: GenerateOptions): Promise<GenerateResult> {
       const body: Record<string, unknown> = { model: options.model, ...options.extraBody };
       if (endpoint === 'chat') {

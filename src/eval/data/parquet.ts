@@ -1,0 +1,74 @@
+/**
+ * Reading Parquet files (the format Hugging Face datasets ship) into plain row objects, with the
+ * optional package `hyparquet` loaded only here.
+ */
+import { readFile } from 'node:fs/promises';
+import { ExptrackError } from '../../core/errors.js';
+
+/** The one function of `hyparquet` that is used. */
+interface HyparquetLike {
+  parquetReadObjects(options: { file: ArrayBuffer }): Promise<Array<Record<string, unknown>>>;
+}
+
+/**
+ * Reads every row of a Parquet file as an object keyed by column name, nested lists and structs as
+ * arrays and objects (ARC's `choices: { text, label }` as the JSON export has it). 64-bit integers
+ * become numbers; one beyond 2^53 fails rather than lose digits. Uses the optional package
+ * `hyparquet` (pure JavaScript; Snappy, the codec `datasets` and pyarrow write by default, is built in).
+ *
+ * @param file - the `.parquet` file
+ * @returns the rows, in file order
+ * @throws ExptrackError `not_found` for a missing file, `invalid_input` when `hyparquet` is not
+ * installed, `parse_error` for a file it cannot read or an integer too large for a number
+ * @example
+ * ```ts
+ * import { readParquetRows } from 'exptrack/eval';
+ * const rows = await readParquetRows('./ai2_arc/ARC-Easy/test-00000-of-00001.parquet');
+ * rows[0]?.question;
+ * ```
+ */
+export async function readParquetRows(file: string): Promise<Record<string, unknown>[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new ExptrackError(`cannot read dataset file ${file}${code ? ` (${code})` : ''}`, { code: code === 'ENOENT' ? 'not_found' : 'unavailable', field: 'source', value: file, cause, retryable: false });
+  }
+  let mod: HyparquetLike;
+  try {
+    mod = (await import('hyparquet')) as unknown as HyparquetLike;
+  } catch (cause) {
+    throw new ExptrackError(`reading ${file} needs the optional package hyparquet: npm install hyparquet (or export the split as JSON Lines)`, {
+      code: 'invalid_input',
+      field: 'source',
+      value: file,
+      cause,
+    });
+  }
+  let rows: Array<Record<string, unknown>>;
+  try {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    rows = await mod.parquetReadObjects({ file: buffer });
+  } catch (cause) {
+    throw new ExptrackError(`${file} could not be read as Parquet: ${(cause as Error).message}`, { code: 'parse_error', field: 'source', value: file, cause });
+  }
+  return rows.map((row, i) => plainValue(row, `${file}: row ${i}`) as Record<string, unknown>);
+}
+
+/** A decoded value with its 64-bit integers as numbers (recursively). */
+function plainValue(value: unknown, where: string): unknown {
+  if (typeof value === 'bigint') {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new ExptrackError(`${where} holds the integer ${value}, beyond what a number keeps exactly`, { code: 'parse_error', field: where, value: String(value) });
+    }
+    return Number(value);
+  }
+  if (Array.isArray(value)) return value.map((v) => plainValue(v, where));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plainValue(v, `${where}.${k}`);
+    return out;
+  }
+  return value;
+}
