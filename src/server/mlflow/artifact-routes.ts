@@ -2,7 +2,8 @@
  * MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts`): upload (PUT), download (GET) and
  * list (GET with `?path=`), kept in the store's content-addressed artifact store. Each uploaded file
  * is an exptrack artifact named by its path inside the run's artifacts; uploading a path again makes
- * a new version (the same bytes again make none).
+ * a new version (the same bytes again make none). A table at `exptrack-evaluations/<benchmark>.json`
+ * is also recorded as an evaluation (see `evaluation-table.ts`).
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -10,9 +11,30 @@ import { hasArtifacts, type ArtifactReader, type ArtifactRecord } from 'exptrack
 import { HttpError } from '../http.js';
 import type { Route, RouteContext } from '../router.js';
 import { artifactFiles, listDirectory, runArtifactPath } from './artifact-paths.js';
+import { evaluationFromTable } from './evaluation-table.js';
 import { doesNotExist, invalidValue, mlflowErrorAnswer } from './mlflow-error.js';
 import type { MlflowStore } from './experiment-catalog.js';
 import type { RunAccess } from './run-access.js';
+import { mlflowRoute } from './mlflow-route.js';
+
+/**
+ * The tracking service's `artifacts/list` (`?run_id=&path=`): a run's files and directories under a
+ * path, with paths relative to the run's artifact root.
+ *
+ * @param runs - run reads
+ * @param experimentIdOf - the experiment id of a run's group
+ * @returns the route, to mount under `/api/2.0/mlflow`
+ */
+export function listArtifactsRoute(runs: RunAccess, experimentIdOf: (group: string | null) => Promise<string>): Route {
+  return mlflowRoute('GET', '/artifacts/list', 'read', async (args) => {
+    const run = await runs.get(args.runId());
+    const path = (args.optionalString('path') ?? '').replace(/^\/+|\/+$/g, '');
+    if (path.split('/').some((p) => p === '..' || p === '.')) throw invalidValue(`Invalid path '${path.slice(0, 300)}'`);
+    const files = hasArtifacts(runs.store) ? artifactFiles(await (runs.store as MlflowStore & ArtifactReader).getArtifacts(run.id)) : new Map();
+    const entries = listDirectory(files.keys(), (p) => files.get(p)!.size, path).map((e) => ({ ...e, path: path === '' ? e.path : `${path}/${e.path}` }));
+    return { root_uri: `mlflow-artifacts:/${await experimentIdOf(run.group)}/${run.id}/artifacts`, files: entries };
+  });
+}
 
 /**
  * The artifact proxy's routes.
@@ -86,7 +108,8 @@ export function artifactRoutes(runs: RunAccess, maxUploadBytes: number): Route[]
             step: null,
             createdAt: Date.now(),
           };
-          await runs.write([{ type: 'artifact', experimentId: run.id, artifact, sources: [{ digest, size: bytes.length, bytes }] }]);
+          const evaluation = evaluationFromTable(run.id, path, bytes, artifact.createdAt);
+          await runs.write([{ type: 'artifact', experimentId: run.id, artifact, sources: [{ digest, size: bytes.length, bytes }] }, ...(evaluation ? [evaluation] : [])]);
         }
         return json({});
       }),

@@ -7,7 +7,7 @@
 import { hasGroupCatalog } from 'exptrack';
 import type { Route } from '../router.js';
 import type { ServerStore } from '../tracking-server.js';
-import { artifactRoutes } from './artifact-routes.js';
+import { artifactRoutes, listArtifactsRoute } from './artifact-routes.js';
 import { ExperimentCatalog } from './experiment-catalog.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { loggingRoutes } from './logging-routes.js';
@@ -40,7 +40,7 @@ export function mlflowMounts(options: MlflowApiOptions): Array<{ prefix: string;
   if (!hasGroupCatalog(store)) throw new Error(`the MLflow API needs a store with a group catalog (SQLite or Postgres), not ${store.name}`);
   const catalog = new ExperimentCatalog(store);
   const runs = new RunAccess(store);
-  const tracking = [...experimentRoutes(catalog), ...runRoutes(runs, catalog), ...loggingRoutes(runs)];
+  const tracking = [...experimentRoutes(catalog), ...runRoutes(runs, catalog), ...loggingRoutes(runs), listArtifactsRoute(runs, (group) => catalog.idOfGroup(group))];
   return [
     { prefix: '/api/2.0/mlflow', routes: tracking },
     { prefix: '/ajax-api/2.0/mlflow', routes: tracking },

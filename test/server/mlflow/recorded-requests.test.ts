@@ -96,6 +96,6 @@ function rewriteTimes(recordedAnswer: any, actual: any): any {
   return { experiment: { ...recordedAnswer.experiment, creation_time: actual.experiment.creation_time, last_update_time: actual.experiment.last_update_time } };
 }
 
-function sorted<T extends { key: string }>(list: T[]): T[] {
+function sorted<T extends { key: string; value: string }>(list: T[]): T[] {
   return [...list].sort((a, b) => (a.key < b.key ? -1 : 1));
 }

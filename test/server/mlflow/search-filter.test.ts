@@ -66,12 +66,13 @@ describe('matchesFilter', () => {
 describe('order_by', () => {
   it('sorts by the terms, missing values last in either direction, then by the fallback', () => {
     const runs = [
-      { id: 'a', values: { 'metric:score': 2 } },
+      { id: 'a', values: { 'metric:score': 2 } as Record<string, number> },
       { id: 'b', values: {} },
       { id: 'c', values: { 'metric:score': 3 } },
       { id: 'd', values: { 'metric:score': 2 } },
     ];
-    const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
+    type Row = (typeof runs)[number];
+    const byId = (x: Row, y: Row) => (x.id < y.id ? -1 : 1);
     const order = (terms: string[]) => [...runs].sort(orderComparator(parseOrderBy(terms), (x) => run(x.values), byId)).map((x) => x.id);
     expect(order(['metrics.score DESC'])).toEqual(['c', 'a', 'd', 'b']);
     expect(order(['metrics.score'])).toEqual(['a', 'd', 'c', 'b']);
