@@ -1,9 +1,11 @@
 // The MLflow API: how long MLflow's own Python client waits for `log_batch` of 1,000 metrics, answered
 // by `exptrack server` on SQLite, and by MLflow's tracking server on SQLite when it can run here
 // (target: exptrack faster; the ratio is printed). MLflow's client comes from the folder
-// EXPTRACK_TEST_MLFLOW_VENV names (../shared/tools/python-wheels/install-mlflow-client.sh); the
-// wheels hold mlflow-skinny, which has no server dependencies (Flask, SQLAlchemy, Alembic), so
-// MLflow's server is started from that folder if it can be and reported missing if not.
+// EXPTRACK_TEST_MLFLOW_VENV names (../shared/tools/python-wheels/install-mlflow-client.sh). The
+// wheels hold mlflow-skinny, without the server's dependencies; MLflow's server (`mlflow server`, job
+// execution off: huey is not in the mirror) runs from that folder once these are added from the
+// package mirror, and is reported missing otherwise:
+//   VENV/bin/python -m pip install "flask<4" "sqlalchemy<3,>=1.4.0" "alembic<2,!=1.10.0" "Flask-CORS<7" numpy pandas
 // Prints numbers; asserts nothing.
 //   EXPTRACK_TEST_MLFLOW_VENV=/path/to/venv npx tsx bench/mlflow.ts [requests]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,7 +76,7 @@ function freePort(): Promise<number> {
 async function startMlflowServer(): Promise<{ url: string; child: ChildProcess } | { reason: string }> {
   const port = await freePort();
   const child = spawn(python, ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'mlartifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', MLFLOW_DISABLE_TELEMETRY: 'true', GIT_PYTHON_REFRESH: 'quiet' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', MLFLOW_DISABLE_TELEMETRY: 'true', GIT_PYTHON_REFRESH: 'quiet', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -104,7 +106,7 @@ try {
   console.log(`exptrack server (SQLite): log_batch of 1,000 metrics through MLflow's client, ${requests} calls: median ${ours.median.toFixed(1)} ms, p90 ${ours.p90.toFixed(1)} ms`);
   const mlflow = await startMlflowServer();
   if ('reason' in mlflow) {
-    console.log(`MLflow's own tracking server cannot run here (${mlflow.reason}): the wheels hold mlflow-skinny, without the server's dependencies, so there is no ratio; target: exptrack faster than MLflow's server on SQLite`);
+    console.log(`MLflow's own tracking server cannot run from ${venv} (${mlflow.reason}): add its dependencies (see the head of bench/mlflow.ts) for the ratio; target: exptrack faster than MLflow's server on SQLite`);
   } else {
     try {
       const theirs = await timeClient(mlflow.url);
