@@ -10,6 +10,7 @@ export * from './core/types.js';
 export * from './core/backend.js';
 export * from './core/artifacts.js';
 export * from './core/filter.js';
+export * from './core/group-catalog.js';
 export { encodeWireJson, decodeWireJson } from './core/wire-json.js';
 export * from './core/metric-goal.js';
 export { wellFormedExperiment } from './core/well-formed-experiment.js';

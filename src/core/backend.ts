@@ -33,6 +33,11 @@ export interface ExperimentChanges {
   /** Merged into the stored summary. */
   summary?: Record<string, JsonValue>;
   error?: RecordedError | null;
+  /**
+   * Keys added to the config (hyperparameters logged after the start, as MLflow's `log_param`
+   * does); a key the config already has keeps its value: a logged value never changes.
+   */
+  config?: Record<string, JsonValue>;
 }
 
 /**
@@ -75,6 +80,8 @@ export interface BackendCapabilities {
    * skipped, so a batch retried after its first attempt was committed is applied once.
    */
   idempotentBatches?: boolean;
+  /** It keeps a catalog of named groups and implements `GroupCatalog`. */
+  groupCatalog?: boolean;
 }
 
 /**

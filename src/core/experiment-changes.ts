@@ -15,6 +15,7 @@ export function applyExperimentChanges(experiment: Experiment, changes: Experime
   if (changes.error !== undefined) next.error = changes.error;
   if (changes.tags !== undefined) next.tags = mergeTags(experiment.tags, changes.tags);
   if (changes.summary !== undefined) next.summary = { ...experiment.summary, ...changes.summary };
+  if (changes.config !== undefined) next.config = { ...changes.config, ...experiment.config };
   return next;
 }
 

@@ -54,6 +54,7 @@ const changes = z.object({
   tags: z.record(key, z.string().max(MAX_TEXT).nullable()).optional(),
   summary: jsonRecord.optional(),
   error: recordedError.nullable().optional(),
+  config: jsonRecord.optional(),
 });
 
 const optionalText = z.string().max(MAX_TEXT).nullable().optional();

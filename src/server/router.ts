@@ -37,7 +37,8 @@ export interface RouteContext {
  */
 export interface Answer {
   status: number;
-  body: string;
+  /** Text, or bytes (a downloaded file). */
+  body: string | Uint8Array;
   contentType?: string;
   cacheable?: boolean;
   headers?: Record<string, string>;
@@ -46,7 +47,10 @@ export interface Answer {
 /** One route of a module. */
 export interface Route {
   method: Method;
-  /** `/experiments/:id/metrics`: literal segments and `:name` captures. */
+  /**
+   * `/experiments/:id/metrics`: literal segments and `:name` captures; a last segment `*name`
+   * captures the rest of the path (one segment or more, joined by `/`).
+   */
   path: string;
   access: Access;
   handle(ctx: RouteContext): Promise<Answer>;
@@ -115,10 +119,15 @@ function split(path: string): string[] {
 }
 
 function matchSegments(pattern: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
-  if (pattern.length !== parts.length) return undefined;
+  const rest = pattern.at(-1)?.startsWith('*') === true;
+  if (rest ? parts.length < pattern.length : pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const want = pattern[i]!;
+    if (rest && i === pattern.length - 1) {
+      params[want.slice(1)] = parts.slice(i).map(decodeSegment).join('/');
+      break;
+    }
     const got = parts[i]!;
     if (want.startsWith(':')) params[want.slice(1)] = decodeSegment(got);
     else if (want !== got) return undefined;

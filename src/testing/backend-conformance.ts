@@ -115,6 +115,17 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       equal(got?.error, { message: 'boom', stack: null });
       equal(got?.config, e.config);
     }),
+    withBackend('adds config keys logged after the start, never changing a logged one', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      const [first] = Object.keys(e.config);
+      await b.write([
+        { type: 'experiment_updated', experimentId: e.id, changes: { config: { added: '0.01' } } },
+        { type: 'experiment_updated', experimentId: e.id, changes: { config: { added: 'changed', later: 'x', ...(first ? { [first]: 'changed' } : {}) } } },
+      ]);
+      const got = await b.getExperiment(e.id);
+      equal(got?.config, { ...e.config, added: '0.01', later: 'x' });
+    }),
     withBackend('revives a run marked crashed when its heartbeat comes back', async (b) => {
       const e = makeExperiment();
       await b.write([{ type: 'experiment_started', experiment: e }]);

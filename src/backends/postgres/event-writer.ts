@@ -71,7 +71,8 @@ const UPDATE_EXPERIMENT = `UPDATE experiments SET
   notes = COALESCE($7::text, notes),
   tags = CASE WHEN $8::jsonb IS NULL THEN tags ELSE (tags || $8::jsonb) - $9::text[] END,
   summary = CASE WHEN $10::jsonb IS NULL THEN summary ELSE summary || $10::jsonb END,
-  error = CASE WHEN $11::boolean THEN $12::jsonb ELSE error END
+  error = CASE WHEN $11::boolean THEN $12::jsonb ELSE error END,
+  config = CASE WHEN $13::jsonb IS NULL THEN config ELSE $13::jsonb || config END
   WHERE id = $1 RETURNING 1`;
 
 const UPSERT_WRITER = `INSERT INTO writers (experiment_id, session_key, rank, pid, hostname, started_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -331,6 +332,7 @@ export class PgEventWriter {
         changes.summary === undefined ? null : JSON.stringify(changes.summary),
         changes.error !== undefined,
         changes.error ? JSON.stringify(changes.error) : null,
+        changes.config === undefined ? null : JSON.stringify(changes.config),
       ],
     });
     if (result.rowCount === 0) throw notFound(id);

@@ -69,7 +69,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   /** `postgres`, in reports and errors. */
   readonly name = 'postgres';
   /** Readable, persistent, safe for many processes at once, and a response cache. */
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true, groupCatalog: true };
   private readonly artifacts: ArtifactStore;
   private readonly config: ResolvedConfig;
   private state: OpenState | undefined;

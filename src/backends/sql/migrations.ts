@@ -2,7 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { artifactMigration } from './artifact-migration.js';
 import { createTables } from './create-table.js';
 import type { StoreDialect } from './store-dialect.js';
-import { INITIAL_TABLES, writeSessions } from './store-schema.js';
+import { groupRecords, INITIAL_TABLES, writeSessions } from './store-schema.js';
 
 /**
  * The schema's history, one list for both dialects, in the order the migrations apply. A migration
@@ -15,6 +15,8 @@ const HISTORY: ReadonlyArray<readonly [name: string, up: (db: Kysely<unknown>, d
   // server's client batches are applied once on SQLite too.
   ['0002_write_sessions', (db, dialect) => (dialect.has('writeLedger') ? Promise.resolve() : createTables(db, dialect, [{ name: writeSessions.name, columns: writeSessions.columns }]))],
   ['0003_artifacts', (db, dialect) => artifactMigration(dialect.name).up(db)],
+  // The group catalog, where the MLflow-compatible API keeps its experiments.
+  ['0004_group_records', (db, dialect) => createTables(db, dialect, [groupRecords])],
 ];
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */

@@ -1,4 +1,5 @@
 import type { ExperimentQuery, ExperimentReader, ExperimentSelection, MetricSelector, MetricValue, ResponseCacheStore } from '../../core/backend.js';
+import type { GroupCatalog, GroupRecord, GroupRecordChanges } from '../../core/group-catalog.js';
 import type { CheckpointRecord, EvaluationRecord, Experiment, MetricOutline, MetricOutlineQuery, MetricPoint, MetricSummary, StoreStats, StoredEvaluationSample } from '../../core/types.js';
 import type { StoreReads } from './store-reads.js';
 
@@ -9,7 +10,7 @@ import type { StoreReads } from './store-reads.js';
  * more on a fresh connection when the first was dropped. What a dialect reads its own way (the metric
  * outline, deleting a run) stays in its backend.
  */
-export abstract class SqlStore implements ExperimentReader, ResponseCacheStore {
+export abstract class SqlStore implements ExperimentReader, ResponseCacheStore, GroupCatalog {
   /** Runs a read on the open store; with `listing`, stale runs are marked crashed first. */
   protected abstract withReads<T>(body: (reads: StoreReads) => Promise<T>, listing?: boolean): Promise<T>;
 
@@ -240,5 +241,53 @@ export abstract class SqlStore implements ExperimentReader, ResponseCacheStore {
    */
   putCachedResponse(key: string, value: string): Promise<void> {
     return this.withReads((reads) => reads.putCachedResponse(key, value));
+  }
+
+  /**
+   * Every record of the group catalog, deleted ones included, by id.
+   *
+   * @returns the records
+   * @throws ExptrackError `unavailable` when the store cannot be read.
+   *
+   * @example
+   * ```ts
+   * const groups = await store.listGroupRecords();
+   * ```
+   */
+  listGroupRecords(): Promise<GroupRecord[]> {
+    return this.withReads((reads) => reads.groups.list());
+  }
+
+  /**
+   * Creates a record of the group catalog; its group is its name.
+   *
+   * @param input - the name and tags
+   * @returns the record, with the id the store assigned
+   * @throws ExptrackError `already_exists` when a record has the name.
+   *
+   * @example
+   * ```ts
+   * const { id } = await store.createGroupRecord({ name: 'mnist', tags: {} });
+   * ```
+   */
+  createGroupRecord(input: { name: string; tags: Record<string, string> }): Promise<GroupRecord> {
+    return this.withReads((reads) => reads.groups.create(input));
+  }
+
+  /**
+   * Renames, soft-deletes, restores or retags a record of the group catalog.
+   *
+   * @param id - the record's id
+   * @param changes - what changes (tags merge; null removes one)
+   * @returns the record as changed, or undefined when no record has the id
+   * @throws ExptrackError `already_exists` when renamed to a taken name.
+   *
+   * @example
+   * ```ts
+   * await store.updateGroupRecord('1', { deleted: true });
+   * ```
+   */
+  updateGroupRecord(id: string, changes: GroupRecordChanges): Promise<GroupRecord | undefined> {
+    return this.withReads((reads) => reads.groups.update(id, changes));
   }
 }

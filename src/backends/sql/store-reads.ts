@@ -11,6 +11,7 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
+import { GroupRecordQueries } from './group-records.js';
 import { readMetricValues } from './metric-values.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
 import { selectionCondition, sortTerms } from './selection.js';
@@ -33,12 +34,15 @@ type AnyStore = StoreTables<Encoding>;
  */
 export class StoreReads {
   private readonly db: Kysely<AnyStore>;
+  /** The group catalog's queries. */
+  readonly groups: GroupRecordQueries;
 
   constructor(
     db: Kysely<StoreTables<'encoded'>> | Kysely<StoreTables<'native'>>,
     private readonly dialect: StoreDialect,
   ) {
     this.db = db as unknown as Kysely<AnyStore>;
+    this.groups = new GroupRecordQueries(this.db, dialect);
   }
 
   async getAllExperiments(query: ExperimentQuery): Promise<Experiment[]> {

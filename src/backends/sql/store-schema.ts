@@ -213,5 +213,23 @@ export const writeSessions: TableSpec = {
   ],
 };
 
+/**
+ * The group catalog (migration 0004): named groups that exist before or without runs, such as the
+ * experiments of the MLflow-compatible API. `group_name` is what the runs carry; `name` may change.
+ */
+export const groupRecords: TableSpec = {
+  name: 'group_records',
+  columns: [
+    { name: 'id', type: 'id', primaryKey: true },
+    { name: 'name', type: 'text', notNull: true },
+    { name: 'group_name', type: 'text', notNull: true },
+    { name: 'deleted', type: 'bool', notNull: true },
+    { name: 'tags', type: 'json', notNull: true, default: '{}' },
+    { name: 'created_at', type: 'int64', notNull: true },
+    { name: 'updated_at', type: 'int64', notNull: true },
+  ],
+  unique: [{ name: 'group_records_name', columns: ['name'] }],
+};
+
 /** The tables of the first release, in the order migration 0001 creates them. */
 export const INITIAL_TABLES: readonly TableSpec[] = [experiments, metricSeries, writers, metricPoints, evaluations, evaluationSamples, checkpoints, responseCache, writeSessions];

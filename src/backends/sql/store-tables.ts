@@ -123,6 +123,17 @@ export interface WriteSessionsTable {
   updated_at: number;
 }
 
+/** The group catalog (migration 0004). */
+export interface GroupRecordsTable<E extends Encoding> {
+  id: Generated<number>;
+  name: string;
+  group_name: string;
+  deleted: Bool<E>;
+  tags: Json<E, Record<string, string>>;
+  created_at: number;
+  updated_at: number;
+}
+
 /** Every table of a store in one dialect's encoding. */
 export interface StoreTables<E extends Encoding> {
   experiments: ExperimentsTable<E>;
@@ -134,4 +145,5 @@ export interface StoreTables<E extends Encoding> {
   checkpoints: CheckpointsTable<E>;
   response_cache: ResponseCacheTable;
   write_sessions: WriteSessionsTable;
+  group_records: GroupRecordsTable<E>;
 }

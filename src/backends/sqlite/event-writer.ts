@@ -35,9 +35,9 @@ export class EventWriter {
       insertExperiment: db.prepare(`INSERT INTO experiments
         (id, name, notes, group_name, status, created_at, ended_at, heartbeat_at, config, tags, summary, git, git_commit, environment, error)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      mutableColumns: db.prepare('SELECT status, ended_at, heartbeat_at, name, notes, tags, summary, error FROM experiments WHERE id = ?'),
+      mutableColumns: db.prepare('SELECT status, ended_at, heartbeat_at, name, notes, tags, summary, error, config FROM experiments WHERE id = ?'),
       updateExperiment: db.prepare(`UPDATE experiments SET status = @status, ended_at = @ended_at, heartbeat_at = @heartbeat_at,
-        name = @name, notes = @notes, tags = @tags, summary = @summary, error = @error WHERE id = @id`),
+        name = @name, notes = @notes, tags = @tags, summary = @summary, error = @error, config = @config WHERE id = @id`),
       insertEvaluation: db.prepare(`INSERT INTO evaluations (experiment_id, benchmark, metrics, metadata, step, sample_count, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insertSample: db.prepare(`INSERT INTO evaluation_samples
@@ -118,7 +118,7 @@ export class EventWriter {
 
   private updateExperiment(id: string, requested: ExperimentChanges): void {
     const row = this.statements.mutableColumns.get(id) as
-      | { status: string; ended_at: number | null; heartbeat_at: number | null; name: string; notes: string; tags: string; summary: string; error: string | null }
+      | { status: string; ended_at: number | null; heartbeat_at: number | null; name: string; notes: string; tags: string; summary: string; error: string | null; config: string }
       | undefined;
     if (row === undefined) throw new ExptrackError(`no experiment with id ${id}`, { code: 'not_found', field: 'experimentId', value: id, backend: 'sqlite' });
     const changes = reviveOnHeartbeat(row.status as ExperimentStatus, requested);
@@ -132,6 +132,8 @@ export class EventWriter {
       tags: changes.tags ? JSON.stringify(mergeTags(JSON.parse(row.tags), changes.tags)) : row.tags,
       summary: changes.summary ? JSON.stringify({ ...JSON.parse(row.summary), ...changes.summary }) : row.summary,
       error: changes.error !== undefined ? changes.error && JSON.stringify(changes.error) : row.error,
+      // A key already logged keeps its value.
+      config: changes.config ? JSON.stringify({ ...changes.config, ...(JSON.parse(row.config) as Record<string, unknown>) }) : row.config,
     });
   }
 }

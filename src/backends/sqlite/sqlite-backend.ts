@@ -44,7 +44,7 @@ import { WriteThread } from './write-thread.js';
 export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'sqlite';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true, artifacts: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true, artifacts: true, groupCatalog: true };
   private readonly config: Required<Omit<SqliteBackendConfig, 'artifactsDir'>>;
   private readonly artifacts: ArtifactStore;
   /** Writes whose blobs are being stored; while there are any, later writes queue behind them. */

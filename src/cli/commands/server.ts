@@ -50,6 +50,7 @@ async function server(ctx: CommandContext, options: ServerOptions): Promise<numb
   if (isServerUrl(ctx.db)) throw usageError('--db of a server must be a SQLite file or a postgres:// URL, not another server');
   const { startTrackingServer } = await import('../../server/tracking-server.js');
   const { loadServerTokens } = await import('../../server/auth.js');
+  const { mlflowMounts } = await import('../../server/mlflow/mlflow-routes.js');
   let tokens;
   try {
     tokens = loadServerTokens(ctx.io.env, options.tokenFile);
@@ -68,6 +69,8 @@ async function server(ctx: CommandContext, options: ServerOptions): Promise<numb
       port: options.port,
       tokens,
       version: packageVersion(),
+      // MLflow's REST API beside exptrack's: MLFLOW_TRACKING_URI=<url> logs into this store.
+      mounts: mlflowMounts({ store }),
       ...(options.corsOrigin ? { corsOrigins: options.corsOrigin } : {}),
       ...(options.quiet ? {} : { log: (entry) => ctx.io.stdout.write(`${JSON.stringify(entry)}\n`) }),
     }).catch((error: unknown) => {
