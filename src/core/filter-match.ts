@@ -33,17 +33,41 @@ export function matchesFilter(expression: FilterExpression, subject: FilterSubje
     case 'in': {
       const value = resolveField(expression.field, subject);
       if (value === undefined) return false;
-      return expression.values.some((literal) => compare(value, '=', literal)) !== expression.negated;
+      return expression.values.some((literal) => compare(readAs(expression.field, value, literal), '=', literal)) !== expression.negated;
     }
     case 'compare': {
       const value = resolveField(expression.field, subject);
       if (value === undefined) return false;
-      return compare(value, expression.op, expression.value);
+      return compare(readAs(expression.field, value, expression.value), expression.op, expression.value);
     }
   }
 }
 
 type Scalar = string | number | boolean | null;
+
+/**
+ * The text of a number as JSON writes it, at most 30 characters with an exponent of at most two
+ * digits (so every SQL dialect reads it as the same finite double): `"0.01"`, `"1e-05"`, `"42"`.
+ * MLflow keeps params as such strings; a config string of this form compares as its number with a
+ * number literal (`params.lr < 0.1` matches `"0.01"`). SQL backends compile the same rule.
+ *
+ * @example
+ * ```ts
+ * NUMERIC_TEXT.test('1e-05'); // true
+ * NUMERIC_TEXT.test('01');    // false
+ * ```
+ */
+export const NUMERIC_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,2})?$/;
+
+/** The longest string {@link NUMERIC_TEXT} reads as a number. */
+export const NUMERIC_TEXT_MAX_LENGTH = 30;
+
+/** A config string in {@link NUMERIC_TEXT} form reads as its number when the literal is a number. */
+function readAs(field: FilterField, value: Scalar, literal: FilterLiteral): Scalar {
+  const numeric = field.scope === 'params' && typeof literal === 'number' && typeof value === 'string'
+    && value.length <= NUMERIC_TEXT_MAX_LENGTH && NUMERIC_TEXT.test(value);
+  return numeric ? Number(value) : value;
+}
 
 function resolveField(field: FilterField, subject: FilterSubject): Scalar | undefined {
   const { experiment } = subject;

@@ -108,6 +108,20 @@ describe('compileFilter against SQLite, cross-checked with matchesFilter', () =>
     expect(select(parseFilter('metrics.gsm8k.accuracy > 1e308')).length).toBeGreaterThan(0);
   });
 
+  it('reads a param string in number form as its number against a number literal (MLflow params)', () => {
+    const seeds = (filter: string) => runs.filter((run) => expectedIds(parseFilter(filter)).includes(run.experiment.id)).map((run) => run.experiment.config.seed);
+    // Number text compares as a number; other strings ('01', ' 1', '1.', 'NaN', exponents past two digits) never do.
+    expect(new Set(seeds('params.seed < 0.5'))).toEqual(new Set(['1e-05', '-0.5', '0.30000000000000004']));
+    expect(new Set(seeds('params.seed >= 42'))).toEqual(new Set(['42', 42, '1E+2']));
+    expect(new Set(seeds('params.seed in (42, 0.30000000000000004)'))).toEqual(new Set(['42', 42, '0.30000000000000004']));
+    // A string literal still compares as text, and a text comparison still sees number text.
+    expect(new Set(seeds('params.seed = "42"'))).toEqual(new Set(['42']));
+    expect(new Set(seeds('params.seed like "1e%"'))).toEqual(new Set(['1e-05', '1e999', '1e-400', '1E+2']));
+    for (const text of ['params.seed < 0.5', 'params.seed >= 42', 'params.seed != 42', 'params.seed in (42, 1e-5)', 'not params.seed > -1']) {
+      expect(select(parseFilter(text)), text).toEqual(expectedIds(parseFilter(text)));
+    }
+  });
+
   it('never writes a filter value into the SQL text', () => {
     const filter = parseFilter(`params.\`x'); DROP TABLE experiments; --\` = "'; DROP TABLE experiments; --" or tags.\`a"b\` like "%'%" or metrics.\`b'c\`.\`d'e\` > 1`);
     const { sql, parameters } = compileFilter(filter, 'sqlite');

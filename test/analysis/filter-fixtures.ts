@@ -40,6 +40,8 @@ export function makeRuns(random: () => number, count: number): FixtureRun[] {
     maybe(random, [1e-4, 3e-4, 0.001, 1, 0, -2, 1e21, '0.001', null, true, MISSING], config, 'lr');
     maybe(random, ['adam', 'sgd', 'Adam', { name: 'adam', beta: 0.9 }, { name: 'sgd', beta: null }, MISSING], config, 'opt');
     maybe(random, [true, false, 'true', 1, MISSING], config, 'flag');
+    // Params as MLflow keeps them: strings, some of them number text (NUMERIC_TEXT), some not.
+    maybe(random, ['1e-05', '42', '-0.5', '0.30000000000000004', '01', '1e999', '1e-400', ' 1', '1.', 'NaN', '1E+2', 42, MISSING], config, 'seed');
     maybe(random, [[1, 2], ['x'], [], MISSING], config, 'arr');
     maybe(random, [{ a: { b: 1 } }, { a: { b: 'x' } }, { a: { b: null } }, { a: [1] }, { a: 'b' }, MISSING], config, 'nested');
     maybe(random, [1, 'x', MISSING], config, 'q"k');
@@ -96,6 +98,7 @@ const FIELDS: FilterField[] = [
   { scope: 'params', path: 'opt.name' },
   { scope: 'params', path: 'opt.beta' },
   { scope: 'params', path: 'flag' },
+  { scope: 'params', path: 'seed' },
   { scope: 'params', path: 'arr' },
   { scope: 'params', path: 'arr.0' },
   { scope: 'params', path: 'nested.a.b' },
@@ -125,7 +128,7 @@ const FIELDS: FilterField[] = [
 ];
 
 const LITERALS: FilterLiteral[] = [
-  0, 1, -2, 1e-4, 3e-4, 0.001, 0.5, 0.7, 2, 1e21, 1_767_225_600_000,
+  0, 1, -2, 1e-4, 3e-4, 0.001, 0.5, 0.7, 2, 1e21, 1_767_225_600_000, 1e-5, 42, -0.5, 0.30000000000000004, 100,
   'adam', 'Adam', 'sft', 'SFT', '', 'alpha', 'délta', 'x', '0.001', 'true', 'exp_001', 'completed', 'g1', 'a'.repeat(40),
   true, false, null,
 ];

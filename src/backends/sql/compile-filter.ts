@@ -6,6 +6,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { invalidInput } from '../../core/errors.js';
 import type { FilterExpression, FilterField, FilterLiteral } from '../../core/filter.js';
+import { NUMERIC_TEXT, NUMERIC_TEXT_MAX_LENGTH } from '../../core/filter-match.js';
 
 /**
  * The SQL dialects the compiler writes.
@@ -256,11 +257,11 @@ class FilterCompiler {
     const e = this.alias;
     switch (field.scope) {
       case 'params':
-        return this.jsonSource(`${e}.config`, field.keys ?? field.path.split('.'));
+        return this.jsonSource(`${e}.config`, field.keys ?? field.path.split('.'), true);
       case 'tags':
-        return this.jsonSource(`${e}.tags`, [field.key]);
+        return this.jsonSource(`${e}.tags`, [field.key], false);
       case 'summary':
-        return this.jsonSource(`${e}.summary`, [field.key]);
+        return this.jsonSource(`${e}.summary`, [field.key], false);
       case 'metrics':
         return field.benchmark === null ? this.trainingSource(field.metric) : this.evaluationSource(field.benchmark, field.metric);
       case 'attribute': {
@@ -285,16 +286,21 @@ class FilterCompiler {
     };
   }
 
-  /** A scalar at a key path inside a JSON object column; objects and arrays count as missing. */
-  private jsonSource(column: string, path: string[]): Source {
+  /**
+   * A scalar at a key path inside a JSON object column; objects and arrays count as missing. With
+   * `numericText`, a string in `NUMERIC_TEXT` form (core/filter-match.ts) is also a number.
+   */
+  private jsonSource(column: string, path: string[], numericText: boolean): Source {
     if (this.dialect === 'sqlite') {
       const jsonPath = `$${path.map((key) => `.${JSON.stringify(key)}`).join('')}`;
       const type = (): Fragment => ['json_type(', column, ', ', this.param(jsonPath, 'text'), ')'];
+      const raw = (): Fragment => ['json_extract(', column, ', ', this.param(jsonPath, 'text'), ')'];
+      const isNumericText = (): Fragment => ['(', ...type(), " = 'text' AND ", ...sqliteNumericText(raw()), ')'];
       return {
         scope: (condition) => this.bool(condition),
         exists: [...type(), " IN ('null', 'true', 'false', 'integer', 'real', 'text')"],
-        typeIs: (t) => sqliteJsonTypeIs(type(), t, this.FALSE),
-        value: () => ['json_extract(', column, ', ', this.param(jsonPath, 'text'), ')'],
+        typeIs: (t) => (numericText && t === 'number' ? ['(', ...sqliteJsonTypeIs(type(), t, this.FALSE), ' OR ', ...isNumericText(), ')'] : sqliteJsonTypeIs(type(), t, this.FALSE)),
+        value: (t) => (numericText && t === 'number' ? ['(CASE WHEN ', ...type(), " = 'text' THEN CAST(", ...raw(), ' AS REAL) ELSE ', ...raw(), ' END)'] : raw()),
       };
     }
     // Postgres: `#>` would index into arrays by number, so every step must be an object.
@@ -303,7 +309,18 @@ class FilterCompiler {
       const guards = path.slice(0, -1).map((_, i) => ['jsonb_typeof(', column, ' #> ', this.param(path.slice(0, i + 1), 'text[]'), ") = 'object'"] as Fragment);
       return ['(CASE WHEN ', ...join(guards, ' AND '), ' THEN ', column, ' #> ', this.param(path, 'text[]'), ' END)'];
     };
-    return this.postgresJsonValue(node, false);
+    const source = this.postgresJsonValue(node, false);
+    if (!numericText) return source;
+    const type = (): Fragment => ['jsonb_typeof(', ...node(), ')'];
+    const text = (): Fragment => ['(', ...node(), " #>> '{}')"];
+    const isNumericText = (): Fragment => [
+      '(', ...type(), " = 'string' AND length(", ...text(), `) <= ${NUMERIC_TEXT_MAX_LENGTH} AND `, ...text(), ' ~ ', this.param(NUMERIC_TEXT.source, 'text'), ')',
+    ];
+    return {
+      ...source,
+      typeIs: (t) => (t === 'number' ? ['(', ...source.typeIs(t), ' OR ', ...isNumericText(), ')'] : source.typeIs(t)),
+      value: (t) => (t === 'number' ? ['(CASE WHEN ', ...type(), " = 'string' THEN (", ...text(), ')::float8 ELSE (', ...node(), ')::float8 END)'] : source.value(t)),
+    };
   }
 
   /** The Postgres reading of one jsonb value; with `metric`, null and "NaN" are NaN and "±Infinity" numbers. */
@@ -407,6 +424,19 @@ function sqliteJsonTypeIs(type: Fragment, t: ValueType, FALSE: string): Fragment
     case 'nan':
       return [FALSE];
   }
+}
+
+/**
+ * SQLite has no regular expressions: `NUMERIC_TEXT` as RFC 8259 JSON number text (`json_valid`,
+ * `json_type`) written only with number characters (no whitespace), at most
+ * `NUMERIC_TEXT_MAX_LENGTH` long, with an exponent of at most two digits.
+ */
+function sqliteNumericText(text: Fragment): Fragment {
+  return [
+    '(length(', ...text, `) <= ${NUMERIC_TEXT_MAX_LENGTH} AND `, ...text, " NOT GLOB '*[^-+.eE0-9]*' AND ",
+    ...text, " NOT GLOB '*[eE][0-9][0-9][0-9]*' AND ", ...text, " NOT GLOB '*[eE][-+][0-9][0-9][0-9]*' AND ",
+    'COALESCE((CASE WHEN json_valid(', ...text, ') THEN json_type(', ...text, ") END) IN ('integer', 'real'), 0))",
+  ];
 }
 
 function join(fragments: Fragment[], separator: string): Fragment {
