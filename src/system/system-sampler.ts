@@ -14,6 +14,8 @@ export interface DefaultSystemSamplerOptions {
   nvidiaSmi?: string;
   /** Where per-host GPU claims live. @defaultValue `<os.tmpdir()>/exptrack-gpus` */
   claimsDir?: string;
+  /** The host's name in the summary keys of its GPU-hours. @defaultValue `os.hostname()` */
+  hostName?: string;
   /** @defaultValue `process.env.CUDA_VISIBLE_DEVICES` */
   cudaVisibleDevices?: string;
   /** @defaultValue `rocm-smi` (looked up on PATH) */
@@ -41,11 +43,13 @@ export class DefaultSystemSampler implements SystemSampler {
   private sampling: Promise<void> = Promise.resolve();
   private current: SystemUsage = { gpuCount: 0, gpuName: null };
   private counted = false;
+  private owned = false;
 
   constructor(private readonly options: DefaultSystemSamplerOptions = {}) {}
 
   start(run: SystemSamplerRun): void {
     this.run = run;
+    this.owned = run.owned === true;
     this.processUsage = new ProcessUsage();
     this.current = { gpuCount: 0, gpuName: null };
     this.counted = false;
@@ -56,7 +60,7 @@ export class DefaultSystemSampler implements SystemSampler {
     };
     this.watch = new NvidiaSmiWatch(run.intervalMs, this.options.nvidiaSmi, firstAnswer);
     this.rocm = new RocmSmiPoll(run.intervalMs, this.options.rocmSmi, firstAnswer);
-    this.claims = new GpuClaims(run.experimentId, this.options.claimsDir);
+    this.claims = new GpuClaims(run.experimentId, this.options.claimsDir, this.options.hostName);
     void this.watch.start();
     void this.rocm.start();
     this.timer = setInterval(() => {
@@ -84,12 +88,19 @@ export class DefaultSystemSampler implements SystemSampler {
     return this.current;
   }
 
-  /** Claims the visible GPUs and counts the host's claims for the run. */
+  /**
+   * Claims the visible GPUs, counts the host's claims for the run, and settles whether this
+   * process reports the host: the owner always does; another process does when the owner is not
+   * on its host and no other live process of the host reports it.
+   */
   private async count(): Promise<void> {
     const gpus = this.visible();
-    if (gpus.length === 0 || !this.claims) return;
-    await this.claims.claim(gpus.map((g) => g.uuid));
-    this.current = { gpuCount: await this.claims.hostCount(), gpuName: gpus[0]!.name };
+    const claims = this.claims;
+    if (gpus.length === 0 || !claims) return;
+    await claims.claim(gpus.map((g) => g.uuid));
+    if (this.owned) await claims.claimRole('owner');
+    const reports = this.owned || (!(await claims.roleTaken('owner')) && (await claims.claimRole('reporter')));
+    this.current = { gpuCount: await claims.hostCount(), gpuName: gpus[0]!.name, ...(reports ? { host: await claims.hostName() } : {}) };
     this.counted = true;
   }
 
