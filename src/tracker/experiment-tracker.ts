@@ -812,7 +812,7 @@ export class ExperimentTracker implements AsyncDisposable {
       const experiment = await Promise.race([
         reader.getExperiment(run.id),
         new Promise<undefined>((resolve) => {
-          timer = setTimeout(resolve, 2_000);
+          timer = setTimeout(() => resolve(undefined), 2_000);
           unrefTimer(timer);
         }),
       ]);
