@@ -3,21 +3,26 @@
  * the host's GPUs; the first to create `<tmpdir>/exptrack-gpus/<experiment>/<uuid>` (exclusive
  * create, holding its pid) owns that GPU's series, so each GPU of a host is counted once whatever
  * the number of ranks. A claim whose pid is no longer alive is taken over. The directory's
- * entries are the host's GPUs of the run. `node:fs`, `node:os` and `node:path` load on first use.
+ * entries are the host's GPUs of the run. Two more claims name the processes that report the
+ * host's GPU-hours: `.owner`, the run's owner, and `.reporter`, one process of a host the owner is
+ * not on (see docs/COST.md). `node:fs`, `node:os` and `node:path` load on first use.
  */
 import { importAtRunTime } from '../tracker/runtime.js';
 
 export class GpuClaims {
   private readonly mine = new Set<string>();
-  private place: Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path'); dir: string }> | undefined;
+  private readonly roles = new Set<HostRole>();
+  private place: Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path'); dir: string; host: string }> | undefined;
 
   /**
    * @param experimentId - the run; claims of different runs never meet
    * @param root - where claim directories live @defaultValue `<os.tmpdir()>/exptrack-gpus`
+   * @param host - this host's name @defaultValue `os.hostname()`
    */
   constructor(
     private readonly experimentId: string,
     private readonly root?: string,
+    private readonly host?: string,
   ) {}
 
   /**
@@ -28,25 +33,58 @@ export class GpuClaims {
    */
   async claim(uuids: readonly string[]): Promise<Set<string>> {
     if (uuids.every((uuid) => this.mine.has(uuid))) return new Set(this.mine); // the usual case: no file is touched
-    const { fs, path, dir } = await this.location();
+    const { path, dir } = await this.location();
     for (const uuid of uuids) {
       if (this.mine.has(uuid)) continue;
-      const file = path.join(dir, safeName(uuid));
-      if (await tryCreate(fs, file)) this.mine.add(uuid);
-      // An empty file is a claim being written; an unreadable one was just released.
-      const owner = await fs.readFile(file, 'utf8').catch(() => undefined);
-      if (owner === undefined || (owner !== '' && !isAlive(Number(owner)))) {
-        await fs.rm(file, { force: true });
-        if (await tryCreate(fs, file)) this.mine.add(uuid);
-      }
+      if (await this.take(path.join(dir, safeName(uuid)))) this.mine.add(uuid);
     }
     return new Set(this.mine);
+  }
+
+  /**
+   * Claims a role on this host for the run, as a GPU is claimed: the first live process to ask
+   * holds it.
+   *
+   * @param role - `owner` (the run's owner) or `reporter` (one process of a host without the owner)
+   * @returns whether this process holds the role
+   */
+  async claimRole(role: HostRole): Promise<boolean> {
+    if (this.roles.has(role)) return true;
+    const { path, dir } = await this.location();
+    if (await this.take(path.join(dir, `.${role}`))) this.roles.add(role);
+    return this.roles.has(role);
+  }
+
+  /** Whether a live process of this host holds `role` for the run. */
+  async roleTaken(role: HostRole): Promise<boolean> {
+    if (this.roles.has(role)) return true;
+    const { fs, path, dir } = await this.location();
+    const holder = await fs.readFile(path.join(dir, `.${role}`), 'utf8').catch(() => undefined);
+    return holder !== undefined && (holder === '' || isAlive(Number(holder)));
+  }
+
+  /** This host's name (what its GPU-hours are recorded under). */
+  async hostName(): Promise<string> {
+    return (await this.location()).host;
   }
 
   /** How many GPUs the processes of this host have claimed for the run. */
   async hostCount(): Promise<number> {
     const { fs, dir } = await this.location();
-    return (await fs.readdir(dir).catch(() => [])).length;
+    return (await fs.readdir(dir).catch(() => [])).filter((name) => !name.startsWith('.')).length;
+  }
+
+  /** Creates the claim file, or takes it over from a process that is gone; true when this process holds it. */
+  private async take(file: string): Promise<boolean> {
+    const { fs } = await this.location();
+    if (await tryCreate(fs, file)) return true;
+    // An empty file is a claim being written; an unreadable one was just released.
+    const holder = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (holder === undefined || (holder !== '' && !isAlive(Number(holder)))) {
+      await fs.rm(file, { force: true });
+      return tryCreate(fs, file);
+    }
+    return false;
   }
 
   /** Deletes the run's claims on this host (the run's owner does this when it finishes). */
@@ -54,6 +92,7 @@ export class GpuClaims {
     const { fs, dir } = await this.location();
     await fs.rm(dir, { recursive: true, force: true });
     this.mine.clear();
+    this.roles.clear();
     this.place = undefined;
   }
 
@@ -67,12 +106,15 @@ export class GpuClaims {
       ]);
       const dir = path.join(this.root ?? path.join(os.tmpdir(), 'exptrack-gpus'), safeName(this.experimentId));
       await fs.mkdir(dir, { recursive: true });
-      return { fs, path, dir };
+      return { fs, path, dir, host: this.host ?? os.hostname() };
     })();
     this.place.catch(() => (this.place = undefined));
     return this.place;
   }
 }
+
+/** A process's part in reporting a host's GPU-hours. */
+export type HostRole = 'owner' | 'reporter';
 
 async function tryCreate(fs: typeof import('node:fs/promises'), file: string): Promise<boolean> {
   try {

@@ -8,3 +8,5 @@ export { DefaultSystemSampler, type DefaultSystemSamplerOptions } from './system
 export { parseNvidiaSmiLine, NVIDIA_SMI_FIELDS, type GpuReading } from './nvidia-smi-csv.js';
 export { visibleGpus } from './visible-devices.js';
 export { GpuClaims } from './gpu-claims.js';
+export { parseRocmSmiJson } from './rocm-smi-json.js';
+export { visibleAmdGpus } from './visible-devices.js';

@@ -3,7 +3,8 @@ import { GpuClaims } from './gpu-claims.js';
 import type { GpuReading } from './nvidia-smi-csv.js';
 import { NvidiaSmiWatch } from './nvidia-smi-watch.js';
 import { ProcessUsage } from './process-usage.js';
-import { visibleGpus } from './visible-devices.js';
+import { RocmSmiPoll } from './rocm-smi-poll.js';
+import { visibleAmdGpus, visibleGpus } from './visible-devices.js';
 
 /**
  * Options of {@link DefaultSystemSampler}; tests point them at fakes.
@@ -13,40 +14,55 @@ export interface DefaultSystemSamplerOptions {
   nvidiaSmi?: string;
   /** Where per-host GPU claims live. @defaultValue `<os.tmpdir()>/exptrack-gpus` */
   claimsDir?: string;
+  /** The host's name in the summary keys of its GPU-hours. @defaultValue `os.hostname()` */
+  hostName?: string;
   /** @defaultValue `process.env.CUDA_VISIBLE_DEVICES` */
   cudaVisibleDevices?: string;
+  /** @defaultValue `rocm-smi` (looked up on PATH) */
+  rocmSmi?: string;
+  /** @defaultValue `process.env.ROCR_VISIBLE_DEVICES` */
+  rocrVisibleDevices?: string;
+  /** @defaultValue `process.env.HIP_VISIBLE_DEVICES` */
+  hipVisibleDevices?: string;
 }
 
 /**
  * Samples this process's CPU and memory and, through one long-lived `nvidia-smi` in loop mode,
  * every GPU this process may use (`CUDA_VISIBLE_DEVICES`) that no other process of the host has
- * claimed for the run. Its timer is unref'd and each sample is a few reads of memory already
- * there; the child and the files it needs load on start.
+ * claimed for the run. Without NVIDIA GPUs, AMD ones come from `rocm-smi` called once an interval
+ * (`ROCR_VISIBLE_DEVICES`, `HIP_VISIBLE_DEVICES`). Its timer is unref'd and each sample is a few
+ * reads of memory already there; the children and the files they need load on start.
  */
 export class DefaultSystemSampler implements SystemSampler {
   private timer: ReturnType<typeof setInterval> | undefined;
   private watch: NvidiaSmiWatch | undefined;
+  private rocm: RocmSmiPoll | undefined;
   private claims: GpuClaims | undefined;
   private run: SystemSamplerRun | undefined;
   private processUsage: ProcessUsage | undefined;
   private sampling: Promise<void> = Promise.resolve();
   private current: SystemUsage = { gpuCount: 0, gpuName: null };
   private counted = false;
+  private owned = false;
 
   constructor(private readonly options: DefaultSystemSamplerOptions = {}) {}
 
   start(run: SystemSamplerRun): void {
     this.run = run;
+    this.owned = run.owned === true;
     this.processUsage = new ProcessUsage();
     this.current = { gpuCount: 0, gpuName: null };
     this.counted = false;
     // The first answer of nvidia-smi claims and counts the GPUs at once, so a run shorter than one
     // interval still knows them; later samples keep the count up to date.
-    this.watch = new NvidiaSmiWatch(run.intervalMs, this.options.nvidiaSmi, () => {
+    const firstAnswer = () => {
       if (!this.counted) this.sampling = this.sampling.then(() => this.count()).catch(() => {});
-    });
-    this.claims = new GpuClaims(run.experimentId, this.options.claimsDir);
+    };
+    this.watch = new NvidiaSmiWatch(run.intervalMs, this.options.nvidiaSmi, firstAnswer);
+    this.rocm = new RocmSmiPoll(run.intervalMs, this.options.rocmSmi, firstAnswer);
+    this.claims = new GpuClaims(run.experimentId, this.options.claimsDir, this.options.hostName);
     void this.watch.start();
+    void this.rocm.start();
     this.timer = setInterval(() => {
       this.sampling = this.sampling.then(() => this.sample()).catch(() => {});
     }, run.intervalMs);
@@ -72,12 +88,19 @@ export class DefaultSystemSampler implements SystemSampler {
     return this.current;
   }
 
-  /** Claims the visible GPUs and counts the host's claims for the run. */
+  /**
+   * Claims the visible GPUs, counts the host's claims for the run, and settles whether this
+   * process reports the host: the owner always does; another process does when the owner is not
+   * on its host and no other live process of the host reports it.
+   */
   private async count(): Promise<void> {
     const gpus = this.visible();
-    if (gpus.length === 0 || !this.claims) return;
-    await this.claims.claim(gpus.map((g) => g.uuid));
-    this.current = { gpuCount: await this.claims.hostCount(), gpuName: gpus[0]!.name };
+    const claims = this.claims;
+    if (gpus.length === 0 || !claims) return;
+    await claims.claim(gpus.map((g) => g.uuid));
+    if (this.owned) await claims.claimRole('owner');
+    const reports = this.owned || (!(await claims.roleTaken('owner')) && (await claims.claimRole('reporter')));
+    this.current = { gpuCount: await claims.hostCount(), gpuName: gpus[0]!.name, ...(reports ? { host: await claims.hostName() } : {}) };
     this.counted = true;
   }
 
@@ -86,6 +109,7 @@ export class DefaultSystemSampler implements SystemSampler {
     this.timer = undefined;
     this.run = undefined;
     this.watch?.stop();
+    this.rocm?.stop();
     await this.sampling;
     if (options.releaseHost && this.claims) {
       const claims = this.claims;
@@ -94,9 +118,19 @@ export class DefaultSystemSampler implements SystemSampler {
     }
   }
 
+  /** The GPUs this process may use: NVIDIA's when nvidia-smi sees any, else AMD's. */
   private visible(): GpuReading[] {
-    const all = this.watch?.readings() ?? [];
-    return visibleGpus(all, 'cudaVisibleDevices' in this.options ? this.options.cudaVisibleDevices : process.env.CUDA_VISIBLE_DEVICES);
+    const cuda = this.setting('cudaVisibleDevices', 'CUDA_VISIBLE_DEVICES');
+    const nvidia = this.watch?.readings() ?? [];
+    if (nvidia.length > 0) return visibleGpus(nvidia, cuda);
+    const amd = this.rocm?.readings() ?? [];
+    if (amd.length === 0) return [];
+    return visibleAmdGpus(amd, { rocr: this.setting('rocrVisibleDevices', 'ROCR_VISIBLE_DEVICES'), hip: this.setting('hipVisibleDevices', 'HIP_VISIBLE_DEVICES'), cuda });
+  }
+
+  /** An option when given (even as undefined), else the environment variable. */
+  private setting(option: 'cudaVisibleDevices' | 'rocrVisibleDevices' | 'hipVisibleDevices', variable: string): string | undefined {
+    return option in this.options ? this.options[option] : process.env[variable];
   }
 }
 

@@ -87,6 +87,16 @@ export function backendConformanceCases(options: ConformanceOptions): Conformanc
       const [point] = await b.getMetrics(e.id, 'loss');
       equal(point, { key: 'loss', step: 0, value: 1, timestamp: 1_700_000_000_123, rank: 0 });
     }),
+    withBackend('keeps the rank of each point when several ranks log through one backend', async (b) => {
+      const e = makeExperiment();
+      await b.write([{ type: 'experiment_started', experiment: e }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 0, 1]], 1_700_000_000_000, 0) }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 0, 2], ['loss', 1, 3]], 1_700_000_000_500, 1) }]);
+      await b.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['loss', 1, 4]], 1_700_000_001_000, 0) }]);
+      const points = await b.getMetrics(e.id, 'loss');
+      const byValue = points.map((p) => [p.value, p.rank, p.timestamp]).sort((x, y) => x[0]! - y[0]!);
+      equal(byValue, [[1, 0, 1_700_000_000_000], [2, 1, 1_700_000_000_500], [3, 1, 1_700_000_000_500], [4, 0, 1_700_000_001_000]]);
+    }),
     withBackend('summarises each metric: count, first and last step, last value, min and max without NaN', async (b) => {
       const e = makeExperiment();
       await b.write([{ type: 'experiment_started', experiment: e }]);

@@ -40,8 +40,13 @@ interface ActiveRun {
   sampler: SystemSampler | undefined;
   /** The GPUs in use as last seen (what a dying process writes, when it cannot wait for a fresh look). */
   usage: SystemUsage;
-  /** Compute and dollars so far; only the run's owner writes them. */
-  cost: RunCost | undefined;
+  /**
+   * Compute and dollars so far: the owner writes the run's; a process that joined writes its
+   * host's when it reports that host (the owner is on another one).
+   */
+  cost: RunCost;
+  /** The run's summary as last read from the store: the parts other hosts wrote. */
+  stored: Record<string, JsonValue> | undefined;
 }
 
 const NO_GPUS: SystemUsage = { gpuCount: 0, gpuName: null };
@@ -193,7 +198,7 @@ export class ExperimentTracker implements AsyncDisposable {
    */
   private async attach(id: string): Promise<string> {
     const { fanOut, experiment } = await this.findExperiment(id);
-    this.activate(id, experiment.createdAt, fanOut, false, {});
+    this.activate(id, experiment.createdAt, fanOut, false, experiment.summary);
     return id;
   }
 
@@ -271,7 +276,7 @@ export class ExperimentTracker implements AsyncDisposable {
       return;
     }
     const { input } = checked;
-    if (run.cost) {
+    if (run.owned) {
       run.cost.addEvaluation(input.metrics);
       this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { summary: run.cost.evaluationSummary() } });
     }
@@ -617,12 +622,17 @@ export class ExperimentTracker implements AsyncDisposable {
     const run = this.activeOrReport('finishExperiment');
     if (!run) return [];
     const status = options.status ?? (run.interruptedBy ? 'killed' : 'completed');
+    run.usage = this.usageOf(run);
+    // The totals add other hosts' parts as stored now; a process that joined writes its host's last part.
+    if (run.owned || run.usage.host !== undefined) await this.readStored(run);
     if (run.owned) {
-      run.usage = this.usageOf(run);
       this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) } });
+    } else if (run.usage.host !== undefined) {
+      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: this.costChanges(run, Date.now()) });
     }
     // The owner forgets the host's GPU claims of the run; the sampler's child ends in any case.
-    void run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
+    // Awaited: a run resumed at once on this host must not see its new claims removed by the old session.
+    await run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
     const fanOut = this.fanOut;
     const watch = run.owned && options.status === undefined && status === 'completed' && fanOut && this.options.handleProcessEvents !== false
       ? watchForLateFailure(run.id, fanOut)
@@ -708,15 +718,16 @@ export class ExperimentTracker implements AsyncDisposable {
     const flushTimer = setInterval(() => this.scheduleFlush(), this.options.flushIntervalMs ?? 1_000);
     const heartbeat = setInterval(() => {
       const run = this.active;
-      // The owner's heartbeat carries the compute so far, so that a run that crashes keeps it.
-      if (run?.owned) {
-        run.usage = this.usageOf(run);
+      if (!run) return;
+      // The heartbeat carries the compute so far (the owner's, or a host's), so that a run that crashes keeps it.
+      run.usage = this.usageOf(run);
+      const beat = () => {
+        if (this.active !== run) return;
         this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now(), ...this.costChanges(run, Date.now()) } });
         this.scheduleFlush();
-        return;
-      }
-      this.enqueue({ type: 'experiment_updated', experimentId: id, changes: { heartbeatAt: Date.now() } });
-      this.scheduleFlush();
+      };
+      if (run.owned || run.usage.host !== undefined) void this.readStored(run).then(beat);
+      else beat();
     }, HEARTBEAT_INTERVAL_MS);
     unrefTimer(flushTimer);
     unrefTimer(heartbeat);
@@ -729,7 +740,8 @@ export class ExperimentTracker implements AsyncDisposable {
       owned,
       sampler,
       usage: NO_GPUS,
-      cost: owned ? new RunCost(summary, Date.now(), this.price) : undefined,
+      cost: new RunCost(summary, Date.now(), this.price),
+      stored: undefined,
       stopTimers: () => {
         clearInterval(flushTimer);
         clearInterval(heartbeat);
@@ -742,6 +754,7 @@ export class ExperimentTracker implements AsyncDisposable {
       sampler?.start({
         experimentId: id,
         rank: this.rank,
+        owned,
         intervalMs: this.systemMetricsInterval(),
         // System series are logged at the seconds since the run began, so a resumed run goes on.
         log: (metrics) => {
@@ -776,9 +789,39 @@ export class ExperimentTracker implements AsyncDisposable {
     }
   }
 
-  /** The compute and cost keys of the owner's summary at `now`. */
+  /**
+   * The compute and cost keys at `now`: the owner's summary, or the host's part of a process that
+   * reports its host; nothing from other processes.
+   */
   private costChanges(run: ActiveRun, now: number): ExperimentChanges {
-    return run.cost ? { summary: run.cost.computeSummary(now, run.usage) } : {};
+    if (run.owned) return { summary: run.cost.computeSummary(now, run.usage, run.stored) };
+    const summary = run.cost.hostSummary(now, run.usage, run.stored);
+    return Object.keys(summary).length > 0 ? { summary } : {};
+  }
+
+  /**
+   * Reads the run's summary from the first readable backend into `run.stored` (the parts other
+   * hosts wrote). A read that fails or takes over 2 s leaves the last one: the compute written
+   * then misses at most other hosts' latest heartbeat.
+   */
+  private async readStored(run: ActiveRun): Promise<void> {
+    const reader = this.fanOut?.backends.find(isReadable);
+    if (!reader) return;
+    let timer: Parameters<typeof clearTimeout>[0];
+    try {
+      const experiment = await Promise.race([
+        reader.getExperiment(run.id),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), 2_000);
+          unrefTimer(timer);
+        }),
+      ]);
+      if (experiment) run.stored = experiment.summary;
+    } catch {
+      // The backend's own failures are reported where it writes; the totals keep the last read.
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private priceFromEnv(): GpuPrice {
@@ -802,10 +845,12 @@ export class ExperimentTracker implements AsyncDisposable {
     const endNow = (changes: ExperimentChanges): Promise<unknown> => {
       const run = this.active;
       if (!run) return Promise.resolve();
+      run.usage = this.usageOf(run);
+      const cost = this.costChanges(run, Date.now()).summary;
       if (run.owned) {
-        run.usage = this.usageOf(run);
-        const cost = this.costChanges(run, Date.now()).summary;
         this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: cost ? { ...changes, summary: { ...cost, ...changes.summary } } : changes });
+      } else if (cost) {
+        this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { summary: cost } });
       }
       return fanOut.writeLast(this.takeBatch());
     };

@@ -38,6 +38,11 @@ export interface SystemSampler {
 export interface SystemSamplerRun {
   experimentId: string;
   rank: number;
+  /**
+   * Whether this process owns the run (started or resumed it) rather than attached to it: the
+   * owner reports its host's GPUs; on a host without it, one process does.
+   */
+  owned?: boolean;
   intervalMs: number;
   log(metrics: Record<string, number>): void;
 }
@@ -54,6 +59,12 @@ export interface SystemUsage {
   gpuCount: number;
   /** The model of the GPUs (the first one's when they differ), or null without GPUs. */
   gpuName: string | null;
+  /**
+   * The host these GPUs are on, when this process reports them: its GPU-hours are then also
+   * recorded under `compute/host/<host>/…`, and the run's totals sum every host's. Unset, the
+   * run's owner reports its GPUs as the only host's.
+   */
+  host?: string;
 }
 
 /**

@@ -38,6 +38,7 @@ export class MetricWriter {
   private readonly chunkParams: unknown[] = new Array(CHUNK_ROWS * COLUMNS);
   /** experiment id → metric key → series id */
   private readonly series = new Map<string, Map<string, number>>();
+  /** `<experiment id> <rank>` → the writer row of that rank (each rank has its own, as on Postgres). */
   private readonly writers = new Map<string, Writer>();
   private readonly statements: Record<'ensureSeries' | 'seriesId' | 'experimentExists' | 'newWriter' | 'updateSeries', SqliteStatement>;
 
@@ -119,8 +120,11 @@ export class MetricWriter {
     return (this.statements.seriesId.get(experimentId, key) as [number])[0];
   }
 
+  /** The writer row of the points' rank in the run, registered on its first batch. */
   private writerFor(experimentId: string, points: MetricColumnsView): Writer {
-    const cached = this.writers.get(experimentId);
+    // Keyed by rank too: a writer keyed by the run alone gave later ranks' points the first rank's.
+    const key = `${experimentId} ${points.rank}`;
+    const cached = this.writers.get(key);
     if (cached) return cached;
     if (this.statements.experimentExists.get(experimentId) === undefined) {
       throw new ExptrackError(`no experiment with id ${experimentId}`, { code: 'not_found', field: 'experimentId', value: experimentId, backend: 'sqlite' });
@@ -128,7 +132,7 @@ export class MetricWriter {
     const startedAt = points.timestamps[0]!;
     const result = this.statements.newWriter.run(experimentId, points.rank, process.pid, hostname(), startedAt);
     const writer = { id: Number(result.lastInsertRowid), startedAt, seq: 0 };
-    this.writers.set(experimentId, writer);
+    this.writers.set(key, writer);
     return writer;
   }
 }
