@@ -88,7 +88,15 @@ function encodeMetrics(experimentId: string, columns: MetricColumns): string {
     ...(diffs === undefined ? { time: timestamps } : { timeDiff: diffs }),
     ...(value64 === undefined ? { value: values } : { value64 }),
   };
-  return `{"type":"metrics","experimentId":${JSON.stringify(experimentId)},"packed":${encodeWireJson(packed)}}`;
+  // Names are values here, not keys, and key, timeDiff and the base64 are plain by construction: only
+  // steps and absolute times may hold what needs the wire's markers.
+  const plain = diffs !== undefined && value64 !== undefined && allFinite(steps);
+  return `{"type":"metrics","experimentId":${JSON.stringify(experimentId)},"packed":${plain ? JSON.stringify(packed) : encodeWireJson(packed)}}`;
+}
+
+function allFinite(numbers: readonly number[]): boolean {
+  for (let i = 0; i < numbers.length; i++) if (!Number.isFinite(numbers[i])) return false;
+  return true;
 }
 
 /** The first timestamp then the differences, when every timestamp is a safe integer (so the sums are exact). */
