@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { ExperimentTracker } from 'exptrack';
 import { HttpBackend } from 'exptrack/http';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { makeExperiment } from 'exptrack/testing';
@@ -82,6 +83,20 @@ async function startServer(db: string): Promise<{ child: ChildProcess; url: stri
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * One small run through a fresh server before it is measured: a server runs for days, and what its
+ * first batch costs once (loading modules, starting the store's write thread, compiling) is no part
+ * of its cost per point.
+ */
+async function warmUp(url: string): Promise<void> {
+  const tracker = new ExperimentTracker({ backends: [new HttpBackend({ url })], captureGit: false, captureEnvironment: false, handleProcessEvents: false, systemMetrics: false });
+  await tracker.startExperiment({ warmUp: true });
+  for (let step = 0; step < 20_000; step++) tracker.logMetrics({ loss: 1 / (step + 1) }, step);
+  const reports = await tracker.finishExperiment();
+  await tracker.close();
+  if (reports.some((r) => !r.ok)) throw new Error(`the warm-up run failed: ${JSON.stringify(reports)}`);
+}
+
 /** CPU seconds (user + system) a process used so far, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -111,6 +126,7 @@ async function compare(label: string, n: number, target: number | undefined, dir
   for (let r = 0; r < repeats; r++) {
     const straight = await writers(n, direct(r, 0)[0], (i) => direct(r, i)[1]);
     const server = await startServer(serverDb(r));
+    await warmUp(server.url);
     const cpuBefore = cpuSeconds(server.child.pid!);
     const through = await writers(n, 'http', () => server.url);
     const serverCpu = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1e6) / (n * perWriter);
@@ -169,6 +185,7 @@ async function listLatency(): Promise<void> {
   const server = await startServer(path);
   const client = new HttpBackend({ url: server.url });
   const times: number[] = [];
+  for (let i = 0; i < 5; i++) await client.getMetricSummaries((await client.getAllExperiments({ limit: 51 })).map((r) => r.id)); // warm-up, unmeasured
   const cpuBefore = cpuSeconds(server.child.pid!);
   const requests = 30 * repeats;
   for (let i = 0; i < requests; i++) {
