@@ -143,7 +143,8 @@ async function compare(label: string, n: number, target: number | undefined, dir
       `${target === undefined ? '' : `   target >= ${target}`}`,
   );
   console.log(
-    `${''.padEnd(20)} CPU per point: direct writer ${med((row) => row.straight.writerCpu).toFixed(2)} µs; via server writer ${med((row) => row.through.writerCpu).toFixed(2)} µs + server ${med((row) => row.serverCpu).toFixed(2)} µs (= ${med((row) => row.serverCpu).toFixed(2)} s per million points)`,
+    `${''.padEnd(20)} CPU per point: direct writer ${med((row) => row.straight.writerCpu).toFixed(2)} µs; via server writer ${med((row) => row.through.writerCpu).toFixed(2)} µs + server ${med((row) => row.serverCpu).toFixed(2)} µs (= ${med((row) => row.serverCpu).toFixed(2)} s per million points); ` +
+      `CPU ratio ${median(rows.map((row) => row.straight.writerCpu / (row.through.writerCpu + row.serverCpu))).toFixed(2)} (the throughput ratio of a machine where CPU is the limit; the database's own CPU is not counted)`,
   );
 }
 

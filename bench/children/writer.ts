@@ -17,6 +17,10 @@ else if (kind === 'postgres') {
 else backend = new (await import('exptrack/sqlite')).SqliteBackend({ path: target });
 const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, captureEnvironment: false, handleProcessEvents: false });
 await tracker.startExperiment({ bench: true });
+// Unmeasured: a first batch through to the store, so that what happens once per process (loading
+// modules, starting a write thread, opening connections) is not counted per point.
+for (let step = 0; step < 1_000; step++) tracker.logMetrics({ warm_up: step }, step);
+await tracker.flush();
 const started = Date.now();
 const cpuBefore = process.cpuUsage();
 for (let step = 0; step < points / 2; step++) {

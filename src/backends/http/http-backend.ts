@@ -29,6 +29,10 @@ import { encodeEvents } from './pack-events.js';
 const MAX_MERGED_CHARS = 8 * 1024 * 1024;
 /** Most queued batches in one request. */
 const MAX_MERGED_BATCHES = 256;
+/** Pages of at most this many runs come with their metric summaries. */
+const READ_AHEAD_MAX_RUNS = 1_000;
+/** How long summaries read ahead may answer `getMetricSummaries`. */
+const READ_AHEAD_MS = 1_000;
 
 /**
  * A backend that speaks to an exptrack tracking server (`exptrack server`) with `fetch` only: no
@@ -71,6 +75,8 @@ export class HttpBackend implements Backend, ExperimentReader {
   private lastOutage: ExptrackError | undefined;
   private ledger: Promise<DeliveryLedger> | undefined;
   private giveUpAt = Infinity;
+  /** The metric summaries that came with the last page of runs, while fresh (see `getAllExperiments`). */
+  private readAhead: { at: number; sequence: number; ids: Set<string>; summaries: MetricSummary[] } | undefined;
   /** How many queued batches the request being retried carries: a retry must carry exactly those. */
   private retrying: number | undefined;
 
@@ -281,8 +287,18 @@ export class HttpBackend implements Backend, ExperimentReader {
     return this.client.read(path, args, missingIsUndefined);
   }
 
+  /**
+   * A page of up to 1,000 runs comes with the runs' metric summaries (read ahead, in the same
+   * round trip), which a `getMetricSummaries` of those runs within the next second, with no write
+   * in between, answers from: a listing costs one request instead of two.
+   */
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return (await this.read('/experiments', { ...query })) as Experiment[];
+    const readAhead = query.limit !== undefined && query.limit <= READ_AHEAD_MAX_RUNS;
+    this.readAhead = undefined;
+    const answer = (await this.read('/experiments', readAhead ? { ...query, with: 'summaries' } : { ...query })) as Experiment[] | { experiments: Experiment[]; summaries: MetricSummary[] };
+    if (Array.isArray(answer)) return answer;
+    this.readAhead = { at: Date.now(), sequence: this.sequence, ids: new Set(answer.experiments.map((run) => run.id)), summaries: answer.summaries };
+    return answer.experiments;
   }
 
   async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
@@ -310,6 +326,13 @@ export class HttpBackend implements Backend, ExperimentReader {
   }
 
   async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    const ids = typeof id === 'string' ? [id] : id;
+    if (ahead && Date.now() - ahead.at < READ_AHEAD_MS && ahead.sequence === this.sequence && this.queue.length === 0 && ids.every((i) => ahead.ids.has(i))) {
+      const wanted = new Set(ids);
+      return ahead.summaries.filter((summary) => wanted.has(summary.experimentId));
+    }
     return (await this.read('/metric-summaries', { ids: id })) as MetricSummary[];
   }
 
@@ -331,6 +354,7 @@ export class HttpBackend implements Backend, ExperimentReader {
 
   /** Deletes through the server (a read-write token); batches queued before are delivered first. */
   async deleteExperiment(id: string): Promise<boolean> {
+    this.readAhead = undefined;
     await this.drained(this.config.flushTimeoutMs);
     return (await this.client.send('DELETE', `/experiments/${encodeURIComponent(id)}`)) as boolean;
   }
