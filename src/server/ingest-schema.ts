@@ -7,9 +7,7 @@
  */
 import { z } from 'zod';
 import { invalidInput, type BatchIdentity, type JsonValue, type MetricColumns, type TrackerEvent } from 'exptrack';
-
-/** Longest metric, tag or benchmark key: the tracker's limit. */
-const MAX_KEY_LENGTH = 250;
+import { MAX_KEY_LENGTH, unpackMetrics } from './packed-metrics.js';
 
 /** Most events in one batch. */
 export const MAX_EVENTS_PER_BATCH = 100_000;
@@ -135,10 +133,11 @@ function parseEvent(event: unknown, field: string): TrackerEvent {
   throw invalidInput(`${field}${path}`, valueAt(event, issue.path), issue.message.toLowerCase());
 }
 
-/** Metric columns, checked by hand: a batch may hold hundreds of thousands of points. */
+/** Metric columns (plain or packed), checked by hand: a batch may hold hundreds of thousands of points. */
 function parseMetrics(event: Record<string, unknown>, field: string): TrackerEvent {
   const { experimentId, points } = event;
   if (typeof experimentId !== 'string' || experimentId.length === 0 || experimentId.length > MAX_ID) throw invalidInput(`${field}.experimentId`, experimentId, `must be a string of 1 to ${MAX_ID} characters`);
+  if (points === undefined && event.packed !== undefined) return { type: 'metrics', experimentId, points: unpackMetrics(event.packed, `${field}.packed`) };
   if (typeof points !== 'object' || points === null) throw invalidInput(`${field}.points`, points, 'must be metric columns { keys, steps, values, timestamps, rank }');
   const { keys, steps, values, timestamps, rank } = points as Record<string, unknown>;
   if (!Array.isArray(keys) || !Array.isArray(steps) || !Array.isArray(values) || !Array.isArray(timestamps)) {

@@ -2,8 +2,11 @@
  * Ingestion: applies client batches to the store, each at most once (the store claims the batch's
  * identity in the batch's own transaction), with bounded concurrency. When more batches are in
  * flight than the store keeps up with, new ones are refused (the route answers 429 with
- * `Retry-After`) instead of piling up in memory. A client's batches all go to the same store
- * instance, so they are applied in the order it sent them.
+ * `Retry-After`) instead of piling up in memory. A batch goes to the store instance with the fewest
+ * batches under way, except that batches of a session that has one under way follow it to its
+ * instance, so that overlapping batches of one client are applied in the order they came. (An
+ * `HttpBackend` sends a batch only once the previous one was answered, so its batches may go to
+ * any instance; the store's claim of each batch number keeps them at most once either way.)
  * @module
  */
 import { ExptrackError, type Backend, type BatchIdentity, type TrackerEvent } from 'exptrack';
@@ -32,6 +35,11 @@ export class Ingestion {
   private inFlight = 0;
   private readonly maxInFlight: number;
   private idleWaiters: Array<() => void> = [];
+  /** Batches under way per store instance. */
+  private readonly busy: number[];
+  /** Sessions with batches under way: their instance and how many. */
+  private readonly sessions = new Map<string, { writer: number; count: number }>();
+  private nextWriter = 0;
 
   /**
    * @param writers - one or more opened instances of the store, each with `idempotentBatches`
@@ -47,6 +55,7 @@ export class Ingestion {
       if (!writer.capabilities.idempotentBatches) throw new Error(`the ${writer.name} store cannot apply a batch at most once; the tracking server needs a SQLite or Postgres store`);
     }
     this.maxInFlight = options.maxInFlight ?? 64;
+    this.busy = writers.map(() => 0);
   }
 
   /** Batches being received or applied now. */
@@ -84,7 +93,28 @@ export class Ingestion {
    * @throws the store's errors
    */
   async apply(batch: BatchIdentity, events: readonly TrackerEvent[]): Promise<void> {
-    await this.writers[hash(batch.session) % this.writers.length]!.write(events, { batch });
+    let slot = this.sessions.get(batch.session);
+    if (slot === undefined) this.sessions.set(batch.session, (slot = { writer: this.leastBusy(), count: 0 }));
+    slot.count++;
+    this.busy[slot.writer]!++;
+    try {
+      await this.writers[slot.writer]!.write(events, { batch });
+    } finally {
+      this.busy[slot.writer]!--;
+      if (--slot.count === 0) this.sessions.delete(batch.session);
+    }
+  }
+
+  /** The instance with the fewest batches under way; ties taken in turn. */
+  private leastBusy(): number {
+    const n = this.writers.length;
+    let best = this.nextWriter % n;
+    for (let k = 1; k < n; k++) {
+      const i = (this.nextWriter + k) % n;
+      if (this.busy[i]! < this.busy[best]!) best = i;
+    }
+    this.nextWriter = best + 1;
+    return best;
   }
 
   /** Resolves when no batch is in flight (for a graceful shutdown). */
@@ -92,11 +122,4 @@ export class Ingestion {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-}
-
-/** FNV-1a of the session, to spread sessions over the store instances. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }

@@ -24,6 +24,9 @@ export interface TrackingRoutesOptions {
   version: string;
 }
 
+/** Most runs whose summaries `GET /experiments` with `"with":"summaries"` adds. */
+const MAX_READ_AHEAD = 1_000;
+
 /** Largest body of a read sent by POST. */
 const MAX_READ_BODY = 64 * 1024 * 1024;
 
@@ -65,7 +68,14 @@ export function trackingRoutes(options: TrackingRoutesOptions): Route[] {
       },
     },
     { method: 'GET', path: '/info', access: 'read', handle: async () => answer({ name: 'exptrack', api: 1, version: options.version }) },
-    ...read('/experiments', async (a) => store.getAllExperiments(queryOf(a))),
+    ...read('/experiments', async (a) => {
+      const runs = await store.getAllExperiments(queryOf(a));
+      if (a.with === undefined) return runs;
+      // Read-ahead: the page and its metric summaries in one round trip (what `exptrack list` shows).
+      if (a.with !== 'summaries') throw new ExptrackError(`with must be "summaries", not ${JSON.stringify(a.with)?.slice(0, 100)}`, { code: 'invalid_input', field: 'with' });
+      if (runs.length > MAX_READ_AHEAD) return runs;
+      return { experiments: runs, summaries: await store.getMetricSummaries(runs.map((run) => run.id)) };
+    }),
     ...read('/experiments-count', async (a) => store.countExperiments(selectionOf(a))),
     ...read('/experiment-ids', async (a) => {
       const limit = a.limit === undefined ? undefined : queryOf({ limit: a.limit }).limit;

@@ -20,17 +20,29 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
-import { encodeWireJson } from '../../core/wire-json.js';
 import type { HttpBackendConfig } from './http-backend-config.js';
 import { HttpClient, RequestFailure, sleep } from './http-client.js';
 import type { DeliveryLedger, LedgerEntry } from './ledger.js';
+import { encodeEvents } from './pack-events.js';
+
+/** Most characters of one request body made of several queued batches. */
+const MAX_MERGED_CHARS = 8 * 1024 * 1024;
+/** Most queued batches in one request. */
+const MAX_MERGED_BATCHES = 256;
+/** Pages of at most this many runs come with their metric summaries. */
+const READ_AHEAD_MAX_RUNS = 1_000;
+/** How long summaries read ahead may answer `getMetricSummaries`. */
+const READ_AHEAD_MS = 1_000;
 
 /**
  * A backend that speaks to an exptrack tracking server (`exptrack server`) with `fetch` only: no
  * `node:` import, no native dependency, so `exptrack` + `exptrack/http` run in Node 20+, Bun, Deno,
  * browsers and edge workers. Writes are queued and sent in order, each batch with an identity
  * (this instance's session and a number) that the server's store records in the batch's own
- * transaction: a batch retried after a lost answer is applied once. While the server is away,
+ * transaction: a batch retried after a lost answer is applied once. Batches that queued up while a
+ * request was under way go together in the next request (metric columns packed, see
+ * `pack-events.ts`), so a busy loop costs the server few large transactions instead of many small
+ * ones. While the server is away,
  * batches wait in a bounded queue (and, in Node with `ledgerDir`, on disk) and are retried with
  * backoff; `flush` reports the outage, `close` keeps trying for `closeTimeoutMs`. Reads go through
  * the server's read API, so analysis, the CLI and the dashboard work from anywhere.
@@ -63,6 +75,10 @@ export class HttpBackend implements Backend, ExperimentReader {
   private lastOutage: ExptrackError | undefined;
   private ledger: Promise<DeliveryLedger> | undefined;
   private giveUpAt = Infinity;
+  /** The metric summaries that came with the last page of runs, while fresh (see `getAllExperiments`). */
+  private readAhead: { at: number; sequence: number; ids: Set<string>; summaries: MetricSummary[] } | undefined;
+  /** How many queued batches the request being retried carries: a retry must carry exactly those. */
+  private retrying: number | undefined;
 
   /**
    * @param config - the server's URL, the token, limits
@@ -94,7 +110,8 @@ export class HttpBackend implements Backend, ExperimentReader {
     this.ledger = DeliveryLedger.open(this.config.ledgerDir, this.session);
     const orphans = await (await this.ledger).adoptOrphans();
     if (orphans.length > 0) {
-      this.queue.unshift(...orphans);
+      // Sent one by one, as they were numbered: an ended process may have sent a few of them together.
+      this.queue.unshift(...orphans.map((entry): QueuedBatch => ({ ...entry, points: 0, mergeable: false })));
       await (await this.ledger).spill(this.queue.map(toLedgerEntry));
       this.pump();
     }
@@ -121,12 +138,14 @@ export class HttpBackend implements Backend, ExperimentReader {
     this.giveUpAt = Infinity;
     const settled = chunks.map((chunk) => {
       const sequence = ++this.sequence;
-      const entry: QueuedBatch = { session: this.session, sequence, body: encodeWireJson({ session: this.session, sequence, events: chunk }) };
+      const encoded = encodeEvents(chunk);
+      const mergeable = chunk.every((event) => event.type === 'metrics' || event.type === 'experiment_updated');
+      const entry: QueuedBatch = { session: this.session, sequence, events: encoded.text, points: encoded.points, mergeable };
       const done = new Promise<void>((resolve, reject) => {
         entry.settle = (error) => (error ? reject(error) : resolve());
       });
       this.queue.push(entry);
-      if (this.ledger) void this.ledger.then((l) => l.append(toLedgerEntry(entry))).catch(() => undefined);
+      if (this.ledger) void this.ledger.then((l) => (l.spilling ? l.append(toLedgerEntry(entry)) : undefined)).catch(() => undefined);
       return done;
     });
     this.pump();
@@ -169,6 +188,7 @@ export class HttpBackend implements Backend, ExperimentReader {
         `${left} batches could not be delivered to the tracking server before close: ${kept ? `they are kept in ${this.config.ledgerDir} and the next HttpBackend with that ledgerDir delivers them` : 'they are lost (set ledgerDir to keep them on disk)'}. Last error: ${this.lastOutage?.message ?? 'none'}`,
         { code: 'unavailable', backend: 'http', cause: this.lastOutage },
       );
+      this.retrying = undefined;
       for (const entry of this.queue.splice(0)) entry.settle?.(error);
       throw error;
     }
@@ -197,26 +217,38 @@ export class HttpBackend implements Backend, ExperimentReader {
     });
   }
 
-  /** Sends the queue in order, one batch at a time; retries what may succeed later. */
+  /**
+   * Sends the queue in order, one request at a time; retries what may succeed later. A request
+   * carries the queued batches that can go together, under the identity of the last of them: the
+   * store applies a batch only when its number is above the session's last applied one, so a
+   * request of batches 5 to 9 applied once makes batches 5 to 9 (retried alone, say from the ledger)
+   * count as applied. A retry carries exactly the batches of the first attempt.
+   */
   private async send(): Promise<void> {
     let attempt = 0;
     while (this.queue.length > 0 && Date.now() < this.giveUpAt) {
-      const head = this.queue[0]!;
+      const count = this.retrying ?? this.requestSize();
+      const group = this.queue.slice(0, count);
       try {
-        await this.client.send('POST', '/batches', head.body);
-        this.queue.shift();
-        head.settle?.();
+        await this.client.send('POST', '/batches', bodyOf(group));
+        this.queue.splice(0, count);
+        this.retrying = undefined;
+        for (const entry of group) entry.settle?.();
         attempt = 0;
         this.lastOutage = undefined;
       } catch (error) {
         const failure = error instanceof ExptrackError ? error : new ExptrackError(String(error), { code: 'backend_failed', backend: 'http', cause: error });
         if (!failure.isRetryable) {
           // Refused for good (bad input, an unknown experiment): not retried, reported by flush.
-          this.queue.shift();
-          if (head.settle) head.settle(failure);
-          else this.failure ??= failure;
+          this.queue.splice(0, count);
+          this.retrying = undefined;
+          for (const entry of group) {
+            if (entry.settle) entry.settle(failure);
+            else this.failure ??= failure;
+          }
           continue;
         }
+        this.retrying = count;
         this.lastOutage = failure;
         if (this.ledger && !(await this.ledger).spilling) await (await this.ledger).spill(this.queue.map(toLedgerEntry)).catch(() => undefined);
         attempt++;
@@ -230,6 +262,24 @@ export class HttpBackend implements Backend, ExperimentReader {
     }
   }
 
+  /** How many batches from the head of the queue go in the next request. */
+  private requestSize(): number {
+    const head = this.queue[0]!;
+    if (!head.mergeable) return 1;
+    let count = 1;
+    let points = head.points;
+    let chars = head.events?.length ?? 0;
+    while (count < this.queue.length && count < MAX_MERGED_BATCHES) {
+      const next = this.queue[count]!;
+      if (!next.mergeable || next.session !== head.session) break;
+      points += next.points;
+      chars += next.events?.length ?? 0;
+      if (points > this.config.maxPointsPerRequest || chars > MAX_MERGED_CHARS) break;
+      count++;
+    }
+    return count;
+  }
+
   // ----- reads: each first waits for the batches queued before it (read your own writes) -----
 
   private async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false): Promise<unknown> {
@@ -237,8 +287,18 @@ export class HttpBackend implements Backend, ExperimentReader {
     return this.client.read(path, args, missingIsUndefined);
   }
 
+  /**
+   * A page of up to 1,000 runs comes with the runs' metric summaries (read ahead, in the same
+   * round trip), which a `getMetricSummaries` of those runs within the next second, with no write
+   * in between, answers from: a listing costs one request instead of two.
+   */
   async getAllExperiments(query: ExperimentQuery = {}): Promise<Experiment[]> {
-    return (await this.read('/experiments', { ...query })) as Experiment[];
+    const readAhead = query.limit !== undefined && query.limit <= READ_AHEAD_MAX_RUNS;
+    this.readAhead = undefined;
+    const answer = (await this.read('/experiments', readAhead ? { ...query, with: 'summaries' } : { ...query })) as Experiment[] | { experiments: Experiment[]; summaries: MetricSummary[] };
+    if (Array.isArray(answer)) return answer;
+    this.readAhead = { at: Date.now(), sequence: this.sequence, ids: new Set(answer.experiments.map((run) => run.id)), summaries: answer.summaries };
+    return answer.experiments;
   }
 
   async countExperiments(selection: ExperimentSelection = {}): Promise<number> {
@@ -266,6 +326,13 @@ export class HttpBackend implements Backend, ExperimentReader {
   }
 
   async getMetricSummaries(id: string | readonly string[]): Promise<MetricSummary[]> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    const ids = typeof id === 'string' ? [id] : id;
+    if (ahead && Date.now() - ahead.at < READ_AHEAD_MS && ahead.sequence === this.sequence && this.queue.length === 0 && ids.every((i) => ahead.ids.has(i))) {
+      const wanted = new Set(ids);
+      return ahead.summaries.filter((summary) => wanted.has(summary.experimentId));
+    }
     return (await this.read('/metric-summaries', { ids: id })) as MetricSummary[];
   }
 
@@ -287,6 +354,7 @@ export class HttpBackend implements Backend, ExperimentReader {
 
   /** Deletes through the server (a read-write token); batches queued before are delivered first. */
   async deleteExperiment(id: string): Promise<boolean> {
+    this.readAhead = undefined;
     await this.drained(this.config.flushTimeoutMs);
     return (await this.client.send('DELETE', `/experiments/${encodeURIComponent(id)}`)) as boolean;
   }
@@ -325,13 +393,32 @@ function splitBatch(events: readonly TrackerEvent[], maxPoints: number): Tracker
   return chunks;
 }
 
-/** A batch waiting for the server; `settle` tells the caller of `write` how it went. */
-interface QueuedBatch extends LedgerEntry {
+/**
+ * A batch waiting for the server: its encoded events (or, adopted from a ledger, its whole request
+ * body), whether it may share a request with its neighbours, and `settle`, which tells the caller of
+ * `write` how it went.
+ */
+interface QueuedBatch {
+  session: string;
+  sequence: number;
+  events?: string;
+  body?: string;
+  points: number;
+  /** Only metric columns and run updates share a request: a refusal then concerns them all alike. */
+  mergeable: boolean;
   settle?: (error?: ExptrackError) => void;
 }
 
-function toLedgerEntry({ session, sequence, body }: QueuedBatch): LedgerEntry {
-  return { session, sequence, body };
+/** The request body of one or more consecutive batches, under the number of the last. */
+function bodyOf(group: readonly QueuedBatch[]): string {
+  const last = group[group.length - 1]!;
+  if (group.length === 1 && last.body !== undefined) return last.body;
+  const events = group.map((entry) => entry.events).join(',');
+  return `{"session":${JSON.stringify(last.session)},"sequence":${last.sequence},"events":[${events}]}`;
+}
+
+function toLedgerEntry(entry: QueuedBatch): LedgerEntry {
+  return { session: entry.session, sequence: entry.sequence, body: bodyOf([entry]) };
 }
 
 function countPoints(events: readonly TrackerEvent[]): number {
