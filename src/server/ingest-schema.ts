@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import { artifactEventSchemas } from './ingest-artifact-schema.js';
 import { invalidInput, type BatchIdentity, type JsonValue, type MetricColumns, type TrackerEvent } from 'exptrack';
 
 /** Longest metric, tag or benchmark key: the tracker's limit. */
@@ -97,6 +98,7 @@ const otherEvent = z.discriminatedUnion('type', [
       createdAt: time,
     }),
   }),
+  ...artifactEventSchemas(json),
 ]);
 
 /** A checked ingestion request. */

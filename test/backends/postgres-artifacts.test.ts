@@ -57,7 +57,7 @@ describe.skipIf(!available)(available ? 'postgres backend: artifacts in chunked 
     writeFileSync(join(dir, 'kept.bin'), kept);
     await tracker.logArtifact(join(dir, 'kept.bin'), { name: 'kept' });
     const lock = "SELECT pg_advisory_lock(hashtextextended('exptrack_blob_upload:' || $1, 0))";
-    const chunk = (uploadId: string, seq: number, size: number) => [`INSERT INTO ${backend.schema}.blob_chunks (upload_id, seq, data) VALUES ($1, $2, $3)`, [uploadId, seq, randomBytes(size)]] as const;
+    const chunk = (uploadId: string, seq: number, size: number) => [`INSERT INTO ${backend.schema}.blob_chunks (upload_id, seq, data) VALUES ($1, $2, $3)`, [uploadId, seq, randomBytes(size)]] as [string, unknown[]];
     // A writer that crashed after two chunks: its connection (and so its lock) is gone.
     const crashed = new pg.Client({ connectionString: PG_URL });
     await crashed.connect();

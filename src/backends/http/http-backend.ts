@@ -21,8 +21,11 @@ import type {
   StoredEvaluationSample,
 } from '../../core/types.js';
 import { encodeWireJson } from '../../core/wire-json.js';
+import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
+import { carriesContent } from '../../artifacts/artifact-store.js';
+import { fromLedgerBlob, separateContent, toLedgerBlob, uploadBody, type PendingBlob } from './blob-upload.js';
 import type { HttpBackendConfig } from './http-backend-config.js';
-import { HttpClient, RequestFailure, sleep } from './http-client.js';
+import { BlobTransfer, HttpClient, RequestFailure, sleep } from './http-client.js';
 import type { DeliveryLedger, LedgerEntry } from './ledger.js';
 
 /**
@@ -46,11 +49,12 @@ import type { DeliveryLedger, LedgerEntry } from './ledger.js';
  * await tracker.finishExperiment();
  * ```
  */
-export class HttpBackend implements Backend, ExperimentReader {
+export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'http';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: false, pipelinedWrites: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: false, pipelinedWrites: true, artifacts: true };
   private readonly client: HttpClient;
+  private readonly blobs: BlobTransfer;
   private readonly config: Required<Omit<HttpBackendConfig, 'token' | 'ledgerDir' | 'fetch'>> & Pick<HttpBackendConfig, 'ledgerDir'>;
   private readonly session = newSessionId();
   private sequence = 0;
@@ -71,7 +75,9 @@ export class HttpBackend implements Backend, ExperimentReader {
   constructor(config: HttpBackendConfig) {
     const fetchImpl = config.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new ExptrackError('HttpBackend needs fetch (Node 20+, Bun, Deno, browsers) or config.fetch', { code: 'unsupported', backend: 'http' });
-    this.client = new HttpClient({ url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000 });
+    const clientOptions = { url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000 };
+    this.client = new HttpClient(clientOptions);
+    this.blobs = new BlobTransfer(this.client, clientOptions);
     this.config = {
       url: config.url,
       maxPointsPerRequest: Math.max(1, config.maxPointsPerRequest ?? 50_000),
@@ -94,7 +100,7 @@ export class HttpBackend implements Backend, ExperimentReader {
     this.ledger = DeliveryLedger.open(this.config.ledgerDir, this.session);
     const orphans = await (await this.ledger).adoptOrphans();
     if (orphans.length > 0) {
-      this.queue.unshift(...orphans);
+      this.queue.unshift(...orphans.map(fromLedgerEntry));
       await (await this.ledger).spill(this.queue.map(toLedgerEntry));
       this.pump();
     }
@@ -121,7 +127,9 @@ export class HttpBackend implements Backend, ExperimentReader {
     this.giveUpAt = Infinity;
     const settled = chunks.map((chunk) => {
       const sequence = ++this.sequence;
-      const entry: QueuedBatch = { session: this.session, sequence, body: encodeWireJson({ session: this.session, sequence, events: chunk }) };
+      // Artifact files and images go up before their batch, which names them by digest.
+      const { events: sent, blobs } = carriesContent(chunk) ? separateContent(chunk) : { events: chunk, blobs: [] };
+      const entry: QueuedBatch = { session: this.session, sequence, body: encodeWireJson({ session: this.session, sequence, events: sent }), ...(blobs.length > 0 ? { blobs } : {}) };
       const done = new Promise<void>((resolve, reject) => {
         entry.settle = (error) => (error ? reject(error) : resolve());
       });
@@ -203,6 +211,13 @@ export class HttpBackend implements Backend, ExperimentReader {
     while (this.queue.length > 0 && Date.now() < this.giveUpAt) {
       const head = this.queue[0]!;
       try {
+        for (const blob of head.blobs ?? []) {
+          if (blob.sent) continue;
+          await this.blobs.upload(blob.digest, blob.size, await uploadBody(blob).catch((cause: unknown) => {
+            throw new ExptrackError(`cannot read ${'path' in blob ? blob.path : 'an image'} to upload it: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'not_found', field: 'path', backend: 'http', cause });
+          }));
+          blob.sent = true;
+        }
         await this.client.send('POST', '/batches', head.body);
         this.queue.shift();
         head.settle?.();
@@ -232,8 +247,10 @@ export class HttpBackend implements Backend, ExperimentReader {
 
   // ----- reads: each first waits for the batches queued before it (read your own writes) -----
 
-  private async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false): Promise<unknown> {
+  private async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false, plainGet = false): Promise<unknown> {
     await this.drained(this.config.flushTimeoutMs);
+    // The artifact reads take their arguments in the path and plain query parameters.
+    if (plainGet) return this.client.send('GET', path);
     return this.client.read(path, args, missingIsUndefined);
   }
 
@@ -285,6 +302,48 @@ export class HttpBackend implements Backend, ExperimentReader {
     return (await this.read('/stats')) as StoreStats;
   }
 
+  // ----- artifacts and media (the bytes are streamed from the server) -----
+
+  async getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
+    return (await this.read(`${runPath(experimentId)}/artifacts`, undefined, false, true)) as ArtifactRecord[];
+  }
+
+  async readArtifact(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<Uint8Array> {
+    return collectBytes(await this.readArtifactStream(experimentId, name, options));
+  }
+
+  async readArtifactStream(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    await this.drained(this.config.flushTimeoutMs);
+    const query = new URLSearchParams();
+    if (options.version !== undefined) query.set('version', String(options.version));
+    if (options.file !== undefined) query.set('file', options.file);
+    const q = query.toString();
+    return this.blobs.download(`${runPath(experimentId)}/artifacts/${encodeURIComponent(name)}/content${q === '' ? '' : `?${q}`}`);
+  }
+
+  async getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
+    return (await this.read(`${runPath(experimentId)}/lineage`, undefined, false, true)) as ArtifactLineage;
+  }
+
+  async getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
+    return (await this.read(`${runPath(experimentId)}/media?key=${encodeURIComponent(key)}`, undefined, false, true)) as MediaRecord[];
+  }
+
+  async getMediaKeys(experimentId: string): Promise<MediaKey[]> {
+    return (await this.read(`${runPath(experimentId)}/media-keys`, undefined, false, true)) as MediaKey[];
+  }
+
+  async readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
+    await this.drained(this.config.flushTimeoutMs);
+    return collectBytes(await this.blobs.download(`${runPath(experimentId)}/media/${encodeURIComponent(key)}/content?step=${encodeURIComponent(String(options?.step))}`));
+  }
+
+  /** The server store's garbage collection (a read-write token). */
+  async collectGarbage(options: { dryRun?: boolean } = {}): Promise<GarbageReport> {
+    await this.drained(this.config.flushTimeoutMs);
+    return (await this.client.send('POST', '/gc', encodeWireJson({ dryRun: options.dryRun ?? false }))) as GarbageReport;
+  }
+
   /** Deletes through the server (a read-write token); batches queued before are delivered first. */
   async deleteExperiment(id: string): Promise<boolean> {
     await this.drained(this.config.flushTimeoutMs);
@@ -325,13 +384,39 @@ function splitBatch(events: readonly TrackerEvent[], maxPoints: number): Tracker
   return chunks;
 }
 
-/** A batch waiting for the server; `settle` tells the caller of `write` how it went. */
-interface QueuedBatch extends LedgerEntry {
+/** A batch waiting for the server, with the blobs to upload first; `settle` tells the caller of `write` how it went. */
+interface QueuedBatch extends Omit<LedgerEntry, 'blobs'> {
+  blobs?: PendingBlob[];
   settle?: (error?: ExptrackError) => void;
 }
 
-function toLedgerEntry({ session, sequence, body }: QueuedBatch): LedgerEntry {
-  return { session, sequence, body };
+function toLedgerEntry({ session, sequence, body, blobs }: QueuedBatch): LedgerEntry {
+  return { session, sequence, body, ...(blobs ? { blobs: blobs.filter((b) => !b.sent).map(toLedgerBlob) } : {}) };
+}
+
+function fromLedgerEntry({ session, sequence, body, blobs }: LedgerEntry): QueuedBatch {
+  const pending = (blobs ?? []).map(fromLedgerBlob).filter((b): b is PendingBlob => b !== undefined);
+  return { session, sequence, body, ...(pending.length > 0 ? { blobs: pending } : {}) };
+}
+
+function runPath(experimentId: string): string {
+  return `/experiments/${encodeURIComponent(experimentId)}`;
+}
+
+async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 function countPoints(events: readonly TrackerEvent[]): number {
