@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -48,6 +48,7 @@ export class BlobStaging {
    */
   static async create(options: { maxBlobBytes: number; ttlMs?: number; dir?: string }): Promise<BlobStaging> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'exptrack-server-blobs-')));
+    if (options.dir !== undefined) await mkdir(dir, { recursive: true });
     return new BlobStaging(dir, options.maxBlobBytes, options.ttlMs ?? 3_600_000, options.dir === undefined);
   }
 
