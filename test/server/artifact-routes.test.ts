@@ -14,7 +14,7 @@ const WRITE = 'write-token-0123456789abcdef';
 const READ = 'read-token-0123456789abcdef';
 const digestOf = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const put = (url: string, digest: string, body: Uint8Array, token = WRITE) =>
-  fetch(`${url}/api/v1/blobs/${digest}`, { method: 'PUT', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } });
+  fetch(`${url}/api/v1/blobs/${digest}`, { method: 'PUT', body: body as BodyInit, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' } });
 
 describe('tracking server: artifact routes', () => {
   it('takes a blob once, refuses wrong bytes, a bad digest, a read-only token and a blob over the limit', async () => {
