@@ -5,6 +5,7 @@
  * it is streamed, never read whole, and a file that changes meanwhile fails the read.
  * @module
  */
+import type { BlobSource } from '../../core/artifacts.js';
 import type { TrackerEvent } from '../../core/backend.js';
 
 /** Imports by a computed specifier: bundlers do not follow it. */
@@ -28,7 +29,8 @@ export function separateContent(events: readonly TrackerEvent[]): { events: Trac
   const out = events.map((event): TrackerEvent => {
     if (event.type === 'artifact') {
       for (const source of event.sources) if (!blobs.has(source.digest)) blobs.set(source.digest, { ...source });
-      return { ...event, sources: event.sources.map((s) => ({ digest: s.digest, size: s.size }) as never) };
+      // On the wire a source is its digest and size only; the server gives it the uploaded bytes.
+      return { ...event, sources: event.sources.map((s) => ({ digest: s.digest, size: s.size }) as unknown as BlobSource) };
     }
     if (event.type === 'media' && event.bytes !== undefined) {
       if (event.media.kind === 'image' && !blobs.has(event.media.digest)) blobs.set(event.media.digest, { digest: event.media.digest, size: event.media.size, bytes: event.bytes });

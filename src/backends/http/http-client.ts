@@ -145,7 +145,7 @@ export class BlobTransfer {
    * @throws RequestFailure
    */
   async upload(digest: string, size: number, body: Blob | Uint8Array): Promise<void> {
-    const response = await this.request('PUT', `/blobs/${digest}`, size, { body: body as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+    const response = await this.request('PUT', `/blobs/${digest}`, size, { body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream' } });
     await response.arrayBuffer();
   }
 
@@ -173,7 +173,7 @@ export class BlobTransfer {
     })();
   }
 
-  private async request(method: string, path: string, size: number | undefined, init: { body?: BodyInit; headers?: Record<string, string> }): Promise<Response> {
+  private async request(method: string, path: string, size: number | undefined, init: { body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const controller = new AbortController();

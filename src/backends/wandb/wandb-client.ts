@@ -152,7 +152,7 @@ export class WandbClient {
         const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
         let response: Response;
         try {
-          response = await fetch(url, { method: 'PUT', body: body as BodyInit, headers: { 'content-type': 'application/octet-stream', ...headers }, signal: combined });
+          response = await fetch(url, { method: 'PUT', body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream', ...headers }, signal: combined });
         } catch (cause) {
           const timedOut = timeout.aborted && !signal?.aborted;
           throw new ExptrackError(timedOut ? `W&B upload of ${what}: no answer within ${timeoutMs} ms` : `W&B upload of ${what}: ${describeNetworkError(cause)}`, {
