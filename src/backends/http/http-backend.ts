@@ -304,14 +304,17 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
 
   // ----- artifacts and media (the bytes are streamed from the server) -----
 
+  /** The run's artifacts, every version, from the server's store. */
   async getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
     return (await this.read(`${runPath(experimentId)}/artifacts`, undefined, false, true)) as ArtifactRecord[];
   }
 
+  /** A file of an artifact (latest version unless `version`), read whole. */
   async readArtifact(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<Uint8Array> {
     return collectBytes(await this.readArtifactStream(experimentId, name, options));
   }
 
+  /** A file of an artifact, streamed from the server as it arrives. */
   async readArtifactStream(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<AsyncIterable<Uint8Array>> {
     await this.drained(this.config.flushTimeoutMs);
     const query = new URLSearchParams();
@@ -321,18 +324,22 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
     return this.blobs.download(`${runPath(experimentId)}/artifacts/${encodeURIComponent(name)}/content${q === '' ? '' : `?${q}`}`);
   }
 
+  /** What the run used and who used what it logged. */
   async getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
     return (await this.read(`${runPath(experimentId)}/lineage`, undefined, false, true)) as ArtifactLineage;
   }
 
+  /** The media of a key, by step (images without their bytes). */
   async getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
     return (await this.read(`${runPath(experimentId)}/media?key=${encodeURIComponent(key)}`, undefined, false, true)) as MediaRecord[];
   }
 
+  /** The media keys of the run. */
   async getMediaKeys(experimentId: string): Promise<MediaKey[]> {
     return (await this.read(`${runPath(experimentId)}/media-keys`, undefined, false, true)) as MediaKey[];
   }
 
+  /** The bytes of the image logged under `key` at `step`. */
   async readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
     await this.drained(this.config.flushTimeoutMs);
     return collectBytes(await this.blobs.download(`${runPath(experimentId)}/media/${encodeURIComponent(key)}/content?step=${encodeURIComponent(String(options?.step))}`));
