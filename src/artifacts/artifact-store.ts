@@ -84,7 +84,9 @@ export class ArtifactStore implements ArtifactReader {
     for await (const blob of this.blobs.list()) if (!referenced.has(blob.digest)) unreferenced.push(blob);
     const deleted = options.dryRun !== true;
     if (deleted) for (const blob of unreferenced) await this.blobs.delete(blob.digest);
-    return { blobs: unreferenced.length, bytes: unreferenced.reduce((sum, b) => sum + b.size, 0), digests: unreferenced.map((b) => b.digest), deleted };
+    const report: GarbageReport = { blobs: unreferenced.length, bytes: unreferenced.reduce((sum, b) => sum + b.size, 0), digests: unreferenced.map((b) => b.digest), deleted };
+    if (this.blobs.collectAbandoned) report.abandoned = await this.blobs.collectAbandoned(!deleted);
+    return report;
   }
 
   private async fileDigest(experimentId: string, name: string, options: ReadArtifactOptions): Promise<string> {

@@ -22,4 +22,9 @@ export interface BlobStore {
   stream(digest: string): Promise<AsyncIterable<Uint8Array>>;
   list(): AsyncIterable<BlobInfo>;
   delete(digest: string): Promise<void>;
+  /**
+   * For stores whose writes leave pieces until they finish (Postgres chunks): finds, and unless
+   * `dryRun` deletes, the pieces of uploads whose writer is gone.
+   */
+  collectAbandoned?(dryRun: boolean): Promise<{ uploads: number; bytes: number }>;
 }

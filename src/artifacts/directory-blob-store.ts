@@ -4,15 +4,15 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobSource } from '../core/artifacts.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
 import { checkDigest } from './digest.js';
-import { missingBlob, verifiedChunks, verifyChunks } from './verify-copy.js';
+import { checkCopy, digestOfFile, missingBlob, verifiedChunks, verifyChunks } from './verify-copy.js';
 
 /** A {@link BlobStore} in a directory. */
 export class DirectoryBlobStore implements BlobStore {
@@ -32,8 +32,23 @@ export class DirectoryBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * A file source is copied by the kernel (`copyFile`: copy_file_range or a reflink, no bytes
+   * through JavaScript), then the copy itself is hashed while it is flushed to disk: what becomes
+   * visible under the digest is checked to be those bytes. Bytes in memory are streamed.
+   */
   async put(source: BlobSource): Promise<boolean> {
-    return this.putChunks(source.digest, () => verifiedChunks(source));
+    if ('bytes' in source) return this.putChunks(source.digest, () => verifiedChunks(source));
+    return this.commit(source.digest, async (temp) => {
+      await copyFile(source.path, temp, constants.COPYFILE_EXCL);
+      const handle = await open(temp, 'r');
+      try {
+        const [copied] = await Promise.all([digestOfFile(temp), handle.datasync()]);
+        checkCopy(copied, source, source.path);
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
   /** Stores chunks read from anywhere (another store, an export) under `digest`, checked on the way. */
@@ -41,13 +56,8 @@ export class DirectoryBlobStore implements BlobStore {
     return this.putChunks(digest, () => verifyChunks(chunks, digest, size, digest));
   }
 
-  private async putChunks(digest: string, chunks: () => AsyncIterable<Uint8Array>): Promise<boolean> {
-    const target = this.pathOf(digest);
-    if (await this.has(digest)) return false;
-    const tmpDir = join(this.root, 'tmp');
-    await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(join(target, '..'), { recursive: true })]);
-    const temp = join(tmpDir, `${randomUUID()}.part`);
-    try {
+  private putChunks(digest: string, chunks: () => AsyncIterable<Uint8Array>): Promise<boolean> {
+    return this.commit(digest, async (temp) => {
       await pipeline(Readable.from(chunks(), { objectMode: false }), createWriteStream(temp, { flags: 'wx' }));
       const handle = await open(temp, 'r');
       try {
@@ -55,6 +65,18 @@ export class DirectoryBlobStore implements BlobStore {
       } finally {
         await handle.close();
       }
+    });
+  }
+
+  /** Lets `write` fill (check and flush) a temporary file, then renames it to the blob's name. */
+  private async commit(digest: string, write: (temp: string) => Promise<void>): Promise<boolean> {
+    const target = this.pathOf(digest);
+    if (await this.has(digest)) return false;
+    const tmpDir = join(this.root, 'tmp');
+    await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(join(target, '..'), { recursive: true })]);
+    const temp = join(tmpDir, `${randomUUID()}.part`);
+    try {
+      await write(temp);
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });

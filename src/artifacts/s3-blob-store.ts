@@ -1,8 +1,8 @@
 /**
  * Blobs as objects of an S3-compatible bucket (AWS S3, MinIO, R2, GCS interop) through the AWS SDK
  * v3 client, which is an optional peer dependency loaded only when this store is first used.
- * Objects are `<prefix>sha256/ab/cdef…`; large blobs go up in parts of 8 MiB, read from the source
- * as they are sent, so memory stays flat whatever the size.
+ * Objects are `<prefix>sha256/ab/cdef…`; large blobs go up in parts of 8 MiB, four at a time, read
+ * from the source as they are sent, so memory stays flat whatever the size.
  * @module
  */
 import type { BlobSource } from '../core/artifacts.js';
@@ -36,6 +36,9 @@ export interface S3ArtifactConfig {
 
 /** The part size of multipart uploads (S3 wants at least 5 MiB for every part but the last). */
 const PART_BYTES = 8 * 1024 * 1024;
+
+/** How many parts of one multipart upload are sent at once (memory: about this many parts). */
+const PART_CONCURRENCY = 4;
 
 /** The few client methods used, described locally so that nobody needs the SDK's types to compile. */
 interface S3Client {
@@ -123,12 +126,28 @@ export class S3BlobStore implements BlobStore {
     });
     const UploadId = created.UploadId as string;
     const done: Array<{ ETag: unknown; PartNumber: number }> = [];
-    const send = async (body: Buffer) => {
-      const PartNumber = done.length + 1;
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    const send = async (body: Buffer, PartNumber: number) => {
       const reply = await client.send(new sdk.UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber, Body: body }));
       done.push({ ETag: reply.ETag, PartNumber });
     };
+    // Up to PART_CONCURRENCY parts travel at once while the next is read and hashed.
+    const start = async (body: Buffer, PartNumber: number) => {
+      if (failure !== undefined) throw failure;
+      const task: Promise<void> = send(body, PartNumber).then(
+        () => void inFlight.delete(task),
+        (error: unknown) => {
+          inFlight.delete(task);
+          failure ??= error;
+        },
+      );
+      inFlight.add(task);
+      while (inFlight.size >= PART_CONCURRENCY) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
+    };
     try {
+      let partNumber = 0;
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       for await (const chunk of chunks) {
@@ -136,12 +155,15 @@ export class S3BlobStore implements BlobStore {
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= PART_BYTES) {
           const whole = Buffer.concat(pending);
-          pending = [whole.subarray(PART_BYTES)];
+          pending = [Buffer.from(whole.subarray(PART_BYTES))];
           pendingBytes = pending[0]!.length;
-          await send(whole.subarray(0, PART_BYTES));
+          await start(whole.subarray(0, PART_BYTES), ++partNumber);
         }
       }
-      if (pendingBytes > 0) await send(Buffer.concat(pending));
+      if (pendingBytes > 0) await start(Buffer.concat(pending), ++partNumber);
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
+      done.sort((a, b) => a.PartNumber - b.PartNumber);
       // The source was checked (the generator ended) before the object becomes visible here.
       await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }));
     } catch (error) {

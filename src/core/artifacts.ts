@@ -210,18 +210,25 @@ export interface ReadArtifactOptions {
 }
 
 /**
- * What {@link ArtifactReader.collectGarbage} found or deleted: blobs no artifact or image refers to.
+ * What {@link ArtifactReader.collectGarbage} found or deleted: blobs no artifact or image refers to,
+ * and (on stores that write a blob in pieces) the pieces of uploads whose writer is gone.
  *
  * @example
  * ```ts
- * const { blobs, bytes } = await store.collectGarbage({ dryRun: true });
+ * const { blobs, bytes, abandoned } = await store.collectGarbage({ dryRun: true });
  * ```
  */
 export interface GarbageReport {
   blobs: number;
+  /** The bytes of those blobs. */
   bytes: number;
   digests: string[];
   deleted: boolean;
+  /**
+   * Postgres chunk store only: uploads a crashed writer left unfinished (chunks of no blob, whose
+   * writer's connection is gone) and their bytes, not counted in `bytes`.
+   */
+  abandoned?: { uploads: number; bytes: number };
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import { artifactEventSchemas } from './ingest-artifact-schema.js';
 import { invalidInput, type BatchIdentity, type JsonValue, type MetricColumns, type TrackerEvent } from 'exptrack';
 import { MAX_KEY_LENGTH, unpackMetrics } from './packed-metrics.js';
 
@@ -96,6 +97,7 @@ const otherEvent = z.discriminatedUnion('type', [
       createdAt: time,
     }),
   }),
+  ...artifactEventSchemas(json),
 ]);
 
 /** A checked ingestion request. */

@@ -42,6 +42,8 @@ export interface Answer {
   contentType?: string;
   cacheable?: boolean;
   headers?: Record<string, string>;
+  /** Bytes streamed as the body instead of `body` (artifact downloads); never cached. */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 /** One route of a module. */

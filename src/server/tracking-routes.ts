@@ -5,7 +5,7 @@
  * are too long for a URL, as the body of a `POST` to the same path.
  * @module
  */
-import { decodeWireJson, encodeWireJson, ExptrackError, type ExperimentReader } from 'exptrack';
+import { decodeWireJson, encodeWireJson, ExptrackError, type ExperimentReader, type TrackerEvent } from 'exptrack';
 import { HttpError, readJsonText } from './http.js';
 import { parseIngestBatch } from './ingest-schema.js';
 import type { Ingestion } from './ingestion.js';
@@ -22,6 +22,8 @@ export interface TrackingRoutesOptions {
   maxBatchBytes: number;
   /** What `/info` reports. */
   version: string;
+  /** Completes a checked batch before it is written (the server gives artifact events their uploaded bytes). */
+  prepareEvents?: (events: TrackerEvent[]) => Promise<TrackerEvent[]>;
 }
 
 /** Most runs whose summaries `GET /experiments` with `"with":"summaries"` adds. */
@@ -60,7 +62,7 @@ export function trackingRoutes(options: TrackingRoutesOptions): Route[] {
           }
           const parsed = parseIngestBatch(body);
           batch = parsed.batch;
-          await ingestion.apply(batch, parsed.events);
+          await ingestion.apply(batch, options.prepareEvents ? await options.prepareEvents(parsed.events) : parsed.events);
         } finally {
           release();
         }

@@ -9,12 +9,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Backend, ExperimentReader } from 'exptrack';
 import { allows, TokenAuth, type ServerToken } from './auth.js';
 import { HttpError, hostName, isLoopback, listen, requestUrl, Query, sendError } from './http.js';
 import { Ingestion } from './ingestion.js';
 import { Router, type Answer, type Route } from './router.js';
 import { trackingRoutes } from './tracking-routes.js';
+import { artifactRoutes, withUploadedContent } from './artifact-routes.js';
+import { BlobStaging } from './blob-staging.js';
 
 /** A store the server reads and writes. */
 export type ServerStore = Backend & ExperimentReader;
@@ -55,6 +59,13 @@ export interface TrackingServerOptions {
   mounts?: ReadonlyArray<{ prefix: string; routes: readonly Route[] }>;
   /** Reported by `/api/v1/info`. */
   version?: string;
+  /** Largest artifact file or image a client may upload (`PUT /api/v1/blobs/:digest`). @defaultValue 16 GiB */
+  maxBlobBytes?: number;
+  /**
+   * Where uploaded blobs wait for the batch that names them. Servers behind one load balancer
+   * share it (or route a client to one server). @defaultValue a fresh directory under the system's temporary directory, removed on close
+   */
+  blobStagingDir?: string;
   /**
    * Origins of web pages allowed to call the API from a browser (CORS), e.g.
    * `https://notebook.example.com`; `*` allows any. @defaultValue none
@@ -96,10 +107,19 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     throw new Error(`refusing to serve ${host} without a token: set EXPTRACK_SERVER_TOKEN or pass --token-file (only a loopback address may run open)`);
   }
   const ingestion = new Ingestion(options.writers?.length ? options.writers : [options.store], { maxInFlight: options.maxInFlightBatches ?? 64 });
-  const router = new Router().mount(
-    '/api/v1',
-    trackingRoutes({ reader: options.store, ingestion, maxBatchBytes: options.maxBatchBytes ?? 64 * 1024 * 1024, version: options.version ?? 'unknown' }),
-  );
+  const staging = await BlobStaging.create({ maxBlobBytes: options.maxBlobBytes ?? 16 * 2 ** 30, ...(options.blobStagingDir === undefined ? {} : { dir: options.blobStagingDir }) });
+  const router = new Router()
+    .mount(
+      '/api/v1',
+      trackingRoutes({
+        reader: options.store,
+        ingestion,
+        maxBatchBytes: options.maxBatchBytes ?? 64 * 1024 * 1024,
+        version: options.version ?? 'unknown',
+        prepareEvents: (events) => withUploadedContent(events, staging),
+      }),
+    )
+    .mount('/api/v1', artifactRoutes({ store: options.store, staging }));
   for (const mount of options.mounts ?? []) router.mount(mount.prefix, mount.routes);
 
   let draining = false;
@@ -127,7 +147,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       res.setHeader('vary', 'origin');
       if (method === 'OPTIONS') {
         // A preflight carries no token: it only asks which methods and headers a page may use.
-        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type, if-none-match', 'access-control-max-age': '600' });
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, PUT, DELETE', 'access-control-allow-headers': 'authorization, content-type, if-none-match', 'access-control-max-age': '600' });
         res.end();
         return { status: 204, role: null };
       }
@@ -143,6 +163,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     if (found === undefined) throw new HttpError(404, `no route ${url.pathname.slice(0, 200)}`);
     if (!allows(role, found.route.access)) throw new HttpError(403, 'this token is read-only');
     const answer = await found.route.handle({ req, res, url, params: found.params, query: new Query(url.searchParams), signal });
+    if (answer.stream) return { status: await sendStream(req, res, answer, answer.stream), role: role ?? null };
     return { status: send(req, res, answer), role: role ?? null };
   };
 
@@ -200,8 +221,20 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       await ingestion.idle();
       server.closeAllConnections();
       await closed;
+      await staging.close();
     },
   };
+}
+
+/** Streams an answer's bytes (an artifact download): no cache, cut short when the client goes away. */
+async function sendStream(req: IncomingMessage, res: ServerResponse, answer: Answer, stream: AsyncIterable<Uint8Array>): Promise<number> {
+  res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/octet-stream', 'cache-control': 'no-store', ...answer.headers });
+  if (req.method === 'HEAD') {
+    res.end();
+    return answer.status;
+  }
+  await pipeline(Readable.from(stream, { objectMode: false }), res);
+  return answer.status;
 }
 
 /** Writes an answer; a cacheable GET gets an ETag, and a matching If-None-Match gets 304. */

@@ -12,6 +12,7 @@ import type { JsonValue } from '../core/types.js';
 import { assertJson, validateKey, validateStep } from '../core/validation.js';
 import { hashFile } from '../capture/hash-path.js';
 import { digestOfBytes, manifestDigest } from '../artifacts/digest.js';
+import { digestOfFile } from '../artifacts/verify-copy.js';
 import { imageType, MAX_IMAGE_BYTES } from './media-input.js';
 
 /**
@@ -75,8 +76,7 @@ export async function prepareArtifact(path: string, options: ArtifactOptions = {
   });
   const common = { name, type: options.type ?? null, metadata: structuredClone(metadata), step };
   if (info.isFile()) {
-    const { sha256, size } = await hashFile(absolute, Buffer.allocUnsafe(1024 * 1024));
-    const digest = `sha256:${sha256}`;
+    const { digest, size } = await digestOfFile(absolute);
     return { ...common, kind: 'file', digest, size, files: [{ path: basename(absolute), digest, size }], sources: [{ digest, size, path: absolute }] };
   }
   if (!info.isDirectory()) throw invalidInput('path', path, 'must be a regular file or a directory');

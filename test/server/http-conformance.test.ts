@@ -1,7 +1,7 @@
 import { afterAll, describe, it } from 'vitest';
 import { PostgresBackend } from 'exptrack/postgres';
 import { SqliteBackend } from 'exptrack/sqlite';
-import { backendConformanceCases } from 'exptrack/testing';
+import { artifactConformanceCases, backendConformanceCases } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 import { httpBackendOver } from '../fixtures/tracking-server.js';
 
@@ -15,6 +15,10 @@ describe('http backend -> server -> sqlite: conformance', () => {
   for (const c of backendConformanceCases({ create: () => httpBackendOver(new SqliteBackend({ path: ':memory:' })) })) it(c.name, c.run);
 });
 
+describe('http backend -> server -> sqlite: artifact conformance', () => {
+  for (const c of artifactConformanceCases({ create: () => httpBackendOver(new SqliteBackend({ path: ':memory:' })) })) it(c.name, c.run);
+});
+
 describe.skipIf(!available)(available ? 'http backend -> server -> postgres: conformance' : `http backend -> server -> postgres: conformance (skipped: ${PG_SKIP_REASON})`, () => {
   const create = () => {
     const schema = freshName();
@@ -22,4 +26,5 @@ describe.skipIf(!available)(available ? 'http backend -> server -> postgres: con
     return httpBackendOver(new PostgresBackend({ connectionString: PG_URL, schema }));
   };
   for (const c of backendConformanceCases({ create })) it(c.name, c.run);
+  for (const c of artifactConformanceCases({ create: create })) it(c.name, c.run);
 });

@@ -30,6 +30,10 @@ export interface FakeRun {
   complete: boolean;
   exitCode: number | null;
   fileStreamPosts: number;
+  /** Run files PUT to the upload URLs `CreateRunFiles` gave, by name. */
+  files: Map<string, Buffer>;
+  /** Names announced by file_stream posts' `uploaded`. */
+  uploaded: string[];
 }
 
 /** Everything the server received, kept apart from the listener so a restarted server can reuse it. */
@@ -138,7 +142,8 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
     const path = (req.url ?? '/').split('?')[0]!;
     const record = { path, operation: null as string | null, status: 200 };
     state.requests.push(record);
@@ -154,6 +159,17 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
     if (failCount > 0) {
       failCount--;
       return reply(failStatus, { error: 'injected failure' });
+    }
+    const upload = /^\/upload\/([^/]+)\/([^/]+)\/([^/]+)\/(.+)$/.exec(path);
+    if (upload && req.method === 'PUT') {
+      // A signed URL: no API key, but the headers CreateRunFiles named.
+      record.operation = 'upload';
+      if (req.headers['x-fake-upload-token'] !== 'signed') return reply(403, { error: 'missing upload header' });
+      const [entity, project, name, file] = upload.slice(1).map(decodeURIComponent) as [string, string, string, string];
+      const run = state.runs.get(key(entity, project, name));
+      if (!run) return reply(404, { error: 'no such run' });
+      run.files.set(file, raw);
+      return reply(200, {});
     }
     const expected = `Basic ${Buffer.from(`api:${state.apiKey}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return reply(401, { errors: [{ message: 'user is not logged in' }] });
@@ -172,6 +188,15 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
         const unknown = upsertInputFields(query).filter((f) => !UPSERT_INPUT_FIELDS.has(f));
         if (unknown.length > 0) return reply(200, { errors: [{ message: `Unknown field(s) ${unknown.join(', ')} on UpsertBucketInput` }] });
         return reply(200, upsertBucket(vars));
+      }
+      if (operation === 'CreateRunFiles') {
+        const entity = String(vars.entity);
+        const project = String(vars.project);
+        const run = state.runs.get(key(entity, project, String(vars.run)));
+        if (!run) return reply(200, { data: { createRunFiles: { runID: null, uploadHeaders: [], files: [] } } });
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload/${[entity, project, run.name].map(encodeURIComponent).join('/')}`;
+        const files = (vars.files as string[]).map((name) => ({ name, uploadUrl: `${base}/${encodeURIComponent(name)}?signature=fake` }));
+        return reply(200, { data: { createRunFiles: { runID: `run-${run.name}`, uploadHeaders: ['X-Fake-Upload-Token:signed'], files } } });
       }
       if (operation === 'RunResumeStatus') {
         const entity = (vars.entity as string | undefined) || state.defaultEntity;
@@ -213,7 +238,7 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
       const [entity, project, name] = [match[1]!, match[2]!, match[3]!].map(decodeURIComponent) as [string, string, string];
       const run = state.runs.get(key(entity, project, name));
       if (!run) return reply(404, { error: `run ${entity}/${project}/${name} not found` });
-      let body: { files?: Record<string, { offset: number; content: string[] }>; complete?: boolean; exitcode?: number };
+      let body: { files?: Record<string, { offset: number; content: string[] }>; complete?: boolean; exitcode?: number; uploaded?: string[] };
       try {
         body = parseWandbJson(text) as typeof body;
       } catch (error) {
@@ -231,6 +256,10 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
           const last = chunk.content[chunk.content.length - 1];
           if (last !== undefined) run.summary = last;
         }
+      }
+      for (const name of body.uploaded ?? []) {
+        if (!run.files.has(name)) return reply(400, { error: `uploaded names ${name}, which was never PUT` });
+        run.uploaded.push(name);
       }
       if (body.complete === true) {
         run.complete = true;
@@ -251,7 +280,7 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
     let run = state.runs.get(k);
     const inserted = run === undefined;
     if (!run) {
-      run = { entity, project, name, displayName: null, notes: null, group: null, jobType: null, tags: [], config: null, commit: null, host: null, upserts: [], history: [], summary: null, complete: false, exitCode: null, fileStreamPosts: 0 };
+      run = { entity, project, name, displayName: null, notes: null, group: null, jobType: null, tags: [], config: null, commit: null, host: null, upserts: [], history: [], summary: null, complete: false, exitCode: null, fileStreamPosts: 0, files: new Map(), uploaded: [] };
       state.runs.set(k, run);
     }
     run.upserts.push(vars);

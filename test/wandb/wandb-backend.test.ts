@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExptrackError, ExperimentTracker } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { WandbBackend, syncExperimentsToWandb, wandbRunId } from 'exptrack/wandb';
 import { historyRows, parseWandbJson, startFakeWandbServer, type FakeRun, type FakeWandbServer } from './fake-wandb-server.js';
 import { ENTITY, FAST, PROJECT, tempLedgerDir, tick, trackerWithWandb } from './helpers.js';
+
+/** A 1x1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 let server: FakeWandbServer;
 let ledger: { dir: string; remove: () => void };
@@ -110,17 +116,64 @@ describe('WandbBackend through ExperimentTracker', () => {
     expect(run.exitCode).toBe(1);
   });
 
-  it('counts artifacts and media it does not send to W&B, while the local store keeps them', async () => {
+  it('uploads artifact files, images and tables as run files (CreateRunFiles, then PUT) and references media from history as the W&B SDK does', async () => {
     const { tracker, wandb, memory, errors } = trackerWithWandb(server, ledger.dir);
     const id = await tracker.startExperiment({ seed: 1 });
-    await tracker.logArtifact(new URL(import.meta.url).pathname, { name: 'source' });
-    tracker.logTable('preds', { columns: ['q'], rows: [['x']] }, { step: 0 });
-    tracker.logHistogram('w', [1, 2], 0);
+    const source = new URL(import.meta.url).pathname;
+    await tracker.logArtifact(source, { name: 'source', type: 'code' });
+    await tracker.logImage('samples', PNG, { step: 1, caption: 'first' });
+    tracker.logTable('preds', { columns: ['q', 'score'], rows: [['<b>x</b>', 0.5]] }, { step: 1 });
+    tracker.logHistogram('w', [1, 2, 2, 3], 2);
+    tracker.logMetrics({ loss: 0.5 }, 2);
     await tracker.finishExperiment();
-    expect(wandb.deliveryStatus()[0]).toMatchObject({ experimentId: id, unsentOutputs: 3 });
     await tracker.close();
     expect(errors).toEqual([]);
-    expect((await memory.getArtifacts(id)).map((a) => a.name)).toEqual(['source']);
+    const run = runOf(id);
+    const digest = (await memory.getArtifacts(id))[0]!.digest;
+    const artifactFile = `artifacts/source/v1/${source.split('/').pop()}`;
+    expect(run.files.get(artifactFile)?.equals(readFileSync(source))).toBe(true);
+    const [row1, row2] = historyRows(run);
+    expect(row1).toMatchObject({ _step: 1, samples: { _type: 'image-file', format: 'png', width: 1, height: 1, size: PNG.length, caption: 'first' }, preds: { _type: 'table-file', ncols: 2, nrows: 1 } });
+    const image = row1!.samples as { path: string; sha256: string };
+    expect(image.path).toMatch(/^media\/images\/samples_1_[0-9a-f]{20}\.png$/);
+    expect(run.files.get(image.path)?.equals(PNG)).toBe(true);
+    const table = row1!.preds as { path: string; sha256: string };
+    expect(JSON.parse(run.files.get(table.path)!.toString('utf8'))).toEqual({ columns: ['q', 'score'], data: [['<b>x</b>', 0.5]] });
+    expect(createHash('sha256').update(run.files.get(table.path)!).digest('hex')).toBe(table.sha256);
+    expect(row2).toMatchObject({ _step: 2, loss: 0.5, w: { _type: 'histogram', values: expect.any(Array), bins: expect.any(Array) } });
+    expect((row2!.w as { values: number[] }).values.reduce((a, b) => a + b, 0)).toBe(4);
+    expect([...run.uploaded].sort()).toEqual([artifactFile, image.path, table.path].sort());
+    expect(parseWandbJson(run.summary!)).toMatchObject({ 'artifacts/source': { version: 1, digest, type: 'code', files: 1 } });
+    expect(wandb.deliveryStatus()[0]).toMatchObject({ unsentOutputs: 0, pendingFiles: 0, completed: true, needsSync: false });
+  });
+
+  it('keeps run files queued while W&B is down, says so in the ledger, and uploads them when it is back', async () => {
+    const { tracker, wandb, errors } = trackerWithWandb(server, ledger.dir, { closeTimeoutMs: 300 });
+    const id = await tracker.startExperiment({});
+    await tracker.flush();
+    server.fail(503);
+    await tracker.logImage('samples', PNG, { step: 0 });
+    await tracker.flush();
+    expect(wandb.deliveryStatus()[0]).toMatchObject({ pendingFiles: 1 });
+    expect(errors.length).toBeGreaterThan(0);
+    await tracker.finishExperiment();
+    await expect(wandb.close()).rejects.toThrow(/exptrack sync wandb/);
+    const ledgerFile = readdirSync(ledger.dir, { recursive: true }).map(String).find((f) => f.endsWith('.json'))!;
+    const state = JSON.parse(readFileSync(join(ledger.dir, ledgerFile), 'utf8')) as { undeliveredFiles: string[]; needsSync: boolean };
+    expect(state.needsSync).toBe(true);
+    expect(state.undeliveredFiles).toEqual([expect.stringMatching(/^media\/images\/samples_0_/)]);
+    expect(runOf(id).files.size).toBe(0);
+
+    // A live backend retries: once W&B answers again, the file goes up.
+    server.fail(null);
+    const again = trackerWithWandb(server, ledger.dir);
+    const id2 = await again.tracker.startExperiment({});
+    server.failNext(2, 503);
+    await again.tracker.logImage('samples', PNG, { step: 0 });
+    await again.tracker.finishExperiment();
+    await again.tracker.close();
+    expect([...runOf(id2).files.keys()]).toEqual([expect.stringMatching(/^media\/images\/samples_0_/)]);
+    expect(again.wandb.deliveryStatus()[0]).toMatchObject({ pendingFiles: 0, completed: true });
   });
 
   it('retries 429 and 503 answers with backoff and delivers everything', async () => {

@@ -20,8 +20,12 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
+import { encodeWireJson } from '../../core/wire-json.js';
+import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
+import { carriesContent } from '../../artifacts/artifact-store.js';
+import { fromLedgerBlob, separateContent, toLedgerBlob, uploadBody, type PendingBlob } from './blob-upload.js';
 import type { HttpBackendConfig } from './http-backend-config.js';
-import { HttpClient, RequestFailure, sleep } from './http-client.js';
+import { BlobTransfer, HttpClient, RequestFailure, sleep } from './http-client.js';
 import type { DeliveryLedger, LedgerEntry } from './ledger.js';
 import { encodeEvents } from './pack-events.js';
 
@@ -58,11 +62,12 @@ const READ_AHEAD_MS = 1_000;
  * await tracker.finishExperiment();
  * ```
  */
-export class HttpBackend implements Backend, ExperimentReader {
+export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'http';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: false, pipelinedWrites: true };
+  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: false, pipelinedWrites: true, artifacts: true };
   private readonly client: HttpClient;
+  private readonly blobs: BlobTransfer;
   private readonly config: Required<Omit<HttpBackendConfig, 'token' | 'ledgerDir' | 'fetch'>> & Pick<HttpBackendConfig, 'ledgerDir'>;
   private readonly session = newSessionId();
   private sequence = 0;
@@ -87,7 +92,9 @@ export class HttpBackend implements Backend, ExperimentReader {
   constructor(config: HttpBackendConfig) {
     const fetchImpl = config.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new ExptrackError('HttpBackend needs fetch (Node 20+, Bun, Deno, browsers) or config.fetch', { code: 'unsupported', backend: 'http' });
-    this.client = new HttpClient({ url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000 });
+    const clientOptions = { url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000 };
+    this.client = new HttpClient(clientOptions);
+    this.blobs = new BlobTransfer(this.client, clientOptions);
     this.config = {
       url: config.url,
       maxPointsPerRequest: Math.max(1, config.maxPointsPerRequest ?? 50_000),
@@ -111,7 +118,7 @@ export class HttpBackend implements Backend, ExperimentReader {
     const orphans = await (await this.ledger).adoptOrphans();
     if (orphans.length > 0) {
       // Sent one by one, as they were numbered: an ended process may have sent a few of them together.
-      this.queue.unshift(...orphans.map((entry): QueuedBatch => ({ ...entry, points: 0, mergeable: false })));
+      this.queue.unshift(...orphans.map(fromLedgerEntry));
       await (await this.ledger).spill(this.queue.map(toLedgerEntry));
       this.pump();
     }
@@ -138,9 +145,11 @@ export class HttpBackend implements Backend, ExperimentReader {
     this.giveUpAt = Infinity;
     const settled = chunks.map((chunk) => {
       const sequence = ++this.sequence;
-      const encoded = encodeEvents(chunk);
-      const mergeable = chunk.every((event) => event.type === 'metrics' || event.type === 'experiment_updated');
-      const entry: QueuedBatch = { session: this.session, sequence, events: encoded.text, points: encoded.points, mergeable };
+      // Artifact files and images go up before their batch, which names them by digest.
+      const { events: sent, blobs } = carriesContent(chunk) ? separateContent(chunk) : { events: chunk, blobs: [] };
+      const encoded = encodeEvents(sent);
+      const mergeable = blobs.length === 0 && chunk.every((event) => event.type === 'metrics' || event.type === 'experiment_updated');
+      const entry: QueuedBatch = { session: this.session, sequence, events: encoded.text, points: encoded.points, mergeable, ...(blobs.length > 0 ? { blobs } : {}) };
       const done = new Promise<void>((resolve, reject) => {
         entry.settle = (error) => (error ? reject(error) : resolve());
       });
@@ -230,6 +239,7 @@ export class HttpBackend implements Backend, ExperimentReader {
       const count = this.retrying ?? this.requestSize();
       const group = this.queue.slice(0, count);
       try {
+        for (const entry of group) await this.uploadBlobs(entry);
         await this.client.send('POST', '/batches', bodyOf(group));
         this.queue.splice(0, count);
         this.retrying = undefined;
@@ -262,6 +272,17 @@ export class HttpBackend implements Backend, ExperimentReader {
     }
   }
 
+  /** Uploads the blobs a batch names, each once (a retry skips those already sent). */
+  private async uploadBlobs(entry: QueuedBatch): Promise<void> {
+    for (const blob of entry.blobs ?? []) {
+      if (blob.sent) continue;
+      await this.blobs.upload(blob.digest, blob.size, await uploadBody(blob).catch((cause: unknown) => {
+        throw new ExptrackError(`cannot read ${'path' in blob ? blob.path : 'an image'} to upload it: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'not_found', field: 'path', backend: 'http', cause });
+      }));
+      blob.sent = true;
+    }
+  }
+
   /** How many batches from the head of the queue go in the next request. */
   private requestSize(): number {
     const head = this.queue[0]!;
@@ -282,8 +303,10 @@ export class HttpBackend implements Backend, ExperimentReader {
 
   // ----- reads: each first waits for the batches queued before it (read your own writes) -----
 
-  private async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false): Promise<unknown> {
+  private async read(path: string, args?: Record<string, unknown>, missingIsUndefined = false, plainGet = false): Promise<unknown> {
     await this.drained(this.config.flushTimeoutMs);
+    // The artifact reads take their arguments in the path and plain query parameters.
+    if (plainGet) return this.client.send('GET', path);
     return this.client.read(path, args, missingIsUndefined);
   }
 
@@ -352,6 +375,55 @@ export class HttpBackend implements Backend, ExperimentReader {
     return (await this.read('/stats')) as StoreStats;
   }
 
+  // ----- artifacts and media (the bytes are streamed from the server) -----
+
+  /** The run's artifacts, every version, from the server's store. */
+  async getArtifacts(experimentId: string): Promise<ArtifactRecord[]> {
+    return (await this.read(`${runPath(experimentId)}/artifacts`, undefined, false, true)) as ArtifactRecord[];
+  }
+
+  /** A file of an artifact (latest version unless `version`), read whole. */
+  async readArtifact(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<Uint8Array> {
+    return collectBytes(await this.readArtifactStream(experimentId, name, options));
+  }
+
+  /** A file of an artifact, streamed from the server as it arrives. */
+  async readArtifactStream(experimentId: string, name: string, options: ReadArtifactOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    await this.drained(this.config.flushTimeoutMs);
+    const query = new URLSearchParams();
+    if (options.version !== undefined) query.set('version', String(options.version));
+    if (options.file !== undefined) query.set('file', options.file);
+    const q = query.toString();
+    return this.blobs.download(`${runPath(experimentId)}/artifacts/${encodeURIComponent(name)}/content${q === '' ? '' : `?${q}`}`);
+  }
+
+  /** What the run used and who used what it logged. */
+  async getArtifactLineage(experimentId: string): Promise<ArtifactLineage> {
+    return (await this.read(`${runPath(experimentId)}/lineage`, undefined, false, true)) as ArtifactLineage;
+  }
+
+  /** The media of a key, by step (images without their bytes). */
+  async getMedia(experimentId: string, key: string): Promise<MediaRecord[]> {
+    return (await this.read(`${runPath(experimentId)}/media?key=${encodeURIComponent(key)}`, undefined, false, true)) as MediaRecord[];
+  }
+
+  /** The media keys of the run. */
+  async getMediaKeys(experimentId: string): Promise<MediaKey[]> {
+    return (await this.read(`${runPath(experimentId)}/media-keys`, undefined, false, true)) as MediaKey[];
+  }
+
+  /** The bytes of the image logged under `key` at `step`. */
+  async readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array> {
+    await this.drained(this.config.flushTimeoutMs);
+    return collectBytes(await this.blobs.download(`${runPath(experimentId)}/media/${encodeURIComponent(key)}/content?step=${encodeURIComponent(String(options?.step))}`));
+  }
+
+  /** The server store's garbage collection (a read-write token). */
+  async collectGarbage(options: { dryRun?: boolean } = {}): Promise<GarbageReport> {
+    await this.drained(this.config.flushTimeoutMs);
+    return (await this.client.send('POST', '/gc', encodeWireJson({ dryRun: options.dryRun ?? false }))) as GarbageReport;
+  }
+
   /** Deletes through the server (a read-write token); batches queued before are delivered first. */
   async deleteExperiment(id: string): Promise<boolean> {
     this.readAhead = undefined;
@@ -395,14 +467,15 @@ function splitBatch(events: readonly TrackerEvent[], maxPoints: number): Tracker
 
 /**
  * A batch waiting for the server: its encoded events (or, adopted from a ledger, its whole request
- * body), whether it may share a request with its neighbours, and `settle`, which tells the caller of
- * `write` how it went.
+ * body), the blobs to upload before it, whether it may share a request with its neighbours, and
+ * `settle`, which tells the caller of `write` how it went.
  */
 interface QueuedBatch {
   session: string;
   sequence: number;
   events?: string;
   body?: string;
+  blobs?: PendingBlob[];
   points: number;
   /** Only metric columns and run updates share a request: a refusal then concerns them all alike. */
   mergeable: boolean;
@@ -418,7 +491,34 @@ function bodyOf(group: readonly QueuedBatch[]): string {
 }
 
 function toLedgerEntry(entry: QueuedBatch): LedgerEntry {
-  return { session: entry.session, sequence: entry.sequence, body: bodyOf([entry]) };
+  const { session, sequence, blobs } = entry;
+  return { session, sequence, body: bodyOf([entry]), ...(blobs ? { blobs: blobs.filter((b) => !b.sent).map(toLedgerBlob) } : {}) };
+}
+
+/** A batch adopted from a ledger goes alone, as it was numbered: an ended process may have sent a few together. */
+function fromLedgerEntry({ session, sequence, body, blobs }: LedgerEntry): QueuedBatch {
+  const pending = (blobs ?? []).map(fromLedgerBlob).filter((b): b is PendingBlob => b !== undefined);
+  return { session, sequence, body, points: 0, mergeable: false, ...(pending.length > 0 ? { blobs: pending } : {}) };
+}
+
+function runPath(experimentId: string): string {
+  return `/experiments/${encodeURIComponent(experimentId)}`;
+}
+
+async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 function countPoints(events: readonly TrackerEvent[]): number {

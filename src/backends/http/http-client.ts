@@ -123,6 +123,78 @@ export class HttpClient {
   }
 }
 
+/** Upload and download time limit per MiB, on top of `requestTimeoutMs` (slow links, big artifacts). */
+const MS_PER_MIB = 1_000;
+
+/**
+ * Sends one blob's bytes to `PUT /blobs/:digest`, or opens a download's body.
+ * Kept apart from {@link HttpClient.send}, which speaks JSON only.
+ */
+export class BlobTransfer {
+  constructor(
+    private readonly client: HttpClient,
+    private readonly options: ClientOptions,
+  ) {}
+
+  /**
+   * Uploads a blob.
+   *
+   * @param digest - the blob's digest
+   * @param size - its size, which sets the time limit
+   * @param body - the bytes (a file's `Blob` streams)
+   * @throws RequestFailure
+   */
+  async upload(digest: string, size: number, body: Blob | Uint8Array): Promise<void> {
+    const response = await this.request('PUT', `/blobs/${digest}`, size, { body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream' } });
+    await response.arrayBuffer();
+  }
+
+  /**
+   * Opens a download (`GET`) and returns its body as chunks.
+   *
+   * @param path - below `/api/v1`, with its query
+   * @throws RequestFailure for an answer other than 200 (`not_found` with the store's field)
+   */
+  async download(path: string): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.request('GET', path, undefined, {});
+    const body = response.body;
+    if (body === null) return (async function* () {})();
+    return (async function* () {
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    })();
+  }
+
+  private async request(method: string, path: string, size: number | undefined, init: { body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const controller = new AbortController();
+    const limit = this.options.requestTimeoutMs + (size === undefined ? 0 : Math.ceil(size / 2 ** 20) * MS_PER_MIB);
+    const timer = setTimeout(() => controller.abort(), limit);
+    let response: Response;
+    try {
+      response = await this.options.fetch(this.client.where + path, { method, headers, signal: controller.signal, ...(init.body === undefined ? {} : { body: init.body, duplex: 'half' }) } as RequestInit);
+    } catch (cause) {
+      clearTimeout(timer);
+      const reason = controller.signal.aborted ? `no answer within ${limit} ms` : cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+      throw new RequestFailure(`the tracking server at ${this.client.where} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+    }
+    // An upload's limit covers its body, sent before the answer; a download's body is read after,
+    // by the caller, at the pace it reads.
+    clearTimeout(timer);
+    if (!response.ok) throw failureOf(response, await response.text().catch(() => ''), this.client.where);
+    return response;
+  }
+}
+
 /** The store's error codes a server's answer may carry over (a 401 or a proxy's page is `backend_failed`). */
 const PASSED_ON: ReadonlySet<string> = new Set(['invalid_input', 'not_found', 'already_exists', 'parse_error', 'insufficient_data', 'unsupported', 'corrupt_store', 'backend_failed']);
 

@@ -24,6 +24,8 @@ interface NodeProcess {
   kill(pid: number, signal: 0): boolean;
 }
 
+import type { LedgerBlob } from './blob-upload.js';
+
 const load = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
 
 /** A batch as it waits: its number and the request body that carries it. */
@@ -31,6 +33,8 @@ export interface LedgerEntry {
   session: string;
   sequence: number;
   body: string;
+  /** The artifact files and images to upload before the batch (files by path, images as base64). */
+  blobs?: LedgerBlob[];
 }
 
 /** The ledger file of one backend instance, and the adopted files of dead ones. */

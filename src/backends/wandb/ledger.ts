@@ -28,6 +28,8 @@ export interface LedgerState {
   exitCode: number | null;
   /** History rows the live backend could not deliver (still queued or given up) when it last wrote. */
   undeliveredRows: number;
+  /** Run files (artifact files, images, tables) the live backend had not uploaded when it last wrote. */
+  undeliveredFiles?: string[];
   /** Points that arrived after a higher step had been sent (W&B drops non-increasing steps): only a sync can place them. */
   latePoints: number;
   /** Whether something is known to be missing on W&B (a sync will deliver it). */

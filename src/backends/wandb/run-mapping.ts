@@ -59,6 +59,8 @@ export function fingerprint(text: string): string {
 export interface HistoryRow {
   step: number;
   values: Map<string, number>;
+  /** Media logged at the step, as W&B's history holds them (`image-file`, `table-file`, `histogram` objects). */
+  media?: Map<string, Record<string, unknown>>;
   /** The latest timestamp of the row's points, ms. */
   timestamp: number;
 }
@@ -79,6 +81,7 @@ export function encodeHistoryLine(row: HistoryRow, createdAt: number): string {
     _timestamp: row.timestamp / 1000,
   };
   for (const key of [...row.values.keys()].sort()) out[key] = row.values.get(key)!;
+  if (row.media) for (const key of [...row.media.keys()].sort()) (out as Record<string, unknown>)[key] = row.media.get(key)!;
   return encodeWandbJson(out);
 }
 

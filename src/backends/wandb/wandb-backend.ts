@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import type { Backend, BackendCapabilities, ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { applyExperimentChanges } from '../../core/experiment-changes.js';
@@ -19,12 +20,15 @@ import {
 } from './run-mapping.js';
 import type { WandbBackendConfig } from './wandb-backend-config.js';
 import { WandbClient, type UpsertBucketVariables } from './wandb-client.js';
+import { artifactFiles, mapMedia, type RunFileUpload } from './media-mapping.js';
 
 /** Summary-only posts are sent at most this often while a run is going. */
 const SUMMARY_INTERVAL_MS = 2_000;
 /** W&B marks a run crashed when it hears nothing for minutes; a run without new rows posts this often. */
 const HEARTBEAT_INTERVAL_MS = 30_000;
 const MAX_RECONNECT_DELAY_MS = 60_000;
+/** Run files asked for in one `CreateRunFiles` request. */
+const FILES_PER_URL_REQUEST = 20;
 
 /**
  * How delivery of one run to W&B stands.
@@ -55,10 +59,14 @@ export interface WandbRunDelivery {
    */
   skippedPoints: number;
   /**
-   * Artifacts, artifact uses and media (images, tables, histograms) logged to the run: this backend
-   * does not send them to W&B (nor can a sync); keep a SQLite or Postgres store beside it for them.
+   * Artifacts and media this backend could not send: artifact uses (W&B lineage needs its
+   * Artifacts API), outputs of a run this process only attached to, media at a step below one
+   * already sent, and files that could not be read when their turn came. A sync does not send them;
+   * keep a SQLite or Postgres store beside it for them.
    */
   unsentOutputs: number;
+  /** Run files (artifact files, images, tables) waiting for their upload. */
+  pendingFiles: number;
   /** Whether W&B has the run's current summary. */
   summaryDelivered: boolean;
   /** Whether W&B acknowledged the run's end (`complete` with the exit code). */
@@ -84,6 +92,10 @@ interface RunState {
   attached: boolean;
   skippedPoints: number;
   unsentOutputs: number;
+  /** Run files to upload, in order. */
+  uploads: RunFileUpload[];
+  /** Run files uploaded but not yet announced in a file_stream post. */
+  uploadedNames: string[];
   /** Name and notes changed on a run resumed from elsewhere. */
   partial: { name?: string; notes?: string };
   createdAt: number;
@@ -300,6 +312,7 @@ export class WandbBackend implements Backend {
       detachedRows: run.detachedRows,
       skippedPoints: run.skippedPoints,
       unsentOutputs: run.unsentOutputs,
+      pendingFiles: run.uploads.length,
       summaryDelivered: run.summaryVersion === run.summarySentVersion,
       completed: run.completeSent,
       needsSync: run.latePoints > 0 || run.detachedRows > 0 || run.skippedPoints > 0 || (this.closed && this.undelivered(run)),
@@ -330,10 +343,7 @@ export class WandbBackend implements Backend {
     // A run first seen through a status change was resumed here (this process owns it now); first
     // seen through anything else, this process attached to a run another process writes to W&B.
     const run = this.runFor(event.experimentId, event.type === 'experiment_updated' && event.changes.status === 'running');
-    if (event.type === 'artifact' || event.type === 'artifact_used' || event.type === 'media') {
-      run.unsentOutputs++;
-      return undefined;
-    }
+    if (event.type === 'artifact' || event.type === 'artifact_used' || event.type === 'media') return this.applyOutput(run, event);
     if (run.attached) {
       if (event.type === 'metrics') run.skippedPoints += event.points.keys.length;
       else if (event.type === 'evaluation') run.skippedPoints += Object.keys(event.evaluation.metrics).length;
@@ -362,6 +372,37 @@ export class WandbBackend implements Backend {
     }
   }
 
+  /** An artifact becomes run files and a summary entry; a media item a history value (and a file). */
+  private applyOutput(run: RunState, event: Extract<TrackerEvent, { type: 'artifact' | 'artifact_used' | 'media' }>): RunState | undefined {
+    if (run.attached || event.type === 'artifact_used') {
+      run.unsentOutputs++;
+      return undefined;
+    }
+    if (event.type === 'artifact') {
+      const { artifact } = event;
+      run.uploads.push(...artifactFiles(artifact, event.sources));
+      run.summary.mergeUser({
+        [`artifacts/${artifact.name}`]: { version: artifact.version, digest: artifact.digest, size: artifact.size, type: artifact.type, files: artifact.files.length, path: `artifacts/${artifact.name}/v${artifact.version}/` },
+      });
+      run.summaryVersion++;
+      return run;
+    }
+    const mapped = mapMedia(event.media, event.bytes);
+    const { step, key, createdAt } = event.media;
+    if (!mapped || step <= run.lastSealedStep) {
+      // W&B drops rows whose step is not above the last one sent.
+      run.unsentOutputs++;
+      return undefined;
+    }
+    if (mapped.file) run.uploads.push(mapped.file);
+    let row = run.open.get(step);
+    if (!row) run.open.set(step, (row = { step, values: new Map(), timestamp: createdAt }));
+    (row.media ??= new Map()).set(key, mapped.value);
+    if (createdAt > row.timestamp) row.timestamp = createdAt;
+    if (step > run.maxSeenStep) run.maxSeenStep = step;
+    return run;
+  }
+
   private newRun(experimentId: string, experiment: Experiment | null): RunState {
     const summary = new SummaryState(experimentId);
     if (experiment) {
@@ -375,6 +416,8 @@ export class WandbBackend implements Backend {
       attached: false,
       skippedPoints: 0,
       unsentOutputs: 0,
+      uploads: [],
+      uploadedNames: [],
       partial: {},
       createdAt: experiment?.createdAt ?? Date.now(),
       needsUpsert: true,
@@ -547,6 +590,8 @@ export class WandbBackend implements Backend {
       !run.prepared ||
       run.needsUpsert ||
       run.queue.length > 0 ||
+      run.uploads.length > 0 ||
+      run.uploadedNames.length > 0 ||
       (sealedBelow === Infinity && run.open.size > 0) ||
       this.summaryPending(run) ||
       (run.finished && run.exitCode !== null && !run.completeSent)
@@ -557,7 +602,7 @@ export class WandbBackend implements Backend {
   private hasDueWork(run: RunState): boolean {
     const now = Date.now();
     if (run.cooldownUntil > now) return false;
-    if (!run.prepared || run.needsUpsert || run.queue.length > 0 || run.heartbeatDue || run.ledgerDirty) return true;
+    if (!run.prepared || run.needsUpsert || run.queue.length > 0 || run.uploads.length > 0 || run.uploadedNames.length > 0 || run.heartbeatDue || run.ledgerDirty) return true;
     if (this.summaryPending(run) && (run.finished || this.closing || now - run.lastPostAt >= SUMMARY_INTERVAL_MS)) return true;
     return run.finished && run.exitCode !== null && !run.completeSent && run.open.size === 0;
   }
@@ -606,8 +651,12 @@ export class WandbBackend implements Backend {
       run.ledgerDirty = true;
       return;
     }
+    if (run.uploads.length > 0) {
+      await this.uploadFiles(run, entity);
+      return;
+    }
     const summaryDue = this.summaryPending(run) && (run.finished || this.closing || Date.now() - run.lastPostAt >= SUMMARY_INTERVAL_MS);
-    if (run.queue.length > 0 || summaryDue) {
+    if (run.queue.length > 0 || summaryDue || run.uploadedNames.length > 0) {
       const lines = run.queue.slice(0, this.config.maxRowsPerRequest ?? 1_000).map((q) => ({ seq: q.seq, step: q.row.step, line: encodeHistoryLine(q.row, run.createdAt) }));
       const files: Record<string, { offset: number; content: string[] }> = {};
       const offset = lines.length > 0 ? run.base + lines[0]!.seq : 0;
@@ -615,7 +664,9 @@ export class WandbBackend implements Backend {
       const version = run.summaryVersion;
       const summaryLine = run.summary.encode();
       files['wandb-summary.json'] = { offset: 0, content: [summaryLine] };
-      await client.fileStream(entity, this.project, run.runId, JSON.stringify({ files }), signal);
+      const uploaded = run.uploadedNames.slice();
+      await client.fileStream(entity, this.project, run.runId, JSON.stringify(uploaded.length > 0 ? { files, uploaded } : { files }), signal);
+      run.uploadedNames.splice(0, uploaded.length);
       // Acknowledged: record it, then drop what was sent from the queue.
       const ledger = run.ledger!;
       lines.forEach((l, i) => {
@@ -648,6 +699,35 @@ export class WandbBackend implements Backend {
     if (run.ledgerDirty) await this.persist(run);
   }
 
+  /**
+   * Uploads the next run files: upload URLs from `CreateRunFiles`, then a PUT each. A file that
+   * cannot be read any more is dropped and reported (counted in `unsentOutputs`); a failed
+   * request leaves the rest queued for the retry.
+   */
+  private async uploadFiles(run: RunState, entity: string): Promise<void> {
+    const client = this.client!;
+    const signal = this.abort.signal;
+    const batch = run.uploads.slice(0, FILES_PER_URL_REQUEST);
+    const { urls, headers } = await client.createRunFiles(entity, this.project, run.runId, batch.map((u) => u.name), signal);
+    for (const upload of batch) {
+      const url = urls.get(upload.name);
+      if (url === undefined) throw new ExptrackError(`W&B CreateRunFiles gave no upload URL for ${upload.name}`, { code: 'unavailable', backend: this.name });
+      let body: Blob | Uint8Array;
+      try {
+        body = 'bytes' in upload.source ? upload.source.bytes : await openAsBlob(upload.source.path);
+      } catch (cause) {
+        run.uploads.shift();
+        run.unsentOutputs++;
+        this.unreported ??= new ExptrackError(`W&B: cannot read ${'path' in upload.source ? upload.source.path : upload.name} to upload it as ${upload.name}: ${String(cause)}`, { code: 'not_found', field: 'path', backend: this.name, cause });
+        continue;
+      }
+      await client.uploadFile(url, headers, body, body instanceof Blob ? body.size : body.byteLength, upload.name, signal);
+      run.uploads.shift();
+      run.uploadedNames.push(upload.name);
+    }
+    run.ledgerDirty = true;
+  }
+
   private upsertVars(run: RunState, entity: string): UpsertBucketVariables {
     if (run.experiment) return upsertVariables(run.experiment, { entity, project: this.project, ...(this.config.jobType ? { jobType: this.config.jobType } : {}) });
     const vars: UpsertBucketVariables = { name: run.runId, entity, project: this.project };
@@ -671,13 +751,14 @@ export class WandbBackend implements Backend {
   }
 
   private undelivered(run: RunState): boolean {
-    return run.skippedPoints > 0 || run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
+    return run.skippedPoints > 0 || run.uploads.length > 0 || run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
   }
 
   private updateLedgerCounts(run: RunState): void {
     const ledger = run.ledger;
     if (!ledger) return;
     ledger.undeliveredRows = run.queue.length + run.open.size + run.detachedRows;
+    ledger.undeliveredFiles = run.uploads.map((u) => u.name);
     ledger.latePoints = run.latePoints;
     ledger.needsSync = ledger.undeliveredRows > 0 || run.latePoints > 0 || (this.closed && this.undelivered(run));
     if (run.lastError) ledger.lastError = run.lastError.message;

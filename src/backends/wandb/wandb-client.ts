@@ -1,6 +1,7 @@
 /**
- * The three W&B calls exptrack needs, over the built-in fetch: GraphQL (`Viewer`, `UpsertBucket`,
- * `RunResumeStatus`) and the run's `file_stream` endpoint.
+ * The W&B calls exptrack needs, over the built-in fetch: GraphQL (`Viewer`, `UpsertBucket`,
+ * `RunResumeStatus`, `CreateRunFiles`), the run's `file_stream` endpoint, and PUTs of run files to
+ * the URLs `CreateRunFiles` returns.
  */
 import { ExptrackError } from '../../core/errors.js';
 import { authorizationHeader } from './credentials.js';
@@ -32,6 +33,20 @@ const RUN_RESUME_STATUS = `query RunResumeStatus($project: String, $entity: Stri
   }
 }`;
 
+const CREATE_RUN_FILES = `mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  createRunFiles(input: { entityName: $entity, projectName: $project, runName: $run, files: $files }) {
+    runID
+    uploadHeaders
+    files { name uploadUrl }
+  }
+}`;
+
+/** Where to PUT the files of a run: one URL per file, and the headers every upload carries. */
+export interface RunFileUrls {
+  urls: Map<string, string>;
+  headers: Record<string, string>;
+}
+
 /** The variables of `UpsertBucket` that exptrack sends. A field left out keeps its value on W&B. */
 export interface UpsertBucketVariables {
   name: string;
@@ -61,6 +76,8 @@ export interface RunResumeStatus {
 /** One `file_stream` request: lines to place at an offset of a file, and the run's end. */
 export interface FileStreamBody {
   files?: Record<string, { offset: number; content: string[] }>;
+  /** Run files uploaded since the last post (W&B then lists them with the run). */
+  uploaded?: string[];
   complete?: boolean;
   exitcode?: number;
 }
@@ -105,6 +122,51 @@ export class WandbClient {
     const bucket = data.model?.bucket;
     if (!bucket) return null;
     return { historyLineCount: bucket.historyLineCount ?? 0, lastStep: lastStepOfTail(bucket.historyTail) };
+  }
+
+  /** Asks for upload URLs of files of the run `entity/project/run` (W&B's `CreateRunFiles`). */
+  async createRunFiles(entity: string, project: string, run: string, files: string[], signal?: AbortSignal): Promise<RunFileUrls> {
+    const data = await this.graphql<{ createRunFiles: { runID?: string | null; uploadHeaders?: string[] | null; files?: Array<{ name: string; uploadUrl: string }> | null } | null }>(
+      'CreateRunFiles',
+      CREATE_RUN_FILES,
+      { entity, project, run, files },
+      signal,
+    );
+    const result = data.createRunFiles;
+    if (!result?.runID) throw new ExptrackError(`W&B CreateRunFiles: no run ${entity}/${project}/${run}`, { code: 'backend_failed', backend: 'wandb', retryable: false });
+    const headers: Record<string, string> = {};
+    for (const line of result.uploadHeaders ?? []) {
+      const at = line.indexOf(':');
+      if (at > 0) headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+    return { urls: new Map((result.files ?? []).map((f) => [f.name, f.uploadUrl])), headers };
+  }
+
+  /** PUTs a file's bytes to the URL `createRunFiles` gave (no API key: the URL is signed). */
+  async uploadFile(url: string, headers: Record<string, string>, body: Blob | Uint8Array, size: number, what: string, signal?: AbortSignal): Promise<void> {
+    await withRetry(
+      this.options.retry,
+      async () => {
+        const timeoutMs = this.options.requestTimeoutMs + Math.ceil(size / 2 ** 20) * 1_000;
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+        let response: Response;
+        try {
+          response = await fetch(url, { method: 'PUT', body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream', ...headers }, signal: combined });
+        } catch (cause) {
+          const timedOut = timeout.aborted && !signal?.aborted;
+          throw new ExptrackError(timedOut ? `W&B upload of ${what}: no answer within ${timeoutMs} ms` : `W&B upload of ${what}: ${describeNetworkError(cause)}`, {
+            code: timedOut ? 'timeout' : 'unavailable',
+            backend: 'wandb',
+            cause,
+            retryable: !signal?.aborted,
+          });
+        }
+        const text = await response.text().catch(() => '');
+        if (!response.ok) throw httpError(`upload of ${what}`, response.status, text, response.headers.get('retry-after'));
+      },
+      signal,
+    );
   }
 
   /** Posts one file_stream request for the run `entity/project/name`. */

@@ -35,6 +35,8 @@ async function gc(ctx: CommandContext, options: { yes?: boolean }): Promise<void
     ctx.printJson(report);
     return;
   }
-  const what = `${report.blobs} unreferenced blob${report.blobs === 1 ? '' : 's'}, ${formatBytes(report.bytes)}`;
-  ctx.print(report.deleted ? `deleted ${what}` : report.blobs === 0 ? 'nothing to free' : `would free ${what} (dry run; run \`exptrack gc --yes\` to delete)`);
+  const abandoned = report.abandoned?.uploads ?? 0;
+  let what = `${report.blobs} unreferenced blob${report.blobs === 1 ? '' : 's'}, ${formatBytes(report.bytes)}`;
+  if (abandoned > 0) what += `; ${abandoned} unfinished upload${abandoned === 1 ? '' : 's'} of a crashed writer, ${formatBytes(report.abandoned!.bytes)}`;
+  ctx.print(report.deleted ? `deleted ${what}` : report.blobs === 0 && abandoned === 0 ? 'nothing to free' : `would free ${what} (dry run; run \`exptrack gc --yes\` to delete)`);
 }

@@ -19,6 +19,8 @@ interface ServerOptions {
   drainSeconds: number;
   quiet?: boolean;
   corsOrigin?: string[];
+  maxBlobBytes?: number;
+  blobStagingDir?: string;
 }
 
 /**
@@ -41,6 +43,8 @@ export function registerServer(program: Command, wrap: Wrap): void {
     .option('--writers <n>', 'store connections that write batches (default 4 for Postgres, 1 for SQLite)', integerOption(1))
     .option('--drain-seconds <n>', 'how long SIGTERM waits for requests in flight', integerOption(0), 30)
     .option('--cors-origin <origin...>', 'web page origins allowed to call the server from a browser (https://app.example.com, or *)')
+    .option('--max-blob-bytes <n>', 'largest artifact file or image a client may upload (default 16 GiB)', integerOption(1))
+    .option('--blob-staging-dir <path>', 'where uploaded artifact bytes wait for their batch (default: a temporary directory; share it between servers behind one load balancer)')
     .option('--quiet', 'no access log')
     .action(wrap(server));
 }
@@ -72,6 +76,8 @@ async function server(ctx: CommandContext, options: ServerOptions): Promise<numb
       // MLflow's REST API beside exptrack's: MLFLOW_TRACKING_URI=<url> logs into this store.
       mounts: mlflowMounts({ store }),
       ...(options.corsOrigin ? { corsOrigins: options.corsOrigin } : {}),
+      ...(options.maxBlobBytes === undefined ? {} : { maxBlobBytes: options.maxBlobBytes }),
+      ...(options.blobStagingDir === undefined ? {} : { blobStagingDir: options.blobStagingDir }),
       ...(options.quiet ? {} : { log: (entry) => ctx.io.stdout.write(`${JSON.stringify(entry)}\n`) }),
     }).catch((error: unknown) => {
       throw new CliError(error instanceof Error ? error.message : String(error));
