@@ -127,7 +127,8 @@ describe('a loop that logs slowly and never yields', () => {
     }
     const handOverWait = Date.now();
     // Still in the same turn: everything logged more than a flush interval (and a commit) ago is stored.
-    while (storedPoints(path) < 40 && Date.now() - handOverWait < 2_000);
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (storedPoints(path) < 40 && Date.now() - handOverWait < 10_000) Atomics.wait(nap, 0, 0, 50);
     expect(storedPoints(path)).toBeGreaterThanOrEqual(40);
     await tracker.finishExperiment();
     await tracker.close();

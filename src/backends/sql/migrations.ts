@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { artifactMigration } from './artifact-migration.js';
 import { createTables } from './create-table.js';
+import { outlineBlocksMigration } from './outline-blocks-migration.js';
 import type { StoreDialect } from './store-dialect.js';
 import { INITIAL_TABLES, writeSessions } from './store-schema.js';
 
@@ -15,6 +16,9 @@ const HISTORY: ReadonlyArray<readonly [name: string, up: (db: Kysely<unknown>, d
   // server's client batches are applied once on SQLite too.
   ['0002_write_sessions', (db, dialect) => (dialect.has('writeLedger') ? Promise.resolve() : createTables(db, dialect, [{ name: writeSessions.name, columns: writeSessions.columns }]))],
   ['0003_artifacts', (db, dialect) => artifactMigration(dialect.name).up(db)],
+  // Postgres: a multi-resolution summary of each metric that outlines read (SQLite reads its
+  // clustered points fast enough).
+  ['0004_outline_blocks', (db, dialect) => (dialect.has('outlineBlocks') ? outlineBlocksMigration(db) : Promise.resolve())],
 ];
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */
