@@ -8,14 +8,21 @@ import { outlineParts, type OutlinePart } from './outline-parts.js';
 /** Finite values only: in Postgres, NaN sorts above +Infinity. */
 const FINITE = sql`value > '-Infinity' AND value < 'Infinity'`;
 
-/** The parts of the outline blocks and of the points that a list of parts selects; `$series` is the series. */
-function partsJoin(series: number, parts: readonly OutlinePart[], buckets: readonly number[]) {
-  return sql`parts AS (SELECT * FROM unnest(${buckets}::int4[], ${parts.map((p) => p.level)}::int4[], ${parts.map((p) => p.from)}::int8[], ${parts.map((p) => p.to)}::int8[]) AS u(i, level, lo, hi)),
-    blocks AS (SELECT p.i, b.* FROM parts p JOIN metric_outline_blocks b
-      ON b.series_id = ${series} AND b.level = p.level AND b.block >= (p.lo >> (${OUTLINE_LEVEL_BITS} * p.level)) AND b.block < (p.hi >> (${OUTLINE_LEVEL_BITS} * p.level))
-      WHERE p.level > 0),
-    points AS (SELECT p.i, m.* FROM parts p JOIN metric_points m ON m.series_id = ${series} AND m.step >= p.lo AND m.step < p.hi WHERE p.level = 0)`;
+/** The parts, as a table `parts(i, level, lo, hi)`: `i` is the step range a part belongs to. */
+function partsTable(parts: readonly OutlinePart[], buckets: readonly number[]) {
+  return sql`parts AS (SELECT * FROM unnest(${buckets}::int4[], ${parts.map((p) => p.level)}::int4[], ${parts.map((p) => p.from)}::int8[], ${parts.map((p) => p.to)}::int8[]) AS u(i, level, lo, hi))`;
 }
+
+/**
+ * The rows of part `p`: its blocks, or its points. Every use is a LATERAL subquery with a LIMIT or
+ * an aggregate, which the planner cannot flatten into a join: each part is one index range scan
+ * (as a join, the planner may scan the whole series once per part, which took minutes).
+ */
+const inBlocks = (series: number) =>
+  sql`series_id = ${series} AND level = p.level AND block >= (p.lo >> (${sql.lit(OUTLINE_LEVEL_BITS)} * p.level)) AND block < (p.hi >> (${sql.lit(OUTLINE_LEVEL_BITS)} * p.level))`;
+const inPoints = (series: number) => sql`series_id = ${series} AND step >= p.lo AND step < p.hi`;
+/** A limit no part reaches: it keeps a LATERAL subquery a subquery (one index range scan per part). */
+const NOT_FLATTENED = sql.raw(`LIMIT ${Number.MAX_SAFE_INTEGER}`);
 
 /**
  * `getMetricOutline` in Postgres, from the outline blocks (migration `0004_outline_blocks`): the
@@ -35,6 +42,9 @@ export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, i
   const { fromStep, toStep, buckets } = outlineWindow(query);
   if (fromStep > toStep) return emptyOutline(key);
   return kysely.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+    // Thousands of small index scans look expensive to the planner, whose JIT compilation then costs
+    // more (about 250 ms) than the whole query.
+    await sql`SET LOCAL jit = off`.execute(trx);
     const { rows: [window] } = await sql<{ series_id: number; first_step: number | null; last_step: number | null }>`
       SELECT s.id AS series_id,
         (SELECT step FROM metric_points WHERE series_id = s.id AND step BETWEEN ${fromStep} AND ${toStep} ORDER BY step LIMIT 1) AS first_step,
@@ -44,11 +54,11 @@ export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, i
     const { series_id: seriesId, first_step: firstStep, last_step: lastStep } = window;
     const whole = outlineParts(firstStep, lastStep + 1);
     const { rows: [counts] } = await sql<{ count: number; finite: number }>`
-      WITH ${partsJoin(seriesId, whole, whole.map(() => 0))}
-      SELECT coalesce(sum(n), 0)::int8 AS count, coalesce(sum(finite), 0)::int8 AS finite FROM (
-        SELECT count AS n, finite FROM blocks
+      WITH ${partsTable(whole, whole.map(() => 0))}
+      SELECT coalesce(sum(c.n), 0)::int8 AS count, coalesce(sum(c.finite), 0)::int8 AS finite FROM parts p CROSS JOIN LATERAL (
+        SELECT sum(count) AS n, sum(finite) AS finite FROM metric_outline_blocks WHERE p.level > 0 AND ${inBlocks(seriesId)}
         UNION ALL
-        SELECT 1, CASE WHEN ${FINITE} THEN 1 ELSE 0 END FROM points) AS x`.execute(trx);
+        SELECT count(*), count(*) FILTER (WHERE ${FINITE}) FROM metric_points WHERE p.level = 0 AND ${inPoints(seriesId)}) AS c`.execute(trx);
     const { count, finite } = counts!;
     const outline = { key, count, nonFinite: count - finite, firstStep, lastStep };
     if (drawsEveryPoint(finite, buckets)) {
@@ -74,14 +84,17 @@ export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, i
     }
     // Empty ranges have no candidate and drop out.
     const { rows } = await sql<{ i: number; min_step: number; min_value: number; max_step: number; max_value: number }>`
-      WITH ${partsJoin(seriesId, parts, partBuckets)},
+      WITH ${partsTable(parts, partBuckets)},
       candidates AS (
-        SELECT i, min_value, min_step, writer_id AS min_writer, min_seq, max_value, max_step, writer_id AS max_writer, max_seq FROM blocks WHERE finite > 0
+        SELECT p.i, b.min_value AS lo_value, b.min_step AS lo_step, b.writer_id AS lo_writer, b.min_seq AS lo_seq,
+          b.max_value AS hi_value, b.max_step AS hi_step, b.writer_id AS hi_writer, b.max_seq AS hi_seq
+        FROM parts p CROSS JOIN LATERAL (SELECT * FROM metric_outline_blocks WHERE p.level > 0 AND ${inBlocks(seriesId)} AND finite > 0 ${NOT_FLATTENED}) b
         UNION ALL
-        SELECT i, value, step, writer_id, seq, value, step, writer_id, seq FROM points WHERE ${FINITE})
-      SELECT lo.i, lo.min_step, lo.min_value, hi.max_step, hi.max_value
-      FROM (SELECT DISTINCT ON (i) i, min_step, min_value FROM candidates ORDER BY i, min_value, min_step, min_writer, min_seq) lo
-      JOIN (SELECT DISTINCT ON (i) i, max_step, max_value FROM candidates ORDER BY i, max_value DESC, max_step, max_writer, max_seq) hi USING (i)
+        SELECT p.i, m.value, m.step, m.writer_id, m.seq, m.value, m.step, m.writer_id, m.seq
+        FROM parts p CROSS JOIN LATERAL (SELECT * FROM metric_points WHERE p.level = 0 AND ${inPoints(seriesId)} AND ${FINITE} ${NOT_FLATTENED}) m)
+      SELECT lo.i, lo.lo_step AS min_step, lo.lo_value AS min_value, hi.hi_step AS max_step, hi.hi_value AS max_value
+      FROM (SELECT DISTINCT ON (i) i, lo_step, lo_value FROM candidates ORDER BY i, lo_value, lo_step, lo_writer, lo_seq) lo
+      JOIN (SELECT DISTINCT ON (i) i, hi_step, hi_value FROM candidates ORDER BY i, hi_value DESC, hi_step, hi_writer, hi_seq) hi USING (i)
       ORDER BY lo.i`.execute(trx);
     const ranges = rows.map((r) => ({ min: { step: r.min_step, value: r.min_value }, max: { step: r.max_step, value: r.max_value } }));
     return { ...outline, reduced: true, ...drawnPoints(ranges, first, last) };
