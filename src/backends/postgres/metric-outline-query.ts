@@ -8,9 +8,10 @@ import { outlineParts, type OutlinePart } from './outline-parts.js';
 /** Finite values only: in Postgres, NaN sorts above +Infinity. */
 const FINITE = sql`value > '-Infinity' AND value < 'Infinity'`;
 
-/** The parts, as a table `parts(i, level, lo, hi)`: `i` is the step range a part belongs to. */
-function partsTable(parts: readonly OutlinePart[], buckets: readonly number[]) {
-  return sql`parts AS (SELECT * FROM unnest(${buckets}::int4[], ${parts.map((p) => p.level)}::int4[], ${parts.map((p) => p.from)}::int8[], ${parts.map((p) => p.to)}::int8[]) AS u(i, level, lo, hi))`;
+/** The parts, as a table `parts(i, level, lo, hi, split, j)`: rows below `split` belong to step range `i`, the others to `j`. */
+function partsTable(parts: ReadonlyArray<OutlinePart & { i: number; split?: number; j?: number }>) {
+  return sql`parts AS (SELECT * FROM unnest(${parts.map((p) => p.i)}::int4[], ${parts.map((p) => p.level)}::int4[], ${parts.map((p) => p.from)}::int8[], ${parts.map((p) => p.to)}::int8[],
+    ${parts.map((p) => p.split ?? p.to)}::int8[], ${parts.map((p) => p.j ?? p.i)}::int4[]) AS u(i, level, lo, hi, split, j))`;
 }
 
 /**
@@ -54,7 +55,7 @@ export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, i
     const { series_id: seriesId, first_step: firstStep, last_step: lastStep } = window;
     const whole = outlineParts(firstStep, lastStep + 1);
     const { rows: [counts] } = await sql<{ count: number; finite: number }>`
-      WITH ${partsTable(whole, whole.map(() => 0))}
+      WITH ${partsTable(whole.map((part) => ({ ...part, i: 0 })))}
       SELECT coalesce(sum(c.n), 0)::int8 AS count, coalesce(sum(c.finite), 0)::int8 AS finite FROM parts p CROSS JOIN LATERAL (
         SELECT sum(count) AS n, sum(finite) AS finite FROM metric_outline_blocks WHERE p.level > 0 AND ${inBlocks(seriesId)}
         UNION ALL
@@ -74,23 +75,32 @@ export async function readMetricOutline(kysely: Kysely<StoreTables<'native'>>, i
       (SELECT step, value FROM metric_points WHERE series_id = ${seriesId} AND step BETWEEN ${fromStep} AND ${toStep} AND ${FINITE} ORDER BY step DESC, writer_id DESC, seq DESC LIMIT 1)`.execute(trx);
     const [first, last] = ends as [{ step: number; value: number }, { step: number; value: number }];
     const edges = rangeEdges(firstStep, lastStep, buckets);
-    const parts: OutlinePart[] = [];
-    const partBuckets: number[] = [];
+    // The parts either side of a range edge at one level are one scan; its rows go to the range
+    // before the edge (`i`) or after it (`j`).
+    const parts: Array<OutlinePart & { i: number; split: number; j: number }> = [];
+    let endsAtEdge: (typeof parts)[number] | undefined;
     for (let i = 0; i < buckets; i++) {
+      let next: typeof endsAtEdge;
       for (const part of outlineParts(edges[i]!, edges[i + 1]!)) {
-        parts.push(part);
-        partBuckets.push(i);
+        const before = endsAtEdge;
+        let entry: (typeof parts)[number];
+        if (before && before.i === before.j && before.level === part.level && before.to === part.from) {
+          Object.assign(before, { to: part.to, split: part.from, j: i });
+          entry = before;
+        } else parts.push((entry = { ...part, i, split: part.to, j: i }));
+        if (part.to === edges[i + 1]) next = entry;
       }
+      endsAtEdge = next;
     }
     // Empty ranges have no candidate and drop out.
     const { rows } = await sql<{ i: number; min_step: number; min_value: number; max_step: number; max_value: number }>`
-      WITH ${partsTable(parts, partBuckets)},
+      WITH ${partsTable(parts)},
       candidates AS (
-        SELECT p.i, b.min_value AS lo_value, b.min_step AS lo_step, b.writer_id AS lo_writer, b.min_seq AS lo_seq,
+        SELECT CASE WHEN (b.block << (${sql.lit(OUTLINE_LEVEL_BITS)} * p.level)) < p.split THEN p.i ELSE p.j END AS i, b.min_value AS lo_value, b.min_step AS lo_step, b.writer_id AS lo_writer, b.min_seq AS lo_seq,
           b.max_value AS hi_value, b.max_step AS hi_step, b.writer_id AS hi_writer, b.max_seq AS hi_seq
         FROM parts p CROSS JOIN LATERAL (SELECT * FROM metric_outline_blocks WHERE p.level > 0 AND ${inBlocks(seriesId)} AND finite > 0 ${NOT_FLATTENED}) b
         UNION ALL
-        SELECT p.i, m.value, m.step, m.writer_id, m.seq, m.value, m.step, m.writer_id, m.seq
+        SELECT CASE WHEN m.step < p.split THEN p.i ELSE p.j END, m.value, m.step, m.writer_id, m.seq, m.value, m.step, m.writer_id, m.seq
         FROM parts p CROSS JOIN LATERAL (SELECT * FROM metric_points WHERE p.level = 0 AND ${inPoints(seriesId)} AND ${FINITE} ${NOT_FLATTENED}) m)
       SELECT lo.i, lo.lo_step AS min_step, lo.lo_value AS min_value, hi.hi_step AS max_step, hi.hi_value AS max_value
       FROM (SELECT DISTINCT ON (i) i, lo_step, lo_value FROM candidates ORDER BY i, lo_value, lo_step, lo_writer, lo_seq) lo
