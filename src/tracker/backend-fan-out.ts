@@ -24,10 +24,27 @@ export interface BackendReport {
   error?: ExptrackError;
 }
 
+/** How much a backend may hold queued and not yet written (see `TrackerOptions.maxPointsInFlight`). */
+export interface InFlightLimits {
+  maxPoints: number;
+  maxBytes: number;
+}
+
+interface QueuedBatch {
+  events: readonly TrackerEvent[];
+  points: number;
+  bytes: number;
+}
+
 interface Slot {
   backend: Backend;
   /** Batches handed over but not yet started on this backend, oldest first. */
-  queued: Array<readonly TrackerEvent[]>;
+  queued: QueuedBatch[];
+  /** The points and bytes of `queued`. */
+  queuedPoints: number;
+  queuedBytes: number;
+  /** Metric points this backend was not given because its queue was full, since the last `takeDropped`. */
+  dropped: number;
   /** Writes to one backend run one after another, in order. */
   chain: Promise<void>;
   /** The first write failure since the last report. */
@@ -45,8 +62,9 @@ export class BackendFanOut {
     backends: readonly Backend[],
     private readonly report: (error: ExptrackError, context: TrackerErrorContext) => void,
     private readonly timeoutMs: number,
+    private readonly limits: InFlightLimits = { maxPoints: Infinity, maxBytes: Infinity },
   ) {
-    this.slots = backends.map((backend) => ({ backend, queued: [], chain: Promise.resolve() }));
+    this.slots = backends.map((backend) => ({ backend, queued: [], queuedPoints: 0, queuedBytes: 0, dropped: 0, chain: Promise.resolve() }));
   }
 
   get backends(): Backend[] {
@@ -74,13 +92,52 @@ export class BackendFanOut {
       slot.chain = Promise.all([slot.chain, written]).then(() => undefined);
       return;
     }
-    slot.queued.push(events);
+    const load = batchLoad(events);
+    const { maxPoints, maxBytes } = this.limits;
+    if (load.points > 0 && slot.queued.length > 0 && (slot.queuedPoints + load.points > maxPoints || slot.queuedBytes + load.bytes > maxBytes)) {
+      // The backend fell behind and the caller cannot wait for it (its writes need the event loop
+      // this call is holding): the batch's points are not queued for it, and that is said. Every
+      // other event (status, summary, evaluations) still goes.
+      this.drop(slot, load.points);
+      events = events.filter((event) => event.type !== 'metrics');
+      if (events.length === 0) return;
+      Object.assign(load, batchLoad(events));
+    }
+    slot.queued.push({ events, ...load });
+    slot.queuedPoints += load.points;
+    slot.queuedBytes += load.bytes;
     slot.chain = slot.chain.then(async () => {
       const batch = slot.queued.shift();
       if (batch === undefined) return;
-      const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch));
+      slot.queuedPoints -= batch.points;
+      slot.queuedBytes -= batch.bytes;
+      const report = await this.guard(slot.backend, 'write', () => slot.backend.write(batch.events));
       if (report.error) slot.failure ??= report.error;
     });
+  }
+
+  private drop(slot: Slot, points: number): void {
+    const { backend } = slot;
+    if (slot.dropped === 0) {
+      const error = new ExptrackError(
+        `backend ${backend.name} fell behind: more than ${this.limits.maxPoints} points (or ${this.limits.maxBytes} bytes) were waiting for it while the loop did not yield, so later points are not written to it (the other stores still get them; the run's summary counts them in _exptrack_dropped_points)`,
+        { code: 'unavailable', backend: backend.name },
+      );
+      slot.failure ??= error;
+      this.safeReport(error, { backend: backend.name, operation: 'write' });
+    }
+    slot.dropped += points;
+  }
+
+  /** The points each backend was not given since the last call (see `maxPointsInFlight`), by backend name. */
+  takeDropped(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const slot of this.slots) {
+      if (slot.dropped === 0) continue;
+      out[slot.backend.name] = (out[slot.backend.name] ?? 0) + slot.dropped;
+      slot.dropped = 0;
+    }
+    return out;
   }
 
   /**
@@ -110,7 +167,9 @@ export class BackendFanOut {
       const { backend } = slot;
       if (backend.writeSync === undefined) continue;
       try {
-        for (const batch of slot.queued.splice(0)) backend.writeSync(batch);
+        for (const batch of slot.queued.splice(0)) backend.writeSync(batch.events);
+        slot.queuedPoints = 0;
+        slot.queuedBytes = 0;
         backend.writeSync(events);
       } catch (error) {
         this.safeReport(toExptrackError(error, backend.name), { backend: backend.name, operation: 'writeSync' });
@@ -173,6 +232,19 @@ export class BackendFanOut {
       // An error handler that throws must not reach the training loop.
     }
   }
+}
+
+/** Points, and roughly their bytes in memory (four array slots each), of a batch. */
+function batchLoad(events: readonly TrackerEvent[]): { points: number; bytes: number } {
+  let points = 0;
+  let bytes = 0;
+  for (const event of events) {
+    if (event.type === 'metrics') {
+      points += event.points.keys.length;
+      bytes += event.points.keys.length * 32;
+    } else bytes += 1024;
+  }
+  return { points, bytes };
 }
 
 function startWrite(backend: Backend, events: readonly TrackerEvent[]): Promise<void> {

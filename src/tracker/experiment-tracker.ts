@@ -7,7 +7,7 @@ import { checkMediaLabels, prepareHistogram, prepareTable, type HistogramOptions
 import { ExptrackError, invalidInput } from '../core/errors.js';
 import { HEARTBEAT_INTERVAL_MS } from '../core/lifecycle.js';
 import { METRIC_GOALS, metricGoalSummaryKey, type MetricGoal } from '../core/metric-goal.js';
-import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, MetricColumns, RecordedError } from '../core/types.js';
+import type { EvaluationInput, Experiment, ExperimentConfig, JsonValue, RecordedError } from '../core/types.js';
 import {
   assertJson,
   validateConfig,
@@ -20,6 +20,7 @@ import {
 import { hasLoneSurrogate, LONE_SURROGATE, MAX_KEY_LENGTH, setOwn } from '../core/keys.js';
 import { BackendFanOut, type BackendReport, type TrackerErrorContext, type TrackerErrorHandler } from './backend-fan-out.js';
 import { newExperimentId } from './experiment-id.js';
+import { MetricBuffer } from './metric-buffer.js';
 import { onProcessEnd } from './process-hooks.js';
 import { gpuPrice, RunCost, type GpuPrice } from './run-cost.js';
 import type { SystemSampler, SystemUsage } from './system-metrics.js';
@@ -50,6 +51,11 @@ interface ActiveRun {
 }
 
 const NO_GPUS: SystemUsage = { gpuCount: 0, gpuName: null };
+/** Points per batch unless `maxBufferedPoints` says otherwise. */
+const DEFAULT_BATCH_POINTS = 8_192;
+/** Backpressure's bounds unless the options say otherwise (see `TrackerOptions.maxPointsInFlight`). */
+const DEFAULT_MAX_POINTS_IN_FLIGHT = 200_000;
+const DEFAULT_MAX_BYTES_IN_FLIGHT = 32 << 20;
 
 /**
  * The tracker: validates what a training loop logs, records how the run can be reproduced, and
@@ -76,8 +82,8 @@ export class ExperimentTracker implements AsyncDisposable {
   private fanOut: BackendFanOut | undefined;
   private ready: Promise<BackendFanOut> | undefined;
   private active: ActiveRun | undefined;
-  /** Points logged but not yet handed to the backends, in columns. */
-  private points: MetricColumns;
+  /** Points logged but not yet handed to the backends. */
+  private readonly points: MetricBuffer;
   /** Events waiting for the next flush, in order. */
   private events: TrackerEvent[] = [];
   private flushScheduled = false;
@@ -102,7 +108,8 @@ export class ExperimentTracker implements AsyncDisposable {
     this.options = options;
     this.onError = options.onError ?? warnOncePerSource();
     this.rank = options.rank ?? rankFromEnv();
-    this.points = this.emptyColumns();
+    // A little room above the batch size: the call that fills a batch may bring several keys.
+    this.points = new MetricBuffer(this.rank, (options.maxBufferedPoints ?? DEFAULT_BATCH_POINTS) + 256);
     const interval = options.systemMetrics ? options.systemMetrics.intervalMs : undefined;
     if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 100)) {
       throw invalidInput('systemMetrics.intervalMs', interval, 'must be a number of milliseconds >= 100');
@@ -232,7 +239,7 @@ export class ExperimentTracker implements AsyncDisposable {
     }
     if (step > this.lastStep) this.lastStep = step;
     const timestamp = Date.now();
-    const { keys, steps, values, timestamps } = this.points;
+    const points = this.points;
     for (const key in metrics) {
       const value = metrics[key];
       if (typeof value !== 'number') {
@@ -250,12 +257,11 @@ export class ExperimentTracker implements AsyncDisposable {
         }
         this.validKeys.add(key);
       }
-      keys.push(key);
-      steps.push(step);
-      values.push(value);
-      timestamps.push(timestamp);
+      points.push(key, step, value, timestamp);
     }
-    if (keys.length >= (this.options.maxBufferedPoints ?? 8_192)) this.handOver();
+    // A full buffer goes at once; so does one that waited a flush interval, for a loop that never
+    // yields (the flush timer cannot fire): what was logged reaches the store within seconds.
+    if (points.length >= (this.options.maxBufferedPoints ?? DEFAULT_BATCH_POINTS) || (points.length > 0 && timestamp - points.firstTimestamp >= (this.options.flushIntervalMs ?? 1_000))) this.handOver();
   }
 
   /**
@@ -625,11 +631,14 @@ export class ExperimentTracker implements AsyncDisposable {
     run.usage = this.usageOf(run);
     // The totals add other hosts' parts as stored now; a process that joined writes its host's last part.
     if (run.owned || run.usage.host !== undefined) await this.readStored(run);
-    if (run.owned) {
-      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) } });
-    } else if (run.usage.host !== undefined) {
-      this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes: this.costChanges(run, Date.now()) });
-    }
+    // Points a backend that fell behind was not given: counted in the run's record, said at the end.
+    const dropped = this.fanOut?.takeDropped() ?? {};
+    const droppedSummary = Object.keys(dropped).length > 0 ? { _exptrack_dropped_points: dropped } : undefined;
+    const changes: ExperimentChanges = run.owned
+      ? { ...endChanges(status, options.error), ...this.costChanges(run, Date.now()) }
+      : run.usage.host !== undefined ? this.costChanges(run, Date.now()) : {};
+    if (droppedSummary) changes.summary = { ...changes.summary, ...droppedSummary };
+    if (run.owned || Object.keys(changes).length > 0) this.enqueue({ type: 'experiment_updated', experimentId: run.id, changes });
     // The owner forgets the host's GPU claims of the run; the sampler's child ends in any case.
     // Awaited: a run resumed at once on this host must not see its new claims removed by the old session.
     await run.sampler?.stop({ releaseHost: run.owned }).catch(() => {});
@@ -639,7 +648,7 @@ export class ExperimentTracker implements AsyncDisposable {
       : undefined;
     this.deactivate();
     try {
-      const reports = await this.flush();
+      const reports = withDroppedPoints(await this.flush(), dropped);
       this.reportDownBackends(run.id, reports);
       return reports;
     } finally {
@@ -704,7 +713,8 @@ export class ExperimentTracker implements AsyncDisposable {
   private backendsReady(): Promise<BackendFanOut> {
     this.ready ??= (async () => {
       const backends = this.options.backends ?? [await defaultBackend()];
-      const fanOut = new BackendFanOut(backends, (error, context) => this.report(error, context), this.options.backendTimeoutMs ?? 30_000);
+      const { maxPointsInFlight = DEFAULT_MAX_POINTS_IN_FLIGHT, maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT } = this.options;
+      const fanOut = new BackendFanOut(backends, (error, context) => this.report(error, context), this.options.backendTimeoutMs ?? 30_000, { maxPoints: maxPointsInFlight, maxBytes: maxBytesInFlight });
       await fanOut.init();
       this.fanOut = fanOut;
       return fanOut;
@@ -902,17 +912,12 @@ export class ExperimentTracker implements AsyncDisposable {
   /** Turns the buffered points into one event, keeping their order relative to other events. */
   private sealPoints(beat = true): void {
     const run = this.active;
-    if (this.points.keys.length === 0 || !run) return;
-    const { timestamps } = this.points;
-    this.events.push({ type: 'metrics', experimentId: run.id, points: this.points });
+    if (this.points.length === 0 || !run) return;
+    const lastTimestamp = this.points.lastTimestamp;
+    this.events.push({ type: 'metrics', experimentId: run.id, points: this.points.seal() });
     // A write proves the run alive: a run that crashes later ends at its last write, not at its last
     // timer beat. (Full buffers handed over inside a tight loop skip it: the flush each second carries it.)
-    if (run.owned && beat) this.events.push({ type: 'experiment_updated', experimentId: run.id, changes: { heartbeatAt: timestamps[timestamps.length - 1]! } });
-    this.points = this.emptyColumns();
-  }
-
-  private emptyColumns(): MetricColumns {
-    return { keys: [], steps: [], values: [], timestamps: [], rank: this.rank };
+    if (run.owned && beat) this.events.push({ type: 'experiment_updated', experimentId: run.id, changes: { heartbeatAt: lastTimestamp } });
   }
 
   private takeBatch(beat = true): TrackerEvent[] {
@@ -931,7 +936,7 @@ export class ExperimentTracker implements AsyncDisposable {
     if (fanOut) {
       fanOut.write(this.takeBatch(false));
       // Bounded: when the store falls behind, the loop waits for it instead of growing without end.
-      const { maxPointsInFlight = 200_000, maxBytesInFlight = 32 << 20, backendTimeoutMs = 30_000 } = this.options;
+      const { maxPointsInFlight = DEFAULT_MAX_POINTS_IN_FLIGHT, maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT, backendTimeoutMs = 30_000 } = this.options;
       fanOut.waitForCapacity(maxPointsInFlight, maxBytesInFlight, backendTimeoutMs);
     }
     this.scheduleFlush();
@@ -1001,6 +1006,16 @@ function watchForLateFailure(id: string, fanOut: BackendFanOut): () => void {
     },
   });
   return () => unsubscribe();
+}
+
+/** A backend that was not given some of the run's points did not store the whole run: its report says so. */
+function withDroppedPoints(reports: BackendReport[], dropped: Record<string, number>): BackendReport[] {
+  return reports.map((report) => {
+    const points = dropped[report.backend];
+    if (points === undefined) return report;
+    const error = new ExptrackError(`${points} points were not written to ${report.backend}: it fell behind a loop that did not yield (see maxPointsInFlight)`, { code: 'unavailable', backend: report.backend, value: points, cause: report.error });
+    return { backend: report.backend, ok: false, error };
+  });
 }
 
 function endChanges(status: Experiment['status'], error?: unknown): ExperimentChanges {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ExperimentTracker } from 'exptrack';
+import { ExperimentTracker, type Backend, type TrackerEvent } from 'exptrack';
+import { MemoryBackend } from 'exptrack/memory';
 import { SqliteBackend } from 'exptrack/sqlite';
 
 const storedPoints = (path: string): number => {
@@ -39,5 +40,98 @@ describe('backpressure', () => {
     await tracker.finishExperiment();
     await tracker.close();
     expect(storedPoints(path)).toBe(logged);
+  });
+});
+
+/** A store whose writes need the event loop (as a network store's do), slower than the loop logs. */
+class SlowNetworkBackend implements Backend {
+  readonly specificationVersion = 1;
+  readonly name = 'slow-network';
+  readonly capabilities = { read: false, persistent: true, multiProcess: true, responseCache: false };
+  received = 0;
+  async init() {}
+  async write(events: readonly TrackerEvent[]) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const event of events) if (event.type === 'metrics') this.received += event.points.keys.length;
+  }
+  async flush() {}
+  async close() {}
+}
+
+describe('backpressure for stores that cannot make the loop wait', () => {
+  it('a network store that falls behind a loop that never yields holds at most maxPointsInFlight queued; the points it is not given are counted, reported once, and recorded in the run', async () => {
+    const slow = new SlowNetworkBackend();
+    const memory = new MemoryBackend();
+    const errors: Array<[string | undefined, string, string]> = [];
+    const tracker = new ExperimentTracker({
+      backends: [slow, memory],
+      captureGit: false,
+      captureEnvironment: false,
+      handleProcessEvents: false,
+      maxBufferedPoints: 1_000,
+      maxPointsInFlight: 10_000,
+      onError: (error, context) => errors.push([context.backend, error.code, error.message]),
+    });
+    const id = await tracker.startExperiment({});
+    const logged = 100_000;
+    for (let step = 0; step < logged; step++) tracker.logMetrics({ loss: step }, step);
+    // The memory store applies each batch as it is handed over: nothing queued for it.
+    expect((await memory.getMetrics(id, 'loss')).length).toBe(logged);
+    const reports = await tracker.finishExperiment();
+    await tracker.close();
+
+    const dropped = logged - slow.received;
+    expect(slow.received).toBeGreaterThanOrEqual(10_000);
+    expect(slow.received).toBeLessThanOrEqual(10_000 + 1_000);
+    expect(errors.filter(([backend, , message]) => backend === 'slow-network' && message.includes('fell behind'))).toHaveLength(1);
+    const report = reports.find((r) => r.backend === 'slow-network')!;
+    expect(report.ok).toBe(false);
+    expect(report.error?.message).toContain(`${dropped} points were not written to slow-network`);
+    const stored = await memory.getExperiment(id);
+    expect(stored?.status).toBe('completed');
+    expect(stored?.summary._exptrack_dropped_points).toEqual({ 'slow-network': dropped });
+    expect((await memory.getMetrics(id, 'loss')).length).toBe(logged);
+  });
+
+  it('a loop that yields keeps every point in a slow network store: nothing is dropped', async () => {
+    const slow = new SlowNetworkBackend();
+    const tracker = new ExperimentTracker({ backends: [slow], captureGit: false, captureEnvironment: false, handleProcessEvents: false, maxBufferedPoints: 1_000, maxPointsInFlight: 10_000, onError: () => {} });
+    const id = await tracker.startExperiment({});
+    for (let step = 0; step < 20_000; step++) {
+      tracker.logMetrics({ loss: step }, step);
+      if (step % 1_000 === 999) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const reports = await tracker.finishExperiment();
+    await tracker.close();
+    expect(id).toBeTruthy();
+    expect(reports).toEqual([{ backend: 'slow-network', ok: true }]);
+    expect(slow.received).toBe(20_000);
+  });
+});
+
+describe('a loop that logs slowly and never yields', () => {
+  it('hands its points over once they waited a flush interval, without waiting for a full buffer', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'exptrack-bp-')), 'runs.db');
+    const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path })], captureGit: false, captureEnvironment: false, handleProcessEvents: false, flushIntervalMs: 200 });
+    await tracker.startExperiment({});
+    tracker.logMetrics({ loss: 0 }, 0);
+    await tracker.flush(); // the write thread is up
+    const started = Date.now();
+    let step = 1;
+    // 100 points well below the buffer's 8,192, over 0.8 s, without yielding.
+    while (Date.now() - started < 800) {
+      tracker.logMetrics({ loss: step }, step);
+      step++;
+      const until = Date.now() + 8;
+      while (Date.now() < until);
+    }
+    const handOverWait = Date.now();
+    // Still in the same turn: everything logged more than a flush interval (and a commit) ago is stored.
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while (storedPoints(path) < 40 && Date.now() - handOverWait < 10_000) Atomics.wait(nap, 0, 0, 50);
+    expect(storedPoints(path)).toBeGreaterThanOrEqual(40);
+    await tracker.finishExperiment();
+    await tracker.close();
+    expect(storedPoints(path)).toBe(step);
   });
 });

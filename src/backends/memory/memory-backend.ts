@@ -63,18 +63,39 @@ interface StoredRun {
 export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheStore, ArtifactReader {
   readonly specificationVersion = 1;
   readonly name = 'memory';
-  readonly capabilities: BackendCapabilities = { read: true, persistent: false, multiProcess: false, responseCache: true, artifacts: true };
+  /**
+   * Pipelined: a batch is applied when it is handed over (a tight loop that never yields holds no
+   * queue of batches for this store), after any earlier batch whose bytes are still being stored.
+   */
+  readonly capabilities: BackendCapabilities = { read: true, persistent: false, multiProcess: false, responseCache: true, artifacts: true, pipelinedWrites: true };
   private readonly runs = new Map<string, StoredRun>();
   private readonly responses = new Map<string, string>();
   private readonly artifactRows = new MemoryArtifactIndex();
   private readonly blobs = new MemoryBlobStore();
   private readonly artifacts = new ArtifactStore(this.artifactRows, this.blobs);
+  /** Writes queued behind a batch whose bytes are being stored, and the last of them. */
+  private contentWrites = 0;
+  private contentTail: Promise<unknown> = Promise.resolve();
 
   async init(): Promise<void> {}
 
-  async write(events: readonly TrackerEvent[]): Promise<void> {
-    if (carriesContent(events)) await this.artifacts.storeContent(events);
-    this.applyAll(withoutContent(events));
+  write(events: readonly TrackerEvent[]): Promise<void> {
+    if (this.contentWrites === 0 && !carriesContent(events)) {
+      try {
+        this.applyAll(events);
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    // Bytes are stored asynchronously: this batch and the ones after it wait their turn.
+    this.contentWrites++;
+    const written = this.contentTail.then(async () => {
+      if (carriesContent(events)) await this.artifacts.storeContent(events);
+      this.applyAll(withoutContent(events));
+    });
+    this.contentTail = written.catch(() => undefined);
+    return written.finally(() => this.contentWrites--);
   }
 
   writeSync(events: readonly TrackerEvent[]): void {

@@ -8,7 +8,7 @@ const TYPES: Record<LogicalType, ColumnDataType> = { text: 'text', int32: 'integ
 /**
  * The Postgres store's dialect: jsonb (which `pg` returns parsed), booleans, `double precision`
  * with NaN and ±Infinity stored as themselves, identity columns, byte-order text sorting
- * (`collate "C"`, as SQLite's BINARY), and the write-session ledger.
+ * (`collate "C"`, as SQLite's BINARY), the write-session ledger and the outline blocks.
  */
 export const postgresStoreDialect: StoreDialect = {
   name: 'postgres',
@@ -16,7 +16,7 @@ export const postgresStoreDialect: StoreDialect = {
   autoNumbered: (column) => column.generatedAlwaysAsIdentity(),
   jsonDefault: (json) => castDefault(json, 'jsonb'),
   clustered: (table) => table,
-  has: (feature) => feature === 'writeLedger',
+  has: (feature) => feature === 'writeLedger' || feature === 'outlineBlocks',
   nanAsNull: false,
   readJson: <T>(stored: unknown) => stored as T,
   readBool: (stored) => stored as boolean | null,

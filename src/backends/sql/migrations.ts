@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { artifactMigration } from './artifact-migration.js';
 import { createTables } from './create-table.js';
+import { outlineBlocksMigration } from './outline-blocks-migration.js';
 import type { StoreDialect } from './store-dialect.js';
 import { groupRecords, INITIAL_TABLES, writeSessions } from './store-schema.js';
 
@@ -17,6 +18,9 @@ const HISTORY: ReadonlyArray<readonly [name: string, up: (db: Kysely<unknown>, d
   ['0003_artifacts', (db, dialect) => artifactMigration(dialect.name).up(db)],
   // The group catalog, where the MLflow-compatible API keeps its experiments.
   ['0004_group_records', (db, dialect) => createTables(db, dialect, [groupRecords])],
+  // Postgres: a multi-resolution summary of each metric that outlines read (SQLite reads its
+  // clustered points fast enough).
+  ['0005_outline_blocks', (db, dialect) => (dialect.has('outlineBlocks') ? outlineBlocksMigration(db) : Promise.resolve())],
 ];
 
 /** The name of the newest migration: a store whose newest applied migration has it is up to date. */

@@ -20,7 +20,7 @@ export type LogicalType = 'text' | 'int32' | 'int64' | 'float' | 'json' | 'bool'
  * What only some dialects store: `writeLedger` is the Postgres write-session ledger that makes a
  * retried batch apply once (SQLite needs none: its writes never retry after a commit).
  */
-export type DialectFeature = 'writeLedger';
+export type DialectFeature = 'writeLedger' | 'outlineBlocks';
 
 export interface ColumnSpec {
   readonly name: string;

@@ -1,5 +1,6 @@
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
+import { packedColumnsOf } from '../../core/packed-columns.js';
 import type { StoreEvent } from './event-writer.js';
 
 /** What the main thread sends the write thread. */
@@ -25,11 +26,26 @@ export interface PackedMetrics {
 
 export type PackedEvent = Exclude<TrackerEvent, { type: 'metrics' }> | PackedMetrics;
 
-/** Packs the metric events of a batch for the trip to the write thread; the others go as they are. */
-export function packEvents(events: readonly TrackerEvent[]): PackedEvent[] {
+/**
+ * Packs the metric events of a batch for the trip to the write thread; the others go as they are.
+ * A batch the tracker packed while it was logged (see `PackedColumns`) costs nothing here: its
+ * buffers are listed in `transfer` and move to the thread without a copy. Columns without a packed
+ * form (another caller, or a second SQLite store that was handed the same batch) are encoded here.
+ */
+export function packEvents(events: readonly TrackerEvent[], transfer?: ArrayBuffer[]): PackedEvent[] {
   return events.map((event) => {
     if (event.type !== 'metrics') return event;
-    const { keys, steps, values, timestamps, rank } = event.points;
+    const { rank } = event.points;
+    const ready = transfer ? packedColumnsOf(event.points) : undefined;
+    if (ready) {
+      const { length, keyTable, keyIndex, steps, values, timestamps } = ready;
+      // Moved, not copied: the tracker sealed this batch and never touches its arrays again. A view of
+      // the first `length` entries crosses as that view over the moved buffer.
+      const own = { keyIndex: keyIndex.subarray(0, length), steps: steps.subarray(0, length), values: values.subarray(0, length), timestamps: timestamps.subarray(0, length) };
+      transfer!.push(own.keyIndex.buffer as ArrayBuffer, own.steps.buffer as ArrayBuffer, own.values.buffer as ArrayBuffer, own.timestamps.buffer as ArrayBuffer);
+      return { type: 'packed_metrics', experimentId: event.experimentId, keyTable, ...own, rank };
+    }
+    const { keys, steps, values, timestamps } = event.points;
     const keyTable: string[] = [];
     const positions = new Map<string, number>();
     const keyIndex = new Uint32Array(keys.length);
@@ -60,9 +76,11 @@ export interface InFlightLoad {
   kilobytes: number;
 }
 
-/** Slots of the shared in-flight counter: points, and kilobytes. */
+/** Slots of the shared in-flight counter: points, kilobytes, and the id of the last committed write. */
 export const IN_FLIGHT_POINTS = 0;
 export const IN_FLIGHT_KILOBYTES = 1;
+export const LAST_COMMITTED_ID = 2;
+export const IN_FLIGHT_SLOTS = 3;
 
 /** The size a batch of packed events holds in flight: its points, and roughly its bytes. */
 export function inFlightLoad(events: readonly PackedEvent[]): InFlightLoad {

@@ -7,7 +7,9 @@ import {
   deserializeError,
   IN_FLIGHT_KILOBYTES,
   IN_FLIGHT_POINTS,
+  IN_FLIGHT_SLOTS,
   inFlightLoad,
+  LAST_COMMITTED_ID,
   packEvents,
   type WriteReply,
   type WriteRequest,
@@ -16,6 +18,13 @@ import {
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
+
+/**
+ * Backpressure by time: a batch handed over waits at most this long for its commit before the next
+ * logging call that hands a batch over waits for it, so that what a process logged more than about
+ * two seconds before a SIGKILL is on disk whatever the store's speed.
+ */
+const MAX_UNCOMMITTED_AGE_MS = 500;
 
 interface Pending {
   resolve: () => void;
@@ -32,6 +41,8 @@ export class WriteThread {
 
   private closing = false;
   private stopped = false;
+  /** The ids and hand-over times of the batches not known to be committed, oldest first. */
+  private readonly handedOver: Array<{ id: number; at: number }> = [];
 
   private constructor(
     private readonly worker: Worker,
@@ -61,7 +72,7 @@ export class WriteThread {
     const script = workerScript();
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
-    const inFlight = new Int32Array(new SharedArrayBuffer(8));
+    const inFlight = new Int32Array(new SharedArrayBuffer(4 * IN_FLIGHT_SLOTS));
     try {
       const worker = startWorker(script, { options, port: port2, inFlight }, [port2]);
       await new Promise<void>((resolve, reject) => {
@@ -78,34 +89,45 @@ export class WriteThread {
   }
 
   write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
+    const transfer: ArrayBuffer[] = [];
     return this.request((id) => {
-      const packed = packEvents(events);
+      const packed = packEvents(events, transfer);
       const load = inFlightLoad(packed);
       Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
       Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+      this.olderThan(0); // forgets the committed ones
+      this.handedOver.push({ id, at: performance.now() });
       return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
-    });
+    }, transfer);
   }
 
   /**
    * Blocks this thread (`Atomics.wait`: the API that logs stays synchronous) until the points handed
-   * over and not yet committed are within the limits, or `timeoutMs` passed, or the thread stopped.
+   * over and not yet committed are within the limits and none of them waited longer than
+   * `MAX_UNCOMMITTED_AGE_MS`, or `timeoutMs` passed, or the thread stopped. It goes on as soon as a
+   * commit brings them within the limits: each wait lasts about one batch's commit.
    */
   waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
-    let pointsBound = maxPoints;
-    let kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
+    const kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
-      if (this.stopped || (points <= pointsBound && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound)) return;
-      // Once over the bound, wait until half of it is committed: one wait per many batches, not one
-      // wake-up (and one batch of the loop) per commit.
-      pointsBound = Math.floor(maxPoints / 2);
-      kilobytesBound = Math.max(1, Math.floor(maxBytes / 2048));
-      const left = deadline - performance.now();
+      const now = performance.now();
+      if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound && !this.olderThan(now - MAX_UNCOMMITTED_AGE_MS))) return;
+      const left = deadline - now;
       if (left <= 0) return;
       Atomics.wait(this.inFlight, IN_FLIGHT_POINTS, points, Math.min(left, 50));
     }
+  }
+
+  /** Whether a batch handed over before `time` is not committed yet. */
+  private olderThan(time: number): boolean {
+    const committed = Atomics.load(this.inFlight, LAST_COMMITTED_ID);
+    const { handedOver } = this;
+    let done = 0;
+    while (done < handedOver.length && handedOver[done]!.id <= committed) done++;
+    if (done > 0) handedOver.splice(0, done);
+    return handedOver.length > 0 && handedOver[0]!.at < time;
   }
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */
@@ -113,7 +135,8 @@ export class WriteThread {
     const id = this.nextId++;
     const signal = new Int32Array(new SharedArrayBuffer(4));
     let outcome: WriteReply | undefined;
-    this.port.postMessage({ kind: 'write', id, events: packEvents(events), signal } satisfies WriteRequest);
+    const transfer: ArrayBuffer[] = [];
+    this.port.postMessage({ kind: 'write', id, events: packEvents(events, transfer), signal } satisfies WriteRequest, transfer);
     if (Atomics.wait(signal, 0, 0, SYNC_WRITE_TIMEOUT_MS) === 'timed-out') {
       throw new ExptrackError(`the sqlite write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: 'sqlite' });
     }
@@ -144,12 +167,14 @@ export class WriteThread {
     this.pending.clear();
   }
 
-  private request(make: (id: number) => WriteRequest): Promise<void> {
+  /** `transfer` is filled by `make`: buffers that move to the thread instead of being copied. */
+  private request(make: (id: number) => WriteRequest, transfer: ArrayBuffer[] = []): Promise<void> {
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.busy();
       this.pending.set(id, { resolve, reject });
-      this.port.postMessage(make(id));
+      const message = make(id);
+      this.port.postMessage(message, transfer);
     });
   }
 

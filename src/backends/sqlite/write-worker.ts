@@ -6,7 +6,7 @@ import type { BatchIdentity } from '../../core/backend.js';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { EventWriter, type StoreEvent } from './event-writer.js';
 import { openDatabase } from './open-database.js';
-import { IN_FLIGHT_KILOBYTES, IN_FLIGHT_POINTS, serializeError, unpackEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
+import { IN_FLIGHT_KILOBYTES, IN_FLIGHT_POINTS, LAST_COMMITTED_ID, serializeError, unpackEvents, type WriteReply, type WriteRequest, type WriteThreadOptions } from './write-messages.js';
 import { writeWithRetry } from './write-with-retry.js';
 
 const { options, port, inFlight } = workerData as { options: WriteThreadOptions; port: MessagePort; inFlight: Int32Array };
@@ -35,6 +35,7 @@ port.on('message', (request: WriteRequest) => {
     // The batch is no longer in flight: a logging call waiting for room may go on.
     Atomics.sub(inFlight, IN_FLIGHT_POINTS, request.load.points);
     Atomics.sub(inFlight, IN_FLIGHT_KILOBYTES, request.load.kilobytes);
+    Atomics.store(inFlight, LAST_COMMITTED_ID, request.id);
     Atomics.notify(inFlight, IN_FLIGHT_POINTS);
   }
   if (request.signal) {

@@ -162,7 +162,11 @@ export class WandbBackend implements Backend {
   /** `wandb`, in reports and errors. */
   readonly name = 'wandb';
   /** Write-only. Not multi-process: W&B takes one writer per run (see {@link WandbRunDelivery.skippedPoints}). */
-  readonly capabilities: BackendCapabilities = { read: false, persistent: true, multiProcess: false, responseCache: false };
+  /**
+   * Pipelined: `write` maps a batch onto the delivery queue when it is handed over, so a loop that
+   * never yields holds no queue of batches for W&B; the queue itself is bounded by `maxQueuedRows`.
+   */
+  readonly capabilities: BackendCapabilities = { read: false, persistent: true, multiProcess: false, responseCache: false, pipelinedWrites: true };
 
   private readonly config: WandbBackendConfig;
   private readonly project: string;
