@@ -46,6 +46,7 @@ export { importExportLines, importExportFile, type ImportLinesOptions, type Impo
 export { validateExportedExperiment, MAX_EXPORT_DEPTH, MAX_EXPORT_STRING, EXPORT_TIME_RANGE } from './export/validate-export.js';
 export {
   EXPORT_SCHEMA_VERSION,
+  type ExportedArtifact,
   type ExportedCheckpoint,
   type ExportedEvaluation,
   type ExportedExperiment,
