@@ -41,7 +41,7 @@ export interface SqliteBackendConfig {
    * thread, each on a read-only connection of its own, started when first needed: a dashboard or
    * tracking server stays responsive while charts of a 20,000,000-point run are read. `0` reads
    * everything on the calling thread.
-   * @defaultValue 2
+   * @defaultValue one fewer than the cores, at least 1 and at most 2 (the calling thread keeps a core)
    */
   readThreads?: number;
 }

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
@@ -70,7 +71,7 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   constructor(config: SqliteBackendConfig) {
     super();
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
-    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, readThreads: 2, ...config };
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, readThreads: Math.max(1, Math.min(2, availableParallelism() - 1)), ...config };
     if (!Number.isInteger(this.config.readThreads) || this.config.readThreads < 0 || this.config.readThreads > 16) {
       throw new ExptrackError('readThreads must be an integer in 0..16', { code: 'invalid_input', field: 'readThreads', value: config.readThreads });
     }
