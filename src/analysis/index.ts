@@ -39,10 +39,14 @@ export { significance, type SignificanceMethod, type SignificanceOptions, type S
 export { exportExperiment } from './export/export-experiment.js';
 export { exportAll, type ExportAllOptions } from './export/export-all.js';
 export { importExperiments, type ImportOptions, type ImportResult } from './export/import-experiments.js';
-export { exportArtifactBlobs, type ExportedBlobs } from './export/artifact-blobs.js';
+export { exportArtifactBlobs, ExportBlobCopier, type ExportedBlobs } from './export/artifact-blobs.js';
+export { exportLines, type ExportLinesOptions } from './export/export-lines.js';
+export { EXPORT_LINES_SCHEMA_VERSION, MAX_EXPORT_LINE_BYTES, type ExportLine } from './export/export-lines-format.js';
+export { importExportLines, importExportFile, type ImportLinesOptions, type ImportProgress } from './export/import-export-lines.js';
 export { validateExportedExperiment, MAX_EXPORT_DEPTH, MAX_EXPORT_STRING, EXPORT_TIME_RANGE } from './export/validate-export.js';
 export {
   EXPORT_SCHEMA_VERSION,
+  type ExportedArtifact,
   type ExportedCheckpoint,
   type ExportedEvaluation,
   type ExportedExperiment,

@@ -259,6 +259,42 @@ export interface MetricValue {
 }
 
 /**
+ * Which page of an experiment's metric points {@link ExperimentReader.getMetricPage} reads.
+ *
+ * @example
+ * ```ts
+ * const first: MetricPageQuery = { limit: 10_000 };
+ * const next: MetricPageQuery = { limit: 10_000, after: page.next };
+ * ```
+ */
+export interface MetricPageQuery {
+  /** The `next` cursor of the previous page; absent for the first page. Opaque: pass it back as it came. */
+  after?: string | null;
+  /**
+   * At most this many points, 1..100,000.
+   * @defaultValue 10,000
+   */
+  limit?: number;
+}
+
+/**
+ * A page of an experiment's metric points, and where the next page starts.
+ *
+ * @example
+ * ```ts
+ * const page: MetricPage = await store.getMetricPage!(id, { limit: 10_000 });
+ * page.points.length; // up to 10,000
+ * page.next; // null on the last page
+ * ```
+ */
+export interface MetricPage {
+  /** Ordered by key (byte order), step, then logging order: the order of `getMetrics`. */
+  points: MetricPoint[];
+  /** The cursor of the next page, or null when this page is the last. */
+  next: string | null;
+}
+
+/**
  * The read side of a store, used by analysis, the CLI and the dashboard.
  *
  * @example
@@ -283,6 +319,25 @@ export interface ExperimentReader {
   findExperimentIds(prefix: string, limit?: number): Promise<string[]>;
   /** Points ordered by key, step, then logging order. */
   getMetrics(id: string, key?: string): Promise<MetricPoint[]>;
+  /**
+   * The experiment's points a page at a time, in the order of `getMetrics`: what reads a
+   * 20,000,000-point run with bounded memory (`exptrack export`). Optional: a reader without it is
+   * read with `getMetrics`, one key at a time.
+   *
+   * @param id - the experiment
+   * @param query - the cursor of the previous page and the page size
+   * @returns the page and the cursor of the next one
+   * @throws ExptrackError `invalid_input` for a limit out of 1..100,000 or a cursor this store did not give.
+   *
+   * @example
+   * ```ts
+   * for (let page = await store.getMetricPage!(id); ; page = await store.getMetricPage!(id, { after: page.next })) {
+   *   console.log(page.points.length);
+   *   if (page.next === null) break;
+   * }
+   * ```
+   */
+  getMetricPage?(id: string, query?: MetricPageQuery): Promise<MetricPage>;
   /**
    * One metric in a step window, reduced in the store to what `buckets` columns can show: every
    * finite point when the window holds at most `2 × buckets` of them, else the lowest and the

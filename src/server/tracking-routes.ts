@@ -93,6 +93,11 @@ export function trackingRoutes(options: TrackingRoutesOptions): Route[] {
       return experiment;
     }),
     ...read('/experiments/:id/metrics', async (a, ctx) => store.getMetrics(ctx.params.id!, optionalString('key', a.key))),
+    ...read('/experiments/:id/metric-page', async (a, ctx) => {
+      if (store.getMetricPage === undefined) throw new ExptrackError('this store reads no metric pages', { code: 'unsupported' });
+      const after = optionalString('after', a.after);
+      return store.getMetricPage(ctx.params.id!, { ...(after === undefined ? {} : { after }), ...(a.limit === undefined ? {} : { limit: a.limit as number }) });
+    }),
     ...read('/experiments/:id/outline', async (a, ctx) => store.getMetricOutline(ctx.params.id!, optionalString('key', a.key) ?? '', outlineQueryOf(a))),
     ...read('/experiments/:id/samples', async (a, ctx) => store.getEvaluationSamples(ctx.params.id!, optionalString('benchmark', a.benchmark))),
     ...read('/experiments/:id/checkpoints', async (_a, ctx) => store.getCheckpoints(ctx.params.id!)),

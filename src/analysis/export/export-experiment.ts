@@ -86,8 +86,8 @@ export function wrap(experiments: ExportedExperiment[]): ExptrackExport {
   return { format: 'exptrack-export', schemaVersion: EXPORT_SCHEMA_VERSION, exportedAt: new Date().toISOString(), experiments };
 }
 
-/** Gives each evaluation its samples: the samples of a benchmark come in logging order, `sampleCount` per evaluation. */
-function withSamples(evaluations: readonly EvaluationRecord[], samples: readonly StoredEvaluationSample[]): ExportedEvaluation[] {
+/** @internal Gives each evaluation its samples: the samples of a benchmark come in logging order, `sampleCount` per evaluation. */
+export function withSamples(evaluations: readonly EvaluationRecord[], samples: readonly StoredEvaluationSample[]): ExportedEvaluation[] {
   const queues = new Map<string, StoredEvaluationSample[]>();
   for (const sample of samples) {
     const queue = queues.get(sample.benchmark);

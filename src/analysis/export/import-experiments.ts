@@ -155,41 +155,44 @@ function decodeExperiment(entry: unknown, path: string): { id: string; events: T
   list(root.evaluations, `${path}.evaluations`).forEach((e, i) => {
     const at = `${path}.evaluations[${i}]`;
     const evaluation = requireObject(e, at);
-    events.push({
-      type: 'evaluation',
-      experimentId: id,
-      evaluation: {
-        benchmark: text(evaluation.benchmark, `${at}.benchmark`),
-        metrics: decodeNumbers(evaluation.metrics, `${at}.metrics`),
-        metadata: decodeJson(requireObject(evaluation.metadata ?? {}, `${at}.metadata`)) as Record<string, JsonValue>,
-        step: evaluation.step === null || evaluation.step === undefined ? null : num(evaluation.step, `${at}.step`),
-        createdAt: num(evaluation.createdAt, `${at}.createdAt`),
-      },
-      samples: list(evaluation.samples ?? [], `${at}.samples`).map((s, k) => readSample(s, `${at}.samples[${k}]`)),
-    });
+    events.push({ type: 'evaluation', experimentId: id, evaluation: decodeEvaluation(evaluation, at), samples: list(evaluation.samples ?? [], `${at}.samples`).map((s, k) => readSample(s, `${at}.samples[${k}]`)) });
   });
-  list(root.checkpoints ?? [], `${path}.checkpoints`).forEach((c, i) => {
-    const at = `${path}.checkpoints[${i}]`;
-    const checkpoint = requireObject(c, at);
-    events.push({
-      type: 'checkpoint',
-      experimentId: id,
-      checkpoint: {
-        experimentId: id,
-        path: text(checkpoint.path, `${at}.path`),
-        step: checkpoint.step === null || checkpoint.step === undefined ? null : num(checkpoint.step, `${at}.step`),
-        metrics: decodeNumbers(checkpoint.metrics ?? {}, `${at}.metrics`),
-        sizeBytes: num(checkpoint.sizeBytes, `${at}.sizeBytes`),
-        sha256: text(checkpoint.sha256, `${at}.sha256`),
-        fileCount: num(checkpoint.fileCount, `${at}.fileCount`),
-        createdAt: num(checkpoint.createdAt, `${at}.createdAt`),
-      },
-    });
-  });
+  list(root.checkpoints ?? [], `${path}.checkpoints`).forEach((c, i) => events.push(decodeCheckpoint(c, id, `${path}.checkpoints[${i}]`)));
   return { id, events };
 }
 
-function readExperiment(raw: Record<string, JsonValue>, path: string): Experiment {
+/** @internal An exported evaluation's record (without its samples), checked. */
+export function decodeEvaluation(evaluation: Record<string, unknown>, at: string): Extract<TrackerEvent, { type: 'evaluation' }>['evaluation'] {
+  return {
+    benchmark: text(evaluation.benchmark, `${at}.benchmark`),
+    metrics: decodeNumbers(evaluation.metrics, `${at}.metrics`),
+    metadata: decodeJson(requireObject(evaluation.metadata ?? {}, `${at}.metadata`)) as Record<string, JsonValue>,
+    step: evaluation.step === null || evaluation.step === undefined ? null : num(evaluation.step, `${at}.step`),
+    createdAt: num(evaluation.createdAt, `${at}.createdAt`),
+  };
+}
+
+/** @internal An exported checkpoint as the event that stores it, checked. */
+export function decodeCheckpoint(raw: unknown, id: string, at: string): TrackerEvent {
+  const checkpoint = requireObject(raw, at);
+  return {
+    type: 'checkpoint',
+    experimentId: id,
+    checkpoint: {
+      experimentId: id,
+      path: text(checkpoint.path, `${at}.path`),
+      step: checkpoint.step === null || checkpoint.step === undefined ? null : num(checkpoint.step, `${at}.step`),
+      metrics: decodeNumbers(checkpoint.metrics ?? {}, `${at}.metrics`),
+      sizeBytes: num(checkpoint.sizeBytes, `${at}.sizeBytes`),
+      sha256: text(checkpoint.sha256, `${at}.sha256`),
+      fileCount: num(checkpoint.fileCount, `${at}.fileCount`),
+      createdAt: num(checkpoint.createdAt, `${at}.createdAt`),
+    },
+  };
+}
+
+/** @internal An exported experiment record, decoded, as the tracker stores it. */
+export function readExperiment(raw: Record<string, JsonValue>, path: string): Experiment {
   const status = raw.status;
   if (typeof status !== 'string' || !(EXPERIMENT_STATUSES as readonly string[]).includes(status)) {
     throw invalidInput(`${path}.status`, status, `must be one of ${EXPERIMENT_STATUSES.join(', ')}`);
@@ -215,7 +218,8 @@ function readExperiment(raw: Record<string, JsonValue>, path: string): Experimen
   };
 }
 
-function readSample(raw: unknown, path: string): EvaluationSample {
+/** @internal An exported sample, checked and decoded. */
+export function readSample(raw: unknown, path: string): EvaluationSample {
   const sample = requireObject(raw, path);
   const out: EvaluationSample = { ...(sample as Record<string, unknown>), id: text(sample.id, `${path}.id`) } as EvaluationSample;
   for (const field of ['score', 'latencyMs', 'promptTokens', 'completionTokens'] as const) {
@@ -226,7 +230,8 @@ function readSample(raw: unknown, path: string): EvaluationSample {
   return out;
 }
 
-function num(value: unknown, path: string): number {
+/** @internal A finite number, or an error naming the field. */
+export function num(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidInput(path, value, 'must be a finite number');
   return value;
 }

@@ -122,8 +122,8 @@ function checkEnvironment(env: Record<string, unknown>, at: string): void {
   }
 }
 
-/** Walks the whole entry without recursion: depth, string sizes and lone surrogates. */
-function checkTree(root: unknown, path: string): void {
+/** @internal Walks the whole entry without recursion: depth, string sizes and lone surrogates. */
+export function checkTree(root: unknown, path: string): void {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path, depth: 0 }];
   while (stack.length > 0) {
     const { value, path: at, depth } = stack.pop()!;
@@ -145,7 +145,8 @@ function checkTree(root: unknown, path: string): void {
   }
 }
 
-function key_(value: unknown, path: string): void {
+/** @internal Throws unless `value` is a metric, tag or benchmark key. */
+export function key_(value: unknown, path: string): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY_LENGTH) {
     throw invalidInput(path, value, `must be a key: a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
   }
@@ -155,7 +156,8 @@ function count(value: unknown, path: string): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalidInput(path, value, 'must be an integer >= 0');
 }
 
-function time(value: unknown, path: string): void {
+/** @internal Throws unless `value` is a timestamp within {@link EXPORT_TIME_RANGE}. */
+export function time(value: unknown, path: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < EXPORT_TIME_RANGE.min || value > EXPORT_TIME_RANGE.max) {
     throw invalidInput(path, value, 'must be a timestamp: milliseconds since 1970, up to the year 9999');
   }

@@ -4,6 +4,8 @@ import type {
   ExperimentQuery,
   ExperimentReader,
   ExperimentSelection,
+  MetricPage,
+  MetricPageQuery,
   MetricSelector,
   MetricValue,
   TrackerEvent,
@@ -342,6 +344,24 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
 
   async getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
     return (await this.read(`/experiments/${encodeURIComponent(id)}/metrics`, key === undefined ? {} : { key })) as MetricPoint[];
+  }
+
+  /**
+   * A page of the experiment's points, read from the server (see `ExperimentReader.getMetricPage`).
+   *
+   * @param id - the experiment
+   * @param query - the previous page's cursor and the page size
+   * @returns the page
+   * @example
+   * ```ts
+   * const page = await remote.getMetricPage(id, { limit: 10_000 });
+   * ```
+   */
+  async getMetricPage(id: string, query: MetricPageQuery = {}): Promise<MetricPage> {
+    const args: Record<string, unknown> = {};
+    if (query.after !== undefined && query.after !== null) args.after = query.after;
+    if (query.limit !== undefined) args.limit = query.limit;
+    return (await this.read(`/experiments/${encodeURIComponent(id)}/metric-page`, args)) as MetricPage;
   }
 
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {

@@ -4,6 +4,8 @@ import type {
   ExperimentQuery,
   ExperimentReader,
   ExperimentSelection,
+  MetricPage,
+  MetricPageQuery,
   MetricSelector,
   MetricValue,
   ResponseCacheStore,
@@ -20,6 +22,7 @@ import { matchesFilter } from '../../core/filter-match.js';
 import { summaryValueOf } from '../../core/metric-selector.js';
 import { pointsFromColumns } from '../../core/metric-columns.js';
 import { outlineOfPoints } from '../../core/metric-outline.js';
+import { decodeMetricCursor, encodeMetricCursor, metricPageLimit } from '../../core/metric-page.js';
 import { foldMetricSummary } from '../../core/metric-summary.js';
 import { EXPERIMENT_STATUSES } from '../../core/types.js';
 import type {
@@ -219,6 +222,26 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
     return selected.map((p) => ({ ...p })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step));
   }
 
+  /** A page of the points in `getMetrics` order; the cursor holds the last point's place in the logging order. */
+  async getMetricPage(id: string, query: MetricPageQuery = {}): Promise<MetricPage> {
+    const limit = metricPageLimit(query.limit);
+    const after = decodeMetricCursor(query.after);
+    const points = this.runs.get(id)?.points ?? [];
+    const order = points.map((_, i) => i).sort((a, b) => comparePoints(points[a]!, a, points[b]!, b));
+    let start = 0;
+    if (after !== undefined) {
+      const cursor = { key: after.key, step: after.step } as MetricPoint;
+      while (start < order.length && comparePoints(points[order[start]!]!, order[start]!, cursor, after.first) <= 0) start++;
+    }
+    const taken = order.slice(start, start + limit);
+    const lastIndex = taken.at(-1);
+    const last = lastIndex === undefined ? undefined : points[lastIndex]!;
+    return {
+      points: taken.map((i) => ({ ...points[i]! })),
+      next: taken.length === limit && last !== undefined ? encodeMetricCursor({ key: last.key, step: last.step, first: lastIndex!, second: 0 }) : null,
+    };
+  }
+
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
     const points = (this.runs.get(id)?.points ?? []).filter((p) => p.key === key);
     // Array.prototype.sort is stable: points of one step keep their logging order.
@@ -309,4 +332,9 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
   async putCachedResponse(key: string, value: string): Promise<void> {
     this.responses.set(key, value);
   }
+}
+
+/** `getMetrics` order: key, step, then logging order (the index of the point in the run's log). */
+function comparePoints(a: MetricPoint, ai: number, b: MetricPoint, bi: number): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step || ai - bi;
 }

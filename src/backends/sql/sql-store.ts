@@ -1,4 +1,4 @@
-import type { ExperimentQuery, ExperimentReader, ExperimentSelection, MetricSelector, MetricValue, ResponseCacheStore } from '../../core/backend.js';
+import type { ExperimentQuery, ExperimentReader, ExperimentSelection, MetricPage, MetricPageQuery, MetricSelector, MetricValue, ResponseCacheStore } from '../../core/backend.js';
 import type { GroupCatalog, GroupRecord, GroupRecordChanges } from '../../core/group-catalog.js';
 import type { CheckpointRecord, EvaluationRecord, Experiment, MetricOutline, MetricOutlineQuery, MetricPoint, MetricSummary, StoreStats, StoredEvaluationSample } from '../../core/types.js';
 import type { StoreReads } from './store-reads.js';
@@ -123,6 +123,25 @@ export abstract class SqlStore implements ExperimentReader, ResponseCacheStore, 
    */
   getMetrics(id: string, key?: string): Promise<MetricPoint[]> {
     return this.withReads((reads) => reads.getMetrics(id, key));
+  }
+
+  /**
+   * The experiment's points a page at a time, in the order of {@link SqlStore.getMetrics}; each page
+   * is one range read of the primary key, as fast at the end of a 20,000,000-point run as at its start.
+   *
+   * @param id - the experiment's id
+   * @param query - the previous page's `next` cursor and the page size (1..100,000, default 10,000)
+   * @returns the points and the next page's cursor (null after the last page)
+   * @throws ExptrackError `invalid_input` for a bad limit or cursor, `unavailable` when the store cannot be read.
+   *
+   * @example
+   * ```ts
+   * let page = await store.getMetricPage(id, { limit: 50_000 });
+   * while (page.next !== null) page = await store.getMetricPage(id, { limit: 50_000, after: page.next });
+   * ```
+   */
+  getMetricPage(id: string, query: MetricPageQuery = {}): Promise<MetricPage> {
+    return this.withReads((reads) => reads.getMetricPage(id, query));
   }
 
   /**

@@ -12,6 +12,8 @@ export interface ReadOnlyStore {
   db: SqliteConnection;
   /** Call after the connection is closed: removes the `-wal`/`-shm` files this reader made. */
   cleanUp(): void;
+  /** True when the store is read from a private copy in memory (no other connection can see it). */
+  inMemoryCopy: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function openReadOnly(path: string, options: { busyTimeoutMs: number; sta
   } catch (cause) {
     throw storeError(path, cause);
   }
-  return { db, cleanUp: () => (hadSidecars || inMemoryCopy ? undefined : removeSidecars(path)) };
+  return { db, inMemoryCopy, cleanUp: () => (hadSidecars || inMemoryCopy ? undefined : removeSidecars(path)) };
 }
 
 /** A private copy marks itself a rollback-journal database (header bytes 18 and 19), so that SQLite reads it without a `-wal`. */

@@ -36,4 +36,12 @@ export interface SqliteBackendConfig {
    * @defaultValue `<path>.artifacts`, beside the store file
    */
   artifactsDir?: string;
+  /**
+   * Threads that read large metric outlines (more than 50,000 points in the series) off the calling
+   * thread, each on a read-only connection of its own, started when first needed: a dashboard or
+   * tracking server stays responsive while charts of a 20,000,000-point run are read. `0` reads
+   * everything on the calling thread.
+   * @defaultValue one fewer than the cores, at least 1 and at most 2 (the calling thread keeps a core)
+   */
+  readThreads?: number;
 }

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
@@ -22,6 +23,12 @@ import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
 import { WriteThread } from './write-thread.js';
+import { ReadPool } from './read-pool.js';
+import type { ReadThreadOptions } from './read-messages.js';
+import { outlineWindow } from '../../core/metric-outline.js';
+
+/** A metric outline of a series with more points than this is read on a read thread. */
+const OUTLINE_POINTS_ON_THIS_THREAD = 50_000;
 
 /**
  * The embedded default store: one SQLite file (WAL mode), safe for several processes writing at
@@ -52,7 +59,7 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   private contentTail: Promise<unknown> = Promise.resolve();
   /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
   private state:
-    | { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter | undefined; cleanUp?: () => void }
+    | { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter | undefined; cleanUp?: () => void; readPool: ReadPool | undefined }
     | undefined;
   /** The write thread, started by the first write (a reader never pays for it). */
   private thread: Promise<WriteThread | undefined> | undefined;
@@ -64,7 +71,10 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   constructor(config: SqliteBackendConfig) {
     super();
     if (typeof config?.path !== 'string') throw new ExptrackError('SqliteBackend needs a path', { code: 'invalid_input', field: 'path', value: config?.path });
-    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, ...config };
+    this.config = { busyTimeoutMs: 5_000, lockRetryMs: 60_000, fileMustExist: false, staleAfterMs: STALE_AFTER_MS, readOnly: false, readThreads: Math.max(1, Math.min(2, availableParallelism() - 1)), ...config };
+    if (!Number.isInteger(this.config.readThreads) || this.config.readThreads < 0 || this.config.readThreads > 16) {
+      throw new ExptrackError('readThreads must be an integer in 0..16', { code: 'invalid_input', field: 'readThreads', value: config.readThreads });
+    }
     const inMemory = config.path === ':memory:' || config.path === '';
     const blobs = config.artifactsDir === undefined && inMemory ? new MemoryBlobStore() : new DirectoryBlobStore(config.artifactsDir ?? `${config.path}.artifacts`);
     this.artifacts = new ArtifactStore(new SqliteArtifactIndex(async () => (await this.ready()).db), blobs);
@@ -97,16 +107,16 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   private async open(): Promise<void> {
     const { path } = this.config;
     if (this.config.readOnly) {
-      const { db, cleanUp } = openReadOnly(path, this.config);
+      const { db, cleanUp, inMemoryCopy } = openReadOnly(path, this.config);
       const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
-      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: undefined, cleanUp };
+      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: undefined, cleanUp, readPool: inMemoryCopy ? undefined : this.newReadPool() };
       return;
     }
     const db = openDatabase(path, this.config);
     const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
     try {
       await migrate(db, kysely);
-      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: new EventWriter(db) };
+      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: new EventWriter(db), readPool: this.newReadPool() };
       this.markStaleRunsCrashed();
     } catch (cause) {
       await kysely.destroy();
@@ -196,6 +206,7 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
     this.thread = undefined;
     this.startedThread = undefined;
     await thread?.close();
+    await state.readPool?.close();
     await state.kysely.destroy();
     state.cleanUp?.();
   }
@@ -205,8 +216,36 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   }
 
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
-    const { db } = await this.ready();
+    const { db, readPool } = await this.ready();
+    outlineWindow(query); // a bad query fails here, the same with or without read threads
+    if (readPool?.usable) {
+      const series = db.prepare('SELECT count FROM metric_series WHERE experiment_id = ? AND key = ?').raw(true).get(id, key) as [number] | undefined;
+      if (series !== undefined && series[0] > OUTLINE_POINTS_ON_THIS_THREAD) {
+        // A long read: on a read thread, so this thread keeps serving. Should the thread fail, read here.
+        const outline = await readPool.run({ kind: 'outline', experimentId: id, key, query }).catch(() => undefined);
+        if (outline !== undefined) return outline as MetricOutline;
+      }
+    }
     return readMetricOutline(db, id, key, query);
+  }
+
+  /**
+   * How many reads the read threads answered (for tests and benchmarks).
+   *
+   * @example
+   * ```ts
+   * await store.getMetricOutline(id, 'loss', { buckets: 1400 }); // a 20,000,000-point metric
+   * store.readsOffThread; // 1
+   * ```
+   */
+  get readsOffThread(): number {
+    return this.state?.readPool?.answered ?? 0;
+  }
+
+  private newReadPool(): ReadPool | undefined {
+    const { path, readThreads, busyTimeoutMs, staleAfterMs } = this.config;
+    if (readThreads === 0 || path === ':memory:' || path === '') return undefined;
+    return new ReadPool({ path, busyTimeoutMs, staleAfterMs } satisfies ReadThreadOptions, readThreads);
   }
 
   async deleteExperiment(id: string): Promise<boolean> {
