@@ -50,10 +50,12 @@ export interface TrackerOptions {
    *   more than 0.5 s ago is not committed (so a SIGKILL loses at most about the last 2 s).
    * - memory and W&B take each batch when it is handed over: nothing waits for them (W&B bounds its
    *   own delivery queue with `maxQueuedRows`).
-   * - Postgres, and any store whose writes need the event loop: a loop that never yields cannot
-   *   wait for it, so past this bound its later points are not given to it, and that is reported
-   *   through `onError`, in `finishExperiment()`'s result (`ok: false`) and in the run's summary
-   *   (`_exptrack_dropped_points`, points per backend). The other stores still get every point.
+   * - Postgres, and any store whose writes need the event loop: a loop cannot wait for it. By
+   *   default nothing is dropped and its queue grows while the loop outruns it. Only when this
+   *   option (or `maxBytesInFlight`) is set, later points past the bound are not given to it, and
+   *   that is reported through `onError`, in `finishExperiment()`'s result (`ok: false`) and in the
+   *   run's summary (`_exptrack_dropped_points`, points per backend). The other stores still get
+   *   every point.
    * @defaultValue 200000
    */
   maxPointsInFlight?: number;

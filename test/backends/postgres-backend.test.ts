@@ -36,9 +36,9 @@ describe('postgres backend: configuration (no server needed)', () => {
     expect(splitSchemaParameter('postgres://db.internal/ml')).toEqual({ connectionString: 'postgres://db.internal/ml', schema: undefined });
   });
 
-  it('says what it can do: read, persistent, multi-process, response cache, batches at most once, artifacts; no writeSync (its driver is asynchronous)', () => {
+  it('says what it can do: read, persistent, multi-process, response cache, batches at most once, artifacts, group catalog; no writeSync (its driver is asynchronous)', () => {
     const store = new PostgresBackend({ connectionString: PG_URL });
-    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true });
+    expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true, groupCatalog: true });
     expect(store.name).toBe('postgres');
     expect(store.schema).toBe('public');
     expect('writeSync' in store).toBe(false);
@@ -57,6 +57,7 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
     expect(Object.fromEntries(columns.map((c) => [`${c.table_name}.${c.column_name}`, c.data_type]))).toEqual({
       'experiments.config': 'jsonb', 'experiments.tags': 'jsonb', 'experiments.summary': 'jsonb', 'metric_points.value': 'double precision',
       'evaluations.metrics': 'jsonb', 'checkpoints.metrics': 'jsonb', 'media.value': 'text', // tables hold any string; jsonb refuses \u0000
+      'group_records.tags': 'jsonb',
     });
     const stored = await adminQuery<{ v: string }>(`SELECT value::text AS v FROM "${store.schema}".metric_points ORDER BY step`);
     expect(stored.map((r) => r.v)).toEqual(['NaN', 'Infinity', '-Infinity', '5e-324']);

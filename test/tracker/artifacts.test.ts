@@ -154,7 +154,7 @@ describe('sqlite store of the previous release', () => {
     // Turn it back into a 0001 store: what every store written before this release looks like.
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(path);
-    db.exec("DROP TABLE artifacts; DROP TABLE artifact_files; DROP TABLE artifact_uses; DROP TABLE media; DELETE FROM kysely_migration WHERE name = '0003_artifacts'");
+    db.exec("DROP TABLE artifacts; DROP TABLE artifact_files; DROP TABLE artifact_uses; DROP TABLE media; DROP TABLE group_records; DELETE FROM kysely_migration WHERE name >= '0003'");
     db.close();
     const reopened = new SqliteBackend({ path });
     expect((await reopened.getExperiment(e.id))?.id).toBe(e.id);

@@ -59,6 +59,23 @@ class SlowNetworkBackend implements Backend {
 }
 
 describe('backpressure for stores that cannot make the loop wait', () => {
+  it('by default a network store is given every point, however far it falls behind', async () => {
+    const slow = new SlowNetworkBackend();
+    const errors: string[] = [];
+    const tracker = new ExperimentTracker({
+      backends: [slow], captureGit: false, captureEnvironment: false, handleProcessEvents: false,
+      maxBufferedPoints: 1_000, onError: (error) => errors.push(error.message),
+    });
+    await tracker.startExperiment({});
+    const logged = 300_000; // past the 200,000 points the SQLite store holds in flight
+    for (let step = 0; step < logged; step++) tracker.logMetrics({ loss: step }, step);
+    const reports = await tracker.finishExperiment();
+    await tracker.close();
+    expect(slow.received).toBe(logged);
+    expect(errors).toEqual([]);
+    expect(reports.every((r) => r.ok)).toBe(true);
+  });
+
   it('a network store that falls behind a loop that never yields holds at most maxPointsInFlight queued; the points it is not given are counted, reported once, and recorded in the run', async () => {
     const slow = new SlowNetworkBackend();
     const memory = new MemoryBackend();
