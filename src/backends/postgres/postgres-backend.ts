@@ -168,16 +168,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
-      const { error } = await new Migrator({
-        db: kysely,
-        provider: migrationProvider(postgresStoreDialect),
-        migrationTableSchema: schema,
-        // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
-        // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
-        migrationTableName: MIGRATION_TABLE,
-        migrationLockTableName: `${MIGRATION_TABLE}_lock`,
-      }).migrateToLatest();
-      if (error) throw error;
+      await migrateToLatest(kysely, schema);
       const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
       this.state = state;
       this.closed = undefined;
@@ -436,5 +427,27 @@ async function createSchema(pool: PgPool, schema: string): Promise<void> {
   } catch (cause) {
     client.release(cause instanceof Error ? cause : true);
     throw cause;
+  }
+}
+
+/**
+ * Runs the store's migrations. Kysely's migrator lists the tables of every schema of the database
+ * to find its own; a schema that another client drops during that listing fails it with "schema …
+ * does not exist" (3F000) though this store is fine, so that failure is retried a few times.
+ */
+async function migrateToLatest(kysely: Kysely<StoreTables<'native'>>, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await new Migrator({
+      db: kysely,
+      provider: migrationProvider(postgresStoreDialect),
+      migrationTableSchema: schema,
+      // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
+      // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+    }).migrateToLatest();
+    if (!error) return;
+    const otherSchemaDropped = (error as { code?: unknown }).code === '3F000' && !String((error as Error).message).includes(`"${schema}"`);
+    if (!otherSchemaDropped || attempt >= 5) throw error;
   }
 }
