@@ -17,6 +17,12 @@ const GPU_SERIES = (i: number) => ['utilization_percent', 'memory_used_mb', 'pow
 
 const lines = (format: string) => spawnSync(fake, [QUERY, `--format=${format}`], { encoding: 'utf8' }).stdout.trim().split('\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const gpuPoints = async (store: MemoryBackend, id: string) => (await store.getMetrics(id)).filter((p) => p.key.startsWith('system/gpu/')).length;
+/** Waits at least `ms`, and on until the store holds more than `before` GPU points of the run (a loaded machine answers late). */
+async function sleepUntilGpuSampled(store: MemoryBackend, id: string, ms: number, before = 0): Promise<void> {
+  await sleep(ms);
+  for (let waited = 0; waited < 10_000 && (await gpuPoints(store, id)) <= before; waited += 50) await sleep(50);
+}
 
 let savedEnv: NodeJS.ProcessEnv;
 beforeEach(() => {
@@ -174,13 +180,13 @@ describe('system metrics of a tracked run', { timeout: 20_000 }, () => {
     const options = { backends: [store], captureGit: false, systemMetrics: { intervalMs: 100 }, pricing: { gpuHourUsd: { a100: 2, h100: 4 } } };
     let tracker = new ExperimentTracker(options);
     const id = await tracker.startExperiment();
-    await sleep(300);
+    await sleepUntilGpuSampled(store, id, 300);
     await tracker.logEvaluation('qa', { metrics: { prompt_tokens: 10, cost_usd: 1 } });
     await tracker.close();
     const first = (await store.getExperiment(id))!.summary;
     tracker = new ExperimentTracker(options);
     await tracker.resumeExperiment(id);
-    await sleep(300);
+    await sleepUntilGpuSampled(store, id, 300, await gpuPoints(store, id));
     await tracker.logEvaluation('qa', { metrics: { prompt_tokens: 5, cost_usd: 0.5 } });
     await tracker.close();
     const second = (await store.getExperiment(id))!.summary;
