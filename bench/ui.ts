@@ -4,6 +4,9 @@
 // through the API (the store outlines it, getMetricOutline) and the store call alone; with Chromium
 // present, the experiments page until interactive and the 1,000,000-point chart until drawn.
 // Targets (issue 7): list API < 100 ms, experiments page interactive < 1 s, 1M-point metric < 1 s.
+// Then two sections of issue 13 (bench/ui/): the outline of a 1,000,000-point metric on Postgres and
+// SQLite (Postgres < 300 ms), and a 20,000,000-point store: /api/info while 16 window reads are in
+// flight (< 200 ms) and the peak RSS of `export --all` and `import` (<= 300 MB each).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 import type { TrackerEvent } from 'exptrack';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { startDashboard } from '../src/ui/server.js';
+import { benchBigStore } from './ui/big-store.js';
+import { benchOutline } from './ui/outline.js';
 
 const EXPERIMENTS = 10_000;
 const BIG = 1_000_000;
@@ -166,6 +171,8 @@ async function main(): Promise<void> {
   await ui.close();
   await store.close();
   rmSync(work, { recursive: true, force: true });
+  await benchOutline();
+  await benchBigStore();
 }
 
 await main();
