@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +136,26 @@ describe('the node:http transport (the default without a fetch option)', () => {
       await expect.poll(() => closed).toBe(true);
     } finally {
       await s.close();
+    }
+  });
+
+  it('an https baseURL goes through node:https with certificate checks: a self-signed server is refused, nothing is sent', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'exptrack-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    if (made.status !== 0) return ctx.skip('openssl is not available to make a self-signed certificate');
+    let bodies = 0;
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      bodies++;
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices":[{"text":"#### 7"}]}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const m = openAICompatibleModel({ baseURL: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, model: 'm', endpoint: 'completions', apiKey: 'sk-secret' });
+      await expect(m.generate('x', {})).rejects.toMatchObject({ name: 'ModelRequestError', code: 'unavailable', message: expect.stringMatching(/failed: .*self[- ]signed certificate/) });
+      expect(bodies).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
