@@ -1,6 +1,7 @@
 """Writes test/eval/fixtures/mc-parquet: a few splits of the multiple-choice fixtures of
 test/eval/fixtures/mc as Parquet files, laid out and written as Hugging Face datasets ship them
-(`<config>/<split>-00000-of-00001.parquet`, pyarrow, Snappy), so the tests read Parquet the
+(`<config>/<split>-00000-of-00001.parquet`, pyarrow, Snappy; one MMLU split also with GZIP, BROTLI and
+ZSTD under codecs/), so the tests read Parquet the
 project made instead of downloaded files.
 
 Each split is written with the same column types as the Hub's copy (ARC's `choices` a struct of two
@@ -44,6 +45,17 @@ for folder, splits, schema, options in SPLITS:
         path = os.path.join(OUT, folder, f"{split}-00000-of-00001.parquet")
         pq.write_table(table, path, compression="snappy", **options)
         print("wrote", os.path.relpath(path, ROOT), len(rows), "rows")
+
+# The same MMLU split with each other codec pyarrow writes and Node's zlib can read (GZIP, BROTLI;
+# ZSTD, which Node 20's zlib lacks), to check the reader decompresses every one to the same rows.
+for codec in ["gzip", "brotli", "zstd"]:
+    with open(os.path.join(SRC, "mmlu/anatomy/test.jsonl"), encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    folder = os.path.join(OUT, "codecs", codec)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "test-00000-of-00001.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, schema=SPLITS[1][2]), path, compression=codec, row_group_size=2)
+    print("wrote", os.path.relpath(path, ROOT), len(rows), "rows,", codec)
 
 # A file the reader must refuse: an int64 beyond 2^53 would lose digits as a JavaScript number.
 os.makedirs(os.path.join(OUT, "bad"), exist_ok=True)

@@ -6,6 +6,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BenchmarkRegistry, evaluate, parseJsonl, readParquetRows, readSplitRecords, type LoglikelihoodRequest, type Model } from 'exptrack/eval';
@@ -43,6 +44,20 @@ describe('readParquetRows', () => {
       expect(rows).toEqual(expected);
     });
   }
+
+  // The MMLU split written by pyarrow with each codec (scripts/parquet-fixtures/make_parquet_fixtures.py).
+  for (const codec of ['gzip', 'brotli']) {
+    it(`reads ${codec.toUpperCase()} pages (node:zlib) to the rows of the JSON Lines split`, async () => {
+      expect(await readParquetRows(join(PARQUET, `codecs/${codec}/test-00000-of-00001.parquet`))).toEqual(jsonlRows('mmlu/anatomy/test.jsonl'));
+    });
+  }
+
+  const hasZstd = typeof (zlib as { zstdDecompressSync?: unknown }).zstdDecompressSync === 'function';
+  it(`reads ZSTD pages where node:zlib has zstd, else fails naming the codec and the Node version (this Node ${process.versions.node}: ${hasZstd ? 'has' : 'lacks'} it)`, async () => {
+    const file = join(PARQUET, 'codecs/zstd/test-00000-of-00001.parquet');
+    if (hasZstd) expect(await readParquetRows(file)).toEqual(jsonlRows('mmlu/anatomy/test.jsonl'));
+    else await expect(readParquetRows(file)).rejects.toMatchObject({ code: 'parse_error', value: file, message: expect.stringMatching(/ZSTD.*Node >= 22\.15/) });
+  });
 
   it('refuses an int64 beyond 2^53 instead of rounding it', async () => {
     const file = join(PARQUET, 'bad/test-00000-of-00001.parquet');

@@ -3,18 +3,41 @@
  * optional package `hyparquet` loaded only here.
  */
 import { readFile } from 'node:fs/promises';
+import * as zlib from 'node:zlib';
 import { ExptrackError } from '../../core/errors.js';
+
+/** A page decompressor as `hyparquet` calls it: the compressed bytes and the page's declared size. */
+type Decompressor = (input: Uint8Array, outputLength: number) => Uint8Array;
 
 /** The one function of `hyparquet` that is used. */
 interface HyparquetLike {
-  parquetReadObjects(options: { file: ArrayBuffer }): Promise<Array<Record<string, unknown>>>;
+  parquetReadObjects(options: { file: ArrayBuffer; compressors?: Record<string, Decompressor> }): Promise<Array<Record<string, unknown>>>;
 }
+
+/** `zstdDecompressSync` is in `node:zlib` from Node 22.15 and 23.8; Node 20's zlib lacks it. */
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (buf: Uint8Array, options: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
+
+/**
+ * The codecs read with `node:zlib` beside those `hyparquet` has built in (Snappy, uncompressed). A
+ * page never inflates past the size its header declares (`maxOutputLength`), so a forged page
+ * cannot fill the memory.
+ */
+const compressors: Record<string, Decompressor> = {
+  GZIP: (input, outputLength) => zlib.gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) }),
+  BROTLI: (input, outputLength) => zlib.brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) }),
+  ZSTD: (input, outputLength) => {
+    if (!zstdDecompressSync) throw new Error(`ZSTD pages need node:zlib's zstd support (Node >= 22.15); this is Node ${process.versions.node}. Write the file with compression='snappy', 'gzip' or 'brotli'`);
+    return zstdDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) });
+  },
+};
 
 /**
  * Reads every row of a Parquet file as an object keyed by column name, nested lists and structs as
  * arrays and objects (ARC's `choices: { text, label }` as the JSON export has it). 64-bit integers
  * become numbers; one beyond 2^53 fails rather than lose digits. Uses the optional package
- * `hyparquet` (pure JavaScript; Snappy, the codec `datasets` and pyarrow write by default, is built in).
+ * `hyparquet` (pure JavaScript; Snappy, the codec `datasets` and pyarrow write by default, is built in)
+ * and Node's `node:zlib` for GZIP and BROTLI pages, and ZSTD where Node's zlib has it (Node >= 22.15;
+ * on Node 20 a ZSTD file fails with `parse_error` naming the codec). LZO and LZ4 are not read.
  *
  * @param file - the `.parquet` file
  * @returns the rows, in file order
@@ -49,7 +72,7 @@ export async function readParquetRows(file: string): Promise<Record<string, unkn
   let rows: Array<Record<string, unknown>>;
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows = await mod.parquetReadObjects({ file: buffer });
+    rows = await mod.parquetReadObjects({ file: buffer, compressors });
   } catch (cause) {
     throw new ExptrackError(`${file} could not be read as Parquet: ${(cause as Error).message}`, { code: 'parse_error', field: 'source', value: file, cause });
   }

@@ -5,17 +5,13 @@
  * split at the context boundary with the server's `text_offset`.
  */
 import { invalidInput } from '../../core/errors.js';
-import { ModelRequestError, parseRetryAfter } from '../model.js';
+import { ModelRequestError } from '../model.js';
 import type { LoglikelihoodOptions, LoglikelihoodRequest, LoglikelihoodResult } from '../types.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
-import { fetchSameOrigin, readBounded } from './bounded-fetch.js';
-import { redactText, redactUrl } from '../../capture/redact-secrets.js';
+import { postJson } from './post-json.js';
 
-/** The largest response body read, in bytes (an echoed 2,048-token prompt is far below it). */
 /** The largest response body read when the caller names no limit (as `openAICompatibleModel`'s default). */
 const DEFAULT_RESPONSE_BYTES = 4 * 1024 * 1024;
-/** How much of an error body is read, for the message. */
-const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * The tokens of a log-likelihood request as lm-eval builds them: trailing whitespace of the context
@@ -214,7 +210,7 @@ export interface CompletionsLoglikelihoodConfig {
   seed?: number;
   /** Request headers (content type and authorization included). */
   headers?: () => Record<string, string>;
-  /** The fetch to use. @defaultValue globalThis.fetch */
+  /** A fetch to send the requests with. @defaultValue `node:http` / `node:https` with a keep-alive agent (less CPU per request than the built-in fetch) */
   fetch?: typeof fetch;
   /** The largest response body read; a longer one fails the request unread. @defaultValue 4194304 (4 MiB) */
   maxResponseBytes?: number;
@@ -366,33 +362,13 @@ function codePoints(text: string): number {
 }
 
 async function post(config: CompletionsLoglikelihoodConfig, body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
-  const doFetch = config.fetch ?? globalThis.fetch;
-  const headers = config.headers?.() ?? { 'content-type': 'application/json' };
-  // Results, cache keys and messages never carry credentials a URL may hold.
-  const shown = redactUrl(config.url);
-  let response: Response;
-  try {
-    response = await fetchSameOrigin(doFetch, config.url, { method: 'POST', headers, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    if (error instanceof ModelRequestError) throw error;
-    throw new ModelRequestError(`request to ${shown} failed: ${redactText((error as Error).message)}`, { code: 'unavailable', status: null, cause: error });
-  }
-  if (!response.ok) {
-    const text = await readBounded(response, ERROR_BODY_BYTES, `the error body of ${shown}`).catch(() => '');
-    throw ModelRequestError.fromStatus(response.status, text, parseRetryAfter(response.headers.get('retry-after'), response.headers.get('retry-after-ms')));
-  }
-  let text: string;
-  try {
-    text = await readBounded(response, config.maxResponseBytes ?? DEFAULT_RESPONSE_BYTES, `the response of ${shown}`);
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    if (error instanceof ModelRequestError) throw error;
-    throw new ModelRequestError(`response of ${shown} could not be read`, { code: 'unavailable', status: response.status, cause: error });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ModelRequestError(`response of ${shown} is not JSON`, { code: 'unavailable', status: response.status, cause: error });
-  }
+  const { json } = await postJson({
+    url: config.url,
+    headers: config.headers?.() ?? { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+    maxBytes: config.maxResponseBytes ?? DEFAULT_RESPONSE_BYTES,
+    fetch: config.fetch,
+  });
+  return json;
 }
