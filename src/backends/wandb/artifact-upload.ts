@@ -8,7 +8,6 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { openAsBlob } from 'node:fs';
 import type { ArtifactRecord } from '../../core/artifacts.js';
 import { ExptrackError } from '../../core/errors.js';
 import { STORAGE_LAYOUT, collectionName, hashArtifactFile, manifestDigest, manifestJson, type ArtifactFileSource, type ManifestEntry } from './artifact-manifest.js';
@@ -113,8 +112,7 @@ export async function sendArtifact(client: WandbClient, target: ArtifactTarget, 
         sent.reused++;
         continue;
       }
-      const body = 'bytes' in source ? source.bytes : await openAsBlob(source.path);
-      await client.uploadFile(upload.uploadUrl, upload.headers, body, entry.size, `${artifact.name}/${entry.path}`, signal);
+      await client.uploadFile(upload.uploadUrl, upload.headers, source, `${artifact.name}/${entry.path}`, signal);
       sent.uploaded++;
     }
   }
@@ -122,7 +120,7 @@ export async function sendArtifact(client: WandbClient, target: ArtifactTarget, 
   const json = manifestJson(files.map((f) => f.entry));
   const manifestUpload = await client.createArtifactManifest({ ...manifestVars, digest: createHash('md5').update(json).digest('base64'), includeUpload: true }, signal);
   if (!manifestUpload.uploadUrl) throw new ExptrackError('W&B CreateArtifactManifest gave no upload URL for the manifest', { code: 'unavailable', backend: 'wandb' });
-  await client.uploadFile(manifestUpload.uploadUrl, manifestUpload.headers, json, json.byteLength, `${artifact.name} manifest`, signal);
+  await client.uploadFile(manifestUpload.uploadUrl, manifestUpload.headers, { bytes: json }, `${artifact.name} manifest`, signal);
   await client.commitArtifact(created.id, signal);
   return sent;
 }

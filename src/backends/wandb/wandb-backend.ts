@@ -1,4 +1,3 @@
-import { openAsBlob } from 'node:fs';
 import type { ArtifactRecord, ArtifactUse, BlobSource } from '../../core/artifacts.js';
 import type { Backend, BackendCapabilities, ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
@@ -744,16 +743,15 @@ export class WandbBackend implements Backend {
     for (const upload of batch) {
       const url = urls.get(upload.name);
       if (url === undefined) throw new ExptrackError(`W&B CreateRunFiles gave no upload URL for ${upload.name}`, { code: 'unavailable', backend: this.name });
-      let body: Blob | Uint8Array;
       try {
-        body = 'bytes' in upload.source ? upload.source.bytes : await openAsBlob(upload.source.path);
-      } catch (cause) {
+        await client.uploadFile(url, headers, upload.source, upload.name, signal);
+      } catch (error) {
+        if (!(ExptrackError.is(error) && error.code === 'not_found' && error.field === 'path')) throw error;
         run.uploads.shift();
         run.unsentOutputs++;
-        this.unreported ??= new ExptrackError(`W&B: cannot read ${'path' in upload.source ? upload.source.path : upload.name} to upload it as ${upload.name}: ${String(cause)}`, { code: 'not_found', field: 'path', backend: this.name, cause });
+        this.unreported ??= error;
         continue;
       }
-      await client.uploadFile(url, headers, body, body instanceof Blob ? body.size : body.byteLength, upload.name, signal);
       run.uploads.shift();
       run.uploadedNames.push(upload.name);
     }

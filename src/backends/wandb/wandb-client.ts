@@ -4,8 +4,11 @@
  * `CreateArtifactManifest`, `CreateArtifactFiles`, `CommitArtifact`, `UseArtifact`), the run's
  * `file_stream` endpoint, and PUTs of files to the signed URLs those mutations return.
  */
+import { stat } from 'node:fs/promises';
 import { ExptrackError } from '../../core/errors.js';
+import type { ArtifactFileSource } from './artifact-manifest.js';
 import { authorizationHeader } from './credentials.js';
+import { putFile, type PutAnswer } from './put-file.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 const VIEWER = `query Viewer {
@@ -287,17 +290,27 @@ export class WandbClient {
     if (!data.useArtifact?.artifact?.id) throw new ExptrackError(`W&B UseArtifact: no artifact ${artifactID}`, { code: 'backend_failed', backend: 'wandb', retryable: false });
   }
 
-  /** PUTs a file's bytes to the URL `createRunFiles` gave (no API key: the URL is signed). */
-  async uploadFile(url: string, headers: Record<string, string>, body: Blob | Uint8Array, size: number, what: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * PUTs a file's bytes to a signed upload URL (no API key: the URL is signed), streamed from disk.
+   *
+   * @throws ExptrackError `not_found` (field `path`, not retryable) when the file cannot be read.
+   */
+  async uploadFile(url: string, headers: Record<string, string>, source: ArtifactFileSource, what: string, signal?: AbortSignal): Promise<void> {
+    let size: number;
+    try {
+      size = 'bytes' in source ? source.bytes.byteLength : (await stat(source.path)).size;
+    } catch (cause) {
+      throw new ExptrackError(`W&B upload of ${what}: cannot read ${'path' in source ? source.path : what}: ${String(cause)}`, { code: 'not_found', field: 'path', backend: 'wandb', cause, retryable: false });
+    }
     await withRetry(
       this.options.retry,
       async () => {
         const timeoutMs = this.options.requestTimeoutMs + Math.ceil(size / 2 ** 20) * 1_000;
         const timeout = AbortSignal.timeout(timeoutMs);
         const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-        let response: Response;
+        let answer: PutAnswer;
         try {
-          response = await fetch(url, { method: 'PUT', body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream', ...headers }, signal: combined });
+          answer = await putFile(url, headers, source, size, combined);
         } catch (cause) {
           const timedOut = timeout.aborted && !signal?.aborted;
           throw new ExptrackError(timedOut ? `W&B upload of ${what}: no answer within ${timeoutMs} ms` : `W&B upload of ${what}: ${describeNetworkError(cause)}`, {
@@ -307,8 +320,7 @@ export class WandbClient {
             retryable: !signal?.aborted,
           });
         }
-        const text = await response.text().catch(() => '');
-        if (!response.ok) throw httpError(`upload of ${what}`, response.status, text, response.headers.get('retry-after'));
+        if (answer.status < 200 || answer.status >= 300) throw httpError(`upload of ${what}`, answer.status, answer.text, answer.retryAfter);
       },
       signal,
     );
