@@ -245,6 +245,24 @@ describe('artifacts as W&B Artifacts', () => {
     const [v0] = versions('model').filter((v) => v.state === 'COMMITTED');
     expect(server.state.storage.get(v0!.manifest!.contents['model.bin']!.digest)?.equals(logged)).toBe(true);
   });
+  it('a sync counts a use of a version W&B does not have as unresolved, and sends it once the producing run was synced', async () => {
+    const path = write('data.csv', Buffer.from('a,b\n'));
+    const memory = new MemoryBackend();
+    const offline = new ExperimentTracker({ backends: [memory], captureGit: false, captureEnvironment: false, handleProcessEvents: false });
+    const producer = await offline.startExperiment({});
+    await offline.logArtifact(path, { name: 'data', type: 'dataset' });
+    await offline.finishExperiment();
+    const consumer = await offline.startExperiment({});
+    await offline.useArtifact(producer, 'data');
+    await offline.finishExperiment();
+    await offline.close();
+    const options = { store: memory, project: PROJECT, entity: ENTITY, baseUrl: server.url, apiKey: server.state.apiKey, ledgerDir: ledger.dir };
+    const first = await syncExperimentsToWandb({ ...options, ids: [consumer] });
+    expect(first.experiments[0]).toMatchObject({ artifactsSent: 0, artifactUsesSent: 0, artifactUsesUnresolved: 1 });
+    const second = await syncExperimentsToWandb({ ...options, ids: [producer, consumer] });
+    expect(second.experiments.map((e) => [e.artifactsSent, e.artifactUsesSent, e.artifactUsesUnresolved])).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(versions('data')[0]!.usedBy).toEqual([runKey(consumer)]);
+  });
 });
 
 describe('the fake W&B server refuses what W&B refuses', () => {

@@ -678,14 +678,6 @@ export class WandbBackend implements Backend {
       await this.uploadFiles(run, entity);
       return;
     }
-    if (run.artifacts.length > 0) {
-      await this.sendNextArtifact(run, entity);
-      return;
-    }
-    if (this.useDue(run)) {
-      await this.sendNextUse(run, entity);
-      return;
-    }
     const summaryDue = this.summaryPending(run) && (run.finished || this.closing || Date.now() - run.lastPostAt >= SUMMARY_INTERVAL_MS);
     if (run.queue.length > 0 || summaryDue || run.uploadedNames.length > 0) {
       const lines = run.queue.slice(0, this.config.maxRowsPerRequest ?? 1_000).map((q) => ({ seq: q.seq, step: q.row.step, line: encodeHistoryLine(q.row, run.createdAt) }));
@@ -711,6 +703,15 @@ export class WandbBackend implements Backend {
       run.lastPostAt = Date.now();
       run.heartbeatDue = false;
       run.ledgerDirty = true;
+      return;
+    }
+    // After history (a large artifact takes a while: rows already sealed go first), before `complete`.
+    if (run.artifacts.length > 0) {
+      await this.sendNextArtifact(run, entity);
+      return;
+    }
+    if (this.useDue(run)) {
+      await this.sendNextUse(run, entity);
       return;
     }
     if (run.finished && run.exitCode !== null && !run.completeSent && run.open.size === 0) {
