@@ -223,6 +223,8 @@ export async function startFakeWandbServer(options: { state?: FakeWandbState; po
     if (artifactUpload && req.method === 'PUT') {
       record.operation = 'artifact-upload';
       if (req.headers['x-fake-upload-token'] !== 'signed') return reply(403, { error: 'missing upload header' });
+      // Like a V2-signed storage URL: the content type is part of the signature, which W&B made without one.
+      if (req.headers['content-type'] !== undefined) return reply(403, { error: `SignatureDoesNotMatch: unexpected Content-Type ${req.headers['content-type']}` });
       const target = state.uploadTargets.get(artifactUpload[1]!);
       if (!target) return reply(404, { error: 'no such upload URL' });
       const md5 = createHash('md5').update(raw).digest('base64');

@@ -19,7 +19,8 @@ export interface PutAnswer {
 }
 
 /**
- * PUTs the bytes with `content-length: size`.
+ * PUTs the bytes with `content-length: size` and only the headers given, as the wandb SDK does: a
+ * signed URL may be signed for the content type, so none is added.
  *
  * @param url - the signed URL
  * @param headers - headers to send (W&B's `uploadHeaders`)
@@ -32,7 +33,7 @@ export interface PutAnswer {
 export async function putFile(url: string, headers: Record<string, string>, source: ArtifactFileSource, size: number, signal: AbortSignal): Promise<PutAnswer> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const req = request(target, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...headers, 'content-length': String(size) }, signal });
+  const req = request(target, { method: 'PUT', headers: { ...headers, 'content-length': String(size) }, signal });
   const answer = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
