@@ -116,11 +116,9 @@ describe('WandbBackend through ExperimentTracker', () => {
     expect(run.exitCode).toBe(1);
   });
 
-  it('uploads artifact files, images and tables as run files (CreateRunFiles, then PUT) and references media from history as the W&B SDK does', async () => {
-    const { tracker, wandb, memory, errors } = trackerWithWandb(server, ledger.dir);
+  it('uploads images and tables as run files (CreateRunFiles, then PUT) and references media from history as the W&B SDK does', async () => {
+    const { tracker, wandb, errors } = trackerWithWandb(server, ledger.dir);
     const id = await tracker.startExperiment({ seed: 1 });
-    const source = new URL(import.meta.url).pathname;
-    await tracker.logArtifact(source, { name: 'source', type: 'code' });
     await tracker.logImage('samples', PNG, { step: 1, caption: 'first' });
     tracker.logTable('preds', { columns: ['q', 'score'], rows: [['<b>x</b>', 0.5]] }, { step: 1 });
     tracker.logHistogram('w', [1, 2, 2, 3], 2);
@@ -129,9 +127,6 @@ describe('WandbBackend through ExperimentTracker', () => {
     await tracker.close();
     expect(errors).toEqual([]);
     const run = runOf(id);
-    const digest = (await memory.getArtifacts(id))[0]!.digest;
-    const artifactFile = `artifacts/source/v1/${source.split('/').pop()}`;
-    expect(run.files.get(artifactFile)?.equals(readFileSync(source))).toBe(true);
     const [row1, row2] = historyRows(run);
     expect(row1).toMatchObject({ _step: 1, samples: { _type: 'image-file', format: 'png', width: 1, height: 1, size: PNG.length, caption: 'first' }, preds: { _type: 'table-file', ncols: 2, nrows: 1 } });
     const image = row1!.samples as { path: string; sha256: string };
@@ -142,8 +137,7 @@ describe('WandbBackend through ExperimentTracker', () => {
     expect(createHash('sha256').update(run.files.get(table.path)!).digest('hex')).toBe(table.sha256);
     expect(row2).toMatchObject({ _step: 2, loss: 0.5, w: { _type: 'histogram', values: expect.any(Array), bins: expect.any(Array) } });
     expect((row2!.w as { values: number[] }).values.reduce((a, b) => a + b, 0)).toBe(4);
-    expect([...run.uploaded].sort()).toEqual([artifactFile, image.path, table.path].sort());
-    expect(parseWandbJson(run.summary!)).toMatchObject({ 'artifacts/source': { version: 1, digest, type: 'code', files: 1 } });
+    expect([...run.uploaded].sort()).toEqual([image.path, table.path].sort());
     expect(wandb.deliveryStatus()[0]).toMatchObject({ unsentOutputs: 0, pendingFiles: 0, completed: true, needsSync: false });
   });
 

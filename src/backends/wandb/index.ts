@@ -1,7 +1,8 @@
 /**
  * `exptrack/wandb`: Weights & Biases as a write-only backend, spoken over W&B's public HTTP protocol
- * with the built-in fetch (GraphQL `UpsertBucket`, `file_stream`, `complete`), and a sync that
- * replays experiments from the local store to W&B idempotently. See docs/WANDB.md.
+ * with the built-in fetch (GraphQL `UpsertBucket`, `file_stream`, `complete`; artifacts as W&B
+ * Artifacts through `CreateArtifact` … `CommitArtifact` and `UseArtifact`), and a sync that replays
+ * experiments from the local store to W&B idempotently. See docs/WANDB.md.
  * @module
  */
 export { WandbBackend } from './wandb-backend.js';

@@ -28,8 +28,16 @@ export interface LedgerState {
   exitCode: number | null;
   /** History rows the live backend could not deliver (still queued or given up) when it last wrote. */
   undeliveredRows: number;
-  /** Run files (artifact files, images, tables) the live backend had not uploaded when it last wrote. */
+  /** Run files (images, tables) the live backend had not uploaded when it last wrote. */
   undeliveredFiles?: string[];
+  /** Artifact versions W&B committed, by {@link artifactKey}: W&B's artifact id and exptrack's digest. */
+  artifacts?: Record<string, { id: string; digest: string }>;
+  /** Artifact versions ({@link artifactKey}) the live backend had not sent when it last wrote. */
+  undeliveredArtifacts?: string[];
+  /** Artifact uses W&B recorded ({@link useKey}). */
+  uses?: string[];
+  /** Artifact uses ({@link useKey}) the live backend had not sent when it last wrote. */
+  undeliveredUses?: string[];
   /** Points that arrived after a higher step had been sent (W&B drops non-increasing steps): only a sync can place them. */
   latePoints: number;
   /** Whether something is known to be missing on W&B (a sync will deliver it). */
@@ -55,6 +63,25 @@ export function ledgerPath(dir: string, host: string, entity: string, project: s
 /** The host (and port) of a base URL, as used in ledger paths. */
 export function ledgerHost(baseUrl: string): string {
   return new URL(baseUrl).host;
+}
+
+/** How the ledger names an artifact version: `name:v<version>`. */
+export function artifactKey(name: string, version: number): string {
+  return `${name}:v${version}`;
+}
+
+/** How the ledger names an artifact use: `<source experiment>/<name>:v<version>`. */
+export function useKey(use: { sourceExperimentId: string; name: string; version: number }): string {
+  return `${use.sourceExperimentId}/${artifactKey(use.name, use.version)}`;
+}
+
+/**
+ * W&B's id of an artifact version another run logged, from that run's ledger (written by the live
+ * backend or a sync when W&B committed it); undefined when W&B is not known to have it.
+ */
+export async function committedArtifactId(dir: string, host: string, entity: string, project: string, runId: string, name: string, version: number): Promise<string | undefined> {
+  const ledger = await readLedger(ledgerPath(dir, host, entity, project, runId));
+  return ledger?.artifacts?.[artifactKey(name, version)]?.id;
 }
 
 /** A fresh ledger for a run W&B knows nothing about. */

@@ -4,11 +4,11 @@
  * (`media/images/<key>_<step>_<hash>.png`, `media/table/<key>_<step>_<hash>.table.json`) uploaded
  * through `CreateRunFiles` and a PUT to the URL it returns, and referenced from the history row of
  * its step by an `image-file` / `table-file` object; a histogram is inline (`{ _type: 'histogram',
- * values, bins }`). An artifact's files become run files under `artifacts/<name>/v<version>/`.
+ * values, bins }`). Artifacts are not run files: see `artifact-upload.ts`.
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { ArtifactRecord, BlobSource, MediaRecord } from '../../core/artifacts.js';
+import type { MediaRecord } from '../../core/artifacts.js';
 
 /** A file of the run to upload: its name on W&B and where its bytes are. */
 export interface RunFileUpload {
@@ -46,24 +46,6 @@ export function mapMedia(media: MediaRecord, bytes: Uint8Array | undefined): Map
     value: { _type: 'table-file', path: name, sha256: digest, size: content.byteLength, ncols: media.value.columns.length, nrows: media.value.rows.length, ...caption },
     file: { name, source: { bytes: content } },
   };
-}
-
-/**
- * The run files of an artifact version: `artifacts/<name>/v<version>/<file path>`.
- *
- * @param artifact - the record
- * @param sources - where the bytes of its files are, by digest
- * @returns one upload per file whose bytes are at hand
- */
-export function artifactFiles(artifact: ArtifactRecord, sources: readonly BlobSource[]): RunFileUpload[] {
-  const byDigest = new Map(sources.map((s) => [s.digest, s]));
-  const out: RunFileUpload[] = [];
-  for (const file of artifact.files) {
-    const source = byDigest.get(file.digest);
-    if (!source) continue;
-    out.push({ name: `artifacts/${safeName(artifact.name)}/v${artifact.version}/${file.path.split('/').map(safeName).join('/')}`, source: 'path' in source ? { path: source.path } : { bytes: source.bytes } });
-  }
-  return out;
 }
 
 /** A key or name as a file name part: path separators and odd characters become `_`. */

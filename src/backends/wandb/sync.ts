@@ -1,7 +1,7 @@
 import type { ExperimentReader } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { resolveApiKey, resolveBaseUrl } from './credentials.js';
-import { emptyLedger, ledgerHost, ledgerPath, readLedger, resolveLedgerDir, writeLedger, type LedgerState } from './ledger.js';
+import { artifactKey, committedArtifactId, emptyLedger, ledgerHost, ledgerPath, readLedger, resolveLedgerDir, useKey, writeLedger, type LedgerState } from './ledger.js';
 import { retryPolicy } from './retry.js';
 import {
   SummaryState,
@@ -16,6 +16,7 @@ import {
   type HistoryRow,
 } from './run-mapping.js';
 import type { WandbBackendConfig } from './wandb-backend-config.js';
+import { keepsArtifacts, sendStoredArtifact, type StoredArtifacts } from './stored-artifact.js';
 import { WandbClient } from './wandb-client.js';
 
 /**
@@ -32,7 +33,10 @@ import { WandbClient } from './wandb-client.js';
  * ```
  */
 export interface WandbSyncOptions extends Pick<WandbBackendConfig, 'project' | 'entity' | 'baseUrl' | 'apiKey' | 'jobType' | 'ledgerDir' | 'retry'> {
-  /** The local store, the source of truth. */
+  /**
+   * The local store, the source of truth. When it keeps artifacts (SQLite, Postgres, memory), the
+   * artifact versions and artifact uses W&B lacks are sent too, as W&B Artifacts.
+   */
   store: ExperimentReader;
   /** The experiments to sync. @defaultValue every experiment in the store, oldest first */
   ids?: readonly string[];
@@ -73,6 +77,15 @@ export interface WandbSyncedExperiment {
   summarySent: boolean;
   /** Whether `complete` was sent with the exit code. */
   completed: boolean;
+  /** Artifact versions sent as W&B Artifacts (versions the ledger shows W&B committed are not sent again). */
+  artifactsSent: number;
+  /** Artifact uses sent (`UseArtifact`, W&B's lineage). */
+  artifactUsesSent: number;
+  /**
+   * Artifact uses not sent because W&B is not known to have the version used: its run was not
+   * synced to this project (sync it, then sync this run again).
+   */
+  artifactUsesUnresolved: number;
   /** Nothing was missing on W&B. */
   upToDate: boolean;
 }
@@ -197,7 +210,7 @@ async function syncOne(store: ExperimentReader, experimentId: string, target: Sy
   let ledger: LedgerState = (server && (await readLedger(file))) || fresh();
   if (ledger.experimentId !== experimentId) ledger = fresh();
   ledger.createdAt = experiment.createdAt;
-  const result: WandbSyncedExperiment = { experimentId, runId, entity, project, rowsSent: 0, rowsTotal: lines.length, upserted: false, summarySent: false, completed: false, upToDate: false };
+  const result: WandbSyncedExperiment = { experimentId, runId, entity, project, rowsSent: 0, rowsTotal: lines.length, upserted: false, summarySent: false, completed: false, artifactsSent: 0, artifactUsesSent: 0, artifactUsesUnresolved: 0, upToDate: false };
   const save = (): Promise<void> => writeLedger(file, ledger);
 
   try {
@@ -231,7 +244,9 @@ async function syncOne(store: ExperimentReader, experimentId: string, target: Sy
       await save();
     }
 
-    const sentSomething = result.upserted || result.rowsSent > 0 || result.summarySent;
+    if (keepsArtifacts(store)) await syncArtifacts(store, experimentId, ledger, result, save, target);
+
+    const sentSomething = result.upserted || result.rowsSent > 0 || result.summarySent || result.artifactsSent > 0 || result.artifactUsesSent > 0;
     if (exitCode !== null && (ledger.exitCode !== exitCode || sentSomething)) {
       await client.fileStream(entity, project, runId, JSON.stringify({ complete: true, exitcode: exitCode }), signal);
       ledger.exitCode = exitCode;
@@ -239,6 +254,8 @@ async function syncOne(store: ExperimentReader, experimentId: string, target: Sy
     }
     result.upToDate = !sentSomething && !result.completed;
     ledger.undeliveredRows = 0;
+    ledger.undeliveredArtifacts = [];
+    ledger.undeliveredUses = [];
     ledger.latePoints = 0;
     ledger.needsSync = false;
     ledger.lastError = null;
@@ -249,5 +266,40 @@ async function syncOne(store: ExperimentReader, experimentId: string, target: Sy
     ledger.needsSync = true;
     await save().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Sends the artifact versions of the run W&B lacks (by the ledger), then the uses of artifacts
+ * W&B has; the ledger records each as soon as W&B acknowledged it, so a failure part way sends
+ * nothing twice.
+ */
+async function syncArtifacts(store: StoredArtifacts, experimentId: string, ledger: LedgerState, result: WandbSyncedExperiment, save: () => Promise<void>, target: SyncTarget): Promise<void> {
+  const { client, entity, project, signal } = target;
+  const runId = wandbRunId(experimentId);
+  for (const record of await store.getArtifacts(experimentId)) {
+    const key = artifactKey(record.name, record.version);
+    if (ledger.artifacts?.[key]?.digest === record.digest) continue;
+    const sent = await sendStoredArtifact(client, { entity, project, runId }, store, record, signal);
+    (ledger.artifacts ??= {})[key] = { id: sent.id, digest: record.digest };
+    result.artifactsSent++;
+    await save();
+  }
+  const { used } = await store.getArtifactLineage(experimentId);
+  for (const use of used) {
+    const key = useKey(use);
+    if (ledger.uses?.includes(key)) continue;
+    const id =
+      use.sourceExperimentId === experimentId
+        ? ledger.artifacts?.[artifactKey(use.name, use.version)]?.id
+        : await committedArtifactId(target.ledgerDir, ledgerHost(target.baseUrl), entity, project, wandbRunId(use.sourceExperimentId), use.name, use.version);
+    if (id === undefined) {
+      result.artifactUsesUnresolved++;
+      continue;
+    }
+    await client.useArtifact(entity, project, runId, id, signal);
+    (ledger.uses ??= []).push(key);
+    result.artifactUsesSent++;
+    await save();
   }
 }

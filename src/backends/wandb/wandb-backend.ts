@@ -1,10 +1,11 @@
-import { openAsBlob } from 'node:fs';
+import type { ArtifactRecord, ArtifactUse, BlobSource } from '../../core/artifacts.js';
 import type { Backend, BackendCapabilities, ExperimentChanges, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import { applyExperimentChanges } from '../../core/experiment-changes.js';
 import type { Experiment, ExperimentStatus } from '../../core/types.js';
 import { resolveApiKey, resolveBaseUrl } from './credentials.js';
-import { emptyLedger, ledgerHost, ledgerPath, readLedger, resolveLedgerDir, writeLedger, type LedgerState } from './ledger.js';
+import { sendArtifact } from './artifact-upload.js';
+import { artifactKey, committedArtifactId, emptyLedger, ledgerHost, ledgerPath, readLedger, resolveLedgerDir, useKey, writeLedger, type LedgerState } from './ledger.js';
 import { retryPolicy, sleep } from './retry.js';
 import {
   SummaryState,
@@ -20,7 +21,7 @@ import {
 } from './run-mapping.js';
 import type { WandbBackendConfig } from './wandb-backend-config.js';
 import { WandbClient, type UpsertBucketVariables } from './wandb-client.js';
-import { artifactFiles, mapMedia, type RunFileUpload } from './media-mapping.js';
+import { mapMedia, type RunFileUpload } from './media-mapping.js';
 
 /** Summary-only posts are sent at most this often while a run is going. */
 const SUMMARY_INTERVAL_MS = 2_000;
@@ -59,14 +60,17 @@ export interface WandbRunDelivery {
    */
   skippedPoints: number;
   /**
-   * Artifacts and media this backend could not send: artifact uses (W&B lineage needs its
-   * Artifacts API), outputs of a run this process only attached to, media at a step below one
-   * already sent, and files that could not be read when their turn came. A sync does not send them;
-   * keep a SQLite or Postgres store beside it for them.
+   * Artifacts and media this backend could not send: outputs of a run this process only attached
+   * to, media at a step below one already sent, images and tables that could not be read when
+   * their turn came, artifact versions whose files were gone or changed since they were logged, and
+   * artifact uses of a version W&B is not known to have. A sync sends the artifact versions and uses
+   * from the local store (see `syncExperimentsToWandb`), not the media.
    */
   unsentOutputs: number;
-  /** Run files (artifact files, images, tables) waiting for their upload. */
+  /** Run files (images, tables) waiting for their upload. */
   pendingFiles: number;
+  /** Artifact versions and artifact uses waiting to be sent as W&B Artifacts (`CreateArtifact` … `CommitArtifact`, `UseArtifact`). */
+  pendingArtifacts: number;
   /** Whether W&B has the run's current summary. */
   summaryDelivered: boolean;
   /** Whether W&B acknowledged the run's end (`complete` with the exit code). */
@@ -96,6 +100,13 @@ interface RunState {
   uploads: RunFileUpload[];
   /** Run files uploaded but not yet announced in a file_stream post. */
   uploadedNames: string[];
+  /** Artifact versions to send as W&B Artifacts, in order. */
+  artifacts: Array<{ record: ArtifactRecord; sources: readonly BlobSource[] }>;
+  /** Artifact uses to send (`UseArtifact`), in order. */
+  uses: ArtifactUse[];
+  /** Artifact versions ({@link artifactKey}) and uses ({@link useKey}) given up on: only a sync can send them. */
+  droppedArtifacts: string[];
+  droppedUses: string[];
   /** Name and notes changed on a run resumed from elsewhere. */
   partial: { name?: string; notes?: string };
   createdAt: number;
@@ -177,6 +188,8 @@ export class WandbBackend implements Backend {
   private initError: ExptrackError | undefined;
   private initialised = false;
   private readonly runs = new Map<string, RunState>();
+  /** W&B ids of the artifact versions committed in this process, by `<experiment>/<name>:v<version>`. */
+  private readonly committedArtifacts = new Map<string, string>();
   private pumping: Promise<void> | undefined;
   private wanted = false;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -317,9 +330,10 @@ export class WandbBackend implements Backend {
       skippedPoints: run.skippedPoints,
       unsentOutputs: run.unsentOutputs,
       pendingFiles: run.uploads.length,
+      pendingArtifacts: run.artifacts.length + run.uses.length,
       summaryDelivered: run.summaryVersion === run.summarySentVersion,
       completed: run.completeSent,
-      needsSync: run.latePoints > 0 || run.detachedRows > 0 || run.skippedPoints > 0 || (this.closed && this.undelivered(run)),
+      needsSync: run.latePoints > 0 || run.detachedRows > 0 || run.skippedPoints > 0 || run.droppedArtifacts.length > 0 || run.droppedUses.length > 0 || (this.closed && this.undelivered(run)),
       lastError: run.lastError,
     }));
   }
@@ -376,19 +390,18 @@ export class WandbBackend implements Backend {
     }
   }
 
-  /** An artifact becomes run files and a summary entry; a media item a history value (and a file). */
+  /** An artifact version becomes a W&B Artifact, a use a `UseArtifact`; a media item a history value (and a file). */
   private applyOutput(run: RunState, event: Extract<TrackerEvent, { type: 'artifact' | 'artifact_used' | 'media' }>): RunState | undefined {
-    if (run.attached || event.type === 'artifact_used') {
+    if (run.attached) {
       run.unsentOutputs++;
       return undefined;
     }
     if (event.type === 'artifact') {
-      const { artifact } = event;
-      run.uploads.push(...artifactFiles(artifact, event.sources));
-      run.summary.mergeUser({
-        [`artifacts/${artifact.name}`]: { version: artifact.version, digest: artifact.digest, size: artifact.size, type: artifact.type, files: artifact.files.length, path: `artifacts/${artifact.name}/v${artifact.version}/` },
-      });
-      run.summaryVersion++;
+      run.artifacts.push({ record: event.artifact, sources: event.sources });
+      return run;
+    }
+    if (event.type === 'artifact_used') {
+      run.uses.push(event.use);
       return run;
     }
     const mapped = mapMedia(event.media, event.bytes);
@@ -422,6 +435,10 @@ export class WandbBackend implements Backend {
       unsentOutputs: 0,
       uploads: [],
       uploadedNames: [],
+      artifacts: [],
+      uses: [],
+      droppedArtifacts: [],
+      droppedUses: [],
       partial: {},
       createdAt: experiment?.createdAt ?? Date.now(),
       needsUpsert: true,
@@ -596,6 +613,8 @@ export class WandbBackend implements Backend {
       run.queue.length > 0 ||
       run.uploads.length > 0 ||
       run.uploadedNames.length > 0 ||
+      run.artifacts.length > 0 ||
+      run.uses.length > 0 ||
       (sealedBelow === Infinity && run.open.size > 0) ||
       this.summaryPending(run) ||
       (run.finished && run.exitCode !== null && !run.completeSent)
@@ -606,7 +625,7 @@ export class WandbBackend implements Backend {
   private hasDueWork(run: RunState): boolean {
     const now = Date.now();
     if (run.cooldownUntil > now) return false;
-    if (!run.prepared || run.needsUpsert || run.queue.length > 0 || run.uploads.length > 0 || run.uploadedNames.length > 0 || run.heartbeatDue || run.ledgerDirty) return true;
+    if (!run.prepared || run.needsUpsert || run.queue.length > 0 || run.uploads.length > 0 || run.uploadedNames.length > 0 || run.artifacts.length > 0 || this.useDue(run) || run.heartbeatDue || run.ledgerDirty) return true;
     if (this.summaryPending(run) && (run.finished || this.closing || now - run.lastPostAt >= SUMMARY_INTERVAL_MS)) return true;
     return run.finished && run.exitCode !== null && !run.completeSent && run.open.size === 0;
   }
@@ -686,6 +705,15 @@ export class WandbBackend implements Backend {
       run.ledgerDirty = true;
       return;
     }
+    // After history (a large artifact takes a while: rows already sealed go first), before `complete`.
+    if (run.artifacts.length > 0) {
+      await this.sendNextArtifact(run, entity);
+      return;
+    }
+    if (this.useDue(run)) {
+      await this.sendNextUse(run, entity);
+      return;
+    }
     if (run.finished && run.exitCode !== null && !run.completeSent && run.open.size === 0) {
       await client.fileStream(entity, this.project, run.runId, JSON.stringify({ complete: true, exitcode: run.exitCode }), signal);
       run.completeSent = true;
@@ -716,19 +744,77 @@ export class WandbBackend implements Backend {
     for (const upload of batch) {
       const url = urls.get(upload.name);
       if (url === undefined) throw new ExptrackError(`W&B CreateRunFiles gave no upload URL for ${upload.name}`, { code: 'unavailable', backend: this.name });
-      let body: Blob | Uint8Array;
       try {
-        body = 'bytes' in upload.source ? upload.source.bytes : await openAsBlob(upload.source.path);
-      } catch (cause) {
+        await client.uploadFile(url, headers, upload.source, upload.name, signal);
+      } catch (error) {
+        if (!(ExptrackError.is(error) && error.code === 'not_found' && error.field === 'path')) throw error;
         run.uploads.shift();
         run.unsentOutputs++;
-        this.unreported ??= new ExptrackError(`W&B: cannot read ${'path' in upload.source ? upload.source.path : upload.name} to upload it as ${upload.name}: ${String(cause)}`, { code: 'not_found', field: 'path', backend: this.name, cause });
+        this.unreported ??= error;
         continue;
       }
-      await client.uploadFile(url, headers, body, body instanceof Blob ? body.size : body.byteLength, upload.name, signal);
       run.uploads.shift();
       run.uploadedNames.push(upload.name);
     }
+    run.ledgerDirty = true;
+  }
+
+  /**
+   * Sends the next artifact version as a W&B Artifact. One whose files are gone or changed since
+   * they were logged is given up on (counted in `unsentOutputs`, listed in the ledger for a sync,
+   * which reads the logged bytes from the local store); a failed request leaves it queued.
+   */
+  private async sendNextArtifact(run: RunState, entity: string): Promise<void> {
+    const { record, sources } = run.artifacts[0]!;
+    const byDigest = new Map(sources.map((s) => [s.digest, s]));
+    const key = artifactKey(record.name, record.version);
+    try {
+      const sent = await sendArtifact(
+        this.client!,
+        { entity, project: this.project, runId: run.runId },
+        record,
+        (file) => {
+          const source = byDigest.get(file.digest);
+          return source && ('path' in source ? { path: source.path } : { bytes: source.bytes });
+        },
+        this.abort.signal,
+      );
+      (run.ledger!.artifacts ??= {})[key] = { id: sent.id, digest: record.digest };
+      this.committedArtifacts.set(`${run.experimentId}/${key}`, sent.id);
+    } catch (error) {
+      if (!(ExptrackError.is(error) && error.code === 'not_found' && error.field === 'path')) throw error;
+      run.droppedArtifacts.push(key);
+      run.unsentOutputs++;
+      this.unreported ??= error;
+    }
+    run.artifacts.shift();
+    run.ledgerDirty = true;
+  }
+
+  /** Whether the next artifact use can be sent: the version it names is not still waiting in this process. */
+  private useDue(run: RunState): boolean {
+    const use = run.uses[0];
+    if (!use) return false;
+    const source = this.runs.get(use.sourceExperimentId);
+    return !source?.artifacts.some((a) => a.record.name === use.name && a.record.version === use.version);
+  }
+
+  /** Sends the next artifact use (`UseArtifact`) when W&B is known to have the version; else it waits for a sync. */
+  private async sendNextUse(run: RunState, entity: string): Promise<void> {
+    const use = run.uses[0]!;
+    const key = artifactKey(use.name, use.version);
+    const id =
+      this.committedArtifacts.get(`${use.sourceExperimentId}/${key}`) ??
+      (await committedArtifactId(this.ledgerDir, ledgerHost(this.baseUrl), entity, this.project, wandbRunId(use.sourceExperimentId), use.name, use.version));
+    if (id === undefined) {
+      run.droppedUses.push(useKey(use));
+      run.unsentOutputs++;
+    } else {
+      await this.client!.useArtifact(entity, this.project, run.runId, id, this.abort.signal);
+      const ledger = run.ledger!;
+      if (!(ledger.uses ??= []).includes(useKey(use))) ledger.uses.push(useKey(use));
+    }
+    run.uses.shift();
     run.ledgerDirty = true;
   }
 
@@ -755,7 +841,7 @@ export class WandbBackend implements Backend {
   }
 
   private undelivered(run: RunState): boolean {
-    return run.skippedPoints > 0 || run.uploads.length > 0 || run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
+    return run.skippedPoints > 0 || run.uploads.length > 0 || run.artifacts.length > 0 || run.uses.length > 0 || run.droppedArtifacts.length > 0 || run.queue.length > 0 || run.open.size > 0 || run.detachedRows > 0 || run.latePoints > 0 || this.summaryPending(run) || run.needsUpsert || (run.finished && run.exitCode !== null && !run.completeSent);
   }
 
   private updateLedgerCounts(run: RunState): void {
@@ -763,8 +849,10 @@ export class WandbBackend implements Backend {
     if (!ledger) return;
     ledger.undeliveredRows = run.queue.length + run.open.size + run.detachedRows;
     ledger.undeliveredFiles = run.uploads.map((u) => u.name);
+    ledger.undeliveredArtifacts = [...run.droppedArtifacts, ...run.artifacts.map((a) => artifactKey(a.record.name, a.record.version))];
+    ledger.undeliveredUses = [...run.droppedUses, ...run.uses.map(useKey)];
     ledger.latePoints = run.latePoints;
-    ledger.needsSync = ledger.undeliveredRows > 0 || run.latePoints > 0 || (this.closed && this.undelivered(run));
+    ledger.needsSync = ledger.undeliveredRows > 0 || run.latePoints > 0 || ledger.undeliveredArtifacts.length > 0 || ledger.undeliveredUses.length > 0 || (this.closed && this.undelivered(run));
     if (run.lastError) ledger.lastError = run.lastError.message;
     run.ledgerDirty = true;
   }

@@ -1,10 +1,14 @@
 /**
  * The W&B calls exptrack needs, over the built-in fetch: GraphQL (`Viewer`, `UpsertBucket`,
- * `RunResumeStatus`, `CreateRunFiles`), the run's `file_stream` endpoint, and PUTs of run files to
- * the URLs `CreateRunFiles` returns.
+ * `RunResumeStatus`, `CreateRunFiles`, and the artifact mutations `CreateArtifact`,
+ * `CreateArtifactManifest`, `CreateArtifactFiles`, `CommitArtifact`, `UseArtifact`), the run's
+ * `file_stream` endpoint, and PUTs of files to the signed URLs those mutations return.
  */
+import { stat } from 'node:fs/promises';
 import { ExptrackError } from '../../core/errors.js';
+import type { ArtifactFileSource } from './artifact-manifest.js';
 import { authorizationHeader } from './credentials.js';
+import { putFile, type PutAnswer } from './put-file.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 const VIEWER = `query Viewer {
@@ -40,6 +44,100 @@ const CREATE_RUN_FILES = `mutation CreateRunFiles($entity: String!, $project: St
     files { name uploadUrl }
   }
 }`;
+
+const CREATE_ARTIFACT = `mutation CreateArtifact(
+  $entityName: String!, $projectName: String!, $artifactTypeName: String!, $artifactCollectionName: String!,
+  $runName: String, $digest: String!, $description: String, $aliases: [ArtifactAliasInput!],
+  $metadata: JSONString, $clientID: ID!, $sequenceClientID: ID!
+) {
+  createArtifact(input: {
+    entityName: $entityName, projectName: $projectName, artifactTypeName: $artifactTypeName,
+    artifactCollectionName: $artifactCollectionName, runName: $runName, digest: $digest,
+    digestAlgorithm: MANIFEST_MD5, description: $description, aliases: $aliases, metadata: $metadata,
+    clientID: $clientID, sequenceClientID: $sequenceClientID
+  }) {
+    artifact {
+      id state versionIndex digest
+      aliases { artifactCollectionName alias }
+      artifactSequence { id latestArtifact { id versionIndex } }
+    }
+  }
+}`;
+
+const CREATE_ARTIFACT_MANIFEST = `mutation CreateArtifactManifest(
+  $artifactID: ID!, $baseArtifactID: ID, $name: String!, $digest: String!, $entityName: String!,
+  $projectName: String!, $runName: String!, $includeUpload: Boolean!
+) {
+  createArtifactManifest(input: {
+    artifactID: $artifactID, baseArtifactID: $baseArtifactID, name: $name, digest: $digest,
+    entityName: $entityName, projectName: $projectName, runName: $runName, type: FULL
+  }) {
+    artifactManifest {
+      id
+      file { id name uploadUrl @include(if: $includeUpload) uploadHeaders @include(if: $includeUpload) }
+    }
+  }
+}`;
+
+const CREATE_ARTIFACT_FILES = `mutation CreateArtifactFiles($storageLayout: ArtifactStorageLayout!, $artifactFiles: [CreateArtifactFileSpecInput!]!) {
+  createArtifactFiles(input: { artifactFiles: $artifactFiles, storageLayout: $storageLayout }) {
+    files { edges { node { id name displayName uploadUrl uploadHeaders artifact { id } } } }
+  }
+}`;
+
+const COMMIT_ARTIFACT = `mutation CommitArtifact($artifactID: ID!) {
+  commitArtifact(input: { artifactID: $artifactID }) {
+    artifact { id digest }
+  }
+}`;
+
+const USE_ARTIFACT = `mutation UseArtifact($entityName: String!, $projectName: String!, $runName: String!, $artifactID: ID!) {
+  useArtifact(input: { entityName: $entityName, projectName: $projectName, runName: $runName, artifactID: $artifactID }) {
+    artifact { id digest }
+  }
+}`;
+
+/** The variables of `CreateArtifact`. */
+export interface CreateArtifactVariables {
+  entityName: string;
+  projectName: string;
+  runName: string;
+  artifactTypeName: string;
+  artifactCollectionName: string;
+  /** The manifest digest (see `manifestDigest`). */
+  digest: string;
+  description?: string | null;
+  aliases: Array<{ artifactCollectionName: string; alias: string }>;
+  /** JSON string. */
+  metadata?: string | null;
+  clientID: string;
+  sequenceClientID: string;
+}
+
+/** What `CreateArtifact` answers: the version (new and `PENDING`, or one W&B already has with that digest). */
+export interface CreatedArtifact {
+  id: string;
+  state: string;
+  versionIndex: number | null;
+  /** The collection's latest version before this one, the base of the manifest. */
+  latestId: string | null;
+}
+
+/** One file asked for in `CreateArtifactFiles`. */
+export interface ArtifactFileSpec {
+  artifactID: string;
+  artifactManifestID: string;
+  name: string;
+  /** Base64 MD5. */
+  md5: string;
+}
+
+/** Where to PUT one artifact file; `uploadUrl` null when W&B already stores these bytes. */
+export interface ArtifactFileTarget {
+  uploadUrl: string | null;
+  headers: Record<string, string>;
+  birthArtifactID: string | null;
+}
 
 /** Where to PUT the files of a run: one URL per file, and the headers every upload carries. */
 export interface RunFileUrls {
@@ -134,25 +232,85 @@ export class WandbClient {
     );
     const result = data.createRunFiles;
     if (!result?.runID) throw new ExptrackError(`W&B CreateRunFiles: no run ${entity}/${project}/${run}`, { code: 'backend_failed', backend: 'wandb', retryable: false });
-    const headers: Record<string, string> = {};
-    for (const line of result.uploadHeaders ?? []) {
-      const at = line.indexOf(':');
-      if (at > 0) headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-    }
-    return { urls: new Map((result.files ?? []).map((f) => [f.name, f.uploadUrl])), headers };
+    return { urls: new Map((result.files ?? []).map((f) => [f.name, f.uploadUrl])), headers: parseUploadHeaders(result.uploadHeaders) };
   }
 
-  /** PUTs a file's bytes to the URL `createRunFiles` gave (no API key: the URL is signed). */
-  async uploadFile(url: string, headers: Record<string, string>, body: Blob | Uint8Array, size: number, what: string, signal?: AbortSignal): Promise<void> {
+  /** Creates an artifact version (W&B's `CreateArtifact`); W&B answers with the version it has when the digest is known. */
+  async createArtifact(variables: CreateArtifactVariables, signal?: AbortSignal): Promise<CreatedArtifact> {
+    type Answer = { createArtifact: { artifact: { id?: string; state?: string; versionIndex?: number | null; artifactSequence?: { latestArtifact?: { id?: string } | null } | null } | null } | null };
+    const data = await this.graphql<Answer>('CreateArtifact', CREATE_ARTIFACT, variables as unknown as Record<string, unknown>, signal);
+    const artifact = data.createArtifact?.artifact;
+    if (!artifact?.id || !artifact.state) throw new ExptrackError('W&B CreateArtifact: no artifact in the answer', { code: 'backend_failed', backend: 'wandb', retryable: false });
+    const latest = artifact.artifactSequence?.latestArtifact?.id ?? null;
+    return { id: artifact.id, state: artifact.state, versionIndex: artifact.versionIndex ?? null, latestId: latest === artifact.id ? null : latest };
+  }
+
+  /**
+   * Creates the manifest record of an artifact (W&B's `CreateArtifactManifest`); with
+   * `includeUpload`, W&B answers with the URL to PUT `wandb_manifest.json` to.
+   */
+  async createArtifactManifest(
+    variables: { artifactID: string; baseArtifactID: string | null; name: string; digest: string; entityName: string; projectName: string; runName: string; includeUpload: boolean },
+    signal?: AbortSignal,
+  ): Promise<{ id: string; uploadUrl: string | null; headers: Record<string, string> }> {
+    type Answer = { createArtifactManifest: { artifactManifest: { id?: string; file?: { uploadUrl?: string | null; uploadHeaders?: string[] | null } | null } | null } | null };
+    const data = await this.graphql<Answer>('CreateArtifactManifest', CREATE_ARTIFACT_MANIFEST, variables, signal);
+    const manifest = data.createArtifactManifest?.artifactManifest;
+    if (!manifest?.id) throw new ExptrackError('W&B CreateArtifactManifest: no manifest in the answer', { code: 'backend_failed', backend: 'wandb', retryable: false });
+    return { id: manifest.id, uploadUrl: manifest.file?.uploadUrl ?? null, headers: parseUploadHeaders(manifest.file?.uploadHeaders) };
+  }
+
+  /** Asks where to PUT artifact files (W&B's `CreateArtifactFiles`), by file path. */
+  async createArtifactFiles(files: readonly ArtifactFileSpec[], storageLayout: string, signal?: AbortSignal): Promise<Map<string, ArtifactFileTarget>> {
+    type Node = { name?: string; displayName?: string; uploadUrl?: string | null; uploadHeaders?: string[] | null; artifact?: { id?: string } | null };
+    const data = await this.graphql<{ createArtifactFiles: { files: { edges: Array<{ node: Node | null }> } | null } | null }>(
+      'CreateArtifactFiles',
+      CREATE_ARTIFACT_FILES,
+      { storageLayout, artifactFiles: files },
+      signal,
+    );
+    const out = new Map<string, ArtifactFileTarget>();
+    for (const { node } of data.createArtifactFiles?.files?.edges ?? []) {
+      const name = node?.displayName ?? node?.name;
+      if (!node || !name) continue;
+      out.set(name, { uploadUrl: node.uploadUrl ?? null, headers: parseUploadHeaders(node.uploadHeaders), birthArtifactID: node.artifact?.id ?? null });
+    }
+    return out;
+  }
+
+  /** Commits an artifact version once its files and manifest are uploaded (W&B's `CommitArtifact`). */
+  async commitArtifact(artifactID: string, signal?: AbortSignal): Promise<void> {
+    const data = await this.graphql<{ commitArtifact: { artifact: { id?: string } | null } | null }>('CommitArtifact', COMMIT_ARTIFACT, { artifactID }, signal);
+    if (!data.commitArtifact?.artifact?.id) throw new ExptrackError(`W&B CommitArtifact: artifact ${artifactID} was not committed`, { code: 'backend_failed', backend: 'wandb', retryable: false });
+  }
+
+  /** Records that the run `entity/project/run` used an artifact version (W&B's `UseArtifact`: lineage). */
+  async useArtifact(entity: string, project: string, run: string, artifactID: string, signal?: AbortSignal): Promise<void> {
+    const data = await this.graphql<{ useArtifact: { artifact: { id?: string } | null } | null }>('UseArtifact', USE_ARTIFACT, { entityName: entity, projectName: project, runName: run, artifactID }, signal);
+    if (!data.useArtifact?.artifact?.id) throw new ExptrackError(`W&B UseArtifact: no artifact ${artifactID}`, { code: 'backend_failed', backend: 'wandb', retryable: false });
+  }
+
+  /**
+   * PUTs a file's bytes to a signed upload URL (no API key: the URL is signed), streamed from disk.
+   *
+   * @throws ExptrackError `not_found` (field `path`, not retryable) when the file cannot be read.
+   */
+  async uploadFile(url: string, headers: Record<string, string>, source: ArtifactFileSource, what: string, signal?: AbortSignal): Promise<void> {
+    let size: number;
+    try {
+      size = 'bytes' in source ? source.bytes.byteLength : (await stat(source.path)).size;
+    } catch (cause) {
+      throw new ExptrackError(`W&B upload of ${what}: cannot read ${'path' in source ? source.path : what}: ${String(cause)}`, { code: 'not_found', field: 'path', backend: 'wandb', cause, retryable: false });
+    }
     await withRetry(
       this.options.retry,
       async () => {
         const timeoutMs = this.options.requestTimeoutMs + Math.ceil(size / 2 ** 20) * 1_000;
         const timeout = AbortSignal.timeout(timeoutMs);
         const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-        let response: Response;
+        let answer: PutAnswer;
         try {
-          response = await fetch(url, { method: 'PUT', body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream', ...headers }, signal: combined });
+          answer = await putFile(url, headers, source, size, combined);
         } catch (cause) {
           const timedOut = timeout.aborted && !signal?.aborted;
           throw new ExptrackError(timedOut ? `W&B upload of ${what}: no answer within ${timeoutMs} ms` : `W&B upload of ${what}: ${describeNetworkError(cause)}`, {
@@ -162,8 +320,7 @@ export class WandbClient {
             retryable: !signal?.aborted,
           });
         }
-        const text = await response.text().catch(() => '');
-        if (!response.ok) throw httpError(`upload of ${what}`, response.status, text, response.headers.get('retry-after'));
+        if (answer.status < 200 || answer.status >= 300) throw httpError(`upload of ${what}`, answer.status, answer.text, answer.retryAfter);
       },
       signal,
     );
@@ -223,6 +380,16 @@ export class WandbClient {
       signal,
     );
   }
+}
+
+/** W&B's `uploadHeaders` (`Name:value` lines) as a header map. */
+function parseUploadHeaders(lines: readonly string[] | null | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines ?? []) {
+    const at = line.indexOf(':');
+    if (at > 0) headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return headers;
 }
 
 function httpError(what: string, status: number, text: string, retryAfter: string | null): ExptrackError {
