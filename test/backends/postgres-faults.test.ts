@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { createServer, Socket, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker, type ExptrackError } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
 import { makeExperiment, metricColumns } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, adminQuery, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
+import { startPrivateCluster, type PrivateCluster } from '../fixtures/private-pg-cluster.js';
 
 const available = await probePostgres();
 const schemas: string[] = [];
@@ -200,5 +203,50 @@ describe.skipIf(!available)(available ? 'postgres backend: faults' : `postgres b
     await expect(store.write([{ type: 'experiment_started', experiment: makeExperiment() }])).rejects.toMatchObject({ code: 'unavailable', backend: 'postgres' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await store.close();
+  });
+});
+
+const cluster = await startPrivateCluster();
+afterAll(() => ('url' in cluster ? cluster.remove() : undefined));
+
+describe.skipIf(!('url' in cluster))('url' in cluster ? 'postgres backend: a server restarted' : `postgres backend: a server restarted (skipped: ${cluster.skip})`, { timeout: 120_000 }, () => {
+  it('a private server stopped (pg_ctl stop -m fast) and started again mid-run: the run ends completed, every point stored exactly once, nothing reported', async () => {
+    const { url, stop, start } = cluster as PrivateCluster;
+    const schema = freshName();
+    const total = 60_000; // 100 points every 10 ms: about 6 s of logging
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/paced-writer-child.ts'), String(total), 'postgres', url, schema], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const stored = async (id: string) => Number((await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".metric_points p JOIN "${schema}".metric_series s ON s.id = p.series_id WHERE s.experiment_id = $1`, [id], url))[0]!.n);
+    const startedAt = async () => (await adminQuery<{ t: Date }>('SELECT pg_postmaster_start_time() AS t', [], url))[0]!.t.getTime();
+
+    while (!out.includes('\n') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    const id = out.split('\n')[0]!;
+    let before = 0;
+    while ((before = await stored(id)) < 5_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const firstStart = await startedAt();
+    stop();
+    await new Promise((r) => setTimeout(r, 1_000)); // the writer meets a server that is gone
+    start();
+    const runningThrough = child.exitCode === null;
+    expect(await exited, stderr).toBe(0);
+
+    expect(runningThrough).toBe(true); // the restart happened while it was logging
+    expect(before).toBeGreaterThanOrEqual(5_000);
+    expect(before).toBeLessThan(total);
+    expect(await startedAt()).toBeGreaterThan(firstStart); // a new server process, not the old one
+    expect(JSON.parse(out.split('\n')[1]!)).toEqual({ errors: [], ok: true });
+    const reader = new PostgresBackend({ connectionString: url, schema });
+    try {
+      const points = await reader.getMetrics(id, 'loss');
+      expect(points).toHaveLength(total);
+      expect(points.every((p, i) => p.step === i && p.value === i)).toBe(true);
+      expect((await reader.getExperiment(id))?.status).toBe('completed');
+    } finally {
+      await reader.close();
+    }
   });
 });
