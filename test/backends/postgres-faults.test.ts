@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker, type ExptrackError } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
@@ -191,6 +192,48 @@ describe.skipIf(!available)(available ? 'postgres backend: faults' : `postgres b
         const sign = key === 'loss' ? 1 : -1;
         expect(points.every((p, i) => p.step === i && p.value === sign * i)).toBe(true);
       }
+      expect((await reader.getExperiment(id))?.status).toBe('completed');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it.each([
+    { holdMs: 300, reported: false },
+    { holdMs: 5_000, reported: true },
+  ])('another session holds an exclusive lock on the points table for $holdMs ms (backendTimeoutMs 2 s): the writes wait, every point lands once it is released', async ({ holdMs, reported }) => {
+    const schema = schemaForTest();
+    const store = new PostgresBackend({ connectionString: PG_URL, schema });
+    await store.init(); // its migrations, on a loaded machine, are not what the 2 s timeout is about
+    const errors: string[] = [];
+    const tracker = new ExperimentTracker({ backends: [store], captureGit: false, captureEnvironment: false, handleProcessEvents: false, systemMetrics: false, backendTimeoutMs: 2_000, onError: (e, context) => errors.push(`${context.operation}:${e.code}`) });
+    const id = await tracker.startExperiment({});
+    for (let step = 0; step < 1_000; step++) tracker.logMetrics({ loss: step }, step);
+    expect((await tracker.flush()).map((r) => r.ok)).toEqual([true]);
+
+    const holder = new pg.Client({ connectionString: PG_URL });
+    holder.on('error', () => {});
+    await holder.connect();
+    await holder.query(`BEGIN; LOCK TABLE "${schema}".metric_points IN ACCESS EXCLUSIVE MODE`);
+    const released = new Promise((r) => setTimeout(r, holdMs)).then(() => holder.query('COMMIT')).finally(() => holder.end());
+    for (let step = 1_000; step < 2_000; step++) tracker.logMetrics({ loss: step }, step);
+    const whileLocked = (await tracker.flush()).map((r) => r.ok);
+    await released;
+    await tracker.finishExperiment();
+    await tracker.close();
+
+    expect(whileLocked).toEqual([!reported]);
+    if (reported) {
+      // Each call that outlived backendTimeoutMs is reported as it hung: the write, and the flushes waiting behind it.
+      expect(errors).toContain('write:timeout');
+      expect(errors.every((e) => /^(write|flush):timeout$/.test(e))).toBe(true);
+    } else {
+      expect(errors).toEqual([]);
+    }
+    const reader = new PostgresBackend({ connectionString: PG_URL, schema });
+    try {
+      const points = await reader.getMetrics(id, 'loss');
+      expect(points.map((p) => p.step)).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
       expect((await reader.getExperiment(id))?.status).toBe('completed');
     } finally {
       await reader.close();
