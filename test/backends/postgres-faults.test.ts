@@ -240,6 +240,41 @@ describe.skipIf(!available)(available ? 'postgres backend: faults' : `postgres b
     }
   });
 
+  it('a training run whose role may only read the store: the loop goes on, the refusal is reported, nothing is written', async () => {
+    const schema = schemaForTest();
+    const owner = new PostgresBackend({ connectionString: PG_URL, schema });
+    const existing = makeExperiment();
+    await owner.write([{ type: 'experiment_started', experiment: existing }]);
+    await owner.close();
+    const role = freshName('xt_reader');
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'reader'; GRANT USAGE ON SCHEMA "${schema}" TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`);
+    try {
+      const asReader = new URL(PG_URL);
+      asReader.username = role;
+      asReader.password = 'reader';
+      const errors: string[] = [];
+      const tracker = new ExperimentTracker({ backends: [new PostgresBackend({ connectionString: asReader.toString(), schema })], captureGit: false, captureEnvironment: false, handleProcessEvents: false, systemMetrics: false, onError: (e, context) => errors.push(`${context.operation}:${e.code}: ${e.message}`) });
+      const id = await tracker.startExperiment({});
+      for (let step = 0; step < 1_000; step++) tracker.logMetrics({ loss: step }, step);
+      const finished = await tracker.finishExperiment();
+      await tracker.close();
+
+      expect(finished.map((r) => r.ok)).toEqual([false]);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]).toMatch(/^init:backend_failed: postgres store .*: permission denied for database postgres$/); // opening runs CREATE SCHEMA IF NOT EXISTS
+      expect(errors.at(-1)).toMatch(new RegExp(`experiment ${id} finished, but backend postgres failed: .*no store has the whole run`));
+      const reader = new PostgresBackend({ connectionString: PG_URL, schema });
+      try {
+        expect((await reader.getAllExperiments()).map((e) => e.id)).toEqual([existing.id]);
+        expect(await countPoints(schema, id)).toEqual({ points: 0, steps: 0 });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await adminQuery(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('keeps trying while the server is unreachable at first, within retryForMs, then reports unavailable', async () => {
     const store = new PostgresBackend({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', schema: 'never_made', retryForMs: 300, connectionTimeoutMillis: 200 });
     const started = Date.now();
