@@ -28,6 +28,8 @@ interface Case {
   signal?: NodeJS.Signals;
   /** The process's exit code, or the signal it ended by. */
   ends: number | NodeJS.Signals;
+  /** What the child's stderr shows (Node's report of an uncaught error, the tracker's warnings). */
+  stderr?: RegExp;
   outcome: Partial<Record<ChildStoreName, Outcome>>;
 }
 
@@ -44,6 +46,7 @@ const CASES: Case[] = [
     name: 'an uncaught exception (thrown from a timer): the process still crashes',
     scenario: 'throw',
     ends: 1,
+    stderr: /Error: loss went NaN at step 600/,
     outcome: { ...writtenSync({ status: 'failed', error: 'loss went NaN at step 600', stack: true, points: 600 }), postgres: vanished, wandb: wandbVanished },
   },
   {
@@ -64,6 +67,7 @@ const CASES: Case[] = [
     name: 'a normal exit without finishExperiment (the event loop runs dry)',
     scenario: 'exit-without-finish',
     ends: 0,
+    stderr: /exptrack: experiment exp_\S+ was not finished before the process exited; marking it completed/,
     outcome: { ...writtenSync({ status: 'completed', error: null, points: 600 }), postgres: { status: 'completed', error: null, points: 600 }, wandb: { status: 'completed', error: null, points: 600, wandbExitCode: 0 } },
   },
   {
@@ -88,6 +92,7 @@ describe('run lifecycle across process ends', { timeout: 90_000 }, () => {
         try {
           const ended = await runChild(child, [c.scenario, ...opened.args], c.signal);
           expect(typeof c.ends === 'number' ? ended.code : ended.signal, ended.stderr).toBe(c.ends);
+          if (c.stderr) expect(ended.stderr).toMatch(c.stderr);
           if (expected.status === 'crashed') await new Promise((r) => setTimeout(r, STALE_AFTER_MS + 100));
           const stored = await opened.read(ended.id, STALE_AFTER_MS);
           expect(stored.status).toBe(expected.status);
