@@ -16,7 +16,7 @@ const digest = (path: string) => createHash('sha256').update(readFileSync(path))
 
 // The test run's temporary root is private (0700): let `nobody` pass through it, without listing it.
 const root = tmpdir();
-const rootMode = statSync(root).mode & 0o777;
+const rootMode = statSync(root).mode & 0o7777;
 if (isRoot) chmodSync(root, rootMode | 0o001);
 afterAll(() => chmodSync(root, rootMode));
 
