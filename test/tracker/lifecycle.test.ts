@@ -129,4 +129,21 @@ describe('run lifecycle across process ends', { timeout: 90_000 }, () => {
       await opened.remove();
     }
   });
+
+  it('SIGKILL (wandb): W&B keeps the rows delivered before, was last told running, and never sees the run complete', async () => {
+    const opened = await openChildStore('wandb');
+    try {
+      const ended = await runChild(child, ['wait', ...opened.args], 'SIGKILL');
+      expect(ended.signal).toBe('SIGKILL');
+      const stored = await opened.read(ended.id);
+      expect(stored.status).toBe('running'); // W&B marks a run whose heartbeat stopped crashed on its own
+      expect(stored.wandbExitCode).toBeNull();
+      // The flush before the id delivered steps 0..498 (step 499's row waits for the next step); a flush
+      // timer that fired before the kill may have sent more, never all 600.
+      expect(stored.points).toBeGreaterThanOrEqual(499);
+      expect(stored.points).toBeLessThan(600);
+    } finally {
+      await opened.remove();
+    }
+  });
 });
