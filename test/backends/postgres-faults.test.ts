@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import { createServer, Socket, type Server } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker, type ExptrackError } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
 import { makeExperiment, metricColumns } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, adminQuery, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
+import { startPrivateCluster, type PrivateCluster } from '../fixtures/private-pg-cluster.js';
 
 const available = await probePostgres();
 const schemas: string[] = [];
@@ -194,11 +198,133 @@ describe.skipIf(!available)(available ? 'postgres backend: faults' : `postgres b
     }
   });
 
+  it.each([
+    { holdMs: 300, reported: false },
+    { holdMs: 5_000, reported: true },
+  ])('another session holds an exclusive lock on the points table for $holdMs ms (backendTimeoutMs 2 s): the writes wait, every point lands once it is released', async ({ holdMs, reported }) => {
+    const schema = schemaForTest();
+    const store = new PostgresBackend({ connectionString: PG_URL, schema });
+    await store.init(); // its migrations, on a loaded machine, are not what the 2 s timeout is about
+    const errors: string[] = [];
+    const tracker = new ExperimentTracker({ backends: [store], captureGit: false, captureEnvironment: false, handleProcessEvents: false, systemMetrics: false, backendTimeoutMs: 2_000, onError: (e, context) => errors.push(`${context.operation}:${e.code}`) });
+    const id = await tracker.startExperiment({});
+    for (let step = 0; step < 1_000; step++) tracker.logMetrics({ loss: step }, step);
+    expect((await tracker.flush()).map((r) => r.ok)).toEqual([true]);
+
+    const holder = new pg.Client({ connectionString: PG_URL });
+    holder.on('error', () => {});
+    await holder.connect();
+    await holder.query(`BEGIN; LOCK TABLE "${schema}".metric_points IN ACCESS EXCLUSIVE MODE`);
+    const released = new Promise((r) => setTimeout(r, holdMs)).then(() => holder.query('COMMIT')).finally(() => holder.end());
+    for (let step = 1_000; step < 2_000; step++) tracker.logMetrics({ loss: step }, step);
+    const whileLocked = (await tracker.flush()).map((r) => r.ok);
+    await released;
+    await tracker.finishExperiment();
+    await tracker.close();
+
+    expect(whileLocked).toEqual([!reported]);
+    if (reported) {
+      // Each call that outlived backendTimeoutMs is reported as it hung: the write, and the flushes waiting behind it.
+      expect(errors).toContain('write:timeout');
+      expect(errors.every((e) => /^(write|flush):timeout$/.test(e))).toBe(true);
+    } else {
+      expect(errors).toEqual([]);
+    }
+    const reader = new PostgresBackend({ connectionString: PG_URL, schema });
+    try {
+      const points = await reader.getMetrics(id, 'loss');
+      expect(points.map((p) => p.step)).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+      expect((await reader.getExperiment(id))?.status).toBe('completed');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a training run whose role may only read the store: the loop goes on, the refusal is reported, nothing is written', async () => {
+    const schema = schemaForTest();
+    const owner = new PostgresBackend({ connectionString: PG_URL, schema });
+    const existing = makeExperiment();
+    await owner.write([{ type: 'experiment_started', experiment: existing }]);
+    await owner.close();
+    const role = freshName('xt_reader');
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'reader'; GRANT USAGE ON SCHEMA "${schema}" TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`);
+    try {
+      const asReader = new URL(PG_URL);
+      asReader.username = role;
+      asReader.password = 'reader';
+      const errors: string[] = [];
+      const tracker = new ExperimentTracker({ backends: [new PostgresBackend({ connectionString: asReader.toString(), schema })], captureGit: false, captureEnvironment: false, handleProcessEvents: false, systemMetrics: false, onError: (e, context) => errors.push(`${context.operation}:${e.code}: ${e.message}`) });
+      const id = await tracker.startExperiment({});
+      for (let step = 0; step < 1_000; step++) tracker.logMetrics({ loss: step }, step);
+      const finished = await tracker.finishExperiment();
+      await tracker.close();
+
+      expect(finished.map((r) => r.ok)).toEqual([false]);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]).toMatch(/^init:backend_failed: postgres store .*: permission denied for database postgres$/); // opening runs CREATE SCHEMA IF NOT EXISTS
+      expect(errors.at(-1)).toMatch(new RegExp(`experiment ${id} finished, but backend postgres failed: .*no store has the whole run`));
+      const reader = new PostgresBackend({ connectionString: PG_URL, schema });
+      try {
+        expect((await reader.getAllExperiments()).map((e) => e.id)).toEqual([existing.id]);
+        expect(await countPoints(schema, id)).toEqual({ points: 0, steps: 0 });
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await adminQuery(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('keeps trying while the server is unreachable at first, within retryForMs, then reports unavailable', async () => {
     const store = new PostgresBackend({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', schema: 'never_made', retryForMs: 300, connectionTimeoutMillis: 200 });
     const started = Date.now();
     await expect(store.write([{ type: 'experiment_started', experiment: makeExperiment() }])).rejects.toMatchObject({ code: 'unavailable', backend: 'postgres' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await store.close();
+  });
+});
+
+const cluster = await startPrivateCluster();
+afterAll(() => ('url' in cluster ? cluster.remove() : undefined));
+
+describe.skipIf(!('url' in cluster))('url' in cluster ? 'postgres backend: a server restarted' : `postgres backend: a server restarted (skipped: ${cluster.skip})`, { timeout: 120_000 }, () => {
+  it('a private server stopped (pg_ctl stop -m fast) and started again mid-run: the run ends completed, every point stored exactly once, nothing reported', async () => {
+    const { url, stop, start } = cluster as PrivateCluster;
+    const schema = freshName();
+    const total = 60_000; // 100 points every 10 ms: about 6 s of logging
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/paced-writer-child.ts'), String(total), 'postgres', url, schema], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const stored = async (id: string) => Number((await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".metric_points p JOIN "${schema}".metric_series s ON s.id = p.series_id WHERE s.experiment_id = $1`, [id], url))[0]!.n);
+    const startedAt = async () => (await adminQuery<{ t: Date }>('SELECT pg_postmaster_start_time() AS t', [], url))[0]!.t.getTime();
+
+    while (!out.includes('\n') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    const id = out.split('\n')[0]!;
+    let before = 0;
+    while ((before = await stored(id)) < 5_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const firstStart = await startedAt();
+    stop();
+    await new Promise((r) => setTimeout(r, 1_000)); // the writer meets a server that is gone
+    start();
+    const runningThrough = child.exitCode === null;
+    expect(await exited, stderr).toBe(0);
+
+    expect(runningThrough).toBe(true); // the restart happened while it was logging
+    expect(before).toBeGreaterThanOrEqual(5_000);
+    expect(before).toBeLessThan(total);
+    expect(await startedAt()).toBeGreaterThan(firstStart); // a new server process, not the old one
+    expect(JSON.parse(out.split('\n')[1]!)).toEqual({ errors: [], ok: true });
+    const reader = new PostgresBackend({ connectionString: url, schema });
+    try {
+      const points = await reader.getMetrics(id, 'loss');
+      expect(points).toHaveLength(total);
+      expect(points.every((p, i) => p.step === i && p.value === i)).toBe(true);
+      expect((await reader.getExperiment(id))?.status).toBe('completed');
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -1,27 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker, type ExptrackError } from 'exptrack';
 import { SqliteBackend } from 'exptrack/sqlite';
+import { mountTinyDisk } from '../fixtures/tiny-disk.js';
 
-/** A 2 MB tmpfs of the test's own, or why there is none (mounting needs root, or CAP_SYS_ADMIN). */
-function mountTinyDisk(): { dir: string } | { skip: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'exptrack-full-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { encoding: 'utf8' });
-  if (mounted.status === 0) return { dir };
-  rmSync(dir, { recursive: true, force: true });
-  return { skip: `a 2 MB tmpfs could not be mounted here (${(mounted.stderr || mounted.error?.message || 'mount failed').trim()}); run as root to test a full disk` };
-}
-
-const disk = mountTinyDisk();
-afterAll(() => {
-  if (!('dir' in disk)) return;
-  spawnSync('umount', [disk.dir]);
-  rmSync(disk.dir, { recursive: true, force: true });
-});
+const disk = mountTinyDisk('2m');
+afterAll(() => ('dir' in disk ? disk.unmount() : undefined));
 
 describe.skipIf(!('dir' in disk))('dir' in disk ? 'a full disk' : `a full disk (skipped: ${disk.skip})`, () => {
   it('the loop goes on; the failure is reported through onError and by each flush after it; the file stays consistent and keeps whole batches', async () => {

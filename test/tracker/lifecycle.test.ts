@@ -1,109 +1,136 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteBackend } from 'exptrack/sqlite';
+import { childStoreSkipReason, openChildStore, type ChildStoreName } from '../fixtures/child-stores.js';
+import { runChild } from '../fixtures/run-child.js';
+import { expectOutcome, shownStatus, type Outcome } from '../fixtures/run-outcome.js';
 
 const child = join(import.meta.dirname, '../fixtures/lifecycle-child.ts');
 
-interface Outcome {
-  id: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
+// The child logs 500 points, flushes, logs 100 more that stay buffered, prints its id, then ends
+// as its scenario says.
+
+interface Case {
+  name: string;
+  scenario: string;
+  signal?: NodeJS.Signals;
+  /** The process's exit code, or the signal it ended by. */
+  ends: number | NodeJS.Signals;
+  /** What the child's stderr shows (Node's report of an uncaught error, the tracker's warnings). */
+  stderr?: RegExp;
+  outcome: Partial<Record<ChildStoreName, Outcome>>;
 }
 
-/** Runs the child; `signal` is sent once it printed its id (after its first flush). */
-function runChild(scenario: string, path: string, signal?: NodeJS.Signals): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, path, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      if (signal && out.includes('\n')) p.kill(signal);
+/** SQLite and memory take a dying process's last words synchronously: they share every outcome. */
+const writtenSync = (outcome: Outcome) => ({ sqlite: outcome, memory: outcome });
+/** Postgres cannot be written once the process is exiting: the run keeps what was flushed, and its heartbeat stops. */
+const vanished: Outcome = { status: 'crashed', error: null, points: 500 };
+/**
+ * W&B keeps the rows the flush delivered and never sees the run complete (it marks a run whose
+ * heartbeat stopped crashed on its own). Its summary, sent every few seconds, says `running` if one
+ * went out before the process died, else there is none.
+ */
+const wandbVanished: Outcome = { status: ['running', undefined], error: null, points: 499, wandbExitCode: null };
+const killed = (signal: NodeJS.Signals): Outcome => ({ status: 'killed', error: null, points: 600, wandbExitCode: signal === 'SIGINT' ? 130 : 143 });
+
+const CASES: Case[] = [
+  {
+    name: 'an uncaught exception (thrown from a timer): the process still crashes',
+    scenario: 'throw',
+    ends: 1,
+    stderr: /Error: loss went NaN at step 600/,
+    outcome: { ...writtenSync({ status: 'failed', error: 'loss went NaN at step 600', stack: true, points: 600 }), postgres: vanished, wandb: wandbVanished },
+  },
+  {
+    name: 'an unhandled rejection',
+    scenario: 'reject',
+    ends: 1,
+    outcome: { ...writtenSync({ status: 'failed', error: 'data loader died', stack: true, points: 600 }), postgres: vanished, wandb: wandbVanished },
+  },
+  ...(['SIGINT', 'SIGTERM'] as const).map((signal) => ({
+    name: `${signal}: the process ends by the signal`,
+    scenario: 'wait',
+    signal,
+    ends: signal,
+    // The signal handler waits (up to 5 s) for the stores that write asynchronously.
+    outcome: { ...writtenSync(killed(signal)), postgres: killed(signal), wandb: killed(signal) },
+  })),
+  {
+    name: 'a normal exit without finishExperiment (the event loop runs dry)',
+    scenario: 'exit-without-finish',
+    ends: 0,
+    stderr: /exptrack: experiment exp_\S+ was not finished before the process exited; marking it completed/,
+    outcome: { ...writtenSync({ status: 'completed', error: null, points: 600 }), postgres: { status: 'completed', error: null, points: 600 }, wandb: { status: 'completed', error: null, points: 600, wandbExitCode: 0 } },
+  },
+  {
+    name: 'process.exit(3)',
+    scenario: 'exit-code',
+    ends: 3,
+    outcome: { ...writtenSync({ status: 'failed', error: 'process exited with code 3', points: 600 }), postgres: vanished, wandb: wandbVanished },
+  },
+];
+
+const STORES: ChildStoreName[] = ['sqlite', 'memory', 'postgres', 'wandb'];
+const STALE_AFTER_MS = 500;
+
+describe('run lifecycle across process ends', { timeout: 90_000 }, () => {
+  for (const store of STORES) {
+    const skip = childStoreSkipReason(store);
+    const cases = CASES.filter((c) => c.outcome[store] !== undefined);
+    describe.skipIf(skip !== undefined)(skip === undefined ? store : `${store} (skipped: ${skip})`, () => {
+      it.concurrent.each(cases.map((c) => [`${c.name}: ${shownStatus(c.outcome[store]!.status)}`, c] as const))('%s', async (_name, c) => {
+        const expected = c.outcome[store]!;
+        const opened = await openChildStore(store);
+        try {
+          const ended = await runChild(child, [c.scenario, ...opened.args], c.signal);
+          expect(typeof c.ends === 'number' ? ended.code : ended.signal, ended.stderr).toBe(c.ends);
+          if (c.stderr) expect(ended.stderr).toMatch(c.stderr);
+          if (expected.status === 'crashed') await new Promise((r) => setTimeout(r, STALE_AFTER_MS + 100));
+          const stored = await opened.read(ended.id, STALE_AFTER_MS);
+          expectOutcome(stored, expected, store, 'lifecycle-child.ts');
+          if (c.signal !== undefined) {
+            // A killed run says by what, and keeps what it used so far.
+            expect(stored.summary).toMatchObject({ interrupted_by: c.signal, 'compute/wall_hours': expect.any(Number), 'compute/gpu_count': expect.any(Number), 'compute/gpu_hours': expect.any(Number) });
+            expect(stored.summary['compute/wall_hours']).toBeGreaterThan(0);
+            if (store !== 'wandb') expect(Object.keys(stored.summary).filter((k) => !/^(compute|cost)\//.test(k))).toEqual(['interrupted_by']);
+          }
+        } finally {
+          await opened.remove();
+        }
+      });
     });
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('exit', (code, sig) => resolve({ id: out.trim(), code, signal: sig, stderr }));
-  });
-}
-
-async function read(path: string, id: string, staleAfterMs?: number) {
-  const store = new SqliteBackend({ path, ...(staleAfterMs === undefined ? {} : { staleAfterMs }) });
-  try {
-    return { experiment: await store.getExperiment(id), points: await store.getMetrics(id, 'loss') };
-  } finally {
-    await store.close();
   }
-}
 
-const tempStore = () => join(mkdtempSync(join(tmpdir(), 'exptrack-life-')), 'runs.db');
-
-describe('run lifecycle across process ends', { timeout: 60_000 }, () => {
-  it('an uncaught exception marks the run failed with the message and stack, writes the buffered points, and still crashes the process', async () => {
-    const path = tempStore();
-    const outcome = await runChild('throw', path);
-    expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toContain('loss went NaN at step 600');
-    const { experiment, points } = await read(path, outcome.id);
-    expect(experiment?.status).toBe('failed');
-    expect(experiment?.error?.message).toBe('loss went NaN at step 600');
-    expect(experiment?.error?.stack).toContain('lifecycle-child.ts');
-    expect(points).toHaveLength(600);
+  it('SIGKILL (sqlite) leaves every flushed point on disk, and a later open marks the run crashed once its heartbeat is stale', async () => {
+    const opened = await openChildStore('sqlite');
+    try {
+      const ended = await runChild(child, ['wait', ...opened.args], 'SIGKILL');
+      expect(ended.signal).toBe('SIGKILL');
+      const fresh = await opened.read(ended.id);
+      expect(fresh.status).toBe('running'); // its heartbeat is recent: it may be alive
+      expect(fresh.points).toBeGreaterThanOrEqual(500);
+      await new Promise((r) => setTimeout(r, STALE_AFTER_MS + 100));
+      const later = await opened.read(ended.id, STALE_AFTER_MS);
+      expect(later.status).toBe('crashed');
+      expect(later.endedAt).toBe(later.heartbeatAt);
+    } finally {
+      await opened.remove();
+    }
   });
 
-  it('an unhandled rejection marks the run failed', async () => {
-    const path = tempStore();
-    const outcome = await runChild('reject', path);
-    expect(outcome.code).toBe(1);
-    const { experiment } = await read(path, outcome.id);
-    expect(experiment?.status).toBe('failed');
-    expect(experiment?.error?.message).toBe('data loader died');
-  });
-
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s marks the run killed, keeps every point, and the process ends by the signal', async (signal) => {
-    const path = tempStore();
-    const outcome = await runChild('wait', path, signal);
-    expect(outcome.signal).toBe(signal);
-    const { experiment, points } = await read(path, outcome.id);
-    expect(experiment?.status).toBe('killed');
-    // The killed run also keeps what it used so far.
-    expect(experiment?.summary).toMatchObject({ interrupted_by: signal, 'compute/wall_hours': expect.any(Number), 'compute/gpu_count': expect.any(Number), 'compute/gpu_hours': expect.any(Number) });
-    expect(Object.keys(experiment?.summary ?? {}).filter((k) => !/^(compute|cost)\//.test(k))).toEqual(['interrupted_by']);
-    expect(experiment?.summary['compute/wall_hours']).toBeGreaterThan(0);
-    expect(points).toHaveLength(600);
-  });
-
-  it('a normal exit without finishExperiment marks the run completed', async () => {
-    const path = tempStore();
-    const outcome = await runChild('exit-without-finish', path);
-    expect(outcome.code).toBe(0);
-    const { experiment, points } = await read(path, outcome.id);
-    expect(experiment?.status).toBe('completed');
-    expect(points).toHaveLength(600);
-  });
-
-  it('process.exit with a non-zero code marks the run failed', async () => {
-    const path = tempStore();
-    const outcome = await runChild('exit-code', path);
-    expect(outcome.code).toBe(3);
-    const { experiment } = await read(path, outcome.id);
-    expect(experiment?.status).toBe('failed');
-    expect(experiment?.error?.message).toBe('process exited with code 3');
-  });
-
-  it('SIGKILL leaves every flushed point on disk, and a later open marks the run crashed once its heartbeat is stale', async () => {
-    const path = tempStore();
-    const outcome = await runChild('wait', path, 'SIGKILL');
-    expect(outcome.signal).toBe('SIGKILL');
-    const fresh = await read(path, outcome.id);
-    expect(fresh.experiment?.status).toBe('running'); // its heartbeat is recent: it may be alive
-    expect(fresh.points.length).toBeGreaterThanOrEqual(500);
-    await new Promise((r) => setTimeout(r, 600));
-    const later = await read(path, outcome.id, 500);
-    expect(later.experiment?.status).toBe('crashed');
-    expect(later.experiment?.endedAt).toBe(later.experiment?.heartbeatAt);
+  it('SIGKILL (wandb): W&B keeps the rows delivered before, was last told running, and never sees the run complete', async () => {
+    const opened = await openChildStore('wandb');
+    try {
+      const ended = await runChild(child, ['wait', ...opened.args], 'SIGKILL');
+      expect(ended.signal).toBe('SIGKILL');
+      const stored = await opened.read(ended.id);
+      expect(['running', undefined]).toContain(stored.status); // W&B marks a run whose heartbeat stopped crashed on its own
+      expect(stored.wandbExitCode).toBeNull();
+      // The flush before the id delivered steps 0..498 (step 499's row waits for the next step); a flush
+      // timer that fired before the kill may have sent more, never all 600.
+      expect(stored.points).toBeGreaterThanOrEqual(499);
+      expect(stored.points).toBeLessThan(600);
+    } finally {
+      await opened.remove();
+    }
   });
 });

@@ -2,15 +2,16 @@
  * The fault test of issue 6: W&B answers 503 and then goes away in the middle of a run. Training
  * must not notice (logMetrics never throws or blocks, the local store has everything), and
  * `syncExperimentsToWandb` later delivers the rest exactly once; a second sync sends nothing.
+ * And W&B unreachable from the start: the same, with everything left to the sync.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncExperimentsToWandb, wandbRunId } from 'exptrack/wandb';
-import { historyRows, parseWandbJson, startFakeWandbServer, type FakeWandbServer } from './fake-wandb-server.js';
+import { historyRows, newFakeWandbState, parseWandbJson, startFakeWandbServer, type FakeWandbServer } from './fake-wandb-server.js';
 import { ENTITY, PROJECT, tempLedgerDir, tick, trackerWithWandb } from './helpers.js';
 
 const STEPS = 300;
 
-describe('W&B fails mid-run', () => {
+describe('W&B fails', () => {
   let server: FakeWandbServer | undefined;
   const ledger = tempLedgerDir();
   afterEach(async () => {
@@ -97,5 +98,50 @@ describe('W&B fails mid-run', () => {
     expect(again).toEqual({ experiments: [expect.objectContaining({ experimentId: id, rowsSent: 0, upToDate: true })], rowsSent: 0, skipped: [id], errors: [] });
     expect(state.requests.filter((r) => r.operation === 'file_stream').length).toBe(postsAfterFirst);
     expect(run.history.length).toBe(STEPS);
+  });
+
+  it('unreachable from the start: training is unaffected, the failure is reported, and sync delivers everything once it answers', async () => {
+    // A port nobody listens on: a server is started to take one, and closed before the run.
+    const state = newFakeWandbState();
+    const gone = await startFakeWandbServer({ state });
+    const port = Number(new URL(gone.url).port);
+    await gone.close();
+    const { tracker, memory, wandb, errors } = trackerWithWandb(gone, ledger.dir, { closeTimeoutMs: 600 });
+    const id = await tracker.startExperiment({ learning_rate: 0.01 }, { name: 'offline' });
+
+    let slowest = 0;
+    let thrown = 0;
+    for (let step = 0; step < STEPS; step++) {
+      const t0 = performance.now();
+      try {
+        tracker.logMetrics({ loss: 1 / (step + 1) }, step);
+      } catch {
+        thrown++;
+      }
+      slowest = Math.max(slowest, performance.now() - t0);
+      await tick(step % 10 === 0 ? 2 : 0);
+    }
+    await tracker.finishExperiment();
+    await tracker.close();
+
+    expect(thrown).toBe(0);
+    expect(slowest).toBeLessThan(100);
+    expect((await memory.getMetrics(id)).length).toBe(STEPS);
+    expect((await memory.getExperiment(id))?.status).toBe('completed');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.context.backend === 'wandb')).toBe(true);
+    expect(errors.map((e) => e.error.code)).toContain('unavailable');
+    expect(errors.some((e) => e.context.operation === 'close' && e.error.message.includes(`exptrack sync wandb ${id}`))).toBe(true);
+    expect(wandb.deliveryStatus()[0]).toMatchObject({ deliveredRows: 0, needsSync: true });
+    expect(state.requests).toEqual([]);
+
+    server = await startFakeWandbServer({ state, port });
+    const report = await syncExperimentsToWandb({ store: memory, ids: [id], project: PROJECT, entity: ENTITY, baseUrl: server.url, apiKey: state.apiKey, ledgerDir: ledger.dir });
+    expect(report.errors).toEqual([]);
+    expect(report.rowsSent).toBe(STEPS);
+    const run = state.runs.get(`${ENTITY}/${PROJECT}/${wandbRunId(id)}`)!;
+    expect(historyRows(run).map((r) => r._step)).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+    expect(run.complete).toBe(true);
+    expect(run.exitCode).toBe(0);
   });
 });
