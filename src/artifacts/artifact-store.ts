@@ -80,7 +80,7 @@ export class ArtifactStore implements ArtifactReader {
   }
 
   /** Whether the blob store holds `digest` (checked to be well formed first). */
-  hasBlob(digest: string): Promise<boolean> {
+  async hasBlob(digest: string): Promise<boolean> {
     return this.blobs.has(checkDigest(digest));
   }
 

@@ -273,6 +273,11 @@ export interface ArtifactReader {
    * digits): a tracking server asks before a client uploads a blob, so bytes the store has are
    * not sent again. Optional: a store without it is treated as holding nothing.
    * @throws ExptrackError `invalid_input` naming `digest` when it is not well formed.
+   * @example
+   * ```ts
+   * const [model] = await store.getArtifacts(id);
+   * if (store.hasBlob && (await store.hasBlob(model.digest))) console.log('the bytes are stored');
+   * ```
    */
   hasBlob?(digest: string): Promise<boolean>;
 }
