@@ -15,7 +15,7 @@ import type {
 import type { TrackerEvent } from '../core/backend.js';
 import { ExptrackError } from '../core/errors.js';
 import type { BlobStore } from './blob-store.js';
-import { checkDigest } from './digest.js';
+import { checkDigest } from './check-digest.js';
 
 /** The rows side of an artifact store: what each backend reads from its tables. */
 export interface ArtifactIndex {

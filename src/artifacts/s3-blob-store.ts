@@ -10,7 +10,8 @@ import { open } from 'node:fs/promises';
 import type { BlobSource } from '../core/artifacts.js';
 import { ExptrackError } from '../core/errors.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
-import { checkDigest, digestOf, newHash } from './digest.js';
+import { checkDigest } from './check-digest.js';
+import { digestOf, newHash } from './digest.js';
 import { checkCopy, missingBlob, verifiedChunks } from './verify-copy.js';
 
 /**
