@@ -1,70 +1,53 @@
 /**
- * Artifact throughput: `tracker.logArtifact` of one 1 GiB file (hashed, then streamed into the
- * blob store with its digest checked on the way) into the SQLite store's blob directory and into an
- * S3-protocol server (s3rver on 127.0.0.1, through a Postgres store's S3 blob store). Each case runs
- * in a child process of its own so that its peak RSS is its own. The file is generated here and
- * deleted afterwards. Prints MB/s, the logging process's CPU time (MB per CPU-second is the figure
- * to trust on a loaded machine; wall time includes waiting for the disk's fsync and, for S3, for the
- * server, which runs in the parent process) and peak RSS next to the RSS before the copy; asserts
- * nothing. Targets: >= 200 MB/s local, RSS < 200 MB.
+ * Artifact throughput: `tracker.logArtifact` of one 1 GiB file (hashed, then copied into the blob
+ * store with the copy's digest checked) into the SQLite store's blob directory and into an
+ * S3-protocol server (s3rver on 127.0.0.1, in this process, through a Postgres store's S3 blob
+ * store). Each case runs in a child process of its own (`children/log-artifact.mjs`, plain `node`
+ * on the built `dist/`, as a user's program runs), so that its peak RSS is its own; it logs a small
+ * file first, unmeasured (loading modules happens once per process).
  *
- * Run: `npx tsx bench/artifacts.ts [MiB]` (default 1024). The S3 case needs a Postgres server at
- * EXPTRACK_TEST_PG_URL (or postgres://postgres@127.0.0.1:5432/postgres) and is skipped without one.
+ * Next to each case, the same work done by the system's tools on the same file: `openssl dgst
+ * -sha256` (the digest), `cp` then `sync` of the copy (the copy, flushed), and `sha256sum`. The
+ * local case does a digest, a copy and a digest of the copy, so the tools' pace for that work is
+ * 1 GiB / (2 × openssl + cp&sync); the bench prints which fraction of it logArtifact reaches.
+ * Every line carries the 1-minute load average (the machine is shared: wall time depends on it,
+ * MB per CPU-second much less).
+ *
+ * Targets: >= 200 MB/s into the local store; peak RSS < 200 MB in both cases. Prints HOLDS or
+ * MISSED for each.
+ *
+ * Run: `npm run build && npm run bench -- artifacts` (or `npx tsx bench/artifacts.ts [MiB]`,
+ * default 1024). The S3 case needs a Postgres server at EXPTRACK_TEST_PG_URL (or
+ * postgres://postgres@127.0.0.1:5432/postgres) and is skipped without one.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExperimentTracker, type Backend } from '../src/index.js';
+
+const TARGET_MB_PER_S = 200;
+const TARGET_RSS_MB = 200;
+const root = join(import.meta.dirname, '..');
 
 interface CaseResult {
-  store: string;
+  bytes: number;
   seconds: number;
-  mbPerSecond: number;
-  peakRssMb: number;
-  /** User + system CPU seconds of the logging process (the S3 server runs in the parent, not counted). */
+  /** User + system CPU seconds of the logging process, all threads (the S3 server runs in the parent, not counted). */
   cpuSeconds: number;
-  /** RSS just before `logArtifact` (the runtime, the compiler, the drivers): the growth is the copy's. */
+  /** RSS just before the measured `logArtifact` (the runtime, the drivers): the growth is the copy's. */
   rssBeforeMb: number;
+  peakRssMb: number;
+  loadBefore: number;
+  loadAfter: number;
 }
 
-async function runCase(kind: string, file: string, dir: string, s3: string | undefined): Promise<CaseResult | string> {
-  let backend: Backend;
-  if (kind === 'sqlite') {
-    const { SqliteBackend } = await import('../src/entries/sqlite.js');
-    backend = new SqliteBackend({ path: join(dir, 'bench.db') });
-  } else {
-    const { PostgresBackend } = await import('../src/entries/postgres.js');
-    const { endpoint, bucket } = JSON.parse(s3!) as { endpoint: string; bucket: string };
-    const url = process.env.EXPTRACK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    backend = new PostgresBackend({ connectionString: url, schema: `bench_artifacts_${process.pid}`, artifacts: { s3: { endpoint, bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });
-    try {
-      await backend.init();
-    } catch (error) {
-      return `skipped: no Postgres (${(error as Error).message})`;
-    }
-  }
-  const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, captureEnvironment: false, handleProcessEvents: false, strict: true, backendTimeoutMs: 600_000 });
-  await tracker.startExperiment({ bench: 'artifacts' });
-  const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
-  const started = process.hrtime.bigint();
-  const cpuBefore = process.cpuUsage();
-  const logged = await tracker.logArtifact(file, { name: 'big' });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  await tracker.close();
-  if (kind === 's3') {
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: process.env.EXPTRACK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS bench_artifacts_${process.pid} CASCADE`);
-    await client.end();
-  }
-  const size = logged?.size ?? 0;
-  return { store: kind === 'sqlite' ? 'sqlite (blob directory)' : 's3 (s3rver, 127.0.0.1)', seconds, mbPerSecond: size / 1e6 / seconds, cpuSeconds, rssBeforeMb, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+interface ToolResult {
+  seconds: number;
+  /** CPU seconds of the tool's processes (from this process's children times), or undefined off Linux. */
+  cpuSeconds: number | undefined;
+  load: number;
 }
 
 /** Writes `mib` MiB of pseudo-random bytes without holding more than 1 MiB. */
@@ -81,9 +64,32 @@ function generate(path: string, mib: number): void {
   }
 }
 
+/** The user + system CPU seconds of this process's waited-for children (Linux: /proc/self/stat). */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a system tool to the end; undefined when it is not installed or fails. */
+function tool(command: string, args: string[]): ToolResult | undefined {
+  const load = loadavg()[0]!;
+  const cpuBefore = childrenCpuSeconds();
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = childrenCpuSeconds();
+  if (result.status !== 0) return undefined;
+  return { seconds, cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, load };
+}
+
 function runChild(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const child = spawn(process.execPath, args, { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -92,26 +98,59 @@ function runChild(args: string[]): Promise<{ stdout: string; stderr: string }> {
   });
 }
 
+/** The newest modification time of the files under a directory. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
+const verdict = (holds: boolean) => (holds ? 'HOLDS' : 'MISSED');
+const cpuText = (cpu: number | undefined) => (cpu === undefined ? '   n/a' : `${cpu.toFixed(2).padStart(6)}`);
+
 async function main(): Promise<void> {
-  if (process.argv[2] === '--case') {
-    const [, , , kind, file, dir, s3] = process.argv;
-    console.log(JSON.stringify(await runCase(kind!, file!, dir!, s3)));
+  const built = join(root, 'dist', 'index.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(root, 'src'))) {
+    console.log('dist/ is missing or older than src/: run `npm run build` first (the cases run on the built package, as users run it)');
+    process.exitCode = 1;
     return;
   }
   const mib = Number(process.argv[2] ?? 1024);
   const dir = mkdtempSync(join(tmpdir(), 'exptrack-bench-artifacts-'));
   const file = join(dir, 'big.bin');
   const { default: S3rver } = await import('s3rver');
-  const s3dir = join(dir, 's3');
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: 'bench', configs: [] }] });
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: 'bench', configs: [] }] });
   try {
     generate(file, mib);
+    const bytes = mib * 2 ** 20;
     const { port } = await server.run();
-    console.log(`file: ${mib} MiB; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const rows: string[] = [];
+    console.log(`file: ${mib} MiB (${(bytes / 1e6).toFixed(0)} MB); ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? '?'} CPUs; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+    // The system's tools on the same file: the machine's limits for the same work.
+    const copy = join(dir, 'copy.bin');
+    const tools: Array<[string, ToolResult | undefined]> = [
+      ['openssl dgst -sha256', tool('openssl', ['dgst', '-sha256', file])],
+      ['sha256sum', tool('sha256sum', [file])],
+      ['cp, then sync the copy', tool('sh', ['-c', 'cp "$1" "$2" && sync "$2"', 'sh', file, copy])],
+    ];
+    rmSync(copy, { force: true });
+    console.log('\nsystem tools on the same file          time      MB/s   CPU s   load');
+    for (const [label, result] of tools) {
+      console.log(result === undefined ? `${label.padEnd(36)} not available` : `${label.padEnd(36)} ${result.seconds.toFixed(2).padStart(6)} s ${mbps(bytes, result.seconds).toFixed(0).padStart(6)}  ${cpuText(result.cpuSeconds)}  ${result.load.toFixed(1).padStart(5)}`);
+    }
+    const digestTool = tools[0]![1] ?? tools[1]![1];
+    const copyTool = tools[2]![1];
+    const toolPace = digestTool && copyTool ? mbps(bytes, 2 * digestTool.seconds + copyTool.seconds) : undefined;
+    if (toolPace !== undefined) console.log(`the same work as logArtifact into a directory (digest, copy & sync, digest of the copy) by these tools: ${toolPace.toFixed(0)} MB/s`);
+
+    console.log(`\nlogArtifact (node ${process.version}, dist/)   time      MB/s   CPU s  MB/CPU-s  RSS before → peak   load start → end`);
+    const results: Record<string, CaseResult | string> = {};
     for (const kind of ['sqlite', 's3']) {
       // Asynchronously: the S3 server answers from this process's event loop meanwhile.
-      const child = await runChild([import.meta.filename, '--case', kind, file, dir, JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, bucket: 'bench' })]);
+      const child = await runChild([join(import.meta.dirname, 'children', 'log-artifact.mjs'), kind, file, dir, JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, bucket: 'bench' })]);
       const line = child.stdout.trim().split('\n').at(-1) ?? '';
       let result: CaseResult | string;
       try {
@@ -119,14 +158,30 @@ async function main(): Promise<void> {
       } catch {
         result = `failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`;
       }
-      rows.push(
-        typeof result === 'string'
-          ? `${kind.padEnd(26)} ${result}`
-          : `${result.store.padEnd(26)} ${result.mbPerSecond.toFixed(0).padStart(6)} MB/s  ${result.seconds.toFixed(2).padStart(7)} s  CPU ${result.cpuSeconds.toFixed(2).padStart(6)} s (${(Number(result.mbPerSecond * result.seconds) / result.cpuSeconds).toFixed(0).padStart(5)} MB/CPU-s)  peak RSS ${result.peakRssMb.toFixed(0).padStart(4)} MB (${result.rssBeforeMb.toFixed(0)} MB before the copy)`,
+      results[kind] = result;
+      const label = kind === 'sqlite' ? 'sqlite (blob directory)' : 's3 (s3rver, 127.0.0.1)';
+      if (typeof result === 'string') {
+        console.log(`${label.padEnd(36)} ${result}`);
+        continue;
+      }
+      console.log(
+        `${label.padEnd(36)} ${result.seconds.toFixed(2).padStart(6)} s ${mbps(result.bytes, result.seconds).toFixed(0).padStart(6)}  ${cpuText(result.cpuSeconds)}  ${(result.bytes / 1e6 / result.cpuSeconds).toFixed(0).padStart(8)}  ${result.rssBeforeMb.toFixed(0).padStart(4)} → ${result.peakRssMb.toFixed(0).padStart(4)} MB   ${result.loadBefore.toFixed(1).padStart(5)} → ${result.loadAfter.toFixed(1)}`,
       );
     }
-    console.log(`${'store'.padEnd(26)} ${'throughput'.padStart(11)}  ${'time'.padStart(9)}  ${'CPU time of the logging process'.padEnd(38)}  peak RSS (target: >= 200 MB/s local, < 200 MB)`);
-    for (const row of rows) console.log(row);
+
+    console.log('');
+    const local = results.sqlite;
+    if (typeof local === 'object') {
+      const pace = mbps(local.bytes, local.seconds);
+      console.log(`${verdict(pace >= TARGET_MB_PER_S)}: logArtifact into the local store at ${pace.toFixed(0)} MB/s (target >= ${TARGET_MB_PER_S} MB/s; load ${local.loadBefore.toFixed(1)} → ${local.loadAfter.toFixed(1)} on 2 cores)${toolPace === undefined ? '' : `, ${((100 * pace) / toolPace).toFixed(0)} % of the system tools' pace for the same work`}`);
+    } else {
+      console.log(`MISSED: logArtifact into the local store did not run (${local})`);
+    }
+    for (const kind of ['sqlite', 's3']) {
+      const result = results[kind];
+      if (typeof result === 'object') console.log(`${verdict(result.peakRssMb < TARGET_RSS_MB)}: peak RSS of the ${kind} case ${result.peakRssMb.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`);
+      else console.log(`${kind} case: ${result}`);
+    }
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await server.close().catch(() => undefined);

@@ -15,6 +15,7 @@ import type {
 import type { TrackerEvent } from '../core/backend.js';
 import { ExptrackError } from '../core/errors.js';
 import type { BlobStore } from './blob-store.js';
+import { checkDigest } from './check-digest.js';
 
 /** The rows side of an artifact store: what each backend reads from its tables. */
 export interface ArtifactIndex {
@@ -76,6 +77,11 @@ export class ArtifactStore implements ArtifactReader {
       throw new ExptrackError(`run ${experimentId} has no image "${key}" at step ${String(step)}`, { code: 'not_found', field: 'step', value: step });
     }
     return this.blobs.read(item.digest);
+  }
+
+  /** Whether the blob store holds `digest` (checked to be well formed first). */
+  async hasBlob(digest: string): Promise<boolean> {
+    return this.blobs.has(checkDigest(digest));
   }
 
   async collectGarbage(options: { dryRun?: boolean } = {}): Promise<GarbageReport> {

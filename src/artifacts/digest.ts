@@ -3,10 +3,7 @@
  * @module
  */
 import { createHash, type Hash } from 'node:crypto';
-import { ExptrackError } from '../core/errors.js';
 import type { ArtifactFile } from '../core/artifacts.js';
-
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** A new SHA-256 hash. */
 export function newHash(): Hash {
@@ -21,16 +18,6 @@ export function digestOf(hash: Hash): string {
 /** The digest of bytes in memory. */
 export function digestOfBytes(bytes: Uint8Array): string {
   return digestOf(newHash().update(bytes));
-}
-
-/**
- * Checks that a digest read from a store, an export or a request is well formed: it names a blob,
- * and a directory store builds a path from it.
- * @throws ExptrackError `invalid_input` naming `field`.
- */
-export function checkDigest(digest: unknown, field = 'digest'): string {
-  if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new ExptrackError(`${field} must be "sha256:" and 64 lowercase hex digits`, { code: 'invalid_input', field, value: digest });
-  return digest;
 }
 
 /**

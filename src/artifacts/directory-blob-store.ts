@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobSource } from '../core/artifacts.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
-import { checkDigest } from './digest.js';
+import { checkDigest } from './check-digest.js';
 import { checkCopy, digestOfFile, missingBlob, verifiedChunks, verifyChunks } from './verify-copy.js';
 
 /** A {@link BlobStore} in a directory. */

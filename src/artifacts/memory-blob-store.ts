@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { BlobSource } from '../core/artifacts.js';
 import { ExptrackError } from '../core/errors.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
-import { checkDigest, digestOfBytes } from './digest.js';
+import { checkDigest } from './check-digest.js';
+import { digestOfBytes } from './digest.js';
 import { missingBlob, verifiedChunks } from './verify-copy.js';
 
 /** A {@link BlobStore} in a Map. */

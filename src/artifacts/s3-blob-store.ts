@@ -1,15 +1,18 @@
 /**
  * Blobs as objects of an S3-compatible bucket (AWS S3, MinIO, R2, GCS interop) through the AWS SDK
  * v3 client, which is an optional peer dependency loaded only when this store is first used.
- * Objects are `<prefix>sha256/ab/cdef…`; large blobs go up in parts of 8 MiB, four at a time, read
- * from the source as they are sent, so memory stays flat whatever the size.
+ * Objects are `<prefix>sha256/ab/cdef…`; large blobs go up in parts of 8 MiB, four at a time, each
+ * read from the file straight into one of five reused buffers (40 MiB) and hashed on the way, so
+ * memory stays flat whatever the size.
  * @module
  */
+import { open } from 'node:fs/promises';
 import type { BlobSource } from '../core/artifacts.js';
 import { ExptrackError } from '../core/errors.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
-import { checkDigest } from './digest.js';
-import { missingBlob, verifiedChunks } from './verify-copy.js';
+import { checkDigest } from './check-digest.js';
+import { digestOf, newHash } from './digest.js';
+import { checkCopy, missingBlob, verifiedChunks } from './verify-copy.js';
 
 /**
  * Where the S3 blobs of a store live.
@@ -112,10 +115,9 @@ export class S3BlobStore implements BlobStore {
     if (await this.has(source.digest)) return false;
     const { sdk, client } = await this.client();
     const Bucket = this.config.bucket;
-    const chunks = verifiedChunks(source);
     if (source.size <= PART_BYTES) {
       const parts: Uint8Array[] = [];
-      for await (const chunk of chunks) parts.push(chunk);
+      for await (const chunk of verifiedChunks(source)) parts.push(chunk);
       await client.send(new sdk.PutObjectCommand({ Bucket, Key: key, Body: Buffer.concat(parts) })).catch((e: unknown) => {
         throw s3Error(e, 'PutObject');
       });
@@ -128,17 +130,19 @@ export class S3BlobStore implements BlobStore {
     const done: Array<{ ETag: unknown; PartNumber: number }> = [];
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
-    const send = async (body: Buffer, PartNumber: number) => {
-      const reply = await client.send(new sdk.UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber, Body: body }));
-      done.push({ ETag: reply.ETag, PartNumber });
-    };
-    // Up to PART_CONCURRENCY parts travel at once while the next is read and hashed.
-    const start = async (body: Buffer, PartNumber: number) => {
+    // Up to PART_CONCURRENCY parts travel at once while the next is read and hashed. A part's
+    // buffer goes back to the pool when the part is sent, so memory is the pool's whatever the size.
+    const start = async (body: Uint8Array, PartNumber: number, release: () => void) => {
       if (failure !== undefined) throw failure;
-      const task: Promise<void> = send(body, PartNumber).then(
-        () => void inFlight.delete(task),
+      const task: Promise<void> = client.send(new sdk.UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber, Body: body })).then(
+        (reply) => {
+          done.push({ ETag: reply.ETag, PartNumber });
+          inFlight.delete(task);
+          release();
+        },
         (error: unknown) => {
           inFlight.delete(task);
+          release();
           failure ??= error;
         },
       );
@@ -147,26 +151,15 @@ export class S3BlobStore implements BlobStore {
       if (failure !== undefined) throw failure;
     };
     try {
-      let partNumber = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      for await (const chunk of chunks) {
-        pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= PART_BYTES) {
-          const whole = Buffer.concat(pending);
-          pending = [Buffer.from(whole.subarray(PART_BYTES))];
-          pendingBytes = pending[0]!.length;
-          await start(whole.subarray(0, PART_BYTES), ++partNumber);
-        }
-      }
-      if (pendingBytes > 0) await start(Buffer.concat(pending), ++partNumber);
+      const parts = 'path' in source ? fileParts(source) : byteParts(source);
+      for await (const part of parts) await start(part.body, part.number, part.release);
       await Promise.all(inFlight);
       if (failure !== undefined) throw failure;
       done.sort((a, b) => a.PartNumber - b.PartNumber);
-      // The source was checked (the generator ended) before the object becomes visible here.
+      // The source was checked (the parts ended) before the object becomes visible here.
       await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }));
     } catch (error) {
+      await Promise.allSettled(inFlight);
       await client.send(new sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })).catch(() => undefined);
       throw ExptrackError.is(error) ? error : s3Error(error, 'UploadPart');
     }
@@ -218,6 +211,67 @@ export class S3BlobStore implements BlobStore {
     const loaded = await this.loaded?.catch(() => undefined);
     loaded?.client.destroy();
     this.loaded = undefined;
+  }
+}
+
+/** One part of a multipart upload; `release` gives its buffer back once it is sent. */
+interface Part {
+  number: number;
+  body: Uint8Array;
+  release: () => void;
+}
+
+/**
+ * The parts of a file, each read straight into one of PART_CONCURRENCY + 1 buffers of PART_BYTES
+ * (the one being read and those in flight) and hashed; a part waits for a free buffer. After the
+ * last part, throws when the bytes are not the ones the digest and size name.
+ */
+async function* fileParts(source: { digest: string; size: number; path: string }): AsyncGenerator<Part> {
+  const free: Buffer[] = Array.from({ length: PART_CONCURRENCY + 1 }, () => Buffer.allocUnsafe(PART_BYTES));
+  let wake: (() => void) | undefined;
+  const hash = newHash();
+  let size = 0;
+  const handle = await open(source.path, 'r');
+  try {
+    for (let number = 1; ; number++) {
+      while (free.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const buffer = free.pop()!;
+      let filled = 0;
+      while (filled < PART_BYTES) {
+        const { bytesRead } = await handle.read(buffer, filled, PART_BYTES - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0) {
+        free.push(buffer);
+        break;
+      }
+      const body = buffer.subarray(0, filled);
+      hash.update(body);
+      size += filled;
+      yield {
+        number,
+        body,
+        release: () => {
+          free.push(buffer);
+          wake?.();
+          wake = undefined;
+        },
+      };
+      if (filled < PART_BYTES) break;
+    }
+  } finally {
+    await handle.close();
+  }
+  checkCopy({ digest: digestOf(hash), size }, source, source.path);
+}
+
+/** The parts of bytes in memory: views of them, no copy, checked like a file's. */
+async function* byteParts(source: { digest: string; size: number; bytes: Uint8Array }): AsyncGenerator<Part> {
+  const { bytes } = source;
+  checkCopy({ digest: digestOf(newHash().update(bytes)), size: bytes.byteLength }, source, 'bytes');
+  for (let at = 0, number = 1; at < bytes.byteLength; at += PART_BYTES, number++) {
+    yield { number, body: bytes.subarray(at, at + PART_BYTES), release: () => undefined };
   }
 }
 

@@ -268,4 +268,16 @@ export interface ArtifactReader {
   readMedia(experimentId: string, key: string, options: { step: number }): Promise<Uint8Array>;
   /** Finds (and unless `dryRun`, deletes) blobs no artifact or image of any run refers to. */
   collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport>;
+  /**
+   * Whether the store's blob store holds the bytes of `digest` (`sha256:` and 64 lowercase hex
+   * digits): a tracking server asks before a client uploads a blob, so bytes the store has are
+   * not sent again. Optional: a store without it is treated as holding nothing.
+   * @throws ExptrackError `invalid_input` naming `digest` when it is not well formed.
+   * @example
+   * ```ts
+   * const [model] = await store.getArtifacts(id);
+   * if (store.hasBlob && (await store.hasBlob(model.digest))) console.log('the bytes are stored');
+   * ```
+   */
+  hasBlob?(digest: string): Promise<boolean>;
 }

@@ -5,6 +5,10 @@
  *
  * - `PUT /blobs/:digest` (write): the bytes of one blob, hashed as they arrive and refused unless
  *   they are the digest's; at most `maxBlobBytes`; idempotent (a staged blob is not read again).
+ * - `POST /blobs/missing` (write), body `{ "digests": ["sha256:…", …] }` (at most 10,000): answers
+ *   `{ "missing": [...] }`, the digests neither staged nor in the store's blob store, in the order
+ *   asked. A client uploads only those; a batch may then name a blob the store holds without
+ *   uploading it.
  * - `GET /experiments/:id/artifacts`, `/lineage`, `/media-keys`, `/media?key=K` (read): JSON.
  * - `GET /experiments/:id/artifacts/:name/content?version=N&file=F` and
  *   `GET /experiments/:id/media/:key/content?step=S` (read): the bytes, streamed, as an attachment
@@ -27,6 +31,10 @@ export interface ArtifactRoutesOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Most digests one `POST /blobs/missing` may ask about. */
+export const MAX_MISSING_QUERY = 10_000;
+/** How many digests are looked up at once (an S3 store answers each with a request). */
+const LOOKUP_CONCURRENCY = 16;
 
 /**
  * The artifact routes of the exptrack API.
@@ -57,6 +65,22 @@ export function artifactRoutes(options: ArtifactRoutesOptions): Route[] {
         const declared = ctx.req.headers['content-length'] === undefined ? undefined : Number(ctx.req.headers['content-length']);
         const stored = await staging.receive(digest, ctx.req, declared);
         return json({ digest, stored }, false);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/blobs/missing',
+      access: 'write',
+      async handle(ctx) {
+        const body = (await readJsonBody(ctx.req, MAX_MISSING_QUERY * 80 + 1024)) as { digests?: unknown } | null;
+        const digests = body?.digests;
+        if (!Array.isArray(digests) || digests.length > MAX_MISSING_QUERY) throw new HttpError(400, `digests must be an array of at most ${MAX_MISSING_QUERY} digests`);
+        for (const [i, digest] of digests.entries()) {
+          if (typeof digest !== 'string' || !DIGEST.test(digest)) throw new HttpError(400, `digests[${i}] must be "sha256:" and 64 lowercase hex digits`);
+        }
+        const held = storeHolds(options.store);
+        const present = await mapLimited(digests as string[], LOOKUP_CONCURRENCY, async (digest) => (await staging.has(digest)) || (await held(digest)));
+        return json({ missing: (digests as string[]).filter((_, i) => !present[i]) }, false);
       },
     },
     { method: 'GET', path: '/experiments/:id/artifacts', access: 'read', handle: async (ctx) => json(await reader().getArtifacts(ctx.params.id!)) },
@@ -104,24 +128,61 @@ export function artifactRoutes(options: ArtifactRoutesOptions): Route[] {
 
 /**
  * Gives the artifact and image events of a checked batch the bytes their client uploaded before
- * it: artifact sources become the staged files, images their bytes.
+ * it: artifact sources become the staged files, images their bytes. A blob that was not uploaded
+ * but that the store's blob store holds already (the client asked `POST /blobs/missing`) needs no
+ * bytes: its source is left out, and the store writes the rows only.
  *
  * @param events - the batch's checked events (sources and images name blobs by digest and size)
  * @param staging - the staging area
+ * @param held - whether the store holds a blob (see {@link storeHolds})
  * @returns the events as the store writes them
- * @throws ExptrackError `invalid_input` naming the event's field when a blob was not uploaded
+ * @throws ExptrackError `invalid_input` naming the event's field when a blob was neither uploaded nor held
  */
-export async function withUploadedContent(events: TrackerEvent[], staging: BlobStaging): Promise<TrackerEvent[]> {
+export async function withUploadedContent(events: TrackerEvent[], staging: BlobStaging, held: (digest: string) => Promise<boolean>): Promise<TrackerEvent[]> {
   const out: TrackerEvent[] = [];
+  // Staged first: a blob uploaded for this batch is the one to store, even if the store has it too.
+  const fromStore = async (digest: string, size: number) => !(await staging.has(digest, size)) && (await held(digest));
   for (const [i, event] of events.entries()) {
     if (event.type === 'artifact') {
-      out.push({ ...event, sources: await Promise.all(event.sources.map((s, j) => staging.source(s.digest, s.size, `events[${i}].sources[${j}].digest`))) });
+      const sources = [];
+      for (const [j, s] of event.sources.entries()) {
+        if (!(await fromStore(s.digest, s.size))) sources.push(await staging.source(s.digest, s.size, `events[${i}].sources[${j}].digest`));
+      }
+      out.push({ ...event, sources });
     } else if (event.type === 'media' && event.media.kind === 'image') {
-      out.push({ ...event, bytes: await staging.imageBytes(event.media.digest, event.media.size, `events[${i}].media.digest`) });
+      const { digest, size } = event.media;
+      out.push((await fromStore(digest, size)) ? event : { ...event, bytes: await staging.imageBytes(digest, size, `events[${i}].media.digest`) });
     } else {
       out.push(event);
     }
   }
+  return out;
+}
+
+/**
+ * Whether a store's blob store holds a digest; always false for a store that cannot say (no
+ * artifacts, or no `hasBlob`), whose clients then upload every blob.
+ *
+ * @param store - the server's store
+ * @returns the lookup
+ */
+export function storeHolds(store: Backend): (digest: string) => Promise<boolean> {
+  if (!hasArtifacts(store) || typeof store.hasBlob !== 'function') return async () => false;
+  const reader = store as Backend & Required<Pick<ArtifactReader, 'hasBlob'>>;
+  return (digest) => reader.hasBlob(digest);
+}
+
+/** `f` of every item, at most `limit` at once, answers in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
 

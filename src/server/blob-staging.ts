@@ -98,6 +98,17 @@ export class BlobStaging {
   }
 
   /**
+   * Whether a blob is staged (uploaded, waiting for its batch).
+   *
+   * @param digest - the blob (well formed)
+   * @param size - when given, the staged file must have this size
+   */
+  async has(digest: string, size?: number): Promise<boolean> {
+    const info = await stat(this.pathOf(digest)).catch(() => undefined);
+    return info?.isFile() === true && (size === undefined || info.size === size);
+  }
+
+  /**
    * The source of a staged blob for a store's write.
    *
    * @param digest - the blob
@@ -107,8 +118,7 @@ export class BlobStaging {
    */
   async source(digest: string, size: number, field: string): Promise<BlobSource & { path: string }> {
     const path = this.pathOf(digest);
-    const info = await stat(path).catch(() => undefined);
-    if (info?.size !== size) {
+    if (!(await this.has(digest, size))) {
       throw new ExptrackError(`blob ${digest} of ${size} bytes was not uploaded: PUT its bytes to /api/v1/blobs/${digest} before the batch that names it`, { code: 'invalid_input', field, value: digest });
     }
     return { digest, size, path };

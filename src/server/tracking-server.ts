@@ -17,7 +17,7 @@ import { HttpError, hostName, isLoopback, listen, requestUrl, Query, sendError }
 import { Ingestion } from './ingestion.js';
 import { Router, type Answer, type Route } from './router.js';
 import { trackingRoutes } from './tracking-routes.js';
-import { artifactRoutes, withUploadedContent } from './artifact-routes.js';
+import { artifactRoutes, storeHolds, withUploadedContent } from './artifact-routes.js';
 import { BlobStaging } from './blob-staging.js';
 
 /** A store the server reads and writes. */
@@ -116,7 +116,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
         ingestion,
         maxBatchBytes: options.maxBatchBytes ?? 64 * 1024 * 1024,
         version: options.version ?? 'unknown',
-        prepareEvents: (events) => withUploadedContent(events, staging),
+        prepareEvents: (events) => withUploadedContent(events, staging, storeHolds(options.store)),
       }),
     )
     .mount('/api/v1', artifactRoutes({ store: options.store, staging }));

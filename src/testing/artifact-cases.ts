@@ -154,8 +154,13 @@ export function artifactConformanceCases(options: ArtifactConformanceOptions): C
       ok(await b.deleteExperiment(c));
       const dry = await b.collectGarbage({ dryRun: true });
       equal({ blobs: dry.blobs, bytes: dry.bytes, digests: dry.digests, deleted: dry.deleted }, { blobs: 1, bytes: bytes.length, digests: [digestOf(bytes)], deleted: false }, 'one blob of 4 MiB: stored once');
+      if (b.hasBlob) equal(await b.hasBlob(digestOf(bytes)), true, 'hasBlob: the store holds the blob before gc');
       equal((await b.collectGarbage()).deleted, true);
       equal((await b.collectGarbage({ dryRun: true })).blobs, 0);
+      if (b.hasBlob) {
+        equal(await b.hasBlob(digestOf(bytes)), false, 'hasBlob: gc deleted the blob');
+        await rejects(b.hasBlob('sha256:XYZ'), (e: unknown) => ExptrackError.is(e) && e.code === 'invalid_input' && e.field === 'digest');
+      }
     }),
     withBackend('artifacts: a source whose bytes are not its digest is refused and leaves nothing behind', async (b, dir) => {
       const id = await started(b);

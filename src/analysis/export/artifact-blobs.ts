@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { ArtifactReader, BlobSource, MediaRecord } from '../../core/artifacts.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import { DirectoryBlobStore } from '../../artifacts/directory-blob-store.js';
-import { checkDigest } from '../../artifacts/digest.js';
+import { checkDigest } from '../../artifacts/check-digest.js';
 import type { ExportedArtifact, ExptrackExport } from './export-format.js';
 import type { ExportLine } from './export-lines-format.js';
 

@@ -9,7 +9,7 @@ import type { ArtifactFile, ArtifactRecord, BlobSource, MediaRecord } from '../.
 import type { TrackerEvent } from '../../core/backend.js';
 import { invalidInput } from '../../core/errors.js';
 import type { JsonValue } from '../../core/types.js';
-import { checkDigest } from '../../artifacts/digest.js';
+import { checkDigest } from '../../artifacts/check-digest.js';
 import type { HistogramValue, TableValue } from '../../core/artifacts.js';
 import { blobSourceIn } from './artifact-blobs.js';
 import { decodeJson, requireObject } from './export-format.js';

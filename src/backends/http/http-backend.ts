@@ -250,6 +250,13 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
         this.lastOutage = undefined;
       } catch (error) {
         const failure = error instanceof ExptrackError ? error : new ExptrackError(String(error), { code: 'backend_failed', backend: 'http', cause: error });
+        const head = group[0]!;
+        if (group.length === 1 && head.blobs !== undefined && !head.uploadAll && namesMissingBlob(failure)) {
+          // A blob the server said it had (or took) was gone when the batch came: send them all, once more.
+          head.uploadAll = true;
+          for (const blob of head.blobs) blob.sent = false;
+          continue;
+        }
         if (!failure.isRetryable) {
           // Refused for good (bad input, an unknown experiment): not retried, reported by flush.
           this.queue.splice(0, count);
@@ -274,10 +281,21 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
     }
   }
 
-  /** Uploads the blobs a batch names, each once (a retry skips those already sent). */
+  /**
+   * Uploads the blobs a batch names that the server does not have, each once (a retry skips those
+   * already sent): the server is asked first, so bytes its store holds (the same model logged by an
+   * earlier run) are not sent again. After the server said a blob it had named was gone by the
+   * time the batch came (collected, or its upload expired), every blob is uploaded unasked.
+   */
   private async uploadBlobs(entry: QueuedBatch): Promise<void> {
-    for (const blob of entry.blobs ?? []) {
-      if (blob.sent) continue;
+    const unsent = (entry.blobs ?? []).filter((blob) => !blob.sent);
+    if (unsent.length === 0) return;
+    const missing = entry.uploadAll ? undefined : await this.blobs.missing(unsent.map((blob) => blob.digest));
+    for (const blob of unsent) {
+      if (missing !== undefined && !missing.has(blob.digest)) {
+        blob.sent = true;
+        continue;
+      }
       await this.blobs.upload(blob.digest, blob.size, await uploadBody(blob).catch((cause: unknown) => {
         throw new ExptrackError(`cannot read ${'path' in blob ? blob.path : 'an image'} to upload it: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'not_found', field: 'path', backend: 'http', cause });
       }));
@@ -499,6 +517,8 @@ interface QueuedBatch {
   points: number;
   /** Only metric columns and run updates share a request: a refusal then concerns them all alike. */
   mergeable: boolean;
+  /** Upload every blob without asking the server which it has (set after it lost one it had). */
+  uploadAll?: boolean;
   settle?: (error?: ExptrackError) => void;
 }
 
@@ -519,6 +539,11 @@ function toLedgerEntry(entry: QueuedBatch): LedgerEntry {
 function fromLedgerEntry({ session, sequence, body, blobs }: LedgerEntry): QueuedBatch {
   const pending = (blobs ?? []).map(fromLedgerBlob).filter((b): b is PendingBlob => b !== undefined);
   return { session, sequence, body, points: 0, mergeable: false, ...(pending.length > 0 ? { blobs: pending } : {}) };
+}
+
+/** The server's refusal of a batch that names a blob it has neither staged nor stored. */
+function namesMissingBlob(failure: ExptrackError): boolean {
+  return failure.code === 'invalid_input' && /^events\[\d+\]\.(sources\[\d+\]|media)\.digest$/.test(failure.field ?? '');
 }
 
 function runPath(experimentId: string): string {

@@ -125,6 +125,8 @@ export class HttpClient {
 
 /** Upload and download time limit per MiB, on top of `requestTimeoutMs` (slow links, big artifacts). */
 const MS_PER_MIB = 1_000;
+/** Most digests per `POST /blobs/missing` (the server's limit). */
+const MISSING_QUERY_DIGESTS = 10_000;
 
 /**
  * Sends one blob's bytes to `PUT /blobs/:digest`, or opens a download's body.
@@ -147,6 +149,32 @@ export class BlobTransfer {
   async upload(digest: string, size: number, body: Blob | Uint8Array): Promise<void> {
     const response = await this.request('PUT', `/blobs/${digest}`, size, { body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream' } });
     await response.arrayBuffer();
+  }
+
+  /**
+   * Asks the server which blobs it needs (`POST /blobs/missing`): those neither uploaded nor in
+   * its store's blob store.
+   *
+   * @param digests - the blobs a batch names
+   * @returns the digests to upload; undefined from a server without the route (upload them all)
+   * @throws RequestFailure
+   */
+  async missing(digests: readonly string[]): Promise<Set<string> | undefined> {
+    const missing = new Set<string>();
+    for (let at = 0; at < digests.length; at += MISSING_QUERY_DIGESTS) {
+      let answer: unknown;
+      try {
+        answer = await this.client.send('POST', '/blobs/missing', JSON.stringify({ digests: digests.slice(at, at + MISSING_QUERY_DIGESTS) }));
+      } catch (error) {
+        // A server older than the route: 405 (PUT /blobs/:digest has the path), or 404.
+        if (error instanceof RequestFailure && (error.status === 405 || error.status === 404)) return undefined;
+        throw error;
+      }
+      const list = (answer as { missing?: unknown } | null)?.missing;
+      if (!Array.isArray(list)) return undefined;
+      for (const digest of list) if (typeof digest === 'string') missing.add(digest);
+    }
+    return missing;
   }
 
   /**

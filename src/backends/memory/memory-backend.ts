@@ -321,6 +321,11 @@ export class MemoryBackend implements Backend, ExperimentReader, ResponseCacheSt
     return this.artifacts.readMedia(experimentId, key, options);
   }
 
+  /** Whether the blob store holds `digest`: what a tracking server asks before a client uploads it. */
+  hasBlob(digest: string): Promise<boolean> {
+    return this.artifacts.hasBlob(digest);
+  }
+
   collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport> {
     return this.artifacts.collectGarbage(options);
   }

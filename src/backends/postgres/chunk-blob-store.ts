@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobSource } from '../../core/artifacts.js';
 import type { BlobInfo, BlobStore } from '../../artifacts/blob-store.js';
-import { checkDigest } from '../../artifacts/digest.js';
+import { checkDigest } from '../../artifacts/check-digest.js';
 import { missingBlob, verifiedChunks } from '../../artifacts/verify-copy.js';
 import type { PgPool, PgPoolClient } from './pg-driver.js';
 

@@ -334,6 +334,11 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     return this.withStoreErrors(() => this.artifacts.readMedia(experimentId, key, options));
   }
 
+  /** Whether the blob store holds `digest`: what a tracking server asks before a client uploads it. */
+  hasBlob(digest: string): Promise<boolean> {
+    return this.withStoreErrors(() => this.artifacts.hasBlob(digest));
+  }
+
   /** Finds (and unless `dryRun`, deletes) blobs no artifact or image refers to. */
   collectGarbage(options?: { dryRun?: boolean }): Promise<GarbageReport> {
     return this.withStoreErrors(() => this.artifacts.collectGarbage(options));
