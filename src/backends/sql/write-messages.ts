@@ -1,9 +1,9 @@
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
 import { packedColumnsOf } from '../../core/packed-columns.js';
-import type { StoreEvent } from './event-writer.js';
+import type { StoreEvent } from './store-event.js';
 
-/** What the main thread sends the write thread. */
+/** What the main thread sends a store's write thread (SQLite's, Postgres'). */
 export type WriteRequest =
   | { kind: 'write'; id: number; events: readonly PackedEvent[]; batch?: BatchIdentity; signal?: Int32Array; load?: InFlightLoad }
   | { kind: 'close'; id: number };
@@ -112,13 +112,6 @@ export interface SerializedError {
   value?: unknown;
 }
 
-/** The options the write thread opens the store with. */
-export interface WriteThreadOptions {
-  path: string;
-  busyTimeoutMs: number;
-  lockRetryMs: number;
-}
-
 export function serializeError(error: unknown): SerializedError {
   if (ExptrackError.is(error)) {
     const out: SerializedError = { message: error.message, code: error.code };
@@ -135,6 +128,7 @@ export function serializeError(error: unknown): SerializedError {
   return { message: error instanceof Error ? error.message : String(error), code: 'backend_failed' };
 }
 
-export function deserializeError(error: SerializedError): ExptrackError {
-  return new ExptrackError(error.message, { code: error.code, field: error.field, value: error.value, backend: 'sqlite' });
+/** The error again, on the thread that asked, as the store `backend` (`sqlite`, `postgres`) reports it. */
+export function deserializeError(error: SerializedError, backend: string): ExptrackError {
+  return new ExptrackError(error.message, { code: error.code, field: error.field, value: error.value, backend });
 }

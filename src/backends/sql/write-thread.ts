@@ -13,8 +13,10 @@ import {
   packEvents,
   type WriteReply,
   type WriteRequest,
-  type WriteThreadOptions,
 } from './write-messages.js';
+
+/** The stores that have a write thread: each has its script, `<store>/write-worker.ts`. */
+export type WriteThreadStore = 'sqlite' | 'postgres';
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
@@ -32,8 +34,10 @@ interface Pending {
 }
 
 /**
- * The main thread's side of the write thread: posts batches, resolves when they are committed.
- * The worker is unreferenced while idle, so it never keeps a finished script alive.
+ * The main thread's side of a store's write thread: posts batches, resolves when they are
+ * committed, and lets a logging call wait (synchronously) while too much is uncommitted. The same
+ * for every store that has one (SQLite, Postgres); the thread's script applies the batches. The
+ * worker is unreferenced while idle, so it never keeps a finished script alive.
  */
 export class WriteThread {
   private nextId = 1;
@@ -45,6 +49,7 @@ export class WriteThread {
   private readonly handedOver: Array<{ id: number; at: number }> = [];
 
   private constructor(
+    private readonly store: WriteThreadStore,
     private readonly worker: Worker,
     private readonly port: MessagePort,
     /** Points and kilobytes handed to the thread and not yet committed, shared with it. */
@@ -57,7 +62,7 @@ export class WriteThread {
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
       if (this.closing) this.settleAll();
-      else this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
+      else this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code})`, { code: 'unavailable', backend: store }));
     });
     this.idle();
   }
@@ -68,8 +73,8 @@ export class WriteThread {
    * (a flag or loader of the parent process it cannot take). The caller then writes on the main
    * thread, so nothing is lost; a failed start is said once on stderr as a process warning.
    */
-  static async start(options: WriteThreadOptions): Promise<WriteThread | undefined> {
-    const script = workerScript();
+  static async start(store: WriteThreadStore, options: unknown): Promise<WriteThread | undefined> {
+    const script = workerScript(store);
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
     const inFlight = new Int32Array(new SharedArrayBuffer(4 * IN_FLIGHT_SLOTS));
@@ -80,10 +85,10 @@ export class WriteThread {
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
       });
-      return new WriteThread(worker, port1, inFlight);
+      return new WriteThread(store, worker, port1, inFlight);
     } catch (cause) {
       port1.close();
-      warnOnce(`the sqlite write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
+      warnOnce(store, `the ${store} write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
       return undefined;
     }
   }
@@ -138,7 +143,7 @@ export class WriteThread {
     const transfer: ArrayBuffer[] = [];
     this.port.postMessage({ kind: 'write', id, events: packEvents(events, transfer), signal } satisfies WriteRequest, transfer);
     if (Atomics.wait(signal, 0, 0, SYNC_WRITE_TIMEOUT_MS) === 'timed-out') {
-      throw new ExptrackError(`the sqlite write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: 'sqlite' });
+      throw new ExptrackError(`the ${this.store} write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: this.store });
     }
     // Replies come in order: settle the earlier ones on the way to ours.
     for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) {
@@ -146,7 +151,7 @@ export class WriteThread {
       if (reply.id === id) outcome = reply;
       else this.settle(reply);
     }
-    if (outcome?.error) throw deserializeError(outcome.error);
+    if (outcome?.error) throw deserializeError(outcome.error, this.store);
   }
 
   async close(): Promise<void> {
@@ -159,7 +164,7 @@ export class WriteThread {
   /** The thread ended after it was asked to close: its last answers are still in the port. */
   private settleAll(): void {
     for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
-    this.failPending(new ExptrackError('the sqlite write thread closed before it answered', { code: 'unavailable', backend: 'sqlite' }));
+    this.failPending(new ExptrackError(`the ${this.store} write thread closed before it answered`, { code: 'unavailable', backend: this.store }));
   }
 
   private failPending(error: ExptrackError): void {
@@ -183,7 +188,7 @@ export class WriteThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.idle();
-    if (reply.error) pending.reject(deserializeError(reply.error));
+    if (reply.error) pending.reject(deserializeError(reply.error, this.store));
     else pending.resolve();
   }
 
@@ -199,12 +204,15 @@ export class WriteThread {
   }
 }
 
-/** The worker script beside this module: `.js` or `.cjs` in the package, `.ts` in the sources. */
-function workerScript(): URL | undefined {
+/**
+ * The store's worker script: `<store>-write-worker.js` or `.cjs` beside this module in the package,
+ * `../<store>/write-worker.ts` in the sources.
+ */
+function workerScript(store: WriteThreadStore): URL | undefined {
   const here = import.meta.url;
   const extension = here.slice(here.lastIndexOf('.'));
-  const name = extension === '.ts' ? 'write-worker.ts' : `sqlite-write-worker${extension}`;
-  const url = new URL(`./${name}`, here);
+  const name = extension === '.ts' ? `../${store}/write-worker.ts` : `./${store}-write-worker${extension}`;
+  const url = new URL(name, here);
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
@@ -219,10 +227,10 @@ function startWorker(script: URL, workerData: unknown, transferList: MessagePort
   return new Worker(code, { eval: true, workerData, transferList, execArgv: [] });
 }
 
-let warned = false;
+const warned = new Set<WriteThreadStore>();
 
-function warnOnce(message: string): void {
-  if (warned) return;
-  warned = true;
+function warnOnce(store: WriteThreadStore, message: string): void {
+  if (warned.has(store)) return;
+  warned.add(store);
   process.emitWarning(message, { code: 'EXPTRACK_WRITE_THREAD' });
 }
