@@ -76,11 +76,15 @@ export interface InFlightLoad {
   kilobytes: number;
 }
 
-/** Slots of the shared in-flight counter: points, kilobytes, and the id of the last committed write. */
+/**
+ * Slots of the shared in-flight counter: points, kilobytes, the id of the last committed write, and
+ * the points a second the thread commits while it has work (its recent rate, 0 before it is known).
+ */
 export const IN_FLIGHT_POINTS = 0;
 export const IN_FLIGHT_KILOBYTES = 1;
 export const LAST_COMMITTED_ID = 2;
-export const IN_FLIGHT_SLOTS = 3;
+export const COMMIT_RATE = 3;
+export const IN_FLIGHT_SLOTS = 4;
 
 /** The size a batch of packed events holds in flight: its points, and roughly its bytes. */
 export function inFlightLoad(events: readonly PackedEvent[]): InFlightLoad {

@@ -4,6 +4,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import {
+  COMMIT_RATE,
   deserializeError,
   IN_FLIGHT_KILOBYTES,
   IN_FLIGHT_POINTS,
@@ -28,6 +29,14 @@ const SYNC_WRITE_TIMEOUT_MS = 15_000;
  */
 const MAX_UNCOMMITTED_AGE_MS = 500;
 
+/**
+ * Backpressure by the store's speed: at most what the thread commits in this long is in flight (and
+ * never less than two batches, so that it always has the next one). A store slower than the loop
+ * (Postgres on a busy server) then makes each hand-over wait about one batch's commit, instead of
+ * letting the loop run ahead by `maxPointsInFlight` and then wait for all of it at once.
+ */
+const MAX_QUEUED_SECONDS = 0.25;
+
 interface Pending {
   resolve: () => void;
   reject: (error: ExptrackError) => void;
@@ -47,6 +56,8 @@ export class WriteThread {
   private stopped = false;
   /** The ids and hand-over times of the batches not known to be committed, oldest first. */
   private readonly handedOver: Array<{ id: number; at: number }> = [];
+  /** The points of the largest batch handed over. */
+  private largestBatch = 0;
 
   private constructor(
     private readonly store: WriteThreadStore,
@@ -100,6 +111,7 @@ export class WriteThread {
       const load = inFlightLoad(packed);
       Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
       Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+      if (load.points > this.largestBatch) this.largestBatch = load.points;
       this.olderThan(0); // forgets the committed ones
       this.handedOver.push({ id, at: performance.now() });
       return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
@@ -108,14 +120,17 @@ export class WriteThread {
 
   /**
    * Blocks this thread (`Atomics.wait`: the API that logs stays synchronous) until the points handed
-   * over and not yet committed are within the limits and none of them waited longer than
-   * `MAX_UNCOMMITTED_AGE_MS`, or `timeoutMs` passed, or the thread stopped. It goes on as soon as a
-   * commit brings them within the limits: each wait lasts about one batch's commit.
+   * over and not yet committed are within the limits (`maxPoints`, and what the thread commits in
+   * `MAX_QUEUED_SECONDS`) and none of them waited longer than `MAX_UNCOMMITTED_AGE_MS`, or
+   * `timeoutMs` passed, or the thread stopped. It goes on as soon as a commit brings them within
+   * the limits: each wait lasts about one batch's commit.
    */
   waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
     const kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
     const deadline = performance.now() + timeoutMs;
     for (;;) {
+      const rate = Atomics.load(this.inFlight, COMMIT_RATE);
+      if (rate > 0) maxPoints = Math.min(maxPoints, Math.max(2 * this.largestBatch, rate * MAX_QUEUED_SECONDS));
       const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
       const now = performance.now();
       if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound && !this.olderThan(now - MAX_UNCOMMITTED_AGE_MS))) return;
