@@ -243,7 +243,21 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     return written;
   }
 
-  /** Backpressure: waits, on this thread, until the write thread committed enough of what it holds. */
+  /**
+   * Backpressure: blocks this thread (synchronously) until the write thread committed enough of
+   * what it holds: at most `maxPoints` points and `maxBytes` bytes, nor more than it commits in
+   * 0.25 s, and no batch handed over more than 0.5 s ago. The tracker calls it when it hands a full
+   * buffer over; returns at once while the thread is not running (then nothing can be waited for).
+   *
+   * @param maxPoints - the points that may stay uncommitted
+   * @param maxBytes - the bytes of points that may stay uncommitted
+   * @param timeoutMs - the longest it waits
+   *
+   * @example
+   * ```ts
+   * store.waitForCapacity(200_000, 32 << 20, 30_000);
+   * ```
+   */
   waitForCapacity(maxPoints: number, maxBytes: number, timeoutMs: number): void {
     this.startedThread?.waitForRoom(maxPoints, maxBytes, timeoutMs);
   }
