@@ -31,11 +31,13 @@ const MAX_UNCOMMITTED_AGE_MS = 500;
 
 /**
  * Backpressure by the store's speed: at most what the thread commits in this long is in flight (and
- * never less than two batches, so that it always has the next one). A store slower than the loop
+ * never less than `MIN_BATCHES_IN_FLIGHT` batches, so that it always has the next one, and a commit
+ * that takes a little longer than usual does not make a loop at a rate the store sustains wait). A store slower than the loop
  * (Postgres on a busy server) then makes each hand-over wait about one batch's commit, instead of
  * letting the loop run ahead by `maxPointsInFlight` and then wait for all of it at once.
  */
 const MAX_QUEUED_SECONDS = 0.25;
+const MIN_BATCHES_IN_FLIGHT = 3;
 
 interface Pending {
   resolve: () => void;
@@ -130,7 +132,7 @@ export class WriteThread {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const rate = Atomics.load(this.inFlight, COMMIT_RATE);
-      if (rate > 0) maxPoints = Math.min(maxPoints, Math.max(2 * this.largestBatch, rate * MAX_QUEUED_SECONDS));
+      if (rate > 0) maxPoints = Math.min(maxPoints, Math.max(MIN_BATCHES_IN_FLIGHT * this.largestBatch, rate * MAX_QUEUED_SECONDS));
       const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
       const now = performance.now();
       if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound && !this.olderThan(now - MAX_UNCOMMITTED_AGE_MS))) return;
