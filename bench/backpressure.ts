@@ -159,7 +159,7 @@ async function measure(store: Store): Promise<void> {
     const rate = paced.points / (paced.loggedMs / 1000);
     const pacedStored = await store.stored(pacedTarget);
     const kept = rate >= 0.95 * pace;
-    console.log(`${name}, ${fmt(PACED_POINTS)} points paced at ${fmt(pace)}/s [${before} → ${load()}]: achieved ${fmt(rate)} points/s (${kept ? 'the store kept up' : 'the store did not keep up: the loop waited for it'}), ${fmt(pacedStored)} stored`);
+    console.log(`${name}, ${fmt(PACED_POINTS)} points paced at ${fmt(pace)}/s [${before} → ${load()}]: achieved ${fmt(rate)} points/s (${kept ? 'the pace was kept' : 'below the pace: the loop waited for the store or for a CPU'}), ${fmt(pacedStored)} stored`);
     console.log(`  slowest logMetrics ${calls(paced)}: ${verdict(paced.slowestCallMs <= TARGET_SLOWEST_MS)} (≤ ${TARGET_SLOWEST_MS} ms)`);
     const split = paced.slowestSplit!;
     const sleptMs = Math.max(0, split.wallMs - split.onCpuMs - split.waitingForCpuMs);
