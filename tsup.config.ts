@@ -12,6 +12,8 @@ export default defineConfig([
       'cli/bin': 'src/cli/bin.ts',
       // Internal: the SQLite write thread, loaded by path from the module that starts it.
       'sqlite-write-worker': 'src/backends/sqlite/write-worker.ts',
+      // Internal: the Postgres write thread, loaded the same way.
+      'postgres-write-worker': 'src/backends/postgres/write-worker.ts',
       // Internal: a SQLite read thread (long metric outlines), loaded the same way.
       'sqlite-read-worker': 'src/backends/sqlite/read-worker.ts',
       ...Object.fromEntries(subpaths.map((s) => [s, `src/entries/${s}.ts`])),

@@ -1,23 +1,48 @@
 /**
- * One training loop for bench/backpressure.ts: logs `points` points into a SQLite store at full
+ * One training loop for bench/backpressure.ts: logs `points` points into a SQLite or Postgres store at full
  * speed or at `rate` points a second, one `logMetrics` call per point, and reports as JSON lines
  * on stdout: progress (`{ logged, at }`, written synchronously, so a killer knows what was logged
  * when), then the result (throughput, slowest call, peak RSS).
  *
- * argv: <store path> <points> <rate: points/s, 0 = full speed>
+ * argv: <store: a SQLite file, or a postgres:// URL with ?schema=> <points> <rate: points/s, 0 = full speed>
  */
-import { writeSync } from 'node:fs';
+import { openSync, readSync, writeSync } from 'node:fs';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { ExperimentTracker } from 'exptrack';
+import { PostgresBackend } from 'exptrack/postgres';
 import { SqliteBackend } from 'exptrack/sqlite';
 
-const [path, pointsText, rateText] = process.argv.slice(2) as [string, string, string];
+const [store, pointsText, rateText] = process.argv.slice(2) as [string, string, string];
 const points = Number(pointsText);
 const rate = Number(rateText);
 const say = (value: unknown) => writeSync(1, `${JSON.stringify(value)}\n`);
 
-const tracker = new ExperimentTracker({ backends: [new SqliteBackend({ path })], captureGit: false, onError: () => {} });
+const backend = store.startsWith('postgres://') ? new PostgresBackend({ connectionString: store }) : new SqliteBackend({ path: store });
+const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, onError: () => {} });
 const id = await tracker.startExperiment({ bench: 'backpressure' });
 say({ id });
+// Garbage collections, to tell which slow calls one of them explains (delivered after the loop).
+const collections: PerformanceEntry[] = [];
+const observer = new PerformanceObserver((list) => collections.push(...list.getEntries()));
+observer.observe({ entryTypes: ['gc'] });
+/**
+ * This thread's time on a CPU and waiting for one (ns, from the kernel's schedstat). Read around
+ * every call of a paced run, to split a slow call into its own work, the time the kernel gave the
+ * CPU to another thread (the machine is shared) and the time it slept (waiting for the store).
+ */
+const schedstat = openSync('/proc/thread-self/schedstat', 'r');
+const schedBuffer = Buffer.alloc(128);
+function sched(): [number, number] {
+  const n = readSync(schedstat, schedBuffer, 0, 128, 0);
+  const text = schedBuffer.toString('latin1', 0, n);
+  const space = text.indexOf(' ');
+  return [Number(text.slice(0, space)), Number(text.slice(space + 1, text.indexOf(' ', space + 1)))];
+}
+let slowestOnCpuMs = 0;
+/** The slowest call of a paced run, split. */
+let slowestSplit = { wallMs: 0, onCpuMs: 0, waitingForCpuMs: 0 };
+/** Calls over 2 ms: when they started, how long they took, and whether they handed a batch over. */
+const slowCalls: Array<{ at: number; took: number; handOver: boolean }> = [];
 const metrics = { loss: 0 };
 let slowest = 0;
 let over1ms = 0;
@@ -26,16 +51,39 @@ const t0 = performance.now();
 for (let step = 0; step < points; step++) {
   if (rate > 0) while (performance.now() - t0 < (step / rate) * 1000);
   metrics.loss = 1 / (step + 1);
+  const schedBefore = rate > 0 ? sched() : undefined;
   const before = performance.now();
   tracker.logMetrics(metrics, step);
   const took = performance.now() - before;
+  if (schedBefore) {
+    const [cpu, wait] = sched();
+    const onCpuMs = (cpu - schedBefore[0]) / 1e6;
+    if (onCpuMs > slowestOnCpuMs) slowestOnCpuMs = onCpuMs;
+    if (took > slowestSplit.wallMs) slowestSplit = { wallMs: took, onCpuMs, waitingForCpuMs: (wait - schedBefore[1]) / 1e6 };
+  }
   if (took > slowest) slowest = took;
   if (took > 1) over1ms++;
-  if (took > 2) over2ms++;
+  if (took > 2) {
+    over2ms++;
+    if (slowCalls.length < 10_000) slowCalls.push({ at: before, took, handOver: (step + 1) % 8_192 === 0 });
+  }
   if (step % 100_000 === 0) say({ logged: step, at: Date.now(), ...(process.env.BENCH_MEMORY ? { mem: process.memoryUsage() } : {}) });
 }
 const loggedMs = performance.now() - t0;
 await tracker.finishExperiment();
 const seconds = (performance.now() - t0) / 1000;
 await tracker.close();
-say({ result: { points, loggedMs, pointsPerSecond: points / seconds, slowestCallMs: slowest, callsOver1ms: over1ms, callsOver2ms: over2ms, peakRssMb: process.resourceUsage().maxRSS / 1024 } });
+observer.disconnect();
+// A slow call overlapped by a collection of this thread is put down to it; one that handed a full
+// buffer over, to the hand-over (including any wait for the store); the rest, to the scheduler
+// (the machine is shared) or to the tracker's own work.
+const byGc = slowCalls.filter((c) => collections.some((g) => g.startTime < c.at + c.took && g.startTime + g.duration > c.at));
+const gcPauseMs = collections.reduce((longest, g) => Math.max(longest, g.duration), 0);
+const atHandOver = slowCalls.filter((c) => c.handOver && !byGc.includes(c)).length;
+say({
+  result: {
+    points, loggedMs, pointsPerSecond: points / seconds, slowestCallMs: slowest, callsOver1ms: over1ms, callsOver2ms: over2ms,
+    slowestOnCpuMs: rate > 0 ? slowestOnCpuMs : undefined, slowestSplit: rate > 0 ? slowestSplit : undefined,
+    slowByGc: byGc.length, slowAtHandOver: atHandOver, longestGcMs: gcPauseMs, collections: collections.length, peakRssMb: process.resourceUsage().maxRSS / 1024,
+  },
+});

@@ -53,7 +53,7 @@ interface ActiveRun {
 const NO_GPUS: SystemUsage = { gpuCount: 0, gpuName: null };
 /** Points per batch unless `maxBufferedPoints` says otherwise. */
 const DEFAULT_BATCH_POINTS = 8_192;
-/** How far a store that can make the loop wait (SQLite) may fall behind, unless the options say otherwise (see `TrackerOptions.maxPointsInFlight`). */
+/** How far a store that can make the loop wait (SQLite, Postgres: they write on a thread of their own) may fall behind, unless the options say otherwise (see `TrackerOptions.maxPointsInFlight`). */
 const DEFAULT_MAX_POINTS_IN_FLIGHT = 200_000;
 const DEFAULT_MAX_BYTES_IN_FLIGHT = 32 << 20;
 
@@ -713,7 +713,7 @@ export class ExperimentTracker implements AsyncDisposable {
   private backendsReady(): Promise<BackendFanOut> {
     this.ready ??= (async () => {
       const backends = this.options.backends ?? [await defaultBackend()];
-      // A store that cannot make the loop wait (Postgres) is cut off only at bounds the user set:
+      // A store that cannot make the loop wait (a backend of your own, or Postgres without its write thread) is cut off only at bounds the user set:
       // by default nothing is dropped, and its queue grows while the loop outruns it.
       const { maxPointsInFlight = Infinity, maxBytesInFlight = Infinity } = this.options;
       const fanOut = new BackendFanOut(backends, (error, context) => this.report(error, context), this.options.backendTimeoutMs ?? 30_000, { maxPoints: maxPointsInFlight, maxBytes: maxBytesInFlight });

@@ -45,12 +45,14 @@ export interface TrackerOptions {
   /**
    * Backpressure: at most this many points handed to a backend and not yet committed. How a store
    * keeps to it:
-   * - SQLite (it commits on a thread of its own): the `logMetrics` call that hands a full buffer over
-   *   waits, synchronously, until the store committed enough, and also while a batch handed over
-   *   more than 0.5 s ago is not committed (so a SIGKILL loses at most about the last 2 s).
+   * - SQLite and Postgres (each commits on a thread of its own): the `logMetrics` call that hands a
+   *   full buffer over waits, synchronously, until the store committed enough (this bound, and at
+   *   most what the store's thread commits in 0.25 s), and also while a batch handed over more than
+   *   0.5 s ago is not committed (so a SIGKILL loses at most about the last 2 s). Nothing is dropped.
    * - memory and W&B take each batch when it is handed over: nothing waits for them (W&B bounds its
    *   own delivery queue with `maxQueuedRows`).
-   * - Postgres, and any store whose writes need the event loop: a loop cannot wait for it. By
+   * - A store whose writes need the event loop (a backend of your own, or Postgres where its write
+   *   thread could not start): a loop cannot wait for it. By
    *   default nothing is dropped and its queue grows while the loop outruns it. Only when this
    *   option (or `maxBytesInFlight`) is set, later points past the bound are not given to it, and
    *   that is reported through `onError`, in `finishExperiment()`'s result (`ok: false`) and in the

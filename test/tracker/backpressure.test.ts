@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ExperimentTracker, type Backend, type TrackerEvent } from 'exptrack';
 import { MemoryBackend } from 'exptrack/memory';
 import { SqliteBackend } from 'exptrack/sqlite';
+import { PostgresBackend } from 'exptrack/postgres';
+import { PG_SKIP_REASON, PG_URL, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 
 const storedPoints = (path: string): number => {
   const db = new Database(path, { readonly: true });
@@ -40,6 +43,59 @@ describe('backpressure', () => {
     await tracker.finishExperiment();
     await tracker.close();
     expect(storedPoints(path)).toBe(logged);
+  });
+});
+
+/**
+ * The metric points a Postgres schema holds, counted by another process: the test's own thread may
+ * be inside a loop that never yields, where no query of its own could run.
+ */
+const storedPointsPg = (schema: string): number => {
+  const code = `const pg = require('pg');
+const client = new pg.Client({ connectionString: process.argv[1] });
+client.connect().then(() => client.query('SELECT count(*)::int AS n FROM "${schema}".metric_points')).then((r) => { process.stdout.write(String(r.rows[0].n)); return client.end(); });`;
+  const child = spawnSync(process.execPath, ['-e', code, PG_URL], { encoding: 'utf8', cwd: import.meta.dirname });
+  if (child.status !== 0) throw new Error(`counting the points of ${schema} failed: ${child.stderr}`);
+  return Number(child.stdout);
+};
+
+const pgAvailable = await probePostgres();
+
+describe.skipIf(!pgAvailable)(pgAvailable ? 'backpressure on Postgres' : `backpressure on Postgres (skipped: ${PG_SKIP_REASON})`, { timeout: 180_000 }, () => {
+  it('a loop that logs far faster than Postgres writes, and never yields, waits for its write thread: what is not committed stays within the bound, and no point is dropped', async () => {
+    const schema = freshName('xt_bp');
+    try {
+      const errors: string[] = [];
+      const store = new PostgresBackend({ connectionString: PG_URL, schema });
+      const tracker = new ExperimentTracker({
+        backends: [store],
+        captureGit: false,
+        captureEnvironment: false,
+        handleProcessEvents: false,
+        maxBufferedPoints: 5_000,
+        maxPointsInFlight: 20_000,
+        backendTimeoutMs: 120_000, // a loaded machine is not what this test is about
+        onError: (error) => errors.push(error.message),
+      });
+      const id = await tracker.startExperiment({});
+      tracker.logMetrics({ loss: 0 }, 0);
+      await tracker.flush(); // the write thread is up
+
+      const logged = 200_000;
+      for (let step = 1; step < logged; step++) tracker.logMetrics({ loss: 1 / step }, step);
+      // Still inside the same synchronous turn: the write thread committed all but the bound.
+      expect(storedPointsPg(schema)).toBeGreaterThanOrEqual(logged - 20_000 - 5_000);
+
+      const reports = await tracker.finishExperiment();
+      const summary = (await store.getExperiment(id))?.summary;
+      await tracker.close();
+      expect(errors).toEqual([]);
+      expect(reports).toEqual([{ backend: 'postgres', ok: true }]);
+      expect(summary?._exptrack_dropped_points).toBeUndefined();
+      expect(storedPointsPg(schema)).toBe(logged);
+    } finally {
+      await dropSchemas([schema]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { packedColumnsOf } from '../../src/core/packed-columns.js';
 import { MetricBuffer } from '../../src/tracker/metric-buffer.js';
-import { packEvents, unpackEvents, type PackedMetrics } from '../../src/backends/sqlite/write-messages.js';
+import { packEvents, unpackEvents, type PackedMetrics } from '../../src/backends/sql/write-messages.js';
 
 function filled(points: number, capacity = 8): MetricBuffer {
   const buffer = new MetricBuffer(3, capacity);

@@ -4,7 +4,8 @@ import type { BatchIdentity, ExperimentChanges, TrackerEvent } from '../../core/
 import { ExptrackError } from '../../core/errors.js';
 import { applyArtifactEvent } from './artifact-rows.js';
 import { encodeNumbers } from '../../core/json-numbers.js';
-import type { EvaluationSample, Experiment, MetricColumns } from '../../core/types.js';
+import type { EvaluationSample, Experiment } from '../../core/types.js';
+import type { MetricColumnsView, StoreEvent } from '../sql/store-event.js';
 import { batchFailure } from '../sql/batch-failures.js';
 import { checkpointRow, evaluationRow, experimentRow, groupBySeries, sampleRow } from '../sql/event-rows.js';
 import { jitteredBackoff, retry, type RetryPolicy } from '../sql/retry.js';
@@ -23,7 +24,7 @@ interface WriterRow {
 
 /** What a batch decided before its first attempt, so that every retry writes the same keys. */
 interface BatchPlan {
-  events: readonly TrackerEvent[];
+  events: readonly StoreEvent[];
   /** The batch's entry in `write_sessions`: this instance's session and number, or the caller's. */
   claim: BatchIdentity;
   /** Per event: the first sequence number of its points (metrics events only). */
@@ -145,7 +146,7 @@ export class PgEventWriter {
    * Writes a batch, after every batch handed over before it; with `batch`, that identity is
    * claimed in `write_sessions` instead of this instance's own (a tracking server's client batch).
    */
-  write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
+  write(events: readonly StoreEvent[], batch?: BatchIdentity): Promise<void> {
     if (events.length === 0) return this.chain.then(() => undefined);
     const plan = this.plan(events, batch);
     const run = this.chain.then(() => this.run(plan));
@@ -158,7 +159,7 @@ export class PgEventWriter {
     await this.chain;
   }
 
-  private plan(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): BatchPlan {
+  private plan(events: readonly StoreEvent[], batch: BatchIdentity | undefined): BatchPlan {
     const seqStarts = events.map((event) => {
       if (event.type !== 'metrics' || event.points.keys.length === 0) return undefined;
       const key = writerKey(event.experimentId, event.points.rank);
@@ -261,7 +262,7 @@ export class PgEventWriter {
     }
   }
 
-  private async apply(client: PgPoolClient, event: TrackerEvent, seqStart: number | undefined, known: Set<string>, learned: Learned): Promise<void> {
+  private async apply(client: PgPoolClient, event: StoreEvent, seqStart: number | undefined, known: Set<string>, learned: Learned): Promise<void> {
     switch (event.type) {
       case 'experiment_started':
         await this.insertExperiment(client, event.experiment);
@@ -338,7 +339,7 @@ export class PgEventWriter {
     if (result.rowCount === 0) throw notFound(id);
   }
 
-  private async insertMetrics(client: PgPoolClient, experimentId: string, points: MetricColumns, seqStart: number, learned: Learned): Promise<void> {
+  private async insertMetrics(client: PgPoolClient, experimentId: string, points: MetricColumnsView, seqStart: number, learned: Learned): Promise<void> {
     const { keys, steps, values, timestamps } = points;
     const writer = await this.writerFor(client, experimentId, points.rank, learned);
     const seriesIds = await this.seriesFor(client, experimentId, keys, learned);
@@ -417,13 +418,14 @@ export class PgEventWriter {
     return writer;
   }
 
-  private async seriesFor(client: PgPoolClient, experimentId: string, keys: readonly string[], learned: Learned): Promise<Map<string, number>> {
+  private async seriesFor(client: PgPoolClient, experimentId: string, keys: ArrayLike<string>, learned: Learned): Promise<Map<string, number>> {
     const cached = this.cache.series.get(experimentId);
     const fresh = learned.series.get(experimentId);
     const ids = new Map<string, number>();
     const missing = new Set<string>();
     let lastKey: string | undefined;
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (key === lastKey || ids.has(key)) continue;
       lastKey = key;
       const id = cached?.get(key) ?? fresh?.get(key);
@@ -478,7 +480,7 @@ function writerKey(experimentId: string, rank: number): string {
   return `${experimentId}\u0000${rank}`;
 }
 
-function experimentIdOf(event: TrackerEvent): string {
+function experimentIdOf(event: StoreEvent): string {
   return event.type === 'experiment_started' ? event.experiment.id : event.experimentId;
 }
 

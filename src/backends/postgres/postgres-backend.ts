@@ -1,5 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type { Backend, BackendCapabilities, TrackerEvent, WriteOptions } from '../../core/backend.js';
+import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
 import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
@@ -13,14 +13,16 @@ import { migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
 import { retry } from '../sql/retry.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { WriteThread } from '../sql/write-thread.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
-import { createPool, type PgPool } from './pg-driver.js';
+import { createPool, type PgPool, type PgPoolSettings } from './pg-driver.js';
 import { requireStore } from './require-store.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { postgresStoreDialect } from './postgres-store-dialect.js';
+import type { PgWriteThreadOptions } from './write-thread-options.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION_TABLE = 'exptrack_migration';
@@ -33,8 +35,14 @@ interface OpenState {
   pool: PgPool;
   kysely: Kysely<StoreTables<'native'>>;
   reads: StoreReads;
+  /** Writes on this thread: only when the write thread could not start. */
   writer: PgEventWriter;
 }
+
+/** The write thread's pool: its writer uses one connection at a time. */
+const WRITE_THREAD_CONNECTIONS = 2;
+
+const BASE_CAPABILITIES: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true, groupCatalog: true };
 
 /**
  * A store on a PostgreSQL server, for teams that share one leaderboard and runs spread over
@@ -45,6 +53,11 @@ interface OpenState {
  * through `unnest`) in one transaction. A batch survives a dropped connection: it is retried on a
  * fresh connection, and an idempotency ledger keyed by batch makes sure a retried batch is never
  * applied twice. NaN and ±Infinity are stored as themselves (`double precision`).
+ *
+ * Batches are written by a thread of the store's own (a worker with its own pool), as in the SQLite
+ * store: a training loop that logs faster than the server takes points, and never yields, waits for
+ * it (see `TrackerOptions.maxPointsInFlight`) instead of queueing without bound. Where that thread
+ * cannot start, writes go on the main thread, as before.
  *
  * The driver is asynchronous, so there is no `writeSync`: after a SIGKILL the run's heartbeat stops
  * and the next reader marks it crashed, as in the SQLite store. Idle connections do not keep the
@@ -68,13 +81,29 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   readonly specificationVersion = 1;
   /** `postgres`, in reports and errors. */
   readonly name = 'postgres';
-  /** Readable, persistent, safe for many processes at once, and a response cache. */
-  readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true, groupCatalog: true };
   private readonly artifacts: ArtifactStore;
   private readonly config: ResolvedConfig;
   private state: OpenState | undefined;
   private opening: Promise<OpenState> | undefined;
   private closed: Promise<void> | undefined;
+  /** The write thread, started by the first write (a reader never pays for it). */
+  private thread: Promise<WriteThread | undefined> | undefined;
+  private startedThread: WriteThread | undefined;
+  /** Writes that wait for the store or the thread to be ready, and writes that carry bytes; later writes queue behind them. */
+  private slowWrites = 0;
+  private slowTail: Promise<unknown> = Promise.resolve();
+  private contentWrites = 0;
+  private contentTail: Promise<unknown> = Promise.resolve();
+  /** Settles when every write handed over so far has settled. */
+  private written: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Readable, persistent, safe for many processes at once, and a response cache. `pipelinedWrites`
+   * while its write thread runs: each batch is posted to it as it is handed over.
+   */
+  get capabilities(): BackendCapabilities {
+    return this.startedThread ? { ...BASE_CAPABILITIES, pipelinedWrites: true } : BASE_CAPABILITIES;
+  }
 
   /**
    * Describes the store; nothing connects until `init` (or the first write or read).
@@ -154,15 +183,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
 
   private async open(): Promise<OpenState> {
     const { schema } = this.config;
-    const pool = createPool({
-      connectionString: this.config.connectionString,
-      max: this.config.max,
-      idleTimeoutMillis: this.config.idleTimeoutMillis,
-      connectionTimeoutMillis: this.config.connectionTimeoutMillis,
-      applicationName: this.config.applicationName,
-      options: `-c search_path=${schema}`,
-      ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
-    });
+    const pool = createPool(this.poolSettings());
     const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
       if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
@@ -179,6 +200,18 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       await kysely.destroy().catch(() => undefined);
       throw storeError(cause, this.where());
     }
+  }
+
+  private poolSettings(): PgPoolSettings {
+    return {
+      connectionString: this.config.connectionString,
+      max: this.config.max,
+      idleTimeoutMillis: this.config.idleTimeoutMillis,
+      connectionTimeoutMillis: this.config.connectionTimeoutMillis,
+      applicationName: this.config.applicationName,
+      options: `-c search_path=${this.config.schema}`,
+      ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
+    };
   }
 
   /**
@@ -199,20 +232,89 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * await store.write([{ type: 'experiment_started', experiment: makeExperiment() }]);
    * ```
    */
-  async write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
-    if (carriesContent(events)) {
-      // The bytes first (idempotent: a blob that exists is skipped), then the rows that name them.
+  write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    const batch = options?.batch;
+    let written: Promise<void>;
+    if (this.contentWrites > 0 || carriesContent(events)) written = this.writeWithContent(events, batch);
+    // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
+    else if (this.startedThread && this.slowWrites === 0) written = this.startedThread.write(events, batch);
+    else written = this.writeWhenReady(events, batch);
+    this.written = Promise.allSettled([this.written, written]);
+    return written;
+  }
+
+  /**
+   * Backpressure: blocks this thread (synchronously) until the write thread committed enough of
+   * what it holds: at most `maxPoints` points and `maxBytes` bytes, nor more than it commits in
+   * 0.25 s, and no batch handed over more than 0.5 s ago. The tracker calls it when it hands a full
+   * buffer over; returns at once while the thread is not running (then nothing can be waited for).
+   *
+   * @param maxPoints - the points that may stay uncommitted
+   * @param maxBytes - the bytes of points that may stay uncommitted
+   * @param timeoutMs - the longest it waits
+   *
+   * @example
+   * ```ts
+   * store.waitForCapacity(200_000, 32 << 20, 30_000);
+   * ```
+   */
+  waitForCapacity(maxPoints: number, maxBytes: number, timeoutMs: number): void {
+    this.startedThread?.waitForRoom(maxPoints, maxBytes, timeoutMs);
+  }
+
+  /**
+   * Stores a batch's blobs first (idempotent: a blob that exists is skipped), then its rows; later
+   * batches wait behind it, so rows never name a blob that is not there yet and batches keep their order.
+   */
+  private writeWithContent(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
+    this.contentWrites++;
+    const written = this.contentTail.then(async () => {
       await this.artifacts.storeContent(events).catch((cause: unknown) => {
         throw storeError(cause, this.where());
       });
-      events = withoutContent(events);
-    }
-    // The server may not have been up when the store was opened: keep trying within the budget.
-    await retry(async () => (await this.ready()).writer.write(events, options?.batch), {
-      forMs: this.config.retryForMs,
-      backoffMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt),
-      settle: (cause) => ({ error: storeError(cause, this.where()), retryable: !this.state && isTransient(cause) }),
+      await this.writeWhenReady(withoutContent(events), batch);
     });
+    this.contentTail = written.catch(() => undefined);
+    return written.finally(() => this.contentWrites--);
+  }
+
+  /**
+   * Opens the store (the server may not have been up: kept trying within `retryForMs`) and starts
+   * the write thread, then hands the batch over; batches are handed over in the order of the calls.
+   */
+  private writeWhenReady(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
+    this.slowWrites++;
+    const handedOver = this.slowTail.then(async () => {
+      const state = await retry(() => this.ready(), {
+        forMs: this.config.retryForMs,
+        backoffMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt),
+        settle: (cause) => ({ error: storeError(cause, this.where()), retryable: isTransient(cause) }),
+      });
+      const thread = await this.writeThread();
+      // Wrapped: the batch is handed over here, its commit is awaited by the caller.
+      return { committed: thread ? thread.write(events, batch) : this.writeHere(state, events, batch) };
+    });
+    this.slowTail = handedOver.catch(() => undefined);
+    return handedOver.then(({ committed }) => committed).finally(() => this.slowWrites--);
+  }
+
+  /** Writes on this thread (the write thread could not start). */
+  private async writeHere(state: OpenState, events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
+    try {
+      await state.writer.write(events, batch);
+    } catch (cause) {
+      throw ExptrackError.is(cause) ? cause : storeError(cause, this.where());
+    }
+  }
+
+  /** The write thread, started once: a pool of its own, the same writer. */
+  private writeThread(): Promise<WriteThread | undefined> {
+    this.thread ??= WriteThread.start('postgres', {
+      pool: { ...this.poolSettings(), max: Math.min(this.config.max, WRITE_THREAD_CONNECTIONS) },
+      retryForMs: this.config.retryForMs,
+      where: this.where(),
+    } satisfies PgWriteThreadOptions).then((thread) => (this.startedThread = thread));
+    return this.thread;
   }
 
   /**
@@ -226,7 +328,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * ```
    */
   async flush(): Promise<void> {
-    await this.state?.writer.idle();
+    await this.written;
   }
 
   /**
@@ -242,8 +344,13 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   close(): Promise<void> {
     this.closed ??= (async () => {
       const state = this.state ?? (await this.opening?.catch(() => undefined));
+      await this.written;
+      const thread = await this.thread;
+      this.thread = undefined;
+      this.startedThread = undefined;
       this.state = undefined;
       this.opening = undefined;
+      await thread?.close().catch(() => undefined);
       if (!state) return;
       await state.writer.idle();
       await state.kysely.destroy();

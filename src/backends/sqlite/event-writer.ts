@@ -4,11 +4,9 @@ import { mergeTags, reviveOnHeartbeat } from '../../core/experiment-changes.js';
 import type { Experiment, ExperimentStatus } from '../../core/types.js';
 import { batchFailure } from '../sql/batch-failures.js';
 import { checkpointRow, evaluationRow, experimentRow, sampleRow } from '../sql/event-rows.js';
-import { MetricWriter, type MetricColumnsView } from './metric-writer.js';
+import { MetricWriter } from './metric-writer.js';
+import type { StoreEvent } from '../sql/store-event.js';
 import { ArtifactRowWriter } from './artifact-rows.js';
-
-/** An event as the writer takes it: metric columns may be typed arrays (from the write thread). */
-export type StoreEvent = Exclude<TrackerEvent, { type: 'metrics' }> | { type: 'metrics'; experimentId: string; points: MetricColumnsView };
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 import { sqliteValues } from './sqlite-values.js';
 

@@ -1,10 +1,7 @@
 import { hostname } from 'node:os';
 import { ExptrackError } from '../../core/errors.js';
-import type { MetricColumns } from '../../core/types.js';
 import { groupBySeries } from '../sql/event-rows.js';
-
-/** Metric columns as the writer reads them: by index only, so typed arrays serve as well as arrays. */
-export type MetricColumnsView = { readonly [K in keyof MetricColumns]: MetricColumns[K] extends Array<infer T> ? ArrayLike<T> : MetricColumns[K] };
+import type { MetricColumnsView } from '../sql/store-event.js';
 import type { SqliteConnection, SqliteStatement } from './sqlite-driver.js';
 
 /** Rows per multi-row INSERT: one cached statement serves every full chunk. */

@@ -3,7 +3,7 @@
  * @module
  */
 import type { MetricOutlineQuery } from '../../core/types.js';
-import type { SerializedError } from './write-messages.js';
+import type { SerializedError } from '../sql/write-messages.js';
 
 /** What a read thread opens. */
 export interface ReadThreadOptions {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ExptrackError } from '../../core/errors.js';
 import type { ReadReply, ReadRequest } from './read-messages.js';
-import { deserializeError } from './write-messages.js';
+import { deserializeError } from '../sql/write-messages.js';
 
 /** A read request without its id (the pool numbers them). */
 export type ReadJob = ReadRequest extends infer R ? (R extends { kind: 'close' } ? never : Omit<R, 'id'>) : never;
@@ -103,7 +103,7 @@ export class ReadPool {
       thread.job = undefined;
       worker.unref();
       this.answered++;
-      if (reply.error) job.reject(deserializeError(reply.error));
+      if (reply.error) job.reject(deserializeError(reply.error, 'sqlite'));
       else job.resolve(reply.result);
       this.dispatch();
     });

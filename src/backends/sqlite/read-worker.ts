@@ -6,7 +6,7 @@ import { workerData, parentPort } from 'node:worker_threads';
 import { openReadOnly } from './open-read-only.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import type { ReadReply, ReadRequest, ReadThreadOptions } from './read-messages.js';
-import { serializeError } from './write-messages.js';
+import { serializeError } from '../sql/write-messages.js';
 
 const options = workerData as ReadThreadOptions;
 const { db } = openReadOnly(options.path, options);

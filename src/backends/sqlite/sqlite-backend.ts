@@ -21,8 +21,8 @@ import { openReadOnly } from './open-read-only.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
-import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
-import { WriteThread } from './write-thread.js';
+import { writeWithRetry, writeWithRetryAsync, type SqliteWriteThreadOptions } from './write-with-retry.js';
+import { WriteThread } from '../sql/write-thread.js';
 import { ReadPool } from './read-pool.js';
 import type { ReadThreadOptions } from './read-messages.js';
 import { outlineWindow } from '../../core/metric-outline.js';
@@ -190,7 +190,7 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
     const { path } = this.config;
     this.thread ??= path === ':memory:' || path === ''
       ? Promise.resolve(undefined)
-      : WriteThread.start(this.config).then((thread) => (this.startedThread = thread));
+      : WriteThread.start('sqlite', { path, busyTimeoutMs: this.config.busyTimeoutMs, lockRetryMs: this.config.lockRetryMs } satisfies SqliteWriteThreadOptions).then((thread) => (this.startedThread = thread));
     return this.thread;
   }
 

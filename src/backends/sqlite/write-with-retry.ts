@@ -1,12 +1,18 @@
 import { jitteredBackoff, retry, retrySync, type RetryPolicy } from '../sql/retry.js';
 import { storeError } from './open-database.js';
 import type { BatchIdentity } from '../../core/backend.js';
-import type { EventWriter, StoreEvent } from './event-writer.js';
+import type { EventWriter } from './event-writer.js';
+import type { StoreEvent } from '../sql/store-event.js';
 
 /** How long a batch keeps retrying while other processes hold the lock. */
 export interface LockRetry {
   path: string;
   lockRetryMs: number;
+}
+
+/** The options the SQLite write thread opens the store with. */
+export interface SqliteWriteThreadOptions extends LockRetry {
+  busyTimeoutMs: number;
 }
 
 /** Retries while another process holds the lock, for up to `lockRetryMs`; other failures are thrown at once as typed errors. */

@@ -1,9 +1,9 @@
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
 import { packedColumnsOf } from '../../core/packed-columns.js';
-import type { StoreEvent } from './event-writer.js';
+import type { StoreEvent } from './store-event.js';
 
-/** What the main thread sends the write thread. */
+/** What the main thread sends a store's write thread (SQLite's, Postgres'). */
 export type WriteRequest =
   | { kind: 'write'; id: number; events: readonly PackedEvent[]; batch?: BatchIdentity; signal?: Int32Array; load?: InFlightLoad }
   | { kind: 'close'; id: number };
@@ -76,11 +76,15 @@ export interface InFlightLoad {
   kilobytes: number;
 }
 
-/** Slots of the shared in-flight counter: points, kilobytes, and the id of the last committed write. */
+/**
+ * Slots of the shared in-flight counter: points, kilobytes, the id of the last committed write, and
+ * the points a second the thread commits while it has work (its recent rate, 0 before it is known).
+ */
 export const IN_FLIGHT_POINTS = 0;
 export const IN_FLIGHT_KILOBYTES = 1;
 export const LAST_COMMITTED_ID = 2;
-export const IN_FLIGHT_SLOTS = 3;
+export const COMMIT_RATE = 3;
+export const IN_FLIGHT_SLOTS = 4;
 
 /** The size a batch of packed events holds in flight: its points, and roughly its bytes. */
 export function inFlightLoad(events: readonly PackedEvent[]): InFlightLoad {
@@ -112,13 +116,6 @@ export interface SerializedError {
   value?: unknown;
 }
 
-/** The options the write thread opens the store with. */
-export interface WriteThreadOptions {
-  path: string;
-  busyTimeoutMs: number;
-  lockRetryMs: number;
-}
-
 export function serializeError(error: unknown): SerializedError {
   if (ExptrackError.is(error)) {
     const out: SerializedError = { message: error.message, code: error.code };
@@ -135,6 +132,7 @@ export function serializeError(error: unknown): SerializedError {
   return { message: error instanceof Error ? error.message : String(error), code: 'backend_failed' };
 }
 
-export function deserializeError(error: SerializedError): ExptrackError {
-  return new ExptrackError(error.message, { code: error.code, field: error.field, value: error.value, backend: 'sqlite' });
+/** The error again, on the thread that asked, as the store `backend` (`sqlite`, `postgres`) reports it. */
+export function deserializeError(error: SerializedError, backend: string): ExptrackError {
+  return new ExptrackError(error.message, { code: error.code, field: error.field, value: error.value, backend });
 }

@@ -4,6 +4,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import {
+  COMMIT_RATE,
   deserializeError,
   IN_FLIGHT_KILOBYTES,
   IN_FLIGHT_POINTS,
@@ -13,8 +14,10 @@ import {
   packEvents,
   type WriteReply,
   type WriteRequest,
-  type WriteThreadOptions,
 } from './write-messages.js';
+
+/** The stores that have a write thread: each has its script, `<store>/write-worker.ts`. */
+export type WriteThreadStore = 'sqlite' | 'postgres';
 
 /** How long an exiting process waits for its last batch. */
 const SYNC_WRITE_TIMEOUT_MS = 15_000;
@@ -26,14 +29,26 @@ const SYNC_WRITE_TIMEOUT_MS = 15_000;
  */
 const MAX_UNCOMMITTED_AGE_MS = 500;
 
+/**
+ * Backpressure by the store's speed: at most what the thread commits in this long is in flight (and
+ * never less than `MIN_BATCHES_IN_FLIGHT` batches, so that it always has the next one, and a commit
+ * that takes a little longer than usual does not make a loop at a rate the store sustains wait). A store slower than the loop
+ * (Postgres on a busy server) then makes each hand-over wait about one batch's commit, instead of
+ * letting the loop run ahead by `maxPointsInFlight` and then wait for all of it at once.
+ */
+const MAX_QUEUED_SECONDS = 0.25;
+const MIN_BATCHES_IN_FLIGHT = 3;
+
 interface Pending {
   resolve: () => void;
   reject: (error: ExptrackError) => void;
 }
 
 /**
- * The main thread's side of the write thread: posts batches, resolves when they are committed.
- * The worker is unreferenced while idle, so it never keeps a finished script alive.
+ * The main thread's side of a store's write thread: posts batches, resolves when they are
+ * committed, and lets a logging call wait (synchronously) while too much is uncommitted. The same
+ * for every store that has one (SQLite, Postgres); the thread's script applies the batches. The
+ * worker is unreferenced while idle, so it never keeps a finished script alive.
  */
 export class WriteThread {
   private nextId = 1;
@@ -43,8 +58,11 @@ export class WriteThread {
   private stopped = false;
   /** The ids and hand-over times of the batches not known to be committed, oldest first. */
   private readonly handedOver: Array<{ id: number; at: number }> = [];
+  /** The points of the largest batch handed over. */
+  private largestBatch = 0;
 
   private constructor(
+    private readonly store: WriteThreadStore,
     private readonly worker: Worker,
     private readonly port: MessagePort,
     /** Points and kilobytes handed to the thread and not yet committed, shared with it. */
@@ -57,7 +75,7 @@ export class WriteThread {
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
       if (this.closing) this.settleAll();
-      else this.failPending(new ExptrackError(`the sqlite write thread stopped (exit code ${code})`, { code: 'unavailable', backend: 'sqlite' }));
+      else this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code})`, { code: 'unavailable', backend: store }));
     });
     this.idle();
   }
@@ -68,8 +86,8 @@ export class WriteThread {
    * (a flag or loader of the parent process it cannot take). The caller then writes on the main
    * thread, so nothing is lost; a failed start is said once on stderr as a process warning.
    */
-  static async start(options: WriteThreadOptions): Promise<WriteThread | undefined> {
-    const script = workerScript();
+  static async start(store: WriteThreadStore, options: unknown): Promise<WriteThread | undefined> {
+    const script = workerScript(store);
     if (script === undefined) return undefined;
     const { port1, port2 } = new MessageChannel();
     const inFlight = new Int32Array(new SharedArrayBuffer(4 * IN_FLIGHT_SLOTS));
@@ -80,10 +98,10 @@ export class WriteThread {
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
       });
-      return new WriteThread(worker, port1, inFlight);
+      return new WriteThread(store, worker, port1, inFlight);
     } catch (cause) {
       port1.close();
-      warnOnce(`the sqlite write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
+      warnOnce(store, `the ${store} write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
       return undefined;
     }
   }
@@ -95,6 +113,7 @@ export class WriteThread {
       const load = inFlightLoad(packed);
       Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
       Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+      if (load.points > this.largestBatch) this.largestBatch = load.points;
       this.olderThan(0); // forgets the committed ones
       this.handedOver.push({ id, at: performance.now() });
       return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
@@ -103,14 +122,17 @@ export class WriteThread {
 
   /**
    * Blocks this thread (`Atomics.wait`: the API that logs stays synchronous) until the points handed
-   * over and not yet committed are within the limits and none of them waited longer than
-   * `MAX_UNCOMMITTED_AGE_MS`, or `timeoutMs` passed, or the thread stopped. It goes on as soon as a
-   * commit brings them within the limits: each wait lasts about one batch's commit.
+   * over and not yet committed are within the limits (`maxPoints`, and what the thread commits in
+   * `MAX_QUEUED_SECONDS`) and none of them waited longer than `MAX_UNCOMMITTED_AGE_MS`, or
+   * `timeoutMs` passed, or the thread stopped. It goes on as soon as a commit brings them within
+   * the limits: each wait lasts about one batch's commit.
    */
   waitForRoom(maxPoints: number, maxBytes: number, timeoutMs: number): void {
     const kilobytesBound = Math.max(1, Math.floor(maxBytes / 1024));
     const deadline = performance.now() + timeoutMs;
     for (;;) {
+      const rate = Atomics.load(this.inFlight, COMMIT_RATE);
+      if (rate > 0) maxPoints = Math.min(maxPoints, Math.max(MIN_BATCHES_IN_FLIGHT * this.largestBatch, rate * MAX_QUEUED_SECONDS));
       const points = Atomics.load(this.inFlight, IN_FLIGHT_POINTS);
       const now = performance.now();
       if (this.stopped || (points <= maxPoints && Atomics.load(this.inFlight, IN_FLIGHT_KILOBYTES) <= kilobytesBound && !this.olderThan(now - MAX_UNCOMMITTED_AGE_MS))) return;
@@ -138,7 +160,7 @@ export class WriteThread {
     const transfer: ArrayBuffer[] = [];
     this.port.postMessage({ kind: 'write', id, events: packEvents(events, transfer), signal } satisfies WriteRequest, transfer);
     if (Atomics.wait(signal, 0, 0, SYNC_WRITE_TIMEOUT_MS) === 'timed-out') {
-      throw new ExptrackError(`the sqlite write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: 'sqlite' });
+      throw new ExptrackError(`the ${this.store} write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: this.store });
     }
     // Replies come in order: settle the earlier ones on the way to ours.
     for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) {
@@ -146,7 +168,7 @@ export class WriteThread {
       if (reply.id === id) outcome = reply;
       else this.settle(reply);
     }
-    if (outcome?.error) throw deserializeError(outcome.error);
+    if (outcome?.error) throw deserializeError(outcome.error, this.store);
   }
 
   async close(): Promise<void> {
@@ -159,7 +181,7 @@ export class WriteThread {
   /** The thread ended after it was asked to close: its last answers are still in the port. */
   private settleAll(): void {
     for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
-    this.failPending(new ExptrackError('the sqlite write thread closed before it answered', { code: 'unavailable', backend: 'sqlite' }));
+    this.failPending(new ExptrackError(`the ${this.store} write thread closed before it answered`, { code: 'unavailable', backend: this.store }));
   }
 
   private failPending(error: ExptrackError): void {
@@ -183,7 +205,7 @@ export class WriteThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.idle();
-    if (reply.error) pending.reject(deserializeError(reply.error));
+    if (reply.error) pending.reject(deserializeError(reply.error, this.store));
     else pending.resolve();
   }
 
@@ -199,12 +221,15 @@ export class WriteThread {
   }
 }
 
-/** The worker script beside this module: `.js` or `.cjs` in the package, `.ts` in the sources. */
-function workerScript(): URL | undefined {
+/**
+ * The store's worker script: `<store>-write-worker.js` or `.cjs` beside this module in the package,
+ * `../<store>/write-worker.ts` in the sources.
+ */
+function workerScript(store: WriteThreadStore): URL | undefined {
   const here = import.meta.url;
   const extension = here.slice(here.lastIndexOf('.'));
-  const name = extension === '.ts' ? 'write-worker.ts' : `sqlite-write-worker${extension}`;
-  const url = new URL(`./${name}`, here);
+  const name = extension === '.ts' ? `../${store}/write-worker.ts` : `./${store}-write-worker${extension}`;
+  const url = new URL(name, here);
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
@@ -219,10 +244,10 @@ function startWorker(script: URL, workerData: unknown, transferList: MessagePort
   return new Worker(code, { eval: true, workerData, transferList, execArgv: [] });
 }
 
-let warned = false;
+const warned = new Set<WriteThreadStore>();
 
-function warnOnce(message: string): void {
-  if (warned) return;
-  warned = true;
+function warnOnce(store: WriteThreadStore, message: string): void {
+  if (warned.has(store)) return;
+  warned.add(store);
   process.emitWarning(message, { code: 'EXPTRACK_WRITE_THREAD' });
 }
