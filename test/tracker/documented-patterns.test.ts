@@ -17,19 +17,19 @@ const thrown = (pattern: string): Outcome => ({ status: 'failed', error: `diverg
 const exited = (code: number): Outcome => ({ status: 'failed', error: `process exited with code ${code}`, points: 100 });
 const completed: Outcome = { status: 'completed', error: null, points: 100 };
 const wandbCompleted: Outcome = { ...completed, wandbExitCode: 0 };
-/** SQLite and memory take a dying process's last words synchronously: they share every outcome. */
-const writtenSync = (outcome: Outcome) => ({ sqlite: outcome, memory: outcome });
+/** SQLite, memory and Postgres (through its write thread) take a dying process's last words synchronously: they share every outcome. */
+const writtenSync = (outcome: Outcome) => ({ sqlite: outcome, memory: outcome, postgres: outcome });
 
 // Each documented way of writing a training script, run in a child process, against each store.
-// Postgres and W&B sit behind asynchronous drivers, which an exiting process cannot wait for: a
-// failure recorded after the run was disposed or finished never reaches them (the run stays
-// `completed`), and a run never finished keeps only what was flushed before.
+// W&B sits behind an asynchronous HTTP client, which an exiting process cannot wait for: a failure
+// recorded after the run was disposed or finished never reaches it (the run stays `completed`), and
+// a run never finished keeps only what was delivered before.
 const CASES: Case[] = [
   ...(['await-using', 'finally-dispose', 'finally-finish'] as const).map((pattern) => ({
     pattern,
     run: 'throw' as const,
     exitCode: 1,
-    outcome: { ...writtenSync(thrown(pattern)), postgres: completed, wandb: wandbCompleted },
+    outcome: { ...writtenSync(thrown(pattern)), wandb: wandbCompleted },
   })),
   {
     pattern: 'nothing',
@@ -37,31 +37,31 @@ const CASES: Case[] = [
     exitCode: 1,
     // W&B never sees the run complete (it marks a run whose heartbeat stopped crashed on its own); its
     // summary says `running` if one went out before the process died.
-    outcome: { ...writtenSync(thrown('nothing')), postgres: { status: 'crashed', error: null, points: 0 }, wandb: { status: ['running', undefined], error: null, points: 0, wandbExitCode: null } },
+    outcome: { ...writtenSync(thrown('nothing')), wandb: { status: ['running', undefined], error: null, points: 0, wandbExitCode: null } },
   },
   {
     pattern: 'run-callback',
     run: 'throw',
     exitCode: 0,
-    outcome: { ...writtenSync(thrown('run-callback')), postgres: thrown('run-callback'), wandb: { status: 'failed', error: null, points: 100, wandbExitCode: 1 } },
+    outcome: { ...writtenSync(thrown('run-callback')), wandb: { status: 'failed', error: null, points: 100, wandbExitCode: 1 } },
   },
   {
     pattern: 'await-using-in-main',
     run: 'throw',
     exitCode: 2,
-    outcome: { ...writtenSync(exited(2)), postgres: completed, wandb: wandbCompleted },
+    outcome: { ...writtenSync(exited(2)), wandb: wandbCompleted },
   },
   ...(['await-using', 'finally-finish', 'run-callback'] as const).map((pattern) => ({
     pattern,
     run: 'ok' as const,
     exitCode: 0,
-    outcome: { ...writtenSync(completed), postgres: completed, wandb: wandbCompleted },
+    outcome: { ...writtenSync(completed), wandb: wandbCompleted },
   })),
   {
     pattern: 'exit-code-set',
     run: 'ok',
     exitCode: 4,
-    outcome: { ...writtenSync(exited(4)), postgres: exited(4), wandb: { status: 'failed', error: null, points: 100, wandbExitCode: 1 } },
+    outcome: { ...writtenSync(exited(4)), wandb: { status: 'failed', error: null, points: 100, wandbExitCode: 1 } },
   },
 ];
 

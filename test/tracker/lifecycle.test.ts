@@ -20,10 +20,8 @@ interface Case {
   outcome: Partial<Record<ChildStoreName, Outcome>>;
 }
 
-/** SQLite and memory take a dying process's last words synchronously: they share every outcome. */
-const writtenSync = (outcome: Outcome) => ({ sqlite: outcome, memory: outcome });
-/** Postgres cannot be written once the process is exiting: the run keeps what was flushed, and its heartbeat stops. */
-const vanished: Outcome = { status: 'crashed', error: null, points: 500 };
+/** SQLite, memory and Postgres (through its write thread) take a dying process's last words synchronously: they share every outcome. */
+const writtenSync = (outcome: Outcome) => ({ sqlite: outcome, memory: outcome, postgres: outcome });
 /**
  * W&B keeps the rows the flush delivered and never sees the run complete (it marks a run whose
  * heartbeat stopped crashed on its own). Its summary, sent every few seconds, says `running` if one
@@ -38,13 +36,13 @@ const CASES: Case[] = [
     scenario: 'throw',
     ends: 1,
     stderr: /Error: loss went NaN at step 600/,
-    outcome: { ...writtenSync({ status: 'failed', error: 'loss went NaN at step 600', stack: true, points: 600 }), postgres: vanished, wandb: wandbVanished },
+    outcome: { ...writtenSync({ status: 'failed', error: 'loss went NaN at step 600', stack: true, points: 600 }), wandb: wandbVanished },
   },
   {
     name: 'an unhandled rejection',
     scenario: 'reject',
     ends: 1,
-    outcome: { ...writtenSync({ status: 'failed', error: 'data loader died', stack: true, points: 600 }), postgres: vanished, wandb: wandbVanished },
+    outcome: { ...writtenSync({ status: 'failed', error: 'data loader died', stack: true, points: 600 }), wandb: wandbVanished },
   },
   ...(['SIGINT', 'SIGTERM'] as const).map((signal) => ({
     name: `${signal}: the process ends by the signal`,
@@ -52,20 +50,20 @@ const CASES: Case[] = [
     signal,
     ends: signal,
     // The signal handler waits (up to 5 s) for the stores that write asynchronously.
-    outcome: { ...writtenSync(killed(signal)), postgres: killed(signal), wandb: killed(signal) },
+    outcome: { ...writtenSync(killed(signal)), wandb: killed(signal) },
   })),
   {
     name: 'a normal exit without finishExperiment (the event loop runs dry)',
     scenario: 'exit-without-finish',
     ends: 0,
     stderr: /exptrack: experiment exp_\S+ was not finished before the process exited; marking it completed/,
-    outcome: { ...writtenSync({ status: 'completed', error: null, points: 600 }), postgres: { status: 'completed', error: null, points: 600 }, wandb: { status: 'completed', error: null, points: 600, wandbExitCode: 0 } },
+    outcome: { ...writtenSync({ status: 'completed', error: null, points: 600 }), wandb: { status: 'completed', error: null, points: 600, wandbExitCode: 0 } },
   },
   {
     name: 'process.exit(3)',
     scenario: 'exit-code',
     ends: 3,
-    outcome: { ...writtenSync({ status: 'failed', error: 'process exited with code 3', points: 600 }), postgres: vanished, wandb: wandbVanished },
+    outcome: { ...writtenSync({ status: 'failed', error: 'process exited with code 3', points: 600 }), wandb: wandbVanished },
   },
 ];
 

@@ -263,6 +263,32 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   }
 
   /**
+   * The last words of an exiting process, present only while the write thread runs and no batch
+   * waits ahead of it (for the store to open, or for its blobs): the batch is posted to the thread
+   * and this thread blocks until it is committed, so a failure recorded at `exit` reaches the store.
+   * Without it the tracker queues the batch, which a dying process cannot wait for. Blobs cannot be
+   * stored synchronously: artifact and image events are left out, and the throw says how many.
+   *
+   * @example
+   * ```ts
+   * import { PostgresBackend } from 'exptrack/postgres';
+   * const store = new PostgresBackend({ connectionString: 'postgres://postgres@127.0.0.1:5432/ml' });
+   * store.writeSync?.([{ type: 'experiment_updated', experimentId: 'exp_1', changes: { status: 'failed' } }]);
+   * ```
+   */
+  get writeSync(): ((events: readonly TrackerEvent[]) => void) | undefined {
+    const thread = this.startedThread;
+    if (!thread || this.slowWrites > 0 || this.contentWrites > 0) return undefined;
+    return (events) => {
+      const rows = carriesContent(events) ? events.filter((e) => e.type !== 'artifact' && !(e.type === 'media' && e.bytes !== undefined)) : events;
+      thread.writeSync(rows);
+      if (rows.length < events.length) {
+        throw new ExptrackError(`${events.length - rows.length} artifact or image events could not be stored while the process exited`, { code: 'unavailable', backend: this.name });
+      }
+    };
+  }
+
+  /**
    * Stores a batch's blobs first (idempotent: a blob that exists is skipped), then its rows; later
    * batches wait behind it, so rows never name a blob that is not there yet and batches keep their order.
    */
