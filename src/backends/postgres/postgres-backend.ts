@@ -17,6 +17,7 @@ import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool } from './pg-driver.js';
+import { lacksOutlineBlocks, openForReading, outlineFromPoints, readOnlyError, readOnlyFailure } from './read-only-store.js';
 import { requireStore } from './require-store.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
@@ -34,6 +35,8 @@ interface OpenState {
   kysely: Kysely<StoreTables<'native'>>;
   reads: StoreReads;
   writer: PgEventWriter;
+  /** Migrations of this release the store lacks: only a store opened `readOnly` may lack any. */
+  pending: readonly string[];
 }
 
 /**
@@ -108,6 +111,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
       storeMustExist: false,
+      readOnly: false,
       ...config,
       connectionString: fromUrl.connectionString,
       schema,
@@ -125,10 +129,12 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   /**
    * Connects, creates the schema when missing, applies pending migrations (under an advisory lock,
    * so that processes starting together do not race) and marks runs whose heartbeat stopped as
-   * crashed. Called by every other method when needed; a failed init is tried again next time.
+   * crashed; with `readOnly`, only checks that the store is there (it writes nothing). Called by
+   * every other method when needed; a failed init is tried again next time.
    *
    * @returns when the store is ready
-   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login),
+   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login), `not_found`
+   *   when `storeMustExist` or `readOnly` is set and the schema holds no exptrack store,
    *   `not_an_exptrack_store` when the schema holds another application's `experiments` (or other
    *   exptrack-named) tables, and `backend_failed` when a migration fails.
    *
@@ -160,16 +166,25 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       idleTimeoutMillis: this.config.idleTimeoutMillis,
       connectionTimeoutMillis: this.config.connectionTimeoutMillis,
       applicationName: this.config.applicationName,
-      options: `-c search_path=${schema}`,
+      // A reader's sessions refuse writes themselves: a bug in a read path cannot change the store.
+      options: `-c search_path=${schema}${this.config.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
       ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
     });
     const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
+      if (this.config.readOnly) {
+        // Nothing created, migrated or marked: stale runs are shown crashed by the reads themselves.
+        const pending = await openForReading(pool, schema, MIGRATION_TABLE);
+        const reads = new StoreReads(kysely, postgresStoreDialect, this.config.staleAfterMs);
+        this.state = { pool, kysely, reads, writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }), pending };
+        this.closed = undefined;
+        return this.state;
+      }
       if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
       await migrateToLatest(kysely, schema);
-      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
+      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }), pending: [] };
       this.state = state;
       this.closed = undefined;
       await this.markStaleRunsCrashed(state);
@@ -200,6 +215,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * ```
    */
   async write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    if (this.config.readOnly) throw readOnlyError(this.where());
     if (carriesContent(events)) {
       // The bytes first (idempotent: a blob that exists is skipped), then the rows that name them.
       await this.artifacts.storeContent(events).catch((cause: unknown) => {
@@ -270,7 +286,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * ```
    */
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
-    return this.reading(({ kysely }) => readMetricOutline(kysely, id, key, query));
+    return this.reading(({ kysely, pending }) => (lacksOutlineBlocks(pending) ? outlineFromPoints(kysely, id, key, query) : readMetricOutline(kysely, id, key, query)));
   }
 
   /**
@@ -343,8 +359,14 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     try {
       return await body();
     } catch (cause) {
-      throw ExptrackError.is(cause) ? cause : storeError(cause, this.where());
+      throw this.failure(cause);
     }
+  }
+
+  /** A driver error as a typed one; on a store opened for reading, a refused write says so. */
+  private failure(cause: unknown): ExptrackError {
+    if (ExptrackError.is(cause)) return cause;
+    return (this.config.readOnly && readOnlyFailure(cause, this.where(), this.state?.pending ?? [])) || storeError(cause, this.where());
   }
 
   protected withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
@@ -361,16 +383,17 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
 
   /**
    * Runs a read (or a small idempotent write) on the open store, once more on a fresh connection
-   * when the first one was dropped; with `listing`, stale runs are marked crashed first.
+   * when the first one was dropped; with `listing`, stale runs are marked crashed first (unless the
+   * store was opened `readOnly`: its reads show them crashed instead).
    */
   private reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
     return retry(
       async () => {
         const state = await this.ready();
-        if (listing) await this.markStaleRunsCrashed(state);
+        if (listing && !this.config.readOnly) await this.markStaleRunsCrashed(state);
         return body(state);
       },
-      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: storeError(cause, this.where()), retryable: isTransient(cause) }) },
+      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: this.failure(cause), retryable: isTransient(cause) }) },
     );
   }
 
