@@ -8,9 +8,11 @@ import type { Encoding, ExperimentsTable } from './store-tables.js';
  * itself. A store opened only for reading must not write, so it reads the table through a
  * subquery that shows such a run `crashed`, ended at its last heartbeat, as the UPDATE would have
  * stored it: every list, count, status filter, sort and `getStats` then agrees, and nothing is
- * written. (A subquery rather than a temporary view shadowing the table: a view needs the TEMP
- * privilege, which a locked-down reader or a hot standby does not have, and it is a catalog write.)
- * Postgres folds the subquery into the outer query, so filters on other columns still use indexes.
+ * written; SQLite and Postgres readers share it. (A subquery rather than a temporary view named
+ * like the table: in Postgres a view needs the TEMP privilege, which a locked-down reader or a hot
+ * standby does not have, it is a catalog write, and it would have to be made on every pooled
+ * connection.) Both databases fold the subquery into the outer query, so conditions on other
+ * columns still use their indexes.
  *
  * @param staleAfterMs - show a running run whose heartbeat is older than this as crashed;
  *   undefined for a store that marks them itself (the table as it is)
