@@ -89,6 +89,22 @@ describe.skipIf(!available)(available ? 'postgres backend opened readOnly' : `po
     expect(row?.status).toBe('running');
   });
 
+  it('its sessions are read-only: a write that has no guard of its own (the response cache, the group catalog) is refused by the server, as unsupported', async () => {
+    const schema = schemaForTest();
+    await pgStoreWithStaleRun(schema);
+    const before = await storeSnapshot(schema);
+    const store = new PostgresBackend({ connectionString: PG_URL, schema, readOnly: true });
+    try {
+      const refused = { code: 'unsupported', message: expect.stringMatching(/opened for reading only/) };
+      await expect(store.putCachedResponse('k', 'v')).rejects.toMatchObject(refused);
+      await expect(store.createGroupRecord({ name: 'sweep', tags: {} })).rejects.toMatchObject(refused);
+      expect(await store.getCachedResponse('k')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    expect(await storeSnapshot(schema)).toEqual(before);
+  });
+
   it('a schema without an exptrack store is not_found, and nothing is created (not even the schema)', async () => {
     const schema = freshName('ro_none');
     const store = new PostgresBackend({ connectionString: PG_URL, schema, readOnly: true });

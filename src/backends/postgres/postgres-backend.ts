@@ -50,8 +50,8 @@ interface OpenState {
  * applied twice. NaN and ±Infinity are stored as themselves (`double precision`).
  *
  * The driver is asynchronous, so there is no `writeSync`: after a SIGKILL the run's heartbeat stops
- * and the next reader marks it crashed, as in the SQLite store. Idle connections do not keep the
- * process alive.
+ * and the next reader marks it crashed, as in the SQLite store (one opened `readOnly` shows it
+ * crashed without writing). Idle connections do not keep the process alive.
  *
  * @example
  * ```ts
