@@ -93,12 +93,12 @@ interface HttpModule {
 }
 
 interface PostgresModule {
-  PostgresBackend: new (config: { connectionString: string; storeMustExist?: boolean }) => CliStore;
+  PostgresBackend: new (config: { connectionString: string; storeMustExist?: boolean; readOnly?: boolean }) => CliStore;
 }
 
 /**
  * Opens the store named by `--db`. A read command never creates, migrates or updates a store: a
- * SQLite file is opened read-only, and a missing, empty or foreign file (or a Postgres database
+ * SQLite file or a Postgres schema is opened read-only, and a missing, empty or foreign file (or a Postgres database
  * without exptrack tables) fails with a message saying where it looked. A `postgres://` URL loads
  * `exptrack/postgres` (and its driver) on demand.
  *
@@ -121,7 +121,7 @@ export async function openStore(db: string, mode: StoreMode, env: Readonly<Recor
     store = new HttpBackend({ url: db, ...(env.EXPTRACK_TOKEN ? { token: env.EXPTRACK_TOKEN } : {}) });
   } else if (isPostgresUrl(db)) {
     const module = (await importOptional('exptrack/postgres', 'the Postgres backend')) as PostgresModule;
-    store = new module.PostgresBackend({ connectionString: db, storeMustExist: mode !== 'write' });
+    store = new module.PostgresBackend({ connectionString: db, storeMustExist: mode !== 'write', readOnly: mode === 'read' });
   } else {
     const path = resolve(db);
     if (mode !== 'write' && !existsSync(path)) {

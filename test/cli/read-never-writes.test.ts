@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentTracker } from 'exptrack';
 import { SqliteBackend } from 'exptrack/sqlite';
-import { adminQuery, freshDatabase, PG_SKIP_REASON, probePostgres } from '../fixtures/pg-test-server.js';
+import { adminQuery, dropSchemas, freshDatabase, freshName, PG_SKIP_REASON, PG_URL, probePostgres } from '../fixtures/pg-test-server.js';
+import { pgStoreWithStaleRun, readOnlyRole, storeSnapshot } from '../fixtures/pg-read-only-store.js';
 import { BIN, childEnv, cli, requireBuild, tempDir } from './helpers.js';
 
 const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -120,5 +121,53 @@ describe.skipIf(!pg)(`a read never creates a Postgres store (${pg ? 'server foun
     const url = database!.url;
     const tables = await adminQuery("SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')", [], url);
     expect(tables).toEqual([]);
+  });
+});
+
+describe.skipIf(!pg)(`a read never writes a Postgres store (${pg ? 'server found' : PG_SKIP_REASON})`, () => {
+  const schemas: string[] = [];
+  beforeAll(() => requireBuild());
+  afterAll(() => dropSchemas(schemas));
+  const storeUrl = (url: string, schema: string) => {
+    const withSchema = new URL(url);
+    withSchema.searchParams.set('schema', schema);
+    return withSchema.toString();
+  };
+
+  it('a role that may only read (USAGE on the schema, SELECT on its tables) can list, show, stats and export it; the stale run is listed crashed', async () => {
+    const schema = freshName('cli_ro');
+    schemas.push(schema);
+    const { finished, vanished } = await pgStoreWithStaleRun(schema);
+    const reader = await readOnlyRole(schema);
+    try {
+      const db = storeUrl(reader.url, schema);
+      for (const args of [['list'], ['stats'], ['show', finished], ['export', finished]]) {
+        const r = cli([...args, '--db', db]);
+        expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      const list = cli(['list', '--db', db, '--json']);
+      expect(JSON.parse(list.stdout).experiments.find((e: { id: string }) => e.id === vanished).status).toBe('crashed');
+      const crashed = cli(['list', '--status', 'crashed', '--db', db, '--json']);
+      expect(JSON.parse(crashed.stdout).experiments.map((e: { id: string }) => e.id)).toEqual([vanished]);
+    } finally {
+      await reader.drop();
+    }
+  });
+
+  it('list, show and stats by a role that may write leave every row as it was; the run whose heartbeat stopped is shown crashed, not stored crashed', async () => {
+    const schema = freshName('cli_rw');
+    schemas.push(schema);
+    const { vanished } = await pgStoreWithStaleRun(schema);
+    const before = await storeSnapshot(schema);
+    const db = storeUrl(PG_URL, schema);
+    const shown = cli(['show', vanished, '--db', db, '--json']);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).experiment.status).toBe('crashed');
+    const stats = cli(['stats', '--db', db, '--json']);
+    expect(stats.status, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout).byStatus).toMatchObject({ running: 0, crashed: 1, completed: 1 });
+    expect(cli(['list', '--db', db]).status).toBe(0);
+    expect(await storeSnapshot(schema)).toEqual(before);
+    expect(await adminQuery(`SELECT status FROM "${schema}".experiments WHERE id = $1`, [vanished])).toEqual([{ status: 'running' }]);
   });
 });

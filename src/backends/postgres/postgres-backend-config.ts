@@ -63,8 +63,20 @@ export interface PostgresBackendConfig {
   artifacts?: PostgresArtifactConfig;
   /**
    * Fail with `not_found` ("no exptrack store here") instead of creating the schema and tables when
-   * the schema holds no exptrack store: for tools that only read.
+   * the schema holds no exptrack store: for tools that change an existing store. (A tool that only
+   * reads wants `readOnly`, which implies this.)
    * @defaultValue false
    */
   storeMustExist?: boolean;
+  /**
+   * Open for reading only: nothing is ever created, migrated or updated, so a role that may only
+   * read (USAGE on the schema, SELECT on its tables) can read the store, and reading by any role
+   * leaves it as it was. Runs whose heartbeat stopped are shown `crashed` at read time (a writer
+   * stores that). A store an older release wrote is read as it is, without upgrading it; a read
+   * that needs a newer table fails with `unsupported`, saying to open the store once with a writer.
+   * The sessions are read-only (`default_transaction_read_only`). A schema without an exptrack
+   * store is `not_found`; writes fail with `unsupported`.
+   * @defaultValue false
+   */
+  readOnly?: boolean;
 }

@@ -18,6 +18,7 @@ import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool, type PgPoolSettings } from './pg-driver.js';
+import { lacksOutlineBlocks, openForReading, outlineFromPoints, readOnlyError, readOnlyFailure } from './read-only-store.js';
 import { requireStore } from './require-store.js';
 import { isTransient, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
@@ -37,6 +38,8 @@ interface OpenState {
   reads: StoreReads;
   /** Writes on this thread: only when the write thread could not start. */
   writer: PgEventWriter;
+  /** Migrations of this release the store lacks: only a store opened `readOnly` may lack any. */
+  pending: readonly string[];
 }
 
 /** The write thread's pool: its writer uses one connection at a time. */
@@ -60,8 +63,8 @@ const BASE_CAPABILITIES: BackendCapabilities = { read: true, persistent: true, m
  * cannot start, writes go on the main thread, as before.
  *
  * The driver is asynchronous, so there is no `writeSync`: after a SIGKILL the run's heartbeat stops
- * and the next reader marks it crashed, as in the SQLite store. Idle connections do not keep the
- * process alive.
+ * and the next reader marks it crashed, as in the SQLite store (one opened `readOnly` shows it
+ * crashed without writing). Idle connections do not keep the process alive.
  *
  * @example
  * ```ts
@@ -137,6 +140,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       retryForMs: 60_000,
       staleAfterMs: STALE_AFTER_MS,
       storeMustExist: false,
+      readOnly: false,
       ...config,
       connectionString: fromUrl.connectionString,
       schema,
@@ -154,10 +158,12 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   /**
    * Connects, creates the schema when missing, applies pending migrations (under an advisory lock,
    * so that processes starting together do not race) and marks runs whose heartbeat stopped as
-   * crashed. Called by every other method when needed; a failed init is tried again next time.
+   * crashed; with `readOnly`, only checks that the store is there (it writes nothing). Called by
+   * every other method when needed; a failed init is tried again next time.
    *
    * @returns when the store is ready
-   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login),
+   * @throws ExptrackError `unavailable` when no server answers (or it refuses the login), `not_found`
+   *   when `storeMustExist` or `readOnly` is set and the schema holds no exptrack store,
    *   `not_an_exptrack_store` when the schema holds another application's `experiments` (or other
    *   exptrack-named) tables, and `backend_failed` when a migration fails.
    *
@@ -186,11 +192,19 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     const pool = createPool(this.poolSettings());
     const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
     try {
+      if (this.config.readOnly) {
+        // Nothing created, migrated or marked: stale runs are shown crashed by the reads themselves.
+        const pending = await openForReading(pool, schema, MIGRATION_TABLE);
+        const reads = new StoreReads(kysely, postgresStoreDialect, this.config.staleAfterMs);
+        this.state = { pool, kysely, reads, writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }), pending };
+        this.closed = undefined;
+        return this.state;
+      }
       if (this.config.storeMustExist) await requireStore(pool, schema, MIGRATION_TABLE);
       await createSchema(pool, schema);
       await refuseForeignTables(pool, schema);
       await migrateToLatest(kysely, schema);
-      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }) };
+      const state = { pool, kysely, reads: new StoreReads(kysely, postgresStoreDialect), writer: new PgEventWriter(pool, { retryForMs: this.config.retryForMs, where: this.where() }), pending: [] };
       this.state = state;
       this.closed = undefined;
       await this.markStaleRunsCrashed(state);
@@ -209,7 +223,8 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       idleTimeoutMillis: this.config.idleTimeoutMillis,
       connectionTimeoutMillis: this.config.connectionTimeoutMillis,
       applicationName: this.config.applicationName,
-      options: `-c search_path=${this.config.schema}`,
+      // A reader's sessions refuse writes themselves: a bug in a read path cannot change the store.
+      options: `-c search_path=${this.config.schema}${this.config.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
       ...(this.config.ssl === undefined ? {} : { ssl: this.config.ssl }),
     };
   }
@@ -233,6 +248,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * ```
    */
   write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
+    if (this.config.readOnly) return Promise.reject(readOnlyError(this.where()));
     const batch = options?.batch;
     let written: Promise<void>;
     if (this.contentWrites > 0 || carriesContent(events)) written = this.writeWithContent(events, batch);
@@ -403,7 +419,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    * ```
    */
   async getMetricOutline(id: string, key: string, query: MetricOutlineQuery): Promise<MetricOutline> {
-    return this.reading(({ kysely }) => readMetricOutline(kysely, id, key, query));
+    return this.reading(({ kysely, pending }) => (lacksOutlineBlocks(pending) ? outlineFromPoints(kysely, id, key, query) : readMetricOutline(kysely, id, key, query)));
   }
 
   /**
@@ -481,8 +497,14 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     try {
       return await body();
     } catch (cause) {
-      throw ExptrackError.is(cause) ? cause : storeError(cause, this.where());
+      throw this.failure(cause);
     }
+  }
+
+  /** A driver error as a typed one; on a store opened for reading, a refused write says so. */
+  private failure(cause: unknown): ExptrackError {
+    if (ExptrackError.is(cause)) return cause;
+    return (this.config.readOnly && readOnlyFailure(cause, this.where(), this.state?.pending ?? [])) || storeError(cause, this.where());
   }
 
   protected withReads<T>(body: (reads: StoreReads) => Promise<T>, listing = false): Promise<T> {
@@ -499,16 +521,17 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
 
   /**
    * Runs a read (or a small idempotent write) on the open store, once more on a fresh connection
-   * when the first one was dropped; with `listing`, stale runs are marked crashed first.
+   * when the first one was dropped; with `listing`, stale runs are marked crashed first (unless the
+   * store was opened `readOnly`: its reads show them crashed instead).
    */
   private reading<T>(body: (state: OpenState) => Promise<T>, listing = false): Promise<T> {
     return retry(
       async () => {
         const state = await this.ready();
-        if (listing) await this.markStaleRunsCrashed(state);
+        if (listing && !this.config.readOnly) await this.markStaleRunsCrashed(state);
         return body(state);
       },
-      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: storeError(cause, this.where()), retryable: isTransient(cause) }) },
+      { forMs: Infinity, maxAttempts: 3, backoffMs: (attempt) => 50 * (attempt + 1), settle: (cause) => ({ error: this.failure(cause), retryable: isTransient(cause) }) },
     );
   }
 

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type RawBuilder } from 'kysely';
 import type { ExperimentSelection, MetricSelector, MetricValue } from '../../core/backend.js';
 import { summaryValueOf } from '../../core/metric-selector.js';
 import type { SqlFilterDialect } from './compile-filter.js';
@@ -20,20 +20,21 @@ interface MetricValueRow {
  *
  * @example
  * ```ts
- * const values = await readMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, {}, 'sqlite', (query) => query.execute(kysely));
+ * const values = await readMetricValues({ benchmark: 'gsm8k', metric: 'accuracy' }, {}, 'sqlite', experimentsAsRead(undefined), (query) => query.execute(kysely));
  * ```
  */
 export async function readMetricValues(
   metric: MetricSelector,
   selection: ExperimentSelection,
   dialect: SqlFilterDialect,
+  experiments: AliasedRawBuilder<unknown, 'e'>,
   execute: (query: RawBuilder<MetricValueRow>) => Promise<{ rows: MetricValueRow[] }>,
 ): Promise<MetricValue[]> {
   const where = selectionCondition(selection, dialect);
   if (metric.benchmark === undefined) {
     const column = sql.ref(`s.${summaryValueOf(metric)}_value`);
     const { rows } = await execute(sql<MetricValueRow>`select e.id, e.created_at, e.group_name, ${column} as value
-      from experiments e join metric_series s on s.experiment_id = e.id and s.key = ${metric.metric}
+      from ${experiments} join metric_series s on s.experiment_id = e.id and s.key = ${metric.metric}
       where s.count > 0 and ${where}`);
     return rows.map((r) => toMetricValue(r, r.value === null ? NaN : (r.value as number)));
   }
@@ -42,7 +43,7 @@ export async function readMetricValues(
   const value = dialect === 'postgres' ? sql`ev.metrics -> ${metric.metric}` : sql`ev.metrics -> ${`$.${JSON.stringify(metric.metric)}`}`;
   const hasKey = dialect === 'postgres' ? sql`ev.metrics ? ${metric.metric}` : sql`1 = 1`;
   const { rows } = await execute(sql<MetricValueRow>`select e.id, e.created_at, e.group_name, ${value} as value
-    from experiments e join evaluations ev on ev.experiment_id = e.id and ev.benchmark = ${metric.benchmark}
+    from ${experiments} join evaluations ev on ev.experiment_id = e.id and ev.benchmark = ${metric.benchmark}
     where not exists (select 1 from evaluations x where x.experiment_id = e.id and x.benchmark = ev.benchmark and x.id > ev.id)
       and ${hasKey} and ${where}`);
   return rows.flatMap((r) => {

@@ -13,6 +13,7 @@ import type {
   StoreStats,
   StoredEvaluationSample,
 } from '../../core/types.js';
+import { experimentsAsRead } from './experiments-as-read.js';
 import { GroupRecordQueries } from './group-records.js';
 import { readMetricValues } from './metric-values.js';
 import { toCheckpoint, toEvaluation, toExperiment, toMetricSummary, toSample } from './row-mapping.js';
@@ -39,9 +40,16 @@ export class StoreReads {
   /** The group catalog's queries. */
   readonly groups: GroupRecordQueries;
 
+  /**
+   * @param db - the store's connection
+   * @param dialect - what differs between the SQL dialects
+   * @param showStaleAfterMs - for a store opened only for reading: show a running run whose
+   *   heartbeat is older than this as crashed, without writing (see `experimentsAsRead`)
+   */
   constructor(
     db: Kysely<StoreTables<'encoded'>> | Kysely<StoreTables<'native'>>,
     private readonly dialect: StoreDialect,
+    private readonly showStaleAfterMs?: number,
   ) {
     this.db = db as unknown as Kysely<AnyStore>;
     this.groups = new GroupRecordQueries(this.db, dialect);
@@ -49,7 +57,7 @@ export class StoreReads {
 
   async getAllExperiments(query: ExperimentQuery): Promise<Experiment[]> {
     const { dialect } = this;
-    let q = this.db.selectFrom('experiments as e').selectAll('e').where(selectionCondition(query, dialect.name));
+    let q = this.db.selectFrom(this.experiments()).selectAll('e').where(selectionCondition(query, dialect.name));
     for (const term of sortTerms(query, dialect.name, Date.now())) q = q.orderBy(term);
     if (query.limit !== undefined) q = q.limit(query.limit);
     else if (query.offset !== undefined && dialect.offsetNeedsLimit) q = q.limit(-1);
@@ -59,7 +67,7 @@ export class StoreReads {
 
   async countExperiments(selection: ExperimentSelection): Promise<number> {
     const row = await this.db
-      .selectFrom('experiments as e')
+      .selectFrom(this.experiments())
       .select(({ fn }) => fn.countAll<number>().as('n'))
       .where(selectionCondition(selection, this.dialect.name))
       .executeTakeFirstOrThrow();
@@ -67,11 +75,11 @@ export class StoreReads {
   }
 
   getMetricValues(metric: MetricSelector, selection: ExperimentSelection): Promise<MetricValue[]> {
-    return readMetricValues(metric, selection, this.dialect.name, (query) => query.execute(this.db));
+    return readMetricValues(metric, selection, this.dialect.name, this.experiments(), (query) => query.execute(this.db));
   }
 
   async getExperiment(id: string): Promise<Experiment | undefined> {
-    const row = await this.db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom(this.experiments()).selectAll().where('id', '=', id).executeTakeFirst();
     return row && toExperiment(row, this.dialect);
   }
 
@@ -186,7 +194,7 @@ export class StoreReads {
     const count = (table: 'metric_points' | 'evaluations' | 'evaluation_samples' | 'checkpoints') =>
       db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const [statuses, span, points, evaluations, samples, checkpoints, size] = await Promise.all([
-      db.selectFrom('experiments').select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
+      db.selectFrom(this.experiments()).select(['status', ({ fn }) => fn.countAll<number>().as('n')]).groupBy('status').execute(),
       db.selectFrom('experiments').select(({ fn }) => [fn.min<number | null>('created_at').as('oldest'), fn.max<number | null>('created_at').as('newest')]).executeTakeFirstOrThrow(),
       count('metric_points'),
       count('evaluations'),
@@ -207,6 +215,11 @@ export class StoreReads {
       oldest: span.oldest,
       newest: span.newest,
     };
+  }
+
+  /** The experiments table, aliased `e`, as this store shows it (see `experimentsAsRead`). */
+  private experiments() {
+    return experimentsAsRead(this.showStaleAfterMs);
   }
 
   async getCachedResponse(key: string): Promise<string | undefined> {

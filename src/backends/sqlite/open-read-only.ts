@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { ExptrackError } from '../../core/errors.js';
-import { showStaleRunsCrashed } from './crashed-at-read-time.js';
 import { APPLICATION_ID, checkFileHeader, storeError } from './open-database.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 
@@ -19,7 +18,7 @@ export interface ReadOnlyStore {
 /**
  * Opens an exptrack store for reading only: never creates, migrates or updates it, and works for a
  * user who may only read the file. A missing, empty or foreign file is a typed error. Runs whose
- * heartbeat stopped are shown `crashed` (computed at read time, see `showStaleRunsCrashed`).
+ * heartbeat stopped are shown `crashed` by the reads themselves (see `experimentsAsRead`).
  *
  * SQLite needs a `-shm` file beside a WAL store to read it: where the directory is writable and
  * none was there, SQLite creates it, and `cleanUp` removes it again (by closing the last
@@ -27,7 +26,7 @@ export interface ReadOnlyStore {
  * directory is not writable and no writer has the store open (no `-wal`), the store is read from
  * a private copy in memory.
  */
-export function openReadOnly(path: string, options: { busyTimeoutMs: number; staleAfterMs: number }): ReadOnlyStore {
+export function openReadOnly(path: string, options: { busyTimeoutMs: number }): ReadOnlyStore {
   if (!existsSync(path)) throw new ExptrackError(`no exptrack store at ${path}`, { code: 'not_found', field: 'path', value: path });
   if (statSync(path).size === 0) {
     throw new ExptrackError(`${path} is an empty file, not an exptrack store; it was left untouched`, { code: 'not_an_exptrack_store', field: 'path', value: path });
@@ -49,7 +48,6 @@ export function openReadOnly(path: string, options: { busyTimeoutMs: number; sta
       inMemoryCopy = true;
       checkIdentity(db, path);
     }
-    showStaleRunsCrashed(db, options.staleAfterMs);
   } catch (cause) {
     throw storeError(path, cause);
   }

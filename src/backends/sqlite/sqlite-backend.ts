@@ -109,7 +109,9 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
     if (this.config.readOnly) {
       const { db, cleanUp, inMemoryCopy } = openReadOnly(path, this.config);
       const kysely = new Kysely<StoreTables<'encoded'>>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
-      this.state = { db, kysely, reads: new StoreReads(kysely, sqliteStoreDialect), writer: undefined, cleanUp, readPool: inMemoryCopy ? undefined : this.newReadPool() };
+      // Nothing marked: the reads show runs whose heartbeat stopped as crashed (experimentsAsRead).
+      const reads = new StoreReads(kysely, sqliteStoreDialect, this.config.staleAfterMs);
+      this.state = { db, kysely, reads, writer: undefined, cleanUp, readPool: inMemoryCopy ? undefined : this.newReadPool() };
       return;
     }
     const db = openDatabase(path, this.config);
@@ -314,7 +316,7 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   }
 
   private markStaleRunsCrashed(): void {
-    if (this.config.readOnly) return; // a reader shows them crashed instead (showStaleRunsCrashed)
+    if (this.config.readOnly) return; // a reader's reads show them crashed instead (experimentsAsRead)
     try {
       this.state?.db
         .prepare("UPDATE experiments SET status = 'crashed', ended_at = heartbeat_at WHERE status = 'running' AND heartbeat_at < ?")
