@@ -36,12 +36,12 @@ describe('postgres backend: configuration (no server needed)', () => {
     expect(splitSchemaParameter('postgres://db.internal/ml')).toEqual({ connectionString: 'postgres://db.internal/ml', schema: undefined });
   });
 
-  it('says what it can do: read, persistent, multi-process, response cache, batches at most once, artifacts, group catalog; no writeSync (its driver is asynchronous)', () => {
+  it('says what it can do: read, persistent, multi-process, response cache, batches at most once, artifacts, group catalog; no writeSync before its write thread runs', () => {
     const store = new PostgresBackend({ connectionString: PG_URL });
     expect(store.capabilities).toEqual({ read: true, persistent: true, multiProcess: true, responseCache: true, idempotentBatches: true, artifacts: true, groupCatalog: true });
     expect(store.name).toBe('postgres');
     expect(store.schema).toBe('public');
-    expect('writeSync' in store).toBe(false);
+    expect(store.writeSync).toBeUndefined();
   });
 });
 
@@ -62,6 +62,20 @@ describe.skipIf(!available)(available ? 'postgres backend' : `postgres backend (
     const stored = await adminQuery<{ v: string }>(`SELECT value::text AS v FROM "${store.schema}".metric_points ORDER BY step`);
     expect(stored.map((r) => r.v)).toEqual(['NaN', 'Infinity', '-Infinity', '5e-324']);
     expect((await store.getMetrics(e.id, 'x')).map((p) => p.value)).toEqual([NaN, Infinity, -Infinity, 5e-324]);
+    await store.close();
+  });
+
+  it('takes a batch synchronously once its write thread runs (writeSync): committed when the call returns, in order after what came before', async () => {
+    const store = fresh();
+    const e = makeExperiment();
+    await store.write([{ type: 'experiment_started', experiment: e }]);
+    store.write([{ type: 'metrics', experimentId: e.id, points: metricColumns([['x', 0, 1]]) }]).catch(() => undefined);
+    const writeSync = store.writeSync;
+    expect(writeSync).toBeTypeOf('function');
+    writeSync!([{ type: 'metrics', experimentId: e.id, points: metricColumns([['x', 1, 2]]) }, { type: 'experiment_updated', experimentId: e.id, changes: { status: 'failed', endedAt: Date.now(), error: { message: 'boom', stack: null } } }]);
+    const rows = await adminQuery<{ status: string }>(`SELECT status FROM "${store.schema}".experiments WHERE id = $1`, [e.id]);
+    expect(rows).toEqual([{ status: 'failed' }]);
+    expect((await store.getMetrics(e.id, 'x')).map((p) => [p.step, p.value])).toEqual([[0, 1], [1, 2]]);
     await store.close();
   });
 
