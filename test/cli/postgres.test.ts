@@ -27,6 +27,19 @@ describe.skipIf(!available)(`a postgres:// --db opens exptrack/postgres (${avail
     await database?.drop();
   });
 
+  it('never prints the password of a --db URL (stats names the database without it)', () => {
+    const url = new URL(database!.url);
+    url.password = 's3cret-pw'; // the test server trusts every connection, whatever the password
+    const withPassword = url.toString();
+    const json = cli(['stats', '--json', '--db', withPassword]);
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).experiments).toBe(2);
+    const text = cli(['stats', '--db', withPassword]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).database).toBe(`${url.protocol}//${url.host}${url.pathname}`);
+    expect(json.stdout + json.stderr + text.stdout + text.stderr).not.toContain('s3cret-pw');
+  });
+
   it('lists, shows and ranks the runs of a Postgres store', () => {
     const url = database!.url;
     const list = cliJson(['list', '--db', url]);

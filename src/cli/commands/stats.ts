@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ExperimentReader } from 'exptrack';
 import type { Wrap } from '../command.js';
 import type { CommandContext } from '../context.js';
+import { stripUrlCredentials } from '../../capture/redact-url.js';
 import { formatUsd } from '../cost-text.js';
 import { formatBytes, formatDate, formatNumber } from '../format.js';
 import { STATUSES } from './shared.js';
@@ -32,12 +33,12 @@ async function stats(ctx: CommandContext): Promise<void> {
   const [s, compute] = await Promise.all([store.getStats(), computeTotals(store)]);
   if (ctx.json) {
     const { runs, ...totals } = compute.total;
-    ctx.printJson({ ...s, database: ctx.db, ...totals, runs_with_cost: runs, by_group: compute.byGroup });
+    ctx.printJson({ ...s, database: stripUrlCredentials(ctx.db), ...totals, runs_with_cost: runs, by_group: compute.byGroup });
     return;
   }
   const { c } = ctx;
   const rows: string[][] = [
-    ['database', ctx.db],
+    ['database', stripUrlCredentials(ctx.db)],
     ['experiments', String(s.experiments)],
     ...STATUSES.map((status) => [`  ${status}`, String(s.byStatus[status] ?? 0)]),
     ['metric points', String(s.metricPoints)],

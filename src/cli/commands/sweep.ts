@@ -4,6 +4,7 @@
  * `exptrack/sweep` and `exptrack` load only when the command runs.
  * @module
  */
+import { stripUrlCredentials } from '../../capture/redact-url.js';
 import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
@@ -437,7 +438,7 @@ async function listSweepsCommand(ctx: CommandContext): Promise<void> {
     return;
   }
   if (sweeps.length === 0) {
-    ctx.print(`no sweeps in ${ctx.db} (start one with \`exptrack sweep --config sweep.json -- <command>\`)`);
+    ctx.print(`no sweeps in ${stripUrlCredentials(ctx.db)} (start one with \`exptrack sweep --config sweep.json -- <command>\`)`);
     return;
   }
   const states = (s: Record<string, number>) => Object.entries(s).map(([state, n]) => `${n} ${state}`).join(', ');
