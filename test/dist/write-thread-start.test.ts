@@ -8,6 +8,11 @@ import { PostgresBackend } from 'exptrack/postgres';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { PG_SKIP_REASON, PG_URL, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 
+/** A prelude that makes every Worker of the process die at once, as one whose loader or flags break it would. */
+const BREAK_WORKERS = `const threads = require('node:worker_threads');
+const Real = threads.Worker;
+threads.Worker = class extends Real { constructor() { super('process.exit(7)', { eval: true }); } };`;
+
 const dist = join(import.meta.dirname, '../../dist');
 
 /** A training script: 1,000 points into the store `construct` makes (with `name` from `exptrack/<subpath>`), then prints finishExperiment()'s reports. */
@@ -53,11 +58,7 @@ describe('the sqlite write thread starts, or writes go on without it', { timeout
 
   it('a thread that cannot start: the points are written on the main thread, and stderr says so once', async () => {
     const path = tempStore();
-    // Every Worker of this process dies at once, as one whose loader or flags break it would.
-    const breakWorkers = `const threads = require('node:worker_threads');
-const Real = threads.Worker;
-threads.Worker = class extends Real { constructor() { super('process.exit(7)', { eval: true }); } };`;
-    const code = `${breakWorkers}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, sqliteAt(path))}`;
+    const code = `${BREAK_WORKERS}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, sqliteAt(path))}`;
     const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
     expect(child.status, child.stderr).toBe(0);
     expect(child.stderr).toMatch(/Warning: the sqlite write thread could not start \(it exited with code 7 before it was ready\); writing on the main thread instead/);
@@ -104,10 +105,7 @@ describe.skipIf(!pgAvailable)(pgAvailable ? 'the postgres write thread starts, o
   it('a thread that cannot start: the points are written on the main thread, and stderr says so once', async () => {
     const schema = freshName('xt_thread');
     try {
-      const breakWorkers = `const threads = require('node:worker_threads');
-const Real = threads.Worker;
-threads.Worker = class extends Real { constructor() { super('process.exit(7)', { eval: true }); } };`;
-      const code = `${breakWorkers}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, postgresAt(schemaUrl(schema)))}`;
+      const code = `${BREAK_WORKERS}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, postgresAt(schemaUrl(schema)))}`;
       const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
       expect(child.status, child.stderr).toBe(0);
       expect(child.stderr).toMatch(/Warning: the postgres write thread could not start \(it exited with code 7 before it was ready\); writing on the main thread instead/);
