@@ -134,6 +134,23 @@ export function withoutContent(events: readonly TrackerEvent[]): TrackerEvent[] 
   });
 }
 
+/**
+ * An exiting process's last batch, given to `write`, which applies rows synchronously. Blobs cannot
+ * be stored synchronously: events that carry bytes are left out, and the throw says how many.
+ *
+ * @param events - the batch
+ * @param write - applies rows before it returns
+ * @param backend - the store, as the error names it
+ * @throws ExptrackError `unavailable` when events were left out (after the rest was written)
+ */
+export function writeSyncWithoutContent(events: readonly TrackerEvent[], write: (rows: readonly TrackerEvent[]) => void, backend: string): void {
+  const rows = carriesContent(events) ? events.filter((e) => e.type !== 'artifact' && !(e.type === 'media' && e.bytes !== undefined)) : events;
+  write(rows);
+  if (rows.length < events.length) {
+    throw new ExptrackError(`${events.length - rows.length} artifact or image events could not be stored while the process exited`, { code: 'unavailable', backend });
+  }
+}
+
 /** Whether a batch carries bytes for a blob store. */
 export function carriesContent(events: readonly TrackerEvent[]): boolean {
   return events.some((e) => (e.type === 'artifact' && e.sources.length > 0) || (e.type === 'media' && e.bytes !== undefined));

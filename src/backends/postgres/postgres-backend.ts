@@ -2,7 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysel
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
-import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
+import { ArtifactStore, carriesContent, withoutContent, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
 import { S3BlobStore } from '../../artifacts/s3-blob-store.js';
 import { PgArtifactIndex } from './artifact-rows.js';
 import { PgChunkBlobStore } from './chunk-blob-store.js';
@@ -62,9 +62,10 @@ const BASE_CAPABILITIES: BackendCapabilities = { read: true, persistent: true, m
  * it (see `TrackerOptions.maxPointsInFlight`) instead of queueing without bound. Where that thread
  * cannot start, writes go on the main thread, as before.
  *
- * The driver is asynchronous, so there is no `writeSync`: after a SIGKILL the run's heartbeat stops
- * and the next reader marks it crashed, as in the SQLite store (one opened `readOnly` shows it
- * crashed without writing). Idle connections do not keep the process alive.
+ * While that thread runs, an exiting process's last batch is written synchronously through it
+ * (`writeSync`). After a SIGKILL the run's heartbeat stops and the next reader marks it crashed, as
+ * in the SQLite store (one opened `readOnly` shows it crashed without writing). Idle connections do
+ * not keep the process alive.
  *
  * @example
  * ```ts
@@ -295,13 +296,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   get writeSync(): ((events: readonly TrackerEvent[]) => void) | undefined {
     const thread = this.startedThread;
     if (!thread || this.slowWrites > 0 || this.contentWrites > 0) return undefined;
-    return (events) => {
-      const rows = carriesContent(events) ? events.filter((e) => e.type !== 'artifact' && !(e.type === 'media' && e.bytes !== undefined)) : events;
-      thread.writeSync(rows);
-      if (rows.length < events.length) {
-        throw new ExptrackError(`${events.length - rows.length} artifact or image events could not be stored while the process exited`, { code: 'unavailable', backend: this.name });
-      }
-    };
+    return (events) => writeSyncWithoutContent(events, (rows) => thread.writeSync(rows), this.name);
   }
 
   /**

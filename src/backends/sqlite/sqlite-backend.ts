@@ -4,7 +4,7 @@ import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
-import { ArtifactStore, carriesContent, withoutContent } from '../../artifacts/artifact-store.js';
+import { ArtifactStore, carriesContent, withoutContent, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
 import { DirectoryBlobStore } from '../../artifacts/directory-blob-store.js';
 import { MemoryBlobStore } from '../../artifacts/memory-blob-store.js';
 import { SqliteArtifactIndex } from './artifact-rows.js';
@@ -21,7 +21,8 @@ import { openReadOnly } from './open-read-only.js';
 import type { SqliteBackendConfig } from './sqlite-backend-config.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
-import { writeWithRetry, writeWithRetryAsync, type SqliteWriteThreadOptions } from './write-with-retry.js';
+import type { SqliteWriteThreadOptions } from './write-thread-options.js';
+import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
 import { WriteThread } from '../sql/write-thread.js';
 import { ReadPool } from './read-pool.js';
 import type { ReadThreadOptions } from './read-messages.js';
@@ -172,16 +173,11 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
    */
   writeSync(events: readonly TrackerEvent[]): void {
     if (!this.state) throw new ExptrackError('the sqlite store is not open', { code: 'unavailable', backend: this.name });
-    if (carriesContent(events)) {
-      const rest = events.filter((e) => e.type !== 'artifact' && !(e.type === 'media' && e.bytes !== undefined));
-      this.writeSync(rest);
-      throw new ExptrackError(`${events.length - rest.length} artifact or image events could not be stored while the process exited`, { code: 'unavailable', backend: this.name });
-    }
     const { writer } = this.state;
     if (!writer) throw this.readOnlyError();
     const thread = this.startedThread;
-    if (thread) thread.writeSync(events);
-    else writeWithRetry(writer, events, { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) });
+    const retry = { path: this.config.path, lockRetryMs: Math.min(this.config.lockRetryMs, 10_000) };
+    writeSyncWithoutContent(events, (rows) => (thread ? thread.writeSync(rows) : writeWithRetry(writer, rows, retry)), this.name);
   }
 
   /**

@@ -10,11 +10,6 @@ export interface LockRetry {
   lockRetryMs: number;
 }
 
-/** The options the SQLite write thread opens the store with. */
-export interface SqliteWriteThreadOptions extends LockRetry {
-  busyTimeoutMs: number;
-}
-
 /** Retries while another process holds the lock, for up to `lockRetryMs`; other failures are thrown at once as typed errors. */
 function lockPolicy({ path, lockRetryMs }: LockRetry): RetryPolicy {
   return {

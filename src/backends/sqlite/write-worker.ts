@@ -6,7 +6,8 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { serveWrites } from '../sql/serve-writes.js';
 import { EventWriter } from './event-writer.js';
 import { openDatabase } from './open-database.js';
-import { writeWithRetry, type SqliteWriteThreadOptions } from './write-with-retry.js';
+import type { SqliteWriteThreadOptions } from './write-thread-options.js';
+import { writeWithRetry } from './write-with-retry.js';
 
 const { options, port, inFlight } = workerData as { options: SqliteWriteThreadOptions; port: MessagePort; inFlight: Int32Array };
 const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, fileMustExist: true });

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { digestOf, newHash } from '../../artifacts/digest.js';
 
 /** Where the bytes of an artifact file are: a file on disk (streamed) or bytes in memory. */
 export type ArtifactFileSource = { path: string } | { bytes: Uint8Array };
@@ -42,7 +43,7 @@ export const STORAGE_LAYOUT = 'V2';
  */
 export async function hashArtifactFile(source: ArtifactFileSource): Promise<FileHashes> {
   const md5 = createHash('md5');
-  const sha = createHash('sha256');
+  const sha = newHash();
   let size = 0;
   if ('bytes' in source) {
     md5.update(source.bytes);
@@ -56,7 +57,7 @@ export async function hashArtifactFile(source: ArtifactFileSource): Promise<File
       size += bytes.byteLength;
     }
   }
-  return { md5: md5.digest('base64'), sha256: `sha256:${sha.digest('hex')}`, size };
+  return { md5: md5.digest('base64'), sha256: digestOf(sha), size };
 }
 
 function byPath(a: ManifestEntry, b: ManifestEntry): number {
