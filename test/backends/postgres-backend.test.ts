@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExptrackError } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
 import { splitSchemaParameter } from '../../src/backends/postgres/connection-url.js';
+import { lostRaceWithDroppedSchema } from '../../src/backends/postgres/pg-errors.js';
 import { makeExperiment, metricColumns } from 'exptrack/testing';
 import { PG_SKIP_REASON, PG_URL, adminQuery, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
 
@@ -42,6 +43,14 @@ describe('postgres backend: configuration (no server needed)', () => {
     expect(store.name).toBe('postgres');
     expect(store.schema).toBe('public');
     expect(store.writeSync).toBeUndefined();
+  });
+  it('retries a migration only when it lost a race with another client dropping some other schema', () => {
+    expect(lostRaceWithDroppedSchema({ code: '3F000', message: 'schema "xt_other" does not exist' }, 'runs')).toBe(true);
+    expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'cache lookup failed for namespace 277589' }, 'runs')).toBe(true);
+    expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'cache lookup failed for relation 16384' }, 'runs')).toBe(true);
+    expect(lostRaceWithDroppedSchema({ code: '3F000', message: 'schema "runs" does not exist' }, 'runs')).toBe(false);
+    expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'could not read block 0 in file "base/5/1259"' }, 'runs')).toBe(false);
+    expect(lostRaceWithDroppedSchema({ code: '42501', message: 'permission denied for database postgres' }, 'runs')).toBe(false);
   });
 });
 

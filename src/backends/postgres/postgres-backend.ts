@@ -20,7 +20,7 @@ import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool, type PgPoolSettings } from './pg-driver.js';
 import { lacksOutlineBlocks, openForReading, outlineFromPoints, readOnlyError, readOnlyFailure } from './read-only-store.js';
 import { requireStore } from './require-store.js';
-import { isTransient, storeError } from './pg-errors.js';
+import { isTransient, lostRaceWithDroppedSchema, storeError } from './pg-errors.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { postgresStoreDialect } from './postgres-store-dialect.js';
 import type { PgWriteThreadOptions } from './write-thread-options.js';
@@ -588,8 +588,8 @@ async function createSchema(pool: PgPool, schema: string): Promise<void> {
 
 /**
  * Runs the store's migrations. Kysely's migrator lists the tables of every schema of the database
- * to find its own; a schema that another client drops during that listing fails it with "schema …
- * does not exist" (3F000) though this store is fine, so that failure is retried a few times.
+ * to find its own; a schema that another client drops during that listing fails it though this
+ * store is fine (see `lostRaceWithDroppedSchema`), so that failure is retried a few times.
  */
 async function migrateToLatest(kysely: Kysely<StoreTables<'native'>>, schema: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -603,7 +603,6 @@ async function migrateToLatest(kysely: Kysely<StoreTables<'native'>>, schema: st
       migrationLockTableName: `${MIGRATION_TABLE}_lock`,
     }).migrateToLatest();
     if (!error) return;
-    const otherSchemaDropped = (error as { code?: unknown }).code === '3F000' && !String((error as Error).message).includes(`"${schema}"`);
-    if (!otherSchemaDropped || attempt >= 5) throw error;
+    if (!lostRaceWithDroppedSchema(error, schema) || attempt >= 5) throw error;
   }
 }
