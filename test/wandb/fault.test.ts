@@ -101,12 +101,12 @@ describe('W&B fails', () => {
   });
 
   it('unreachable from the start: training is unaffected, the failure is reported, and sync delivers everything once it answers', async () => {
-    // A port nobody listens on: a server is started to take one, and closed before the run.
+    // Port 1 of the loopback: nobody listens there. (A port freed by closing a server could be taken
+    // by another test's server before the run: with parallel workers, that happened.)
     const state = newFakeWandbState();
     const gone = await startFakeWandbServer({ state });
-    const port = Number(new URL(gone.url).port);
     await gone.close();
-    const { tracker, memory, wandb, errors } = trackerWithWandb(gone, ledger.dir, { closeTimeoutMs: 600 });
+    const { tracker, memory, wandb, errors } = trackerWithWandb(gone, ledger.dir, { closeTimeoutMs: 600, baseUrl: 'http://127.0.0.1:1' });
     const id = await tracker.startExperiment({ learning_rate: 0.01 }, { name: 'offline' });
 
     let slowest = 0;
@@ -135,7 +135,7 @@ describe('W&B fails', () => {
     expect(wandb.deliveryStatus()[0]).toMatchObject({ deliveredRows: 0, needsSync: true });
     expect(state.requests).toEqual([]);
 
-    server = await startFakeWandbServer({ state, port });
+    server = await startFakeWandbServer({ state });
     const report = await syncExperimentsToWandb({ store: memory, ids: [id], project: PROJECT, entity: ENTITY, baseUrl: server.url, apiKey: state.apiKey, ledgerDir: ledger.dir });
     expect(report.errors).toEqual([]);
     expect(report.rowsSent).toBe(STEPS);
