@@ -33,6 +33,20 @@ const { ${store.name} } = ${load(store.subpath)};
 const sqliteAt = (path: string) => ({ subpath: 'sqlite', name: 'SqliteBackend', construct: `new SqliteBackend({ path: ${JSON.stringify(path)} })` });
 const postgresAt = (url: string) => ({ subpath: 'postgres', name: 'PostgresBackend', construct: `new PostgresBackend({ connectionString: ${JSON.stringify(url)} })` });
 
+/**
+ * Runs the training script for `store` in a process whose every Worker dies at once; checks that it
+ * exits 0 and says once on stderr that `store.subpath`'s write thread could not start; returns what
+ * it printed.
+ */
+function runWithBrokenWorkers(store: { subpath: string; name: string; construct: string }): { id: string; reports: Array<{ ok: boolean }> } {
+  const code = `${BREAK_WORKERS}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, store)}`;
+  const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  expect(child.status, child.stderr).toBe(0);
+  expect(child.stderr).toContain(`Warning: the ${store.subpath} write thread could not start (it exited with code 7 before it was ready); writing on the main thread instead`);
+  expect(child.stderr.match(/could not start/g)).toHaveLength(1);
+  return JSON.parse(child.stdout) as { id: string; reports: Array<{ ok: boolean }> };
+}
+
 async function storedPoints(path: string, id: string): Promise<{ status: string | undefined; points: number }> {
   const store = new SqliteBackend({ path, fileMustExist: true });
   try {
@@ -58,12 +72,7 @@ describe('the sqlite write thread starts, or writes go on without it', { timeout
 
   it('a thread that cannot start: the points are written on the main thread, and stderr says so once', async () => {
     const path = tempStore();
-    const code = `${BREAK_WORKERS}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, sqliteAt(path))}`;
-    const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-    expect(child.status, child.stderr).toBe(0);
-    expect(child.stderr).toMatch(/Warning: the sqlite write thread could not start \(it exited with code 7 before it was ready\); writing on the main thread instead/);
-    expect(child.stderr.match(/could not start/g)).toHaveLength(1);
-    const { id, reports } = JSON.parse(child.stdout) as { id: string; reports: Array<{ ok: boolean }> };
+    const { id, reports } = runWithBrokenWorkers(sqliteAt(path));
     expect(reports).toEqual([{ backend: 'sqlite', ok: true }]);
     expect(await storedPoints(path, id)).toEqual({ status: 'completed', points: 1000 });
   });
@@ -105,12 +114,7 @@ describe.skipIf(!pgAvailable)(pgAvailable ? 'the postgres write thread starts, o
   it('a thread that cannot start: the points are written on the main thread, and stderr says so once', async () => {
     const schema = freshName('xt_thread');
     try {
-      const code = `${BREAK_WORKERS}\n${script((s) => `require(${JSON.stringify(join(dist, `${s}.cjs`))})`, postgresAt(schemaUrl(schema)))}`;
-      const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-      expect(child.status, child.stderr).toBe(0);
-      expect(child.stderr).toMatch(/Warning: the postgres write thread could not start \(it exited with code 7 before it was ready\); writing on the main thread instead/);
-      expect(child.stderr.match(/could not start/g)).toHaveLength(1);
-      const { id, reports } = JSON.parse(child.stdout) as { id: string; reports: Array<{ ok: boolean }> };
+      const { id, reports } = runWithBrokenWorkers(postgresAt(schemaUrl(schema)));
       expect(reports).toEqual([{ backend: 'postgres', ok: true }]);
       expect(await storedPointsPg(schemaUrl(schema), id)).toEqual({ status: 'completed', points: 1000 });
     } finally {
