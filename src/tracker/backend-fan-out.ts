@@ -7,7 +7,10 @@ import { unrefTimer } from './runtime.js';
 export interface TrackerErrorContext {
   /** The backend that failed, or undefined for a failure of the caller's input. */
   backend?: string;
-  /** The operation: `init`, `write`, `flush`, `close`, `logMetrics`, ... */
+  /**
+   * The operation: `init`, `write`, `flush`, `close`, `logMetrics`, ...; `endOfRun` is the line, one
+   * per failed backend, saying that a run finished without that backend.
+   */
   operation: string;
 }
 

@@ -684,22 +684,22 @@ export class ExperimentTracker implements AsyncDisposable {
   }
 
   /**
-   * A backend that failed on the way to the end of a run is said where the user looks: one line
-   * through `onError` (stderr by default), and in the run's summary on the stores that work.
+   * A backend that failed on the way to the end of a run is said where the user looks: one line per
+   * failed backend through `onError` (stderr by default), and in the run's summary on the stores that work.
    */
   private reportDownBackends(id: string, reports: readonly BackendReport[]): void {
     const down = reports.filter((r) => !r.ok);
     if (down.length === 0) return;
     const failures = Object.fromEntries(down.map((r) => [r.backend, r.error?.message ?? 'failed']));
-    const names = down.map((r) => r.backend).join(', ');
     const kept = reports.filter((r) => r.ok).map((r) => r.backend);
-    this.report(
-      new ExptrackError(
-        `experiment ${id} finished, but backend ${names} failed: ${down[0]!.error?.message ?? 'failed'}; ${kept.length > 0 ? `the run is complete in ${kept.join(', ')}` : 'no store has the whole run'}`,
-        { code: 'unavailable', value: id },
-      ),
-      { operation: 'finishExperiment' },
-    );
+    const where = kept.length > 0 ? `the run is complete in ${kept.join(', ')}` : 'no store has the whole run';
+    // One line per failed backend, named in the context like every other backend failure.
+    for (const { backend, error } of down) {
+      this.report(
+        new ExptrackError(`experiment ${id} finished, but backend ${backend} failed: ${error?.message ?? 'failed'}; ${where}`, { code: 'unavailable', value: id }),
+        { operation: 'endOfRun', backend },
+      );
+    }
     if (kept.length > 0 && this.fanOut) {
       this.fanOut.write([{ type: 'experiment_updated', experimentId: id, changes: { summary: { _exptrack_backend_failures: failures } } }]);
     }
@@ -1062,10 +1062,14 @@ async function defaultBackend(): Promise<Backend> {
   return new SqliteBackend({ path: location });
 }
 
-/** The default error handler: one console warning per backend and per kind of bad input. */
+/** The default error handler: one console warning per backend and per kind of bad input, and every end-of-run verdict. */
 function warnOncePerSource(): TrackerErrorHandler {
   const seen = new Set<string>();
   return (error, context) => {
+    if (context.operation === 'endOfRun') {
+      console.warn(`[exptrack] ${error.message}`);
+      return;
+    }
     const source = context.backend ? `backend:${context.backend}` : `${context.operation}:${error.code}:${error.field ?? ''}`;
     if (seen.has(source)) return;
     seen.add(source);
