@@ -15,7 +15,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!('url' in cluster))('url' in cluster ? 'postgres: a full disk' : `postgres: a full disk (skipped: ${cluster.skip})`, { timeout: 120_000 }, () => {
-  it('the loop goes on; the failure is reported through onError and by each flush after it; the store stays consistent and keeps whole batches', async () => {
+  it('the loop goes on; the failure is reported through onError and by the flushes after it; the store stays consistent and keeps whole batches', async () => {
     const { url: serverUrl, giveToOwner } = cluster as Extract<typeof cluster, { url: string }>;
     const { dir } = disk as { dir: string };
     giveToOwner(dir);
@@ -38,8 +38,10 @@ describe.skipIf(!('url' in cluster))('url' in cluster ? 'postgres: a full disk' 
     await tracker.finishExperiment();
     await tracker.close();
 
+    // Once the disk is full, flushes report it. A later batch may still fit, into the space vacuum
+    // took back from the failed ones, so not every flush after the first failure need fail.
     expect(flushes[0]).toBe(true);
-    expect(flushes.at(-1)).toBe(false);
+    expect(flushes).toContain(false);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.map((e) => e.message).join('\n')).toMatch(/No space left on device/);
     expect(errors.every((e) => e.backend === 'postgres')).toBe(true);
@@ -61,7 +63,8 @@ describe.skipIf(!('url' in cluster))('url' in cluster ? 'postgres: a full disk' 
       expect(points.length).toBeGreaterThan(0);
       expect(points.length).toBeLessThan(total);
       expect(points.length % 1_000).toBe(0); // all or nothing per batch
-      expect(points.every((p, i) => p.step === i)).toBe(true); // the points logged before the disk filled
+      expect(points.slice(0, 10_000).every((p, i) => p.step === i)).toBe(true); // the points flushed before the disk filled
+      expect(points.every((p, i) => i === 0 || p.step > points[i - 1]!.step)).toBe(true); // each once
       expect(points.every((p) => p.value === 1 / (p.step + 1))).toBe(true);
     } finally {
       await reader.close();

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncExperimentsToWandb, wandbRunId } from 'exptrack/wandb';
 import { historyRows, newFakeWandbState, parseWandbJson, startFakeWandbServer, type FakeWandbServer } from './fake-wandb-server.js';
+import { freePort } from '../fixtures/server-process.js';
 import { ENTITY, PROJECT, tempLedgerDir, tick, trackerWithWandb } from './helpers.js';
 
 const STEPS = 300;
@@ -20,9 +21,10 @@ describe('W&B fails', () => {
   });
 
   it('training is unaffected, and sync delivers the rest exactly once', async () => {
-    server = await startFakeWandbServer();
+    // A port below the ephemeral range: W&B comes back on it, and no other test's listen(0) takes it meanwhile.
+    const port = await freePort();
+    server = await startFakeWandbServer({ port });
     const state = server.state;
-    const port = Number(new URL(server.url).port);
     // A generous flush deadline: the flush at step 80 must see rows 0..79 delivered even on a slow machine.
     const { tracker, memory, wandb, errors } = trackerWithWandb(server, ledger.dir, { flushTimeoutMs: 10_000, closeTimeoutMs: 600 });
     const id = await tracker.startExperiment({ learning_rate: 0.01 }, { name: 'fault', notes: 'W&B goes away', tags: ['fault-test'] });
