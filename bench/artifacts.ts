@@ -2,7 +2,8 @@
  * Artifact throughput: `tracker.logArtifact` of one 1 GiB file (hashed, then copied into the blob
  * store with the copy's digest checked) into the SQLite store's blob directory and into an
  * S3-protocol server (s3rver on 127.0.0.1, in this process, through a Postgres store's S3 blob
- * store). Each case runs in a child process of its own (`children/log-artifact.mjs`, plain `node`
+ * store), and through `HttpBackend` to a tracking server (`exptrack server` over a SQLite store, a
+ * process of its own). Each case runs in a child process of its own (`children/log-artifact.mjs`, plain `node`
  * on the built `dist/`, as a user's program runs), so that its peak RSS is its own; it logs a small
  * file first, unmeasured (loading modules happens once per process).
  *
@@ -13,7 +14,7 @@
  * Every line carries the 1-minute load average (the machine is shared: wall time depends on it,
  * MB per CPU-second much less).
  *
- * Targets: >= 200 MB/s into the local store; peak RSS < 200 MB in both cases. Prints HOLDS or
+ * Targets: >= 200 MB/s into the local store; peak RSS < 200 MB in every case. Prints HOLDS or
  * MISSED for each.
  *
  * Run: `npm run build && npm run bench -- artifacts` (or `npx tsx bench/artifacts.ts [MiB]`,
@@ -29,6 +30,12 @@ import { join } from 'node:path';
 
 const TARGET_MB_PER_S = 200;
 const TARGET_RSS_MB = 200;
+const KINDS = ['sqlite', 's3', 'http'] as const;
+const LABELS: Record<(typeof KINDS)[number], string> = {
+  sqlite: 'sqlite (blob directory)',
+  s3: 's3 (s3rver, 127.0.0.1)',
+  http: 'http (exptrack server, 127.0.0.1)',
+};
 const root = join(import.meta.dirname, '..');
 
 interface CaseResult {
@@ -123,7 +130,18 @@ async function main(): Promise<void> {
   const file = join(dir, 'big.bin');
   const { default: S3rver } = await import('s3rver');
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: 'bench', configs: [] }] });
+  const tracking = spawn(process.execPath, [join(root, 'dist', 'cli', 'bin.js'), 'server', '--db', join(dir, 'server.db'), '--port', '0', '--quiet'], { stdio: ['ignore', 'inherit', 'pipe'] });
   try {
+    const trackingUrl = await new Promise<string>((resolve, reject) => {
+      let said = '';
+      // It says where it listens on stderr.
+      tracking.stderr.setEncoding('utf8').on('data', (d: string) => {
+        said += d;
+        const url = /http:\/\/127\.0\.0\.1:\d+/.exec(said)?.[0];
+        if (url) resolve(url);
+      });
+      tracking.once('exit', (code) => reject(new Error(`exptrack server exited (${code}) before it listened`)));
+    });
     generate(file, mib);
     const bytes = mib * 2 ** 20;
     const { port } = await server.run();
@@ -148,9 +166,9 @@ async function main(): Promise<void> {
 
     console.log(`\nlogArtifact (node ${process.version}, dist/)   time      MB/s   CPU s  MB/CPU-s  RSS before → peak   load start → end`);
     const results: Record<string, CaseResult | string> = {};
-    for (const kind of ['sqlite', 's3']) {
+    for (const kind of KINDS) {
       // Asynchronously: the S3 server answers from this process's event loop meanwhile.
-      const child = await runChild([join(import.meta.dirname, 'children', 'log-artifact.mjs'), kind, file, dir, JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, bucket: 'bench' })]);
+      const child = await runChild([join(import.meta.dirname, 'children', 'log-artifact.mjs'), kind, file, dir, JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, bucket: 'bench', trackingUrl })]);
       const line = child.stdout.trim().split('\n').at(-1) ?? '';
       let result: CaseResult | string;
       try {
@@ -159,7 +177,7 @@ async function main(): Promise<void> {
         result = `failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`;
       }
       results[kind] = result;
-      const label = kind === 'sqlite' ? 'sqlite (blob directory)' : 's3 (s3rver, 127.0.0.1)';
+      const label = LABELS[kind];
       if (typeof result === 'string') {
         console.log(`${label.padEnd(36)} ${result}`);
         continue;
@@ -177,13 +195,14 @@ async function main(): Promise<void> {
     } else {
       console.log(`MISSED: logArtifact into the local store did not run (${local})`);
     }
-    for (const kind of ['sqlite', 's3']) {
+    for (const kind of KINDS) {
       const result = results[kind];
       if (typeof result === 'object') console.log(`${verdict(result.peakRssMb < TARGET_RSS_MB)}: peak RSS of the ${kind} case ${result.peakRssMb.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`);
       else console.log(`${kind} case: ${result}`);
     }
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
+    tracking.kill('SIGTERM');
     await server.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

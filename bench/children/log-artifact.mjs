@@ -2,12 +2,13 @@
 // (dist/), no TypeScript loader in its memory. Logs a small file first (unmeasured: loading the
 // capture and store modules happens once per process), then the big file, and prints one JSON
 // line: wall seconds, CPU seconds of the process (all its threads), RSS before the copy and the
-// peak, the 1-minute load average at start and end. Arguments: sqlite|s3 <file> <dir> <s3 JSON>.
+// peak, the 1-minute load average at start and end. Arguments: sqlite|s3|http <file> <dir>
+// <servers JSON: the S3 endpoint and bucket, the tracking server's URL>.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
-const [kind, file, dir, s3] = process.argv.slice(2);
+const [kind, file, dir, servers] = process.argv.slice(2);
 const dist = new URL('../../dist/', import.meta.url);
 const { ExperimentTracker } = await import(new URL('index.js', dist).href);
 const pgUrl = process.env.EXPTRACK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,9 +18,12 @@ let backend;
 if (kind === 'sqlite') {
   const { SqliteBackend } = await import(new URL('sqlite.js', dist).href);
   backend = new SqliteBackend({ path: join(dir, 'bench.db') });
+} else if (kind === 'http') {
+  const { HttpBackend } = await import(new URL('http.js', dist).href);
+  backend = new HttpBackend({ url: JSON.parse(servers).trackingUrl });
 } else {
   const { PostgresBackend } = await import(new URL('postgres.js', dist).href);
-  const { endpoint, bucket } = JSON.parse(s3);
+  const { endpoint, bucket } = JSON.parse(servers);
   backend = new PostgresBackend({ connectionString: pgUrl, schema, artifacts: { s3: { endpoint, bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });
   try {
     await backend.init();

@@ -1,8 +1,9 @@
 /**
  * The bytes a batch of `HttpBackend` names: artifact files and images, uploaded to the server
  * (`PUT /api/v1/blobs/:digest`) before the batch, which then names them by digest and size only.
- * A file is read by `fs.openAsBlob` (Node, loaded at run time: a browser bundle never sees it), so
- * it is streamed, never read whole, and a file that changes meanwhile fails the read.
+ * On Node a file is streamed from disk by Node's HTTP client (`artifacts/put-file.ts`); with a
+ * `fetch` of the caller's it is given as `fs.openAsBlob` (Node's modules are loaded at run time: a
+ * browser bundle never sees them), which fails the read of a file that changed meanwhile.
  * @module
  */
 import type { BlobSource } from '../../core/artifacts.js';

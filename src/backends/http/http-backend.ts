@@ -25,7 +25,8 @@ import type {
 import { encodeWireJson } from '../../core/wire-json.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
 import { carriesContent } from '../../artifacts/artifact-store.js';
-import { fromLedgerBlob, separateContent, toLedgerBlob, uploadBody, type PendingBlob } from './blob-upload.js';
+import { isNodeRuntime } from '../../tracker/runtime.js';
+import { fromLedgerBlob, separateContent, toLedgerBlob, type PendingBlob } from './blob-upload.js';
 import type { HttpBackendConfig } from './http-backend-config.js';
 import { BlobTransfer, HttpClient, RequestFailure, sleep } from './http-client.js';
 import type { DeliveryLedger, LedgerEntry } from './ledger.js';
@@ -94,7 +95,7 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
   constructor(config: HttpBackendConfig) {
     const fetchImpl = config.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new ExptrackError('HttpBackend needs fetch (Node 20+, Bun, Deno, browsers) or config.fetch', { code: 'unsupported', backend: 'http' });
-    const clientOptions = { url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000 };
+    const clientOptions = { url: config.url, token: config.token, fetch: fetchImpl.bind(globalThis), requestTimeoutMs: config.requestTimeoutMs ?? 60_000, streamFiles: config.fetch === undefined && isNodeRuntime() };
     this.client = new HttpClient(clientOptions);
     this.blobs = new BlobTransfer(this.client, clientOptions);
     this.config = {
@@ -296,9 +297,7 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
         blob.sent = true;
         continue;
       }
-      await this.blobs.upload(blob.digest, blob.size, await uploadBody(blob).catch((cause: unknown) => {
-        throw new ExptrackError(`cannot read ${'path' in blob ? blob.path : 'an image'} to upload it: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'not_found', field: 'path', backend: 'http', cause });
-      }));
+      await this.blobs.upload(blob);
       blob.sent = true;
     }
   }

@@ -3,8 +3,10 @@
  * failures sorted into those worth retrying (the network, 429, 502-504) and the others.
  * @module
  */
+import { putFile } from '../../artifacts/put-file.js';
 import { ExptrackError, type ExptrackErrorCode } from '../../core/errors.js';
 import { decodeWireJson, encodeWireJson } from '../../core/wire-json.js';
+import { uploadBody, type PendingBlob } from './blob-upload.js';
 
 /** Read arguments longer than this go as a POST body instead of the URL. */
 const MAX_QUERY_LENGTH = 6_000;
@@ -15,6 +17,11 @@ export interface ClientOptions {
   token: string | undefined;
   fetch: typeof globalThis.fetch;
   requestTimeoutMs: number;
+  /**
+   * PUT files with Node's own HTTP client, streamed from disk, instead of `fetch` (which holds the
+   * whole body in memory on Node 20): on Node, when no `fetch` of the caller's was given.
+   */
+  streamFiles?: boolean;
 }
 
 /** A failed request, with whether trying again may help and how long the server asked to wait. */
@@ -116,7 +123,7 @@ export class HttpClient {
         throw new RequestFailure(`the tracking server at ${this.base} answered ${path.split('?')[0]} with something that is not its JSON`, 'backend_failed', response.status, undefined, cause);
       }
     }
-    const failure = failureOf(response, text, this.base);
+    const failure = failureOf(response.status, response.headers.get('retry-after'), text, this.base);
     // Only the store's "no such record" is an answer; a 404 of a wrong URL (no such route) is a failure.
     if (missingIsUndefined && response.status === 404 && failure.code === 'not_found' && failure.field === 'id') return undefined;
     throw failure;
@@ -139,16 +146,38 @@ export class BlobTransfer {
   ) {}
 
   /**
-   * Uploads a blob.
+   * Uploads a blob: a file is streamed from disk (see `ClientOptions.streamFiles`).
    *
-   * @param digest - the blob's digest
-   * @param size - its size, which sets the time limit
-   * @param body - the bytes (a file's `Blob` streams)
-   * @throws RequestFailure
+   * @param blob - the blob's digest, size, and its file or bytes; its size also sets the time limit
+   * @throws RequestFailure; ExptrackError `not_found` (field `path`) for a file that cannot be read
    */
-  async upload(digest: string, size: number, body: Blob | Uint8Array): Promise<void> {
-    const response = await this.request('PUT', `/blobs/${digest}`, size, { body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream' } });
+  async upload(blob: PendingBlob): Promise<void> {
+    if ('path' in blob && this.options.streamFiles) return this.putFile(blob.digest, blob.size, blob.path);
+    const body = await uploadBody(blob).catch((cause: unknown) => {
+      throw cannotRead(blob, cause);
+    });
+    const response = await this.request('PUT', `/blobs/${blob.digest}`, blob.size, { body: body as NonNullable<RequestInit['body']>, headers: { 'content-type': 'application/octet-stream' } });
     await response.arrayBuffer();
+  }
+
+  private async putFile(digest: string, size: number, path: string): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const controller = new AbortController();
+    const limit = uploadTimeLimit(this.options.requestTimeoutMs, size);
+    const timer = setTimeout(() => controller.abort(), limit);
+    let answer: Awaited<ReturnType<typeof putFile>>;
+    try {
+      answer = await putFile(`${this.client.where}/blobs/${digest}`, headers, { path }, size, controller.signal);
+    } catch (cause) {
+      // Reading the file failed (it is gone, or may not be read), or the network did.
+      if ((cause as { path?: unknown }).path === path) throw cannotRead({ path }, cause);
+      const reason = controller.signal.aborted ? `no answer within ${limit} ms` : cause instanceof Error ? cause.message : String(cause);
+      throw new RequestFailure(`the tracking server at ${this.client.where} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer.status < 200 || answer.status >= 300) throw failureOf(answer.status, answer.retryAfter, answer.text, this.client.where);
   }
 
   /**
@@ -205,7 +234,7 @@ export class BlobTransfer {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const controller = new AbortController();
-    const limit = this.options.requestTimeoutMs + (size === undefined ? 0 : Math.ceil(size / 2 ** 20) * MS_PER_MIB);
+    const limit = size === undefined ? this.options.requestTimeoutMs : uploadTimeLimit(this.options.requestTimeoutMs, size);
     const timer = setTimeout(() => controller.abort(), limit);
     let response: Response;
     try {
@@ -218,15 +247,24 @@ export class BlobTransfer {
     // An upload's limit covers its body, sent before the answer; a download's body is read after,
     // by the caller, at the pace it reads.
     clearTimeout(timer);
-    if (!response.ok) throw failureOf(response, await response.text().catch(() => ''), this.client.where);
+    if (!response.ok) throw failureOf(response.status, response.headers.get('retry-after'), await response.text().catch(() => ''), this.client.where);
     return response;
   }
+}
+
+/** An upload's time limit: the request's, and more for each MiB of its body. */
+function uploadTimeLimit(requestTimeoutMs: number, size: number): number {
+  return requestTimeoutMs + Math.ceil(size / 2 ** 20) * MS_PER_MIB;
+}
+
+function cannotRead(blob: { path: string } | { bytes: Uint8Array }, cause: unknown): ExptrackError {
+  return new ExptrackError(`cannot read ${'path' in blob ? blob.path : 'an image'} to upload it: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'not_found', field: 'path', backend: 'http', cause });
 }
 
 /** The store's error codes a server's answer may carry over (a 401 or a proxy's page is `backend_failed`). */
 const PASSED_ON: ReadonlySet<string> = new Set(['invalid_input', 'not_found', 'already_exists', 'parse_error', 'insufficient_data', 'unsupported', 'corrupt_store', 'backend_failed']);
 
-function failureOf(response: Response, text: string, where: string): RequestFailure {
+function failureOf(status: number, retryAfterHeader: string | null, text: string, where: string): RequestFailure {
   let message = text.slice(0, 500);
   let code: ExptrackErrorCode | undefined;
   let field: string | undefined;
@@ -238,8 +276,7 @@ function failureOf(response: Response, text: string, where: string): RequestFail
   } catch {
     // A proxy's page, say: keep its first characters.
   }
-  const status = response.status;
-  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfter = Number(retryAfterHeader);
   const retryAfterMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
   const kind: ExptrackErrorCode =
     status === 429 ? 'rate_limited'

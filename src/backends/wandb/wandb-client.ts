@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { ExptrackError } from '../../core/errors.js';
 import type { ArtifactFileSource } from './artifact-manifest.js';
 import { authorizationHeader } from './credentials.js';
-import { putFile, type PutAnswer } from './put-file.js';
+import { putFile, type PutAnswer } from '../../artifacts/put-file.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 const VIEWER = `query Viewer {
