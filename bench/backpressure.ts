@@ -170,6 +170,10 @@ async function measure(store: Store): Promise<void> {
 
 console.log(`backpressure bench: ${fmt(POINTS)} points (BENCH_POINTS), ${load()}`);
 try {
+  const before = load();
+  const floor = run('none', PACED_POINTS, PACED_RATE);
+  console.log(`The floor: the same loop paced at ${fmt(PACED_RATE)}/s without exptrack, each call pushing into plain arrays [${before} → ${load()}]:`);
+  console.log(`  slowest call ${calls(floor)}; after the first second ${floor.slowestAfterWarmUpMs.toFixed(2)} ms (what this runtime and machine cost a loop with no tracker in it)`);
   await measure(sqlite);
   const pgStore = await postgres();
   if (typeof pgStore === 'string') console.log(`Postgres: skipped: ${pgStore}`);

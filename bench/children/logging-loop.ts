@@ -4,7 +4,11 @@
  * on stdout: progress (`{ logged, at }`, written synchronously, so a killer knows what was logged
  * when), then the result (throughput, slowest call, peak RSS).
  *
- * argv: <store: a SQLite file, or a postgres:// URL with ?schema=> <points> <rate: points/s, 0 = full speed>
+ * argv: <store: a SQLite file, a postgres:// URL with ?schema=, or `none`> <points> <rate: points/s, 0 = full speed>
+ *
+ * With `none` the loop runs without exptrack: each call pushes the point into plain arrays and lets
+ * go of every 8,192 points, as a buffer does. Its slowest call is what this runtime (its start, its
+ * garbage collector, the scheduler) costs a loop with no tracker in it: the floor under the others.
  */
 import { writeSync } from 'node:fs';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
@@ -17,10 +21,45 @@ const points = Number(pointsText);
 const rate = Number(rateText);
 const say = (value: unknown) => writeSync(1, `${JSON.stringify(value)}\n`);
 
-const backend = store.startsWith('postgres://') ? new PostgresBackend({ connectionString: store }) : new SqliteBackend({ path: store });
-const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, onError: () => {} });
-const id = await tracker.startExperiment({ bench: 'backpressure' });
-say({ id });
+/** What the loop logs into: the tracker, or (with `none`) plain arrays. */
+interface Logger {
+  logMetrics(metrics: Record<string, number>, step: number): void;
+  /** Ends the run once everything logged is stored. */
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function trackerLogger(): Promise<Logger> {
+  const backend = store.startsWith('postgres://') ? new PostgresBackend({ connectionString: store }) : new SqliteBackend({ path: store });
+  const tracker = new ExperimentTracker({ backends: [backend], captureGit: false, onError: () => {} });
+  say({ id: await tracker.startExperiment({ bench: 'backpressure' }) });
+  return {
+    logMetrics: (metrics, step) => tracker.logMetrics(metrics, step),
+    finish: async () => void (await tracker.finishExperiment()),
+    close: async () => void (await tracker.close()),
+  };
+}
+
+function arrayLogger(): Logger {
+  let columns = { keys: [] as string[], steps: [] as number[], values: [] as number[], timestamps: [] as number[] };
+  say({ id: 'none' });
+  return {
+    logMetrics(metrics, step) {
+      const timestamp = Date.now();
+      for (const key in metrics) {
+        columns.keys.push(key);
+        columns.steps.push(step);
+        columns.values.push(metrics[key]!);
+        columns.timestamps.push(timestamp);
+      }
+      if (columns.keys.length >= 8_192) columns = { keys: [], steps: [], values: [], timestamps: [] };
+    },
+    finish: async () => {},
+    close: async () => {},
+  };
+}
+
+const logger = store === 'none' ? arrayLogger() : await trackerLogger();
 // Garbage collections, to tell which slow calls one of them explains (delivered after the loop).
 const collections: PerformanceEntry[] = [];
 const observer = new PerformanceObserver((list) => collections.push(...list.getEntries()));
@@ -39,7 +78,7 @@ for (let step = 0; step < points; step++) {
   if (rate > 0) while (performance.now() - t0 < (step / rate) * 1000);
   metrics.loss = 1 / (step + 1);
   const before = performance.now();
-  tracker.logMetrics(metrics, step);
+  logger.logMetrics(metrics, step);
   const took = performance.now() - before;
   if (took > slowest) slowest = took;
   if (took > slowestAfterWarmUp && before - t0 >= WARM_UP_MS) slowestAfterWarmUp = took;
@@ -51,9 +90,9 @@ for (let step = 0; step < points; step++) {
   if (step % 100_000 === 0) say({ logged: step, at: Date.now(), ...(process.env.BENCH_MEMORY ? { mem: process.memoryUsage() } : {}) });
 }
 const loggedMs = performance.now() - t0;
-await tracker.finishExperiment();
+await logger.finish();
 const seconds = (performance.now() - t0) / 1000;
-await tracker.close();
+await logger.close();
 observer.disconnect();
 // A slow call overlapped by a collection of this thread is put down to it; one that handed a full
 // buffer over, to the hand-over (including any wait for the store); the rest, to the scheduler
