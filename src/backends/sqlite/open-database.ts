@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { ExptrackError } from '../../core/errors.js';
 import type { SqliteConnection } from './sqlite-driver.js';
@@ -15,7 +15,10 @@ type DatabaseConstructor = new (path: string, options?: { fileMustExist?: boolea
  */
 export function openDatabase(path: string, options: { busyTimeoutMs: number; fileMustExist: boolean }): SqliteConnection {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) checkFileHeader(path, options.fileMustExist);
+  if (!inMemory) {
+    checkFileHeader(path, options.fileMustExist);
+    checkWritable(path);
+  }
   const Database = loadDriver();
   let db: SqliteConnection;
   try {
@@ -54,6 +57,20 @@ export function checkFileHeader(path: string, fileMustExist: boolean): void {
   }
   if (header.toString('latin1') !== SQLITE_HEADER) {
     throw new ExptrackError(`${path} is not an exptrack store (not a SQLite database); it was left untouched`, { code: 'not_an_exptrack_store', field: 'path', value: path });
+  }
+}
+
+/**
+ * Refuses a file this user may not write before SQLite opens it: SQLite would open it read-only and,
+ * where the directory lets it, leave an empty `-wal` and `-shm` beside it.
+ */
+function checkWritable(path: string): void {
+  if (!existsSync(path)) return;
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (cause) {
+    const reason = (cause as { code?: string }).code ?? (cause instanceof Error ? cause.message : String(cause));
+    throw new ExptrackError(`sqlite store ${path}: this user may not write the file (${reason}); it was left untouched`, { code: 'unavailable', field: 'path', value: path, backend: 'sqlite', cause, retryable: false });
   }
 }
 
