@@ -350,7 +350,14 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       pool: { ...this.poolSettings(), max: Math.min(this.config.max, WRITE_THREAD_CONNECTIONS) },
       retryForMs: this.config.retryForMs,
       where: this.where(),
-    } satisfies PgWriteThreadOptions).then((thread) => (this.startedThread = thread));
+    } satisfies PgWriteThreadOptions).then((thread) => {
+      // A thread that dies mid-run: later batches are written here, as where it could not start.
+      thread?.onUnexpectedStop(() => {
+        this.startedThread = undefined;
+        this.thread = Promise.resolve(undefined);
+      });
+      return (this.startedThread = thread);
+    });
     return this.thread;
   }
 

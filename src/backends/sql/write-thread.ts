@@ -60,6 +60,8 @@ export class WriteThread {
   private readonly handedOver: Array<{ id: number; at: number }> = [];
   /** The points of the largest batch handed over. */
   private largestBatch = 0;
+  /** Told when the thread ends without being asked to: its store then writes on the main thread. */
+  private readonly stopListeners: Array<() => void> = [];
 
   private constructor(
     private readonly store: WriteThreadStore,
@@ -74,8 +76,16 @@ export class WriteThread {
       Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
-      if (this.closing) this.settleAll();
-      else this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code})`, { code: 'unavailable', backend: store }));
+      if (this.closing) {
+        this.settleAll();
+        return;
+      }
+      // Batches it answered are settled; the ones it held are lost (said, never written twice), and later batches go on the main thread.
+      this.settleAnswered();
+      const lost = this.pending.size;
+      this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code}): ${lost} batch(es) it held were not written; later batches are written on the main thread`, { code: 'unavailable', backend: store }));
+      if (lost === 0) warnOnce(store, `the ${store} write thread stopped (exit code ${code}); writing on the main thread instead`);
+      for (const listener of this.stopListeners) listener();
     });
     this.idle();
   }
@@ -104,6 +114,11 @@ export class WriteThread {
       warnOnce(store, `the ${store} write thread could not start (${cause instanceof Error ? cause.message : String(cause)}); writing on the main thread instead`);
       return undefined;
     }
+  }
+
+  /** Calls `listener` once if the thread ends without being asked to (it crashed or was terminated). */
+  onUnexpectedStop(listener: () => void): void {
+    this.stopListeners.push(listener);
   }
 
   write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
@@ -154,6 +169,7 @@ export class WriteThread {
 
   /** Blocks until the batch is committed: for an exiting process, where no promise will settle. */
   writeSync(events: readonly TrackerEvent[]): void {
+    if (this.stopped) throw this.stoppedError();
     const id = this.nextId++;
     const signal = new Int32Array(new SharedArrayBuffer(4));
     let outcome: WriteReply | undefined;
@@ -172,6 +188,7 @@ export class WriteThread {
   }
 
   async close(): Promise<void> {
+    if (this.stopped) return;
     // Before the request: the thread may end before its answer to it comes through.
     this.closing = true;
     await this.request((id) => ({ kind: 'close', id }));
@@ -180,8 +197,17 @@ export class WriteThread {
 
   /** The thread ended after it was asked to close: its last answers are still in the port. */
   private settleAll(): void {
-    for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
+    this.settleAnswered();
     this.failPending(new ExptrackError(`the ${this.store} write thread closed before it answered`, { code: 'unavailable', backend: this.store }));
+  }
+
+  /** Settles the batches whose answers the ended thread left in the port. */
+  private settleAnswered(): void {
+    for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) this.settle(message.message as WriteReply);
+  }
+
+  private stoppedError(): ExptrackError {
+    return new ExptrackError(`the ${this.store} write thread has stopped`, { code: 'unavailable', backend: this.store });
   }
 
   private failPending(error: ExptrackError): void {
@@ -191,6 +217,7 @@ export class WriteThread {
 
   /** `transfer` is filled by `make`: buffers that move to the thread instead of being copied. */
   private request(make: (id: number) => WriteRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stoppedError());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.busy();

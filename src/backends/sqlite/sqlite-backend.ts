@@ -188,7 +188,14 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
     const { path } = this.config;
     this.thread ??= path === ':memory:' || path === ''
       ? Promise.resolve(undefined)
-      : WriteThread.start('sqlite', { path, busyTimeoutMs: this.config.busyTimeoutMs, lockRetryMs: this.config.lockRetryMs } satisfies SqliteWriteThreadOptions).then((thread) => (this.startedThread = thread));
+      : WriteThread.start('sqlite', { path, busyTimeoutMs: this.config.busyTimeoutMs, lockRetryMs: this.config.lockRetryMs } satisfies SqliteWriteThreadOptions).then((thread) => {
+          // A thread that dies mid-run: later batches are written here, as where it could not start.
+          thread?.onUnexpectedStop(() => {
+            this.startedThread = undefined;
+            this.thread = Promise.resolve(undefined);
+          });
+          return (this.startedThread = thread);
+        });
     return this.thread;
   }
 
