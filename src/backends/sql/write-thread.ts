@@ -83,7 +83,7 @@ export class WriteThread {
       // Batches it answered are settled; the ones it held are lost (said, never written twice), and later batches go on the main thread.
       this.settleAnswered();
       const lost = this.pending.size;
-      this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code}): ${lost} batch(es) it held were not written; later batches are written on the main thread`, { code: 'unavailable', backend: store }));
+      this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code}): ${lost} batch(es) it held were not confirmed written; later batches are written on the main thread`, { code: 'unavailable', backend: store }));
       if (lost === 0) warnOnce(store, `the ${store} write thread stopped (exit code ${code}); writing on the main thread instead`);
       for (const listener of this.stopListeners) listener();
     });
