@@ -60,13 +60,13 @@ export async function putFile(url: string, headers: Record<string, string>, sour
   const sending = streamPromises.pipeline(body, req);
   sending.catch(() => undefined);
   const response = await answer;
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of response) chunks.push(chunk as Uint8Array);
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
   // A server may answer (403, 400) before it read the whole body: stop sending then.
   if (!req.writableFinished) req.destroy();
   else await sending;
   const retryAfter = response.headers['retry-after'];
-  return { status: response.statusCode ?? 0, text: new TextDecoder().decode(concat(chunks)), retryAfter: typeof retryAfter === 'string' ? retryAfter : null };
+  return { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: typeof retryAfter === 'string' ? retryAfter : null };
 }
 
 function opened<T extends import('node:fs').ReadStream>(file: T): Promise<T> {
@@ -74,14 +74,4 @@ function opened<T extends import('node:fs').ReadStream>(file: T): Promise<T> {
     file.once('ready', () => resolve(file));
     file.once('error', reject);
   });
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

@@ -111,8 +111,7 @@ export class HttpClient {
       response = await this.options.fetch(this.base + path, { method, headers, ...(body === undefined ? {} : { body }), signal: controller.signal });
       text = await response.text();
     } catch (cause) {
-      const reason = controller.signal.aborted ? `no answer within ${this.options.requestTimeoutMs} ms` : cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-      throw new RequestFailure(`the tracking server at ${this.base} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+      throw unreachable(this.base, cause, controller.signal.aborted ? this.options.requestTimeoutMs : undefined);
     } finally {
       clearTimeout(timer);
     }
@@ -172,8 +171,7 @@ export class BlobTransfer {
     } catch (cause) {
       // Reading the file failed (it is gone, or may not be read), or the network did.
       if ((cause as { path?: unknown }).path === path) throw cannotRead({ path }, cause);
-      const reason = controller.signal.aborted ? `no answer within ${limit} ms` : cause instanceof Error ? cause.message : String(cause);
-      throw new RequestFailure(`the tracking server at ${this.client.where} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+      throw unreachable(this.client.where, cause, controller.signal.aborted ? limit : undefined);
     } finally {
       clearTimeout(timer);
     }
@@ -241,8 +239,7 @@ export class BlobTransfer {
       response = await this.options.fetch(this.client.where + path, { method, headers, signal: controller.signal, ...(init.body === undefined ? {} : { body: init.body, duplex: 'half' }) } as RequestInit);
     } catch (cause) {
       clearTimeout(timer);
-      const reason = controller.signal.aborted ? `no answer within ${limit} ms` : cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-      throw new RequestFailure(`the tracking server at ${this.client.where} is unreachable: ${reason}`, controller.signal.aborted ? 'timeout' : 'unavailable', null, undefined, cause);
+      throw unreachable(this.client.where, cause, controller.signal.aborted ? limit : undefined);
     }
     // An upload's limit covers its body, sent before the answer; a download's body is read after,
     // by the caller, at the pace it reads.
@@ -255,6 +252,12 @@ export class BlobTransfer {
 /** An upload's time limit: the request's, and more for each MiB of its body. */
 function uploadTimeLimit(requestTimeoutMs: number, size: number): number {
   return requestTimeoutMs + Math.ceil(size / 2 ** 20) * MS_PER_MIB;
+}
+
+/** A request that got no answer: the network failed, or (`timedOutAfterMs`) the time limit passed. */
+function unreachable(where: string, cause: unknown, timedOutAfterMs: number | undefined): RequestFailure {
+  const reason = timedOutAfterMs !== undefined ? `no answer within ${timedOutAfterMs} ms` : cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+  return new RequestFailure(`the tracking server at ${where} is unreachable: ${reason}`, timedOutAfterMs !== undefined ? 'timeout' : 'unavailable', null, undefined, cause);
 }
 
 function cannotRead(blob: { path: string } | { bytes: Uint8Array }, cause: unknown): ExptrackError {

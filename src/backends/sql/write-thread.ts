@@ -76,12 +76,12 @@ export class WriteThread {
       Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
+      this.settleAnswered();
       if (this.closing) {
-        this.settleAll();
+        this.failPending(new ExptrackError(`the ${store} write thread closed before it answered`, { code: 'unavailable', backend: store }));
         return;
       }
-      // Batches it answered are settled; the ones it held are lost (said, never written twice), and later batches go on the main thread.
-      this.settleAnswered();
+      // The batches it held are lost (said, never written twice), and later batches go on the main thread.
       const lost = this.pending.size;
       this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code}): ${lost} batch(es) it held were not confirmed written; later batches are written on the main thread`, { code: 'unavailable', backend: store }));
       if (lost === 0) warnOnce(store, `the ${store} write thread stopped (exit code ${code}); writing on the main thread instead`);
@@ -193,12 +193,6 @@ export class WriteThread {
     this.closing = true;
     await this.request((id) => ({ kind: 'close', id }));
     await this.worker.terminate();
-  }
-
-  /** The thread ended after it was asked to close: its last answers are still in the port. */
-  private settleAll(): void {
-    this.settleAnswered();
-    this.failPending(new ExptrackError(`the ${this.store} write thread closed before it answered`, { code: 'unavailable', backend: this.store }));
   }
 
   /** Settles the batches whose answers the ended thread left in the port. */
