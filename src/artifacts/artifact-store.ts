@@ -151,6 +151,42 @@ export function writeSyncWithoutContent(events: readonly TrackerEvent[], write: 
   }
 }
 
+/**
+ * A store's writes that carry bytes, in order: each batch's blobs are stored, then its rows are
+ * written; later batches wait behind it (`busy`), so rows never name a blob that is not there yet
+ * and batches keep their order.
+ *
+ * @example
+ * ```ts
+ * if (content.busy || carriesContent(events)) return content.write(events, (e) => artifacts.storeContent(e), (rows) => writeRows(rows));
+ * ```
+ */
+export class ContentWrites {
+  private pending = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Whether a batch with bytes is on its way: a later batch must queue behind it. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /**
+   * @param events - the batch
+   * @param storeContent - stores the batch's blobs
+   * @param writeRows - writes the batch without its bytes
+   * @returns when the rows are written
+   */
+  write(events: readonly TrackerEvent[], storeContent: (events: readonly TrackerEvent[]) => Promise<void>, writeRows: (rows: readonly TrackerEvent[]) => Promise<void>): Promise<void> {
+    this.pending++;
+    const written = this.tail.then(async () => {
+      await storeContent(events);
+      await writeRows(withoutContent(events));
+    });
+    this.tail = written.catch(() => undefined);
+    return written.finally(() => this.pending--);
+  }
+}
+
 /** Whether a batch carries bytes for a blob store. */
 export function carriesContent(events: readonly TrackerEvent[]): boolean {
   return events.some((e) => (e.type === 'artifact' && e.sources.length > 0) || (e.type === 'media' && e.bytes !== undefined));

@@ -2,7 +2,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysel
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
-import { ArtifactStore, carriesContent, withoutContent, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
+import { ArtifactStore, carriesContent, ContentWrites, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
 import { S3BlobStore } from '../../artifacts/s3-blob-store.js';
 import { PgArtifactIndex } from './artifact-rows.js';
 import { PgChunkBlobStore } from './chunk-blob-store.js';
@@ -96,8 +96,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   /** Writes that wait for the store or the thread to be ready, and writes that carry bytes; later writes queue behind them. */
   private slowWrites = 0;
   private slowTail: Promise<unknown> = Promise.resolve();
-  private contentWrites = 0;
-  private contentTail: Promise<unknown> = Promise.resolve();
+  private readonly contentWrites = new ContentWrites();
   /** Settles when every write handed over so far has settled. */
   private written: Promise<unknown> = Promise.resolve();
 
@@ -252,7 +251,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     if (this.config.readOnly) return Promise.reject(readOnlyError(this.where()));
     const batch = options?.batch;
     let written: Promise<void>;
-    if (this.contentWrites > 0 || carriesContent(events)) written = this.writeWithContent(events, batch);
+    if (this.contentWrites.busy || carriesContent(events)) written = this.contentWrites.write(events, (e) => this.storeContent(e), (rows) => this.writeWhenReady(rows, batch));
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
     else if (this.startedThread && this.slowWrites === 0) written = this.startedThread.write(events, batch);
     else written = this.writeWhenReady(events, batch);
@@ -295,24 +294,15 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
    */
   get writeSync(): ((events: readonly TrackerEvent[]) => void) | undefined {
     const thread = this.startedThread;
-    if (!thread || this.slowWrites > 0 || this.contentWrites > 0) return undefined;
+    if (!thread || this.slowWrites > 0 || this.contentWrites.busy) return undefined;
     return (events) => writeSyncWithoutContent(events, (rows) => thread.writeSync(rows), this.name);
   }
 
-  /**
-   * Stores a batch's blobs first (idempotent: a blob that exists is skipped), then its rows; later
-   * batches wait behind it, so rows never name a blob that is not there yet and batches keep their order.
-   */
-  private writeWithContent(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
-    this.contentWrites++;
-    const written = this.contentTail.then(async () => {
-      await this.artifacts.storeContent(events).catch((cause: unknown) => {
-        throw storeError(cause, this.where());
-      });
-      await this.writeWhenReady(withoutContent(events), batch);
+  /** A batch's blobs (idempotent: a blob that exists is skipped), its failure as the store's. */
+  private storeContent(events: readonly TrackerEvent[]): Promise<void> {
+    return this.artifacts.storeContent(events).catch((cause: unknown) => {
+      throw storeError(cause, this.where());
     });
-    this.contentTail = written.catch(() => undefined);
-    return written.finally(() => this.contentWrites--);
   }
 
   /**

@@ -4,7 +4,7 @@ import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
-import { ArtifactStore, carriesContent, withoutContent, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
+import { ArtifactStore, carriesContent, ContentWrites, writeSyncWithoutContent } from '../../artifacts/artifact-store.js';
 import { DirectoryBlobStore } from '../../artifacts/directory-blob-store.js';
 import { MemoryBlobStore } from '../../artifacts/memory-blob-store.js';
 import { SqliteArtifactIndex } from './artifact-rows.js';
@@ -56,8 +56,8 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   private readonly config: Required<Omit<SqliteBackendConfig, 'artifactsDir'>>;
   private readonly artifacts: ArtifactStore;
   /** Writes whose blobs are being stored; while there are any, later writes queue behind them. */
-  private contentWrites = 0;
-  private contentTail: Promise<unknown> = Promise.resolve();
+  /** Batches that carry bytes: their blobs are stored first, and later batches wait behind them. */
+  private readonly contentWrites = new ContentWrites();
   /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
   private state:
     | { db: SqliteConnection; kysely: Kysely<StoreTables<'encoded'>>; reads: StoreReads; writer: EventWriter | undefined; cleanUp?: () => void; readPool: ReadPool | undefined }
@@ -131,24 +131,10 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   write(events: readonly TrackerEvent[], options?: WriteOptions): Promise<void> {
     if (this.config.readOnly) return Promise.reject(this.readOnlyError());
     const batch = options?.batch;
-    if (this.contentWrites > 0 || carriesContent(events)) return this.writeWithContent(events, batch);
+    if (this.contentWrites.busy || carriesContent(events)) return this.contentWrites.write(events, (e) => this.artifacts.storeContent(e), (rows) => this.writeWhenReady(rows, batch));
     // Posted at once, so that a batch handed over from inside a synchronous loop is written meanwhile.
     if (this.startedThread && this.slowWrites === 0) return this.startedThread.write(events, batch);
     return this.writeWhenReady(events, batch);
-  }
-
-  /**
-   * Stores a batch's blobs (streamed into the blob directory), then its rows; later batches wait
-   * behind it, so rows never name a blob that is not there yet and batches keep their order.
-   */
-  private writeWithContent(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
-    this.contentWrites++;
-    const written = this.contentTail.then(async () => {
-      await this.artifacts.storeContent(events);
-      await this.writeWhenReady(withoutContent(events), batch);
-    });
-    this.contentTail = written.catch(() => undefined);
-    return written.finally(() => this.contentWrites--);
   }
 
   private async writeWhenReady(events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
