@@ -48,7 +48,10 @@ describe('postgres backend: configuration (no server needed)', () => {
     expect(lostRaceWithDroppedSchema({ code: '3F000', message: 'schema "xt_other" does not exist' }, 'runs')).toBe(true);
     expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'cache lookup failed for namespace 277589' }, 'runs')).toBe(true);
     expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'cache lookup failed for relation 16384' }, 'runs')).toBe(true);
+    expect(lostRaceWithDroppedSchema({ code: '42P01', message: 'relation "xt_other.exptrack_migration" does not exist' }, 'runs')).toBe(true);
     expect(lostRaceWithDroppedSchema({ code: '3F000', message: 'schema "runs" does not exist' }, 'runs')).toBe(false);
+    expect(lostRaceWithDroppedSchema({ code: '42P01', message: 'relation "runs.exptrack_migration" does not exist' }, 'runs')).toBe(false);
+    expect(lostRaceWithDroppedSchema({ code: '42P01', message: 'relation "experiments" does not exist' }, 'runs')).toBe(false);
     expect(lostRaceWithDroppedSchema({ code: 'XX000', message: 'could not read block 0 in file "base/5/1259"' }, 'runs')).toBe(false);
     expect(lostRaceWithDroppedSchema({ code: '42501', message: 'permission denied for database postgres' }, 'runs')).toBe(false);
   });
