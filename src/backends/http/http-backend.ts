@@ -195,7 +195,9 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
     if (left === 0 && this.ledger) await (await this.ledger).clear();
     if (failure) throw failure;
     if (left > 0) {
-      const kept = this.ledger !== undefined && (await this.ledger).spilling;
+      // Kept only once the ledger's writes are on disk: said before, a process could end first.
+      const ledger = this.ledger && (await this.ledger);
+      const kept = ledger !== undefined && ledger.spilling && (await ledger.written());
       const error = new ExptrackError(
         `${left} batches could not be delivered to the tracking server before close: ${kept ? `they are kept in ${this.config.ledgerDir} and the next HttpBackend with that ledgerDir delivers them` : 'they are lost (set ledgerDir to keep them on disk)'}. Last error: ${this.lastOutage?.message ?? 'none'}`,
         { code: 'unavailable', backend: 'http', cause: this.lastOutage },

@@ -123,6 +123,14 @@ export class DeliveryLedger {
     return this.active ? this.enqueue(`${JSON.stringify(entry)}\n`) : Promise.resolve();
   }
 
+  /** Whether every batch given so far is on disk: waits for the writes under way. */
+  written(): Promise<boolean> {
+    return this.writes.then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** The queue is empty: nothing needs the file any more. */
   clear(): Promise<void> {
     if (!this.active) return this.writes;
