@@ -157,7 +157,7 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
         entry.settle = (error) => (error ? reject(error) : resolve());
       });
       this.queue.push(entry);
-      if (this.ledger) void this.ledger.then((l) => (l.spilling ? l.append(toLedgerEntry(entry)) : undefined)).catch(() => undefined);
+      if (this.ledger) void this.ledger.then((l) => (l.spilling ? l.append(toLedgerEntry(entry), () => this.queue.map(toLedgerEntry)) : undefined)).catch(() => undefined);
       return done;
     });
     this.pump();
@@ -198,8 +198,13 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
       // Kept only once the ledger's writes are on disk: said before, a process could end first.
       const ledger = this.ledger && (await this.ledger);
       const kept = ledger !== undefined && ledger.spilling && (await ledger.written());
+      const fate = kept
+        ? `they are kept in ${this.config.ledgerDir} and the next HttpBackend with that ledgerDir delivers them`
+        : ledger?.writeError
+          ? `writing them to ${this.config.ledgerDir} failed (${ledger.writeError.message}), so they are lost`
+          : 'they are lost (set ledgerDir to keep them on disk)';
       const error = new ExptrackError(
-        `${left} batches could not be delivered to the tracking server before close: ${kept ? `they are kept in ${this.config.ledgerDir} and the next HttpBackend with that ledgerDir delivers them` : 'they are lost (set ledgerDir to keep them on disk)'}. Last error: ${this.lastOutage?.message ?? 'none'}`,
+        `${left} batches could not be delivered to the tracking server before close: ${fate}. Last error: ${this.lastOutage?.message ?? 'none'}`,
         { code: 'unavailable', backend: 'http', cause: this.lastOutage },
       );
       this.retrying = undefined;
@@ -272,14 +277,14 @@ export class HttpBackend implements Backend, ExperimentReader, ArtifactReader {
         }
         this.retrying = count;
         this.lastOutage = failure;
-        if (this.ledger && !(await this.ledger).spilling) await (await this.ledger).spill(this.queue.map(toLedgerEntry)).catch(() => undefined);
+        if (this.ledger && !(await this.ledger).spilling) await (await this.ledger).spill(this.queue.map(toLedgerEntry));
         attempt++;
         const retryAfter = error instanceof RequestFailure ? error.retryAfterMs : undefined;
         await sleep(retryAfter ?? Math.random() * Math.min(5_000, 100 * 2 ** attempt));
       }
     }
     if (this.queue.length === 0) {
-      if (this.ledger) await (await this.ledger).clear().catch(() => undefined);
+      if (this.ledger) await (await this.ledger).clear();
       for (const wake of this.drainedWaiters.splice(0)) wake();
     }
   }

@@ -4,7 +4,8 @@
  * line naming the process. The file is removed once the queue is empty. A later `HttpBackend` with
  * the same directory adopts the files of processes that are gone and sends their batches first:
  * they keep their batch identity, so a batch the server took before the process died is skipped
- * by the store, not applied twice.
+ * by the store, not applied twice. A write that fails does not stop the ones after it: the next
+ * one writes the whole queue again, so the file misses a batch only until then.
  *
  * `node:fs` is imported here at run time by a computed specifier, so a bundle for the browser never
  * sees it; this module is only used when `ledgerDir` is set.
@@ -14,6 +15,7 @@
 interface NodeFs {
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
   appendFile(path: string, data: string): Promise<void>;
+  writeFile(path: string, data: string): Promise<void>;
   readFile(path: string, encoding: 'utf8'): Promise<string>;
   readdir(path: string): Promise<string[]>;
   rm(path: string, options: { force: true }): Promise<void>;
@@ -40,7 +42,10 @@ export interface LedgerEntry {
 /** The ledger file of one backend instance, and the adopted files of dead ones. */
 export class DeliveryLedger {
   private active = false;
+  /** The writes in order; never rejects (a failure is kept in `failure`). */
   private writes: Promise<void> = Promise.resolve();
+  /** Why the file lacks a batch given to it, until a write of the whole queue succeeds. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly fs: NodeFs,
@@ -72,6 +77,8 @@ export class DeliveryLedger {
     const dir = this.file.slice(0, this.file.lastIndexOf('/'));
     const proc = (globalThis as { process?: NodeProcess }).process;
     const adopted: LedgerEntry[] = [];
+    // A batch can be on two lines (appended, then written again with the queue after a failed write).
+    const seen = new Set<string>();
     for (const name of (await this.fs.readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort()) {
       const path = `${dir}/${name}`;
       if (path === this.file) continue;
@@ -86,7 +93,11 @@ export class DeliveryLedger {
       for (const line of lines.slice(1)) {
         try {
           const entry = JSON.parse(line) as LedgerEntry;
-          if (typeof entry.session === 'string' && typeof entry.sequence === 'number' && typeof entry.body === 'string') adopted.push(entry);
+          const identity = `${entry.session}/${entry.sequence}`;
+          if (typeof entry.session === 'string' && typeof entry.sequence === 'number' && typeof entry.body === 'string' && !seen.has(identity)) {
+            seen.add(identity);
+            adopted.push(entry);
+          }
         } catch {
           // A line cut short by the crash: its batch was never acknowledged, and is lost with the line.
         }
@@ -109,38 +120,54 @@ export class DeliveryLedger {
   spill(waiting: readonly LedgerEntry[]): Promise<void> {
     if (this.active) return this.writes;
     this.active = true;
-    const proc = (globalThis as { process?: NodeProcess }).process;
-    const head = JSON.stringify({ pid: proc?.pid ?? null, host: this.host });
-    return this.enqueue([head, ...waiting.map((e) => JSON.stringify(e))].join('\n') + '\n');
+    return this.enqueue(() => this.writeAll(waiting));
   }
 
   /**
-   * Appends a batch while spilling.
+   * Appends a batch while spilling; after a failed write, writes the whole queue instead.
    *
    * @param entry - the batch
+   * @param queue - the queue at the time of the write (the batch is in it)
    */
-  append(entry: LedgerEntry): Promise<void> {
-    return this.active ? this.enqueue(`${JSON.stringify(entry)}\n`) : Promise.resolve();
+  append(entry: LedgerEntry, queue: () => readonly LedgerEntry[]): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    const line = `${JSON.stringify(entry)}\n`;
+    return this.enqueue(() => (this.failure ? this.writeAll(queue()) : this.fs.appendFile(this.file, line)));
   }
 
   /** Whether every batch given so far is on disk: waits for the writes under way. */
-  written(): Promise<boolean> {
-    return this.writes.then(
-      () => true,
-      () => false,
-    );
+  async written(): Promise<boolean> {
+    await this.writes;
+    return this.failure === undefined;
+  }
+
+  /** Why the last write failed, while the file lacks a batch given to it. */
+  get writeError(): Error | undefined {
+    return this.failure;
   }
 
   /** The queue is empty: nothing needs the file any more. */
   clear(): Promise<void> {
     if (!this.active) return this.writes;
     this.active = false;
-    this.writes = this.writes.then(() => this.fs.rm(this.file, { force: true }));
-    return this.writes;
+    return this.enqueue(async () => {
+      await this.fs.rm(this.file, { force: true });
+      this.failure = undefined;
+    });
   }
 
-  private enqueue(text: string): Promise<void> {
-    this.writes = this.writes.then(() => this.fs.appendFile(this.file, text));
+  /** Replaces the file by the process line and every batch that waits. */
+  private async writeAll(waiting: readonly LedgerEntry[]): Promise<void> {
+    const proc = (globalThis as { process?: NodeProcess }).process;
+    const head = JSON.stringify({ pid: proc?.pid ?? null, host: this.host });
+    await this.fs.writeFile(this.file, [head, ...waiting.map((e) => JSON.stringify(e))].join('\n') + '\n');
+    this.failure = undefined;
+  }
+
+  private enqueue(write: () => Promise<void>): Promise<void> {
+    this.writes = this.writes.then(write).catch((error: unknown) => {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+    });
     return this.writes;
   }
 }
