@@ -1,7 +1,7 @@
 """Writes test/eval/fixtures/mc-parquet: a few splits of the multiple-choice fixtures of
 test/eval/fixtures/mc as Parquet files, laid out and written as Hugging Face datasets ship them
 (`<config>/<split>-00000-of-00001.parquet`, pyarrow, Snappy; one MMLU split also with GZIP, BROTLI and
-ZSTD under codecs/), so the tests read Parquet the
+ZSTD and LZ4 under codecs/), so the tests read Parquet the
 project made instead of downloaded files.
 
 Each split is written with the same column types as the Hub's copy (ARC's `choices` a struct of two
@@ -46,9 +46,10 @@ for folder, splits, schema, options in SPLITS:
         pq.write_table(table, path, compression="snappy", **options)
         print("wrote", os.path.relpath(path, ROOT), len(rows), "rows")
 
-# The same MMLU split with each other codec pyarrow writes and Node's zlib can read (GZIP, BROTLI;
-# ZSTD, which Node 20's zlib lacks), to check the reader decompresses every one to the same rows.
-for codec in ["gzip", "brotli", "zstd"]:
+# The same MMLU split with each other codec pyarrow writes: those Node's zlib reads (GZIP, BROTLI;
+# ZSTD, which Node 20's zlib lacks) and LZ4 (pyarrow writes it as LZ4_RAW), to check the reader
+# decompresses every one to the same rows.
+for codec in ["gzip", "brotli", "zstd", "lz4"]:
     with open(os.path.join(SRC, "mmlu/anatomy/test.jsonl"), encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     folder = os.path.join(OUT, "codecs", codec)

@@ -46,8 +46,8 @@ describe('readParquetRows', () => {
   }
 
   // The MMLU split written by pyarrow with each codec (scripts/parquet-fixtures/make_parquet_fixtures.py).
-  for (const codec of ['gzip', 'brotli']) {
-    it(`reads ${codec.toUpperCase()} pages (node:zlib) to the rows of the JSON Lines split`, async () => {
+  for (const [codec, how] of [['gzip', 'node:zlib'], ['brotli', 'node:zlib'], ['lz4', "LZ4_RAW, exptrack's decoder"]] as const) {
+    it(`reads ${codec.toUpperCase()} pages (${how}) to the rows of the JSON Lines split`, async () => {
       expect(await readParquetRows(join(PARQUET, `codecs/${codec}/test-00000-of-00001.parquet`))).toEqual(jsonlRows('mmlu/anatomy/test.jsonl'));
     });
   }

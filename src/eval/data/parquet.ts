@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { ExptrackError } from '../../core/errors.js';
+import { decodeLz4Block, decodeLz4HadoopPage } from './lz4.js';
 
 /** A page decompressor as `hyparquet` calls it: the compressed bytes and the page's declared size. */
 type Decompressor = (input: Uint8Array, outputLength: number) => Uint8Array;
@@ -18,8 +19,8 @@ interface HyparquetLike {
 const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (buf: Uint8Array, options: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
 
 /**
- * The codecs read with `node:zlib` beside those `hyparquet` has built in (Snappy, uncompressed). A
- * page never inflates past the size its header declares (`maxOutputLength`), so a forged page
+ * The codecs read with `node:zlib` and exptrack's LZ4 decoder beside those `hyparquet` has built in
+ * (Snappy, uncompressed). A page never inflates past the size its header declares, so a forged page
  * cannot fill the memory.
  */
 const compressors: Record<string, Decompressor> = {
@@ -29,6 +30,8 @@ const compressors: Record<string, Decompressor> = {
     if (!zstdDecompressSync) throw new Error(`ZSTD pages need node:zlib's zstd support (Node >= 22.15); this is Node ${process.versions.node}. Write the file with compression='snappy', 'gzip' or 'brotli'`);
     return zstdDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) });
   },
+  LZ4_RAW: decodeLz4Block,
+  LZ4: decodeLz4HadoopPage,
 };
 
 /**
@@ -37,7 +40,9 @@ const compressors: Record<string, Decompressor> = {
  * become numbers; one beyond 2^53 fails rather than lose digits. Uses the optional package
  * `hyparquet` (pure JavaScript; Snappy, the codec `datasets` and pyarrow write by default, is built in)
  * and Node's `node:zlib` for GZIP and BROTLI pages, and ZSTD where Node's zlib has it (Node >= 22.15;
- * on Node 20 a ZSTD file fails with `parse_error` naming the codec). LZO and LZ4 are not read.
+ * on Node 20 a ZSTD file fails with `parse_error` naming the codec). LZ4 pages (`LZ4_RAW`, and the
+ * deprecated Hadoop-framed `LZ4`) are decoded by exptrack. LZO is not read: Arrow, which
+ * `datasets` writes with, has no LZO codec.
  *
  * @param file - the `.parquet` file
  * @returns the rows, in file order
