@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresBackend } from 'exptrack/postgres';
 import { SqliteBackend } from 'exptrack/sqlite';
 import { PG_SKIP_REASON, PG_URL, dropSchemas, freshName, probePostgres } from '../fixtures/pg-test-server.js';
@@ -15,6 +15,8 @@ const dist = join(import.meta.dirname, '../../dist');
 interface Outcome {
   id: string;
   flushedBeforeDeath: Array<{ ok: boolean }>;
+  /** The flush whose batch the thread held when it died (the holding script only). */
+  heldFlushed?: Array<{ ok: boolean }>;
   reports: Array<{ ok: boolean }>;
   finishMs: number;
   errors: string[];
@@ -25,12 +27,27 @@ interface Outcome {
  * A training script: 1,000 points, a flush, then every worker thread of the process is terminated,
  * then 1,000 more points and the end of the run.
  */
-function runWithThreadDeath(store: { subpath: string; name: string; construct: string }): { outcome: Outcome; stderr: string } {
-  const code = `
+interface StoreUnderTest {
+  subpath: string;
+  name: string;
+  construct: string;
+}
+
+function runChild(code: string): { outcome: Outcome; stderr: string } {
+  const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 25_000 });
+  expect(child.status, child.stderr).toBe(0);
+  return { outcome: JSON.parse(child.stdout) as Outcome, stderr: child.stderr };
+}
+
+const trackWorkers = `
 const threads = require('node:worker_threads');
 const Real = threads.Worker;
 const started = [];
-threads.Worker = class extends Real { constructor(...args) { super(...args); started.push(this); } };
+threads.Worker = class extends Real { constructor(...args) { super(...args); started.push(this); } };`;
+
+function runWithThreadDeath(store: StoreUnderTest): { outcome: Outcome; stderr: string } {
+  const code = `
+${trackWorkers}
 const { ExperimentTracker } = require(${JSON.stringify(join(dist, 'index.cjs'))});
 const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.cjs`))});
 (async () => {
@@ -48,9 +65,62 @@ const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.
   await tracker.close();
   process.stdout.write(JSON.stringify({ id, flushedBeforeDeath, reports, finishMs, errors, threads }));
 })();`;
-  const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-  expect(child.status, child.stderr).toBe(0);
-  return { outcome: JSON.parse(child.stdout) as Outcome, stderr: child.stderr };
+  return runChild(code);
+}
+
+/**
+ * The write thread's port, relayed through the main thread so that a test can lose what crosses it:
+ * `drop = 'requests'` (the thread dies before it sees a batch) or `'replies'` (it commits the batch,
+ * and dies before its answer arrives).
+ */
+const relayWorkers = `
+const threads = require('node:worker_threads');
+const Real = threads.Worker;
+const started = [];
+let drop = 'nothing';
+threads.Worker = class extends Real {
+  constructor(script, options) {
+    const tracker = options.workerData.port;
+    const { port1: relay, port2: thread } = new threads.MessageChannel();
+    tracker.on('message', (m) => { if (drop !== 'requests') relay.postMessage(m); });
+    relay.on('message', (m) => { if (drop !== 'replies') tracker.postMessage(m); });
+    tracker.unref();
+    relay.unref();
+    super(script, { ...options, workerData: { ...options.workerData, port: thread }, transferList: [thread] });
+    started.push(this);
+  }
+};`;
+
+/**
+ * A training script whose write thread dies holding a batch: 1,000 points stored, then 1,000 points
+ * handed over while the relay loses the requests or the replies, the thread terminated, and 1,000
+ * more points to end the run.
+ */
+function runWithThreadDeathHolding(store: StoreUnderTest, drop: 'requests' | 'replies'): { outcome: Outcome; stderr: string } {
+  const code = `${relayWorkers}
+const { ExperimentTracker } = require(${JSON.stringify(join(dist, 'index.cjs'))});
+const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.cjs`))});
+(async () => {
+  const errors = [];
+  const tracker = new ExperimentTracker({ backends: [${store.construct}], captureGit: false, systemMetrics: false, onError: (e) => errors.push(e.message) });
+  const id = await tracker.startExperiment({});
+  for (let i = 0; i < 1000; i++) tracker.logMetrics({ loss: i }, i);
+  const flushedBeforeDeath = await tracker.flush();
+  drop = ${JSON.stringify(drop)};
+  for (let i = 1000; i < 2000; i++) tracker.logMetrics({ loss: i }, i);
+  const flushing = tracker.flush();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const threads = started.length;
+  await Promise.all(started.map((worker) => worker.terminate()));
+  const heldFlushed = await flushing;
+  for (let i = 2000; i < 3000; i++) tracker.logMetrics({ loss: i }, i);
+  const t0 = Date.now();
+  const reports = await tracker.finishExperiment();
+  const finishMs = Date.now() - t0;
+  await tracker.close();
+  process.stdout.write(JSON.stringify({ id, flushedBeforeDeath, heldFlushed, reports, finishMs, errors, threads }));
+})();`;
+  return runChild(code);
 }
 
 function expectCarriedOn({ outcome, stderr }: { outcome: Outcome; stderr: string }, store: string): void {
@@ -63,40 +133,86 @@ function expectCarriedOn({ outcome, stderr }: { outcome: Outcome; stderr: string
   expect(stderr).toContain(`Warning: the ${store} write thread stopped (exit code 1); writing on the main thread instead`);
 }
 
+/** The held batch: written on the main thread once the lock is gone, its flush reported ok, nothing twice. */
+function expectHeldBatchWritten(run: { outcome: Outcome; stderr: string }, store: string): void {
+  expectCarriedOn(run, store);
+  expect(run.outcome.heldFlushed).toEqual([{ backend: store, ok: true }]);
+  expect(run.stderr).toMatch(new RegExp(`Warning: the ${store} write thread stopped \\(exit code 1\\); writing on the main thread instead; the \\d+ batch\\(es\\) it held are written there, each at most once`));
+}
+
+const steps = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Where the batch was when the thread died: not yet seen by it, or committed with its answer lost (the store skips it then). */
+const DROPS = [
+  ['requests', 'before it saw it'],
+  ['replies', 'after committing it, its answer lost'],
+] as const;
+
 describe('the sqlite write thread ends mid-run', { timeout: 30_000 }, () => {
-  it('the points before stay stored, the points after are written on the main thread, and stderr says so', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'exptrack-thread-death-')), 'runs.db');
-    const run = runWithThreadDeath({ subpath: 'sqlite', name: 'SqliteBackend', construct: `new SqliteBackend({ path: ${JSON.stringify(path)} })` });
-    expectCarriedOn(run, 'sqlite');
+  const sqlite = (path: string): StoreUnderTest => ({ subpath: 'sqlite', name: 'SqliteBackend', construct: `new SqliteBackend({ path: ${JSON.stringify(path)} })` });
+  const stored = async (path: string, id: string) => {
     const store = new SqliteBackend({ path, fileMustExist: true });
     try {
-      expect((await store.getExperiment(run.outcome.id))?.status).toBe('completed');
-      expect((await store.getMetrics(run.outcome.id, 'loss')).map((p) => p.step)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+      return { status: (await store.getExperiment(id))?.status, steps: (await store.getMetrics(id, 'loss')).map((p) => p.step) };
     } finally {
       await store.close();
     }
+  };
+
+  it('the points before stay stored, the points after are written on the main thread, and stderr says so', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'exptrack-thread-death-')), 'runs.db');
+    const run = runWithThreadDeath(sqlite(path));
+    expectCarriedOn(run, 'sqlite');
+    expect(await stored(path, run.outcome.id)).toEqual({ status: 'completed', steps: steps(2000) });
   });
+
+  for (const [drop, what] of DROPS) {
+    it(`a batch the thread held when it died ${what} is written on the main thread, once`, async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'exptrack-thread-death-')), 'runs.db');
+      const run = runWithThreadDeathHolding(sqlite(path), drop);
+      expectHeldBatchWritten(run, 'sqlite');
+      expect(await stored(path, run.outcome.id)).toEqual({ status: 'completed', steps: steps(3000) });
+    });
+  }
 });
 
 const pgAvailable = await probePostgres();
 
 describe.skipIf(!pgAvailable)(pgAvailable ? 'the postgres write thread ends mid-run' : `the postgres write thread ends mid-run (skipped: ${PG_SKIP_REASON})`, { timeout: 60_000 }, () => {
-  it('the points before stay stored, the points after are written on the main thread, and stderr says so', async () => {
+  const schemas: string[] = [];
+  afterAll(() => dropSchemas(schemas));
+  const postgres = (): { url: string; store: StoreUnderTest } => {
     const schema = freshName('xt_thread_death');
+    schemas.push(schema);
     const url = new URL(PG_URL);
     url.searchParams.set('schema', schema);
+    return {
+      url: url.toString(),
+      store: { subpath: 'postgres', name: 'PostgresBackend', construct: `new PostgresBackend({ connectionString: ${JSON.stringify(url.toString())} })` },
+    };
+  };
+  const stored = async (url: string, id: string) => {
+    const store = new PostgresBackend({ connectionString: url });
     try {
-      const run = runWithThreadDeath({ subpath: 'postgres', name: 'PostgresBackend', construct: `new PostgresBackend({ connectionString: ${JSON.stringify(url.toString())} })` });
-      expectCarriedOn(run, 'postgres');
-      const store = new PostgresBackend({ connectionString: url.toString() });
-      try {
-        expect((await store.getExperiment(run.outcome.id))?.status).toBe('completed');
-        expect((await store.getMetrics(run.outcome.id, 'loss')).map((p) => p.step)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
-      } finally {
-        await store.close();
-      }
+      return { status: (await store.getExperiment(id))?.status, steps: (await store.getMetrics(id, 'loss')).map((p) => p.step) };
     } finally {
-      await dropSchemas([schema]);
+      await store.close();
     }
+  };
+
+  it('the points before stay stored, the points after are written on the main thread, and stderr says so', async () => {
+    const { url, store } = postgres();
+    const run = runWithThreadDeath(store);
+    expectCarriedOn(run, 'postgres');
+    expect(await stored(url, run.outcome.id)).toEqual({ status: 'completed', steps: steps(2000) });
   });
+
+  for (const [drop, what] of DROPS) {
+    it(`a batch the thread held when it died ${what} is written on the main thread, once`, async () => {
+      const { url, store } = postgres();
+      const run = runWithThreadDeathHolding(store, drop);
+      expectHeldBatchWritten(run, 'postgres');
+      expect(await stored(url, run.outcome.id)).toEqual({ status: 'completed', steps: steps(3000) });
+    });
+  }
 });

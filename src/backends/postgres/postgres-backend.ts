@@ -13,7 +13,8 @@ import { migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
 import { retry } from '../sql/retry.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { WriteThread } from '../sql/write-thread.js';
+import { WriteThread, type HeldBatch } from '../sql/write-thread.js';
+import type { StoreEvent } from '../sql/store-event.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
 import { readMetricOutline } from './metric-outline-query.js';
@@ -326,11 +327,26 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   }
 
   /** Writes on this thread (the write thread could not start). */
-  private async writeHere(state: OpenState, events: readonly TrackerEvent[], batch: BatchIdentity | undefined): Promise<void> {
+  private async writeHere(state: OpenState, events: readonly StoreEvent[], batch: BatchIdentity | undefined): Promise<void> {
     try {
       await state.writer.write(events, batch);
     } catch (cause) {
       throw ExptrackError.is(cause) ? cause : storeError(cause, this.where());
+    }
+  }
+
+  /**
+   * Writes here, in order, the batches a dead write thread held, with their identities: one the
+   * thread committed before it died is skipped by the store, the others are applied once.
+   */
+  private async writeHeld(held: readonly HeldBatch[]): Promise<void> {
+    for (const batch of held) {
+      try {
+        await this.writeHere(await this.ready(), batch.events, batch.identity);
+        batch.resolve();
+      } catch (cause) {
+        batch.reject(ExptrackError.is(cause) ? cause : storeError(cause, this.where()));
+      }
     }
   }
 
@@ -341,10 +357,10 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       retryForMs: this.config.retryForMs,
       where: this.where(),
     } satisfies PgWriteThreadOptions).then((thread) => {
-      // A thread that dies mid-run: later batches are written here, as where it could not start.
-      thread?.onUnexpectedStop(() => {
+      // A thread that dies mid-run: the batches it held, then later ones, are written here.
+      thread?.onUnexpectedStop((held) => {
         this.startedThread = undefined;
-        this.thread = Promise.resolve(undefined);
+        this.thread = this.writeHeld(held).then(() => undefined);
       });
       return (this.startedThread = thread);
     });

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
+import type { StoreEvent } from './store-event.js';
 import {
   COMMIT_RATE,
   deserializeError,
@@ -12,6 +14,8 @@ import {
   inFlightLoad,
   LAST_COMMITTED_ID,
   packEvents,
+  unpackEvents,
+  type PackedEvent,
   type WriteReply,
   type WriteRequest,
 } from './write-messages.js';
@@ -42,6 +46,19 @@ const MIN_BATCHES_IN_FLIGHT = 3;
 interface Pending {
   resolve: () => void;
   reject: (error: ExptrackError) => void;
+  /** A write's batch and identity, kept until it is answered, to be written elsewhere should the thread die holding it. */
+  batch?: { packed: readonly PackedEvent[]; identity: BatchIdentity };
+}
+
+/**
+ * A batch the thread held when it died: its events, its identity (so that the store skips it if the
+ * thread committed it before dying) and the settling of the promise its caller awaits.
+ */
+export interface HeldBatch {
+  events: readonly StoreEvent[];
+  identity: BatchIdentity;
+  resolve(): void;
+  reject(error: ExptrackError): void;
 }
 
 /**
@@ -61,7 +78,14 @@ export class WriteThread {
   /** The points of the largest batch handed over. */
   private largestBatch = 0;
   /** Told when the thread ends without being asked to: its store then writes on the main thread. */
-  private readonly stopListeners: Array<() => void> = [];
+  private stopHandler: ((held: HeldBatch[]) => void) | undefined;
+  /**
+   * Each batch carries an identity, this thread's session and a number in the order of the writes,
+   * claimed by the store in the batch's own transaction: a batch written again after the thread
+   * died is applied at most once.
+   */
+  private readonly session = `write-thread:${randomUUID()}`;
+  private nextSequence = 1;
 
   private constructor(
     private readonly store: WriteThreadStore,
@@ -73,6 +97,8 @@ export class WriteThread {
     port.on('message', (reply: WriteReply) => this.settle(reply));
     worker.on('exit', (code) => {
       this.stopped = true;
+      // Nothing will come through the port any more: it must not keep the process alive.
+      this.idle();
       Atomics.store(inFlight, IN_FLIGHT_POINTS, 0);
       Atomics.store(inFlight, IN_FLIGHT_KILOBYTES, 0);
       Atomics.notify(inFlight, IN_FLIGHT_POINTS);
@@ -81,11 +107,17 @@ export class WriteThread {
         this.failPending(new ExptrackError(`the ${store} write thread closed before it answered`, { code: 'unavailable', backend: store }));
         return;
       }
-      // The batches it held are lost (said, never written twice), and later batches go on the main thread.
-      const lost = this.pending.size;
-      this.failPending(new ExptrackError(`the ${store} write thread stopped (exit code ${code}): ${lost} batch(es) it held were not confirmed written; later batches are written on the main thread`, { code: 'unavailable', backend: store }));
-      if (lost === 0) warnOnce(store, `the ${store} write thread stopped (exit code ${code}); writing on the main thread instead`);
-      for (const listener of this.stopListeners) listener();
+      // The batches it held go to the store, to be written on the main thread before any later one.
+      const stopped = new ExptrackError(`the ${store} write thread stopped (exit code ${code}) before it answered`, { code: 'unavailable', backend: store });
+      const held: HeldBatch[] = [];
+      for (const { batch, resolve, reject } of this.pending.values()) {
+        if (batch && this.stopHandler) held.push({ events: unpackEvents(batch.packed), identity: batch.identity, resolve, reject });
+        else reject(stopped);
+      }
+      this.pending.clear();
+      const note = held.length > 0 ? `; the ${held.length} batch(es) it held are written there, each at most once` : '';
+      warnOnce(store, `the ${store} write thread stopped (exit code ${code}); writing on the main thread instead${note}`);
+      this.stopHandler?.(held);
     });
     this.idle();
   }
@@ -116,23 +148,42 @@ export class WriteThread {
     }
   }
 
-  /** Calls `listener` once if the thread ends without being asked to (it crashed or was terminated). */
-  onUnexpectedStop(listener: () => void): void {
-    this.stopListeners.push(listener);
+  /**
+   * Calls `handler` once if the thread ends without being asked to (it crashed or was terminated),
+   * with the batches it had not answered, in the order they were written: the store writes them
+   * (their promises still wait) before any later batch.
+   */
+  onUnexpectedStop(handler: (held: HeldBatch[]) => void): void {
+    this.stopHandler = handler;
   }
 
+  /**
+   * Hands a batch to the thread.
+   *
+   * @param events - the batch
+   * @param batch - the client's identity of the batch (the tracking server's); else the thread's own
+   */
   write(events: readonly TrackerEvent[], batch?: BatchIdentity): Promise<void> {
-    const transfer: ArrayBuffer[] = [];
-    return this.request((id) => {
-      const packed = packEvents(events, transfer);
-      const load = inFlightLoad(packed);
-      Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
-      Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
-      if (load.points > this.largestBatch) this.largestBatch = load.points;
-      this.olderThan(0); // forgets the committed ones
-      this.handedOver.push({ id, at: performance.now() });
-      return { kind: 'write', id, events: packed, load, ...(batch ? { batch } : {}) };
-    }, transfer);
+    // The answers already here, taken now: a loop that never yields would otherwise keep every
+    // batch it handed over (held for a rewrite should the thread die) until its end.
+    this.settleAnswered();
+    const identity = batch ?? { session: this.session, sequence: this.nextSequence++ };
+    // The packed batch is kept until answered and its typed arrays go as a copy (a memcpy, off the
+    // JavaScript heap): should the thread die, the batch is written from it. The plain columns are
+    // not kept, so they die young, as before.
+    const packed = packEvents(events);
+    return this.request(
+      (id) => {
+        const load = inFlightLoad(packed);
+        Atomics.add(this.inFlight, IN_FLIGHT_POINTS, load.points);
+        Atomics.add(this.inFlight, IN_FLIGHT_KILOBYTES, load.kilobytes);
+        if (load.points > this.largestBatch) this.largestBatch = load.points;
+        this.olderThan(0); // forgets the committed ones
+        this.handedOver.push({ id, at: performance.now() });
+        return { kind: 'write', id, events: packed, load, batch: identity };
+      },
+      { packed, identity },
+    );
   }
 
   /**
@@ -209,15 +260,14 @@ export class WriteThread {
     this.pending.clear();
   }
 
-  /** `transfer` is filled by `make`: buffers that move to the thread instead of being copied. */
-  private request(make: (id: number) => WriteRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+  private request(make: (id: number) => WriteRequest, batch?: Pending['batch']): Promise<void> {
     if (this.stopped) return Promise.reject(this.stoppedError());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.busy();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, ...(batch ? { batch } : {}) });
       const message = make(id);
-      this.port.postMessage(message, transfer);
+      this.port.postMessage(message);
     });
   }
 

@@ -23,7 +23,7 @@ import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import type { SqliteWriteThreadOptions } from './write-thread-options.js';
 import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
-import { WriteThread } from '../sql/write-thread.js';
+import { WriteThread, type HeldBatch } from '../sql/write-thread.js';
 import { ReadPool } from './read-pool.js';
 import type { ReadThreadOptions } from './read-messages.js';
 import { outlineWindow } from '../../core/metric-outline.js';
@@ -175,14 +175,30 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
     this.thread ??= path === ':memory:' || path === ''
       ? Promise.resolve(undefined)
       : WriteThread.start('sqlite', { path, busyTimeoutMs: this.config.busyTimeoutMs, lockRetryMs: this.config.lockRetryMs } satisfies SqliteWriteThreadOptions).then((thread) => {
-          // A thread that dies mid-run: later batches are written here, as where it could not start.
-          thread?.onUnexpectedStop(() => {
+          // A thread that dies mid-run: the batches it held, then later ones, are written here.
+          thread?.onUnexpectedStop((held) => {
             this.startedThread = undefined;
-            this.thread = Promise.resolve(undefined);
+            this.thread = this.writeHeld(held).then(() => undefined);
           });
           return (this.startedThread = thread);
         });
     return this.thread;
+  }
+
+  /**
+   * Writes here, in order, the batches a dead write thread held, with their identities: one the
+   * thread committed before it died is skipped by the store, the others are applied once.
+   */
+  private async writeHeld(held: readonly HeldBatch[]): Promise<void> {
+    for (const batch of held) {
+      try {
+        const { writer } = await this.ready();
+        await writeWithRetryAsync(writer!, batch.events, this.config, batch.identity);
+        batch.resolve();
+      } catch (cause) {
+        batch.reject(ExptrackError.is(cause) ? cause : storeError(this.config.path, cause));
+      }
+    }
   }
 
   /** Every write is committed when `write` resolves (WAL, synchronous=NORMAL): nothing to do. */
