@@ -4,8 +4,8 @@ import type { MetricColumns } from './types.js';
  * A batch of metric points already encoded for a trip to another thread: keys as indices into a
  * table of the batch's distinct keys, numbers in typed arrays. The tracker fills it point by point
  * as `logMetrics` is called, beside the plain columns every backend reads, so a store that writes on
- * a thread of its own (SQLite, Postgres) hands a full batch over as a copy of a few typed arrays (a
- * memcpy), not by encoding it on the caller's stack. Internal to the package: not part of the Backend contract.
+ * a thread of its own (SQLite, Postgres) hands a full batch over by moving its buffers, not by
+ * encoding it on the caller's stack. Internal to the package: not part of the Backend contract.
  */
 export interface PackedColumns {
   /** Valid points: the first `length` entries of the arrays (they may be longer). */

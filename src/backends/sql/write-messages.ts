@@ -70,6 +70,30 @@ export function unpackEvents(events: readonly PackedEvent[]): StoreEvent[] {
   });
 }
 
+/**
+ * A copy of a packed batch that the caller owns alone: kept by the main thread while the write
+ * thread has the batch, so that it can be written again should the thread die.
+ */
+export function copyPackedEvents(events: readonly PackedEvent[]): PackedEvent[] {
+  return events.map((event) =>
+    event.type === 'packed_metrics'
+      ? { ...event, keyIndex: event.keyIndex.slice(), steps: event.steps.slice(), values: event.values.slice(), timestamps: event.timestamps.slice() }
+      : event,
+  );
+}
+
+/**
+ * Frees the memory of a copy from {@link copyPackedEvents} now, instead of at the next full
+ * collection: its buffers move (a transfer, no copy) to a short-lived clone the next scavenge takes.
+ */
+export function releasePackedEvents(events: readonly PackedEvent[]): void {
+  const buffers: ArrayBuffer[] = [];
+  for (const event of events) {
+    if (event.type === 'packed_metrics') buffers.push(event.keyIndex.buffer as ArrayBuffer, event.steps.buffer as ArrayBuffer, event.values.buffer as ArrayBuffer, event.timestamps.buffer as ArrayBuffer);
+  }
+  if (buffers.length > 0) structuredClone(null, { transfer: buffers });
+}
+
 /** What a batch adds to the points in flight until the write thread is done with it. */
 export interface InFlightLoad {
   points: number;

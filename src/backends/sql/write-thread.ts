@@ -13,7 +13,9 @@ import {
   IN_FLIGHT_SLOTS,
   inFlightLoad,
   LAST_COMMITTED_ID,
+  copyPackedEvents,
   packEvents,
+  releasePackedEvents,
   unpackEvents,
   type PackedEvent,
   type WriteReply,
@@ -168,10 +170,12 @@ export class WriteThread {
     // batch it handed over (held for a rewrite should the thread die) until its end.
     this.settleAnswered();
     const identity = batch ?? { session: this.session, sequence: this.nextSequence++ };
-    // The packed batch is kept until answered and its typed arrays go as a copy (a memcpy, off the
-    // JavaScript heap): should the thread die, the batch is written from it. The plain columns are
-    // not kept, so they die young, as before.
-    const packed = packEvents(events);
+    // The batch's typed arrays move to the thread (no copy); a copy of them is kept, off the
+    // JavaScript heap, until the thread answers, to write the batch again should it die. Plain
+    // columns are not kept, so they die young.
+    const transfer: ArrayBuffer[] = [];
+    const packed = packEvents(events, transfer);
+    const kept = copyPackedEvents(packed);
     return this.request(
       (id) => {
         const load = inFlightLoad(packed);
@@ -182,7 +186,8 @@ export class WriteThread {
         this.handedOver.push({ id, at: performance.now() });
         return { kind: 'write', id, events: packed, load, batch: identity };
       },
-      { packed, identity },
+      transfer,
+      { packed: kept, identity },
     );
   }
 
@@ -260,14 +265,15 @@ export class WriteThread {
     this.pending.clear();
   }
 
-  private request(make: (id: number) => WriteRequest, batch?: Pending['batch']): Promise<void> {
+  /** `transfer` is filled by `make`: buffers that move to the thread instead of being copied. */
+  private request(make: (id: number) => WriteRequest, transfer: ArrayBuffer[] = [], batch?: Pending['batch']): Promise<void> {
     if (this.stopped) return Promise.reject(this.stoppedError());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.busy();
       this.pending.set(id, { resolve, reject, ...(batch ? { batch } : {}) });
       const message = make(id);
-      this.port.postMessage(message);
+      this.port.postMessage(message, transfer);
     });
   }
 
@@ -275,6 +281,7 @@ export class WriteThread {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
+    if (pending.batch) releasePackedEvents(pending.batch.packed);
     if (this.pending.size === 0) this.idle();
     if (reply.error) pending.reject(deserializeError(reply.error, this.store));
     else pending.resolve();
