@@ -23,31 +23,33 @@ interface Outcome {
   threads: number;
 }
 
-/**
- * A training script: 1,000 points, a flush, then every worker thread of the process is terminated,
- * then 1,000 more points and the end of the run.
- */
+/** The store a script logs into: its subpath, its class and the expression that constructs it. */
 interface StoreUnderTest {
   subpath: string;
   name: string;
   construct: string;
 }
 
+/** Runs a script in a fresh Node process (at most 25 s: a hang fails the test instead of stalling it). */
 function runChild(code: string): { outcome: Outcome; stderr: string } {
   const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 25_000 });
   expect(child.status, child.stderr).toBe(0);
   return { outcome: JSON.parse(child.stdout) as Outcome, stderr: child.stderr };
 }
 
+/** Records every worker thread the script starts, in `started`. */
 const trackWorkers = `
 const threads = require('node:worker_threads');
 const Real = threads.Worker;
 const started = [];
 threads.Worker = class extends Real { constructor(...args) { super(...args); started.push(this); } };`;
 
-function runWithThreadDeath(store: StoreUnderTest): { outcome: Outcome; stderr: string } {
-  const code = `
-${trackWorkers}
+/**
+ * A training script: 1,000 points and a flush, then `middle` (which sets `threads`, and may set
+ * `heldFlushed`), then the points up to `lastStep` and the end of the run.
+ */
+function trainingScript(store: StoreUnderTest, workers: string, middle: string, lastStep: number): string {
+  return `${workers}
 const { ExperimentTracker } = require(${JSON.stringify(join(dist, 'index.cjs'))});
 const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.cjs`))});
 (async () => {
@@ -56,16 +58,22 @@ const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.
   const id = await tracker.startExperiment({});
   for (let i = 0; i < 1000; i++) tracker.logMetrics({ loss: i }, i);
   const flushedBeforeDeath = await tracker.flush();
-  const threads = started.length;
-  await Promise.all(started.map((worker) => worker.terminate()));
-  for (let i = 1000; i < 2000; i++) tracker.logMetrics({ loss: i }, i);
+  let heldFlushed;
+  ${middle}
+  for (let i = ${lastStep - 1000}; i < ${lastStep}; i++) tracker.logMetrics({ loss: i }, i);
   const t0 = Date.now();
   const reports = await tracker.finishExperiment();
   const finishMs = Date.now() - t0;
   await tracker.close();
-  process.stdout.write(JSON.stringify({ id, flushedBeforeDeath, reports, finishMs, errors, threads }));
+  process.stdout.write(JSON.stringify({ id, flushedBeforeDeath, heldFlushed, reports, finishMs, errors, threads }));
 })();`;
-  return runChild(code);
+}
+
+/** 1,000 points, a flush, then every worker thread of the process is terminated, then 1,000 more points. */
+function runWithThreadDeath(store: StoreUnderTest): { outcome: Outcome; stderr: string } {
+  const middle = `const threads = started.length;
+  await Promise.all(started.map((worker) => worker.terminate()));`;
+  return runChild(trainingScript(store, trackWorkers, middle, 2000));
 }
 
 /**
@@ -97,30 +105,14 @@ threads.Worker = class extends Real {
  * more points to end the run.
  */
 function runWithThreadDeathHolding(store: StoreUnderTest, drop: 'requests' | 'replies'): { outcome: Outcome; stderr: string } {
-  const code = `${relayWorkers}
-const { ExperimentTracker } = require(${JSON.stringify(join(dist, 'index.cjs'))});
-const { ${store.name} } = require(${JSON.stringify(join(dist, `${store.subpath}.cjs`))});
-(async () => {
-  const errors = [];
-  const tracker = new ExperimentTracker({ backends: [${store.construct}], captureGit: false, systemMetrics: false, onError: (e) => errors.push(e.message) });
-  const id = await tracker.startExperiment({});
-  for (let i = 0; i < 1000; i++) tracker.logMetrics({ loss: i }, i);
-  const flushedBeforeDeath = await tracker.flush();
-  drop = ${JSON.stringify(drop)};
+  const middle = `drop = ${JSON.stringify(drop)};
   for (let i = 1000; i < 2000; i++) tracker.logMetrics({ loss: i }, i);
   const flushing = tracker.flush();
   await new Promise((resolve) => setTimeout(resolve, 500));
   const threads = started.length;
   await Promise.all(started.map((worker) => worker.terminate()));
-  const heldFlushed = await flushing;
-  for (let i = 2000; i < 3000; i++) tracker.logMetrics({ loss: i }, i);
-  const t0 = Date.now();
-  const reports = await tracker.finishExperiment();
-  const finishMs = Date.now() - t0;
-  await tracker.close();
-  process.stdout.write(JSON.stringify({ id, flushedBeforeDeath, heldFlushed, reports, finishMs, errors, threads }));
-})();`;
-  return runChild(code);
+  heldFlushed = await flushing;`;
+  return runChild(trainingScript(store, relayWorkers, middle, 3000));
 }
 
 function expectCarriedOn({ outcome, stderr }: { outcome: Outcome; stderr: string }, store: string): void {
@@ -133,7 +125,7 @@ function expectCarriedOn({ outcome, stderr }: { outcome: Outcome; stderr: string
   expect(stderr).toContain(`Warning: the ${store} write thread stopped (exit code 1); writing on the main thread instead`);
 }
 
-/** The held batch: written on the main thread once the lock is gone, its flush reported ok, nothing twice. */
+/** The held batch: written on the main thread, its flush reported ok, and stderr says so. */
 function expectHeldBatchWritten(run: { outcome: Outcome; stderr: string }, store: string): void {
   expectCarriedOn(run, store);
   expect(run.outcome.heldFlushed).toEqual([{ backend: store, ok: true }]);
