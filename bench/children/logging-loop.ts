@@ -76,8 +76,7 @@ let over2ms = 0;
 // Paced by sleeping until each millisecond's points are due. Not by spinning on the clock: in Node 20
 // every performance.now() and Date.now() call allocates, and a loop spinning on them made so much
 // garbage (248 scavenges in a 10 s run with no tracker, against 43 now) that its scavenges of 1-4 ms
-// landed in whatever call was running. Atomics.wait
-// allocates nothing.
+// landed in whatever call was running. Atomics.wait allocates nothing.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const pointsPerTick = Math.max(1, Math.round(rate / 1000));
 const t0 = performance.now();

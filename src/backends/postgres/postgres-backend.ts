@@ -13,7 +13,7 @@ import { migrationProvider } from '../sql/migrations.js';
 import type { StoreTables } from '../sql/store-tables.js';
 import { retry } from '../sql/retry.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { WriteThread, type HeldBatch } from '../sql/write-thread.js';
+import { WriteThread, writeHeldInOrder } from '../sql/write-thread.js';
 import type { StoreEvent } from '../sql/store-event.js';
 import { StoreReads } from '../sql/store-reads.js';
 import { PgEventWriter } from './event-writer.js';
@@ -335,21 +335,6 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
     }
   }
 
-  /**
-   * Writes here, in order, the batches a dead write thread held, with their identities: one the
-   * thread committed before it died is skipped by the store, the others are applied once.
-   */
-  private async writeHeld(held: readonly HeldBatch[]): Promise<void> {
-    for (const batch of held) {
-      try {
-        await this.writeHere(await this.ready(), batch.events, batch.identity);
-        batch.resolve();
-      } catch (cause) {
-        batch.reject(ExptrackError.is(cause) ? cause : storeError(cause, this.where()));
-      }
-    }
-  }
-
   /** The write thread, started once: a pool of its own, the same writer. */
   private writeThread(): Promise<WriteThread | undefined> {
     this.thread ??= WriteThread.start('postgres', {
@@ -360,7 +345,8 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
       // A thread that dies mid-run: the batches it held, then later ones, are written here.
       thread?.onUnexpectedStop((held) => {
         this.startedThread = undefined;
-        this.thread = this.writeHeld(held).then(() => undefined);
+        const write = async (events: readonly StoreEvent[], identity: BatchIdentity) => this.writeHere(await this.ready(), events, identity);
+        this.thread = writeHeldInOrder(held, write, (cause) => storeError(cause, this.where())).then(() => undefined);
       });
       return (this.startedThread = thread);
     });

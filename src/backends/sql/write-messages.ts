@@ -29,20 +29,20 @@ export type PackedEvent = Exclude<TrackerEvent, { type: 'metrics' }> | PackedMet
 /**
  * Packs the metric events of a batch for the trip to the write thread; the others go as they are.
  * A batch the tracker packed while it was logged (see `PackedColumns`) costs nothing here: its
- * typed arrays are used as they are (and, with `transfer`, listed there to move to the thread
- * without a copy). Columns without a packed form (another caller) are encoded here.
+ * buffers are listed in `transfer` and move to the thread without a copy. Columns without a packed
+ * form (another caller, or a second SQLite store that was handed the same batch) are encoded here.
  */
 export function packEvents(events: readonly TrackerEvent[], transfer?: ArrayBuffer[]): PackedEvent[] {
   return events.map((event) => {
     if (event.type !== 'metrics') return event;
     const { rank } = event.points;
-    const ready = packedColumnsOf(event.points);
+    const ready = transfer ? packedColumnsOf(event.points) : undefined;
     if (ready) {
       const { length, keyTable, keyIndex, steps, values, timestamps } = ready;
-      // The tracker sealed this batch and never touches its arrays again. A view of the first
-      // `length` entries crosses as that view over its buffer (moved with `transfer`, else copied).
+      // Moved, not copied: the tracker sealed this batch and never touches its arrays again. A view of
+      // the first `length` entries crosses as that view over the moved buffer.
       const own = { keyIndex: keyIndex.subarray(0, length), steps: steps.subarray(0, length), values: values.subarray(0, length), timestamps: timestamps.subarray(0, length) };
-      transfer?.push(own.keyIndex.buffer as ArrayBuffer, own.steps.buffer as ArrayBuffer, own.values.buffer as ArrayBuffer, own.timestamps.buffer as ArrayBuffer);
+      transfer!.push(own.keyIndex.buffer as ArrayBuffer, own.steps.buffer as ArrayBuffer, own.values.buffer as ArrayBuffer, own.timestamps.buffer as ArrayBuffer);
       return { type: 'packed_metrics', experimentId: event.experimentId, keyTable, ...own, rank };
     }
     const { keys, steps, values, timestamps } = event.points;

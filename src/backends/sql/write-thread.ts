@@ -300,6 +300,25 @@ export class WriteThread {
 }
 
 /**
+ * Writes, in order, the batches a dead write thread held, with their identities (one the thread
+ * committed before it died is skipped by the store), settling each batch's promise.
+ *
+ * @param held - the batches, as {@link WriteThread.onUnexpectedStop} gives them
+ * @param write - writes one batch on this thread
+ * @param toError - the store's error for a failure `write` did not describe itself
+ */
+export async function writeHeldInOrder(held: readonly HeldBatch[], write: (events: readonly StoreEvent[], identity: BatchIdentity) => Promise<void>, toError: (cause: unknown) => ExptrackError): Promise<void> {
+  for (const batch of held) {
+    try {
+      await write(batch.events, batch.identity);
+      batch.resolve();
+    } catch (cause) {
+      batch.reject(ExptrackError.is(cause) ? cause : toError(cause));
+    }
+  }
+}
+
+/**
  * The store's worker script: `<store>-write-worker.js` or `.cjs` beside this module in the package,
  * `../<store>/write-worker.ts` in the sources.
  */

@@ -23,7 +23,8 @@ import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 import type { SqliteWriteThreadOptions } from './write-thread-options.js';
 import { writeWithRetry, writeWithRetryAsync } from './write-with-retry.js';
-import { WriteThread, type HeldBatch } from '../sql/write-thread.js';
+import { WriteThread, writeHeldInOrder } from '../sql/write-thread.js';
+import type { StoreEvent } from '../sql/store-event.js';
 import { ReadPool } from './read-pool.js';
 import type { ReadThreadOptions } from './read-messages.js';
 import { outlineWindow } from '../../core/metric-outline.js';
@@ -55,7 +56,6 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
   readonly capabilities: BackendCapabilities = { read: true, persistent: true, multiProcess: true, responseCache: true, pipelinedWrites: true, idempotentBatches: true, artifacts: true, groupCatalog: true };
   private readonly config: Required<Omit<SqliteBackendConfig, 'artifactsDir'>>;
   private readonly artifacts: ArtifactStore;
-  /** Writes whose blobs are being stored; while there are any, later writes queue behind them. */
   /** Batches that carry bytes: their blobs are stored first, and later batches wait behind them. */
   private readonly contentWrites = new ContentWrites();
   /** `writer` is undefined on a read-only store; `cleanUp` runs after the connection closed. */
@@ -178,27 +178,12 @@ export class SqliteBackend extends SqlStore implements Backend, ArtifactReader {
           // A thread that dies mid-run: the batches it held, then later ones, are written here.
           thread?.onUnexpectedStop((held) => {
             this.startedThread = undefined;
-            this.thread = this.writeHeld(held).then(() => undefined);
+            const write = async (events: readonly StoreEvent[], identity: BatchIdentity) => writeWithRetryAsync((await this.ready()).writer!, events, this.config, identity);
+            this.thread = writeHeldInOrder(held, write, (cause) => storeError(path, cause)).then(() => undefined);
           });
           return (this.startedThread = thread);
         });
     return this.thread;
-  }
-
-  /**
-   * Writes here, in order, the batches a dead write thread held, with their identities: one the
-   * thread committed before it died is skipped by the store, the others are applied once.
-   */
-  private async writeHeld(held: readonly HeldBatch[]): Promise<void> {
-    for (const batch of held) {
-      try {
-        const { writer } = await this.ready();
-        await writeWithRetryAsync(writer!, batch.events, this.config, batch.identity);
-        batch.resolve();
-      } catch (cause) {
-        batch.reject(ExptrackError.is(cause) ? cause : storeError(this.config.path, cause));
-      }
-    }
   }
 
   /** Every write is committed when `write` resolves (WAL, synchronous=NORMAL): nothing to do. */
