@@ -9,8 +9,12 @@
  * With `none` the loop runs without exptrack: each call pushes the point into plain arrays and lets
  * go of every 8,192 points, as a buffer does. Its slowest call is what this runtime (its start, its
  * garbage collector, the scheduler) costs a loop with no tracker in it: the floor under the others.
+ *
+ * Paced, the loop reads at each millisecond's tick how long the kernel has kept this thread waiting
+ * for a CPU (Linux: /proc/thread-self/schedstat), so that a slow call can be told apart from one the
+ * thread spent off the CPU while another thread ran.
  */
-import { writeSync } from 'node:fs';
+import { openSync, readSync, writeSync } from 'node:fs';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { ExperimentTracker } from 'exptrack';
 import { PostgresBackend } from 'exptrack/postgres';
@@ -67,8 +71,10 @@ observer.observe({ entryTypes: ['gc'] });
 /** A call in the first second meets a thread starting and code not yet optimized: reported apart as well. */
 const WARM_UP_MS = 1_000;
 let slowestAfterWarmUp = 0;
-/** Calls over 2 ms: when they started, how long they took, and whether they handed a batch over. */
-const slowCalls: Array<{ at: number; took: number; handOver: boolean }> = [];
+/** The slowest call of at most 2 ms after the first second (the slower ones are each kept below). */
+let slowestUpTo2AfterWarmUp = 0;
+/** Calls over 2 ms: when they started, how long they took, whether they handed a batch over, and their tick. */
+const slowCalls: Array<{ at: number; took: number; handOver: boolean; tick: number }> = [];
 const metrics = { loss: 0 };
 let slowest = 0;
 let over1ms = 0;
@@ -79,40 +85,78 @@ let over2ms = 0;
 // landed in whatever call was running. Atomics.wait allocates nothing.
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const pointsPerTick = Math.max(1, Math.round(rate / 1000));
+const cpuWait = cpuWaitClock();
+/** The thread's time waiting for a CPU so far (ns) as each tick's calls start and as they end: [2k], [2k + 1]. */
+const waited = new Float64Array(rate > 0 && cpuWait ? 2 * Math.ceil(points / pointsPerTick) : 0);
 const t0 = performance.now();
 for (let step = 0; step < points; step++) {
   if (rate > 0 && step % pointsPerTick === 0) {
+    const tick = step / pointsPerTick;
+    if (waited.length > 0 && tick > 0) waited[2 * tick - 1] = cpuWait!();
     const early = (step / rate) * 1000 - (performance.now() - t0);
     if (early > 0) Atomics.wait(sleeper, 0, 0, early);
+    if (waited.length > 0) waited[2 * tick] = cpuWait!();
   }
   metrics.loss = 1 / (step + 1);
   const before = performance.now();
   logger.logMetrics(metrics, step);
   const took = performance.now() - before;
   if (took > slowest) slowest = took;
-  if (took > slowestAfterWarmUp && before - t0 >= WARM_UP_MS) slowestAfterWarmUp = took;
+  if (before - t0 >= WARM_UP_MS) {
+    if (took > slowestAfterWarmUp) slowestAfterWarmUp = took;
+    if (took <= 2 && took > slowestUpTo2AfterWarmUp) slowestUpTo2AfterWarmUp = took;
+  }
   if (took > 1) over1ms++;
   if (took > 2) {
     over2ms++;
-    if (slowCalls.length < 10_000) slowCalls.push({ at: before, took, handOver: (step + 1) % 8_192 === 0 });
+    if (slowCalls.length < 10_000) slowCalls.push({ at: before, took, handOver: (step + 1) % 8_192 === 0, tick: Math.floor(step / pointsPerTick) });
   }
   if (step % 100_000 === 0) say({ logged: step, at: Date.now(), ...(process.env.BENCH_MEMORY ? { mem: process.memoryUsage() } : {}) });
 }
+if (waited.length > 0) waited[waited.length - 1] = cpuWait!();
 const loggedMs = performance.now() - t0;
 await logger.finish();
 const seconds = (performance.now() - t0) / 1000;
 await logger.close();
 observer.disconnect();
-// A slow call overlapped by a collection of this thread is put down to it; one that handed a full
-// buffer over, to the hand-over (including any wait for the store); the rest, to the scheduler
-// (the machine is shared) or to the tracker's own work.
+// A slow call overlapped by a collection of this thread is put down to it; one in whose tick the
+// kernel kept the thread off the CPU for longer than the call took beyond 2 ms, to the scheduler (the
+// machine is shared: a write thread, the database, other processes); one that handed a full buffer
+// over, to the hand-over (including any wait for the store); the rest, to the tracker's own work.
 const byGc = slowCalls.filter((c) => collections.some((g) => g.startTime < c.at + c.took && g.startTime + g.duration > c.at));
+const offCpuMs = (c: { tick: number }) => (waited.length > 0 ? (waited[2 * c.tick + 1]! - waited[2 * c.tick]!) / 1e6 : 0);
+const byScheduler = slowCalls.filter((c) => !byGc.includes(c) && c.took - offCpuMs(c) <= 2);
 const gcPauseMs = collections.reduce((longest, g) => Math.max(longest, g.duration), 0);
-const atHandOver = slowCalls.filter((c) => c.handOver && !byGc.includes(c)).length;
+const atHandOver = slowCalls.filter((c) => c.handOver && !byGc.includes(c) && !byScheduler.includes(c)).length;
+/** The slowest call after the first second that neither a collection nor the scheduler explains. */
+const slowestOwnMs = slowCalls.filter((c) => c.at - t0 >= WARM_UP_MS && !byGc.includes(c) && !byScheduler.includes(c)).reduce((m, c) => Math.max(m, c.took), slowestUpTo2AfterWarmUp);
 say({
   result: {
     points, loggedMs, pointsPerSecond: points / seconds, slowestCallMs: slowest, callsOver1ms: over1ms, callsOver2ms: over2ms,
     slowestAfterWarmUpMs: slowestAfterWarmUp,
-    slowByGc: byGc.length, slowAtHandOver: atHandOver, longestGcMs: gcPauseMs, collections: collections.length, peakRssMb: process.resourceUsage().maxRSS / 1024,
+    slowByGc: byGc.length, slowByScheduler: byScheduler.length, schedulerMeasured: waited.length > 0, slowestOwnMs, slowAtHandOver: atHandOver, longestGcMs: gcPauseMs, collections: collections.length, peakRssMb: process.resourceUsage().maxRSS / 1024,
   },
 });
+
+/**
+ * A reader of this thread's time waiting for a CPU so far, in ns (the second field of Linux's
+ * /proc/thread-self/schedstat), read into a buffer made once so that the loop allocates nothing; or
+ * undefined where there is no such file.
+ */
+function cpuWaitClock(): (() => number) | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return undefined;
+  }
+  const bytes = Buffer.alloc(96);
+  return () => {
+    const n = readSync(fd, bytes, 0, bytes.length, 0);
+    let i = 0;
+    while (i < n && bytes[i] !== 32) i++; // the time on the CPU, then a space
+    let waited = 0;
+    for (i++; i < n && bytes[i]! >= 48 && bytes[i]! <= 57; i++) waited = waited * 10 + bytes[i]! - 48;
+    return waited;
+  };
+}
