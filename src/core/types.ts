@@ -135,7 +135,9 @@ export interface MetricPoint {
 /**
  * Metric points in columns, as the tracker hands them to backends: point i is
  * (`keys[i]`, `steps[i]`, `values[i]`, `timestamps[i]`), all written by one `rank`. Columns cost far
- * less than one object per point on the logging hot path.
+ * less than one object per point on the logging hot path. In a batch from the tracker, each array is
+ * built the first time it is read (the tracker keeps points in typed arrays until then); after that
+ * it is an ordinary array the backend may keep or change.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import type { Backend, TrackerEvent } from '../core/backend.js';
 import { ExptrackError } from '../core/errors.js';
+import { packedColumnsOf, pointCount } from '../core/packed-columns.js';
 import { toExptrackError } from '../core/validation.js';
 import { unrefTimer } from './runtime.js';
 
@@ -81,6 +82,10 @@ export class BackendFanOut {
 
   /** Queues a batch on every backend, in order. Never rejects. */
   write(events: readonly TrackerEvent[]): void {
+    for (const event of events) {
+      const packed = event.type === 'metrics' ? packedColumnsOf(event.points) : undefined;
+      if (packed) packed.holders = this.slots.length;
+    }
     for (const slot of this.slots) this.enqueue(slot, events);
   }
 
@@ -237,14 +242,15 @@ export class BackendFanOut {
   }
 }
 
-/** Points, and roughly their bytes in memory (four array slots each), of a batch. */
+/** Points, and roughly their bytes in memory (four array slots each once read as plain columns), of a batch. */
 function batchLoad(events: readonly TrackerEvent[]): { points: number; bytes: number } {
   let points = 0;
   let bytes = 0;
   for (const event of events) {
     if (event.type === 'metrics') {
-      points += event.points.keys.length;
-      bytes += event.points.keys.length * 32;
+      const n = pointCount(event.points);
+      points += n;
+      bytes += n * 32;
     } else bytes += 1024;
   }
   return { points, bytes };

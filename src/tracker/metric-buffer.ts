@@ -1,14 +1,13 @@
 import type { MetricColumns } from '../core/types.js';
-import { attachPacked, type PackedColumns } from '../core/packed-columns.js';
+import { columnsFromPacked, type PackedColumns } from '../core/packed-columns.js';
 
 /**
- * The points `logMetrics` accepted and the tracker has not handed over yet, kept twice as they
- * arrive: as the plain columns every backend reads, and packed (typed arrays, keys as indices) for a
- * store that writes on another thread. Both grow by a constant amount per point, so sealing a full
- * batch costs the same for 10 points as for 50,000: nothing is copied or encoded at the hand-off.
+ * The points `logMetrics` accepted and the tracker has not handed over yet, kept once, packed
+ * (typed arrays, keys as indices), as they arrive. A point costs the same whatever the batch's
+ * size, and allocates nothing on the JavaScript heap once the batch's arrays exist: sealing a full
+ * batch copies or encodes nothing, and a loop that logs makes little garbage for the collector.
  */
 export class MetricBuffer {
-  private columns: MetricColumns;
   private packed: PackedColumns;
   private positions = new Map<string, number>();
 
@@ -17,32 +16,26 @@ export class MetricBuffer {
     /** The typed arrays' first size: the tracker's batch size, so that a full batch fits without growing. */
     private readonly capacity: number,
   ) {
-    this.columns = this.emptyColumns();
-    this.packed = this.emptyPacked();
+    this.packed = emptyPacked();
   }
 
   get length(): number {
-    return this.columns.keys.length;
+    return this.packed.length;
   }
 
   /** The first point's timestamp; only called on a buffer that holds points. */
   get firstTimestamp(): number {
-    return this.columns.timestamps[0]!;
+    return this.packed.timestamps[0]!;
   }
 
   /** The last point's timestamp; only called on a buffer that holds points. */
   get lastTimestamp(): number {
-    const { timestamps } = this.columns;
-    return timestamps[timestamps.length - 1]!;
+    return this.packed.timestamps[this.packed.length - 1]!;
   }
 
   push(key: string, step: number, value: number, timestamp: number): void {
-    const { columns, packed } = this;
-    const i = columns.keys.length;
-    columns.keys.push(key);
-    columns.steps.push(step);
-    columns.values.push(value);
-    columns.timestamps.push(timestamp);
+    const { packed } = this;
+    const i = packed.length;
     if (i === packed.steps.length) this.grow();
     let position = this.positions.get(key);
     if (position === undefined) this.positions.set(key, (position = packed.keyTable.push(key) - 1));
@@ -53,12 +46,10 @@ export class MetricBuffer {
     packed.length = i + 1;
   }
 
-  /** The buffered points as one batch (their packed form attached); the buffer starts empty again. */
+  /** The buffered points as one batch (plain columns built from the packed form when read); the buffer starts empty again. */
   seal(): MetricColumns {
-    const sealed = this.columns;
-    attachPacked(sealed, this.packed);
-    this.columns = this.emptyColumns();
-    this.packed = this.emptyPacked();
+    const sealed = columnsFromPacked(this.packed, this.rank);
+    this.packed = emptyPacked();
     this.positions = new Map();
     return sealed;
   }
@@ -80,12 +71,8 @@ export class MetricBuffer {
     timestamps.set(packed.timestamps);
     Object.assign(packed, { keyIndex, steps, values, timestamps });
   }
+}
 
-  private emptyColumns(): MetricColumns {
-    return { keys: [], steps: [], values: [], timestamps: [], rank: this.rank };
-  }
-
-  private emptyPacked(): PackedColumns {
-    return { length: 0, keyTable: [], keyIndex: new Uint32Array(0), steps: new Float64Array(0), values: new Float64Array(0), timestamps: new Float64Array(0) };
-  }
+function emptyPacked(): PackedColumns {
+  return { length: 0, holders: 0, keyTable: [], keyIndex: new Uint32Array(0), steps: new Float64Array(0), values: new Float64Array(0), timestamps: new Float64Array(0) };
 }

@@ -28,22 +28,18 @@ export type PackedEvent = Exclude<TrackerEvent, { type: 'metrics' }> | PackedMet
 
 /**
  * Packs the metric events of a batch for the trip to the write thread; the others go as they are.
- * A batch the tracker packed while it was logged (see `PackedColumns`) costs nothing here: its
- * buffers are listed in `transfer` and move to the thread without a copy. Columns without a packed
- * form (another caller, or a second SQLite store that was handed the same batch) are encoded here.
+ * A batch the tracker packed while it was logged (see `PackedColumns`) costs nothing here: it goes
+ * as views of its valid points, which the message then copies in one piece per array. Columns
+ * without a packed form (another caller) are encoded here.
  */
-export function packEvents(events: readonly TrackerEvent[], transfer?: ArrayBuffer[]): PackedEvent[] {
+export function packEvents(events: readonly TrackerEvent[]): PackedEvent[] {
   return events.map((event) => {
     if (event.type !== 'metrics') return event;
     const { rank } = event.points;
-    const ready = transfer ? packedColumnsOf(event.points) : undefined;
+    const ready = packedColumnsOf(event.points);
     if (ready) {
       const { length, keyTable, keyIndex, steps, values, timestamps } = ready;
-      // Moved, not copied: the tracker sealed this batch and never touches its arrays again. A view of
-      // the first `length` entries crosses as that view over the moved buffer.
-      const own = { keyIndex: keyIndex.subarray(0, length), steps: steps.subarray(0, length), values: values.subarray(0, length), timestamps: timestamps.subarray(0, length) };
-      transfer!.push(own.keyIndex.buffer as ArrayBuffer, own.steps.buffer as ArrayBuffer, own.values.buffer as ArrayBuffer, own.timestamps.buffer as ArrayBuffer);
-      return { type: 'packed_metrics', experimentId: event.experimentId, keyTable, ...own, rank };
+      return { type: 'packed_metrics', experimentId: event.experimentId, keyTable, keyIndex: keyIndex.subarray(0, length), steps: steps.subarray(0, length), values: values.subarray(0, length), timestamps: timestamps.subarray(0, length), rank };
     }
     const { keys, steps, values, timestamps } = event.points;
     const keyTable: string[] = [];
@@ -68,30 +64,6 @@ export function unpackEvents(events: readonly PackedEvent[]): StoreEvent[] {
     const { steps, values, timestamps, rank } = event;
     return { type: 'metrics', experimentId: event.experimentId, points: { keys, steps, values, timestamps, rank } };
   });
-}
-
-/**
- * A copy of a packed batch that the caller owns alone: kept by the main thread while the write
- * thread has the batch, so that it can be written again should the thread die.
- */
-export function copyPackedEvents(events: readonly PackedEvent[]): PackedEvent[] {
-  return events.map((event) =>
-    event.type === 'packed_metrics'
-      ? { ...event, keyIndex: event.keyIndex.slice(), steps: event.steps.slice(), values: event.values.slice(), timestamps: event.timestamps.slice() }
-      : event,
-  );
-}
-
-/**
- * Frees the memory of a copy from {@link copyPackedEvents} now, instead of at the next full
- * collection: its buffers move (a transfer, no copy) to a short-lived clone the next scavenge takes.
- */
-export function releasePackedEvents(events: readonly PackedEvent[]): void {
-  const buffers: ArrayBuffer[] = [];
-  for (const event of events) {
-    if (event.type === 'packed_metrics') buffers.push(event.keyIndex.buffer as ArrayBuffer, event.steps.buffer as ArrayBuffer, event.values.buffer as ArrayBuffer, event.timestamps.buffer as ArrayBuffer);
-  }
-  if (buffers.length > 0) structuredClone(null, { transfer: buffers });
 }
 
 /** What a batch adds to the points in flight until the write thread is done with it. */

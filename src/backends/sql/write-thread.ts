@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { BatchIdentity, TrackerEvent } from '../../core/backend.js';
 import { ExptrackError } from '../../core/errors.js';
+import { releasePacked } from '../../core/packed-columns.js';
 import type { StoreEvent } from './store-event.js';
 import {
   COMMIT_RATE,
@@ -13,11 +14,7 @@ import {
   IN_FLIGHT_SLOTS,
   inFlightLoad,
   LAST_COMMITTED_ID,
-  copyPackedEvents,
   packEvents,
-  releasePackedEvents,
-  unpackEvents,
-  type PackedEvent,
   type WriteReply,
   type WriteRequest,
 } from './write-messages.js';
@@ -49,7 +46,7 @@ interface Pending {
   resolve: () => void;
   reject: (error: ExptrackError) => void;
   /** A write's batch and identity, kept until it is answered, to be written elsewhere should the thread die holding it. */
-  batch?: { packed: readonly PackedEvent[]; identity: BatchIdentity };
+  batch?: { events: readonly TrackerEvent[]; identity: BatchIdentity };
 }
 
 /**
@@ -113,7 +110,7 @@ export class WriteThread {
       const stopped = new ExptrackError(`the ${store} write thread stopped (exit code ${code}) before it answered`, { code: 'unavailable', backend: store });
       const held: HeldBatch[] = [];
       for (const { batch, resolve, reject } of this.pending.values()) {
-        if (batch && this.stopHandler) held.push({ events: unpackEvents(batch.packed), identity: batch.identity, resolve, reject });
+        if (batch && this.stopHandler) held.push({ events: batch.events, identity: batch.identity, resolve, reject });
         else reject(stopped);
       }
       this.pending.clear();
@@ -170,12 +167,9 @@ export class WriteThread {
     // batch it handed over (held for a rewrite should the thread die) until its end.
     this.settleAnswered();
     const identity = batch ?? { session: this.session, sequence: this.nextSequence++ };
-    // The batch's typed arrays move to the thread (no copy); a copy of them is kept, off the
-    // JavaScript heap, until the thread answers, to write the batch again should it die. Plain
-    // columns are not kept, so they die young.
-    const transfer: ArrayBuffer[] = [];
-    const packed = packEvents(events, transfer);
-    const kept = copyPackedEvents(packed);
+    // The message copies the batch's typed arrays (one copy per array, off the JavaScript heap); the
+    // batch itself is kept until the thread answers, to write it again should the thread die.
+    const packed = packEvents(events);
     return this.request(
       (id) => {
         const load = inFlightLoad(packed);
@@ -186,8 +180,7 @@ export class WriteThread {
         this.handedOver.push({ id, at: performance.now() });
         return { kind: 'write', id, events: packed, load, batch: identity };
       },
-      transfer,
-      { packed: kept, identity },
+      { events, identity },
     );
   }
 
@@ -229,8 +222,7 @@ export class WriteThread {
     const id = this.nextId++;
     const signal = new Int32Array(new SharedArrayBuffer(4));
     let outcome: WriteReply | undefined;
-    const transfer: ArrayBuffer[] = [];
-    this.port.postMessage({ kind: 'write', id, events: packEvents(events, transfer), signal } satisfies WriteRequest, transfer);
+    this.port.postMessage({ kind: 'write', id, events: packEvents(events), signal } satisfies WriteRequest);
     if (Atomics.wait(signal, 0, 0, SYNC_WRITE_TIMEOUT_MS) === 'timed-out') {
       throw new ExptrackError(`the ${this.store} write thread did not answer within ${SYNC_WRITE_TIMEOUT_MS} ms`, { code: 'timeout', backend: this.store });
     }
@@ -265,15 +257,14 @@ export class WriteThread {
     this.pending.clear();
   }
 
-  /** `transfer` is filled by `make`: buffers that move to the thread instead of being copied. */
-  private request(make: (id: number) => WriteRequest, transfer: ArrayBuffer[] = [], batch?: Pending['batch']): Promise<void> {
+  private request(make: (id: number) => WriteRequest, batch?: Pending['batch']): Promise<void> {
     if (this.stopped) return Promise.reject(this.stoppedError());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) this.busy();
       this.pending.set(id, { resolve, reject, ...(batch ? { batch } : {}) });
       const message = make(id);
-      this.port.postMessage(message, transfer);
+      this.port.postMessage(message);
     });
   }
 
@@ -281,7 +272,7 @@ export class WriteThread {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (pending.batch) releasePackedEvents(pending.batch.packed);
+    if (pending.batch) for (const event of pending.batch.events) if (event.type === 'metrics') releasePacked(event.points);
     if (this.pending.size === 0) this.idle();
     if (reply.error) pending.reject(deserializeError(reply.error, this.store));
     else pending.resolve();
