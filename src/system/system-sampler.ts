@@ -44,6 +44,8 @@ export class DefaultSystemSampler implements SystemSampler {
   private current: SystemUsage = { gpuCount: 0, gpuName: null };
   private counted = false;
   private owned = false;
+  /** Whether this process has seen the run's owner on its host: then the owner reports the host, to the end. */
+  private ownerSeen = false;
 
   constructor(private readonly options: DefaultSystemSamplerOptions = {}) {}
 
@@ -53,6 +55,7 @@ export class DefaultSystemSampler implements SystemSampler {
     this.processUsage = new ProcessUsage();
     this.current = { gpuCount: 0, gpuName: null };
     this.counted = false;
+    this.ownerSeen = false;
     // The first answer of nvidia-smi claims and counts the GPUs at once, so a run shorter than one
     // interval still knows them; later samples keep the count up to date.
     const firstAnswer = () => {
@@ -91,7 +94,9 @@ export class DefaultSystemSampler implements SystemSampler {
   /**
    * Claims the visible GPUs, counts the host's claims for the run, and settles whether this
    * process reports the host: the owner always does; another process does when the owner is not
-   * on its host and no other live process of the host reports it.
+   * on its host and no other live process of the host reports it. A process that once saw the owner
+   * on its host never does: the owner's last part stands for the host even after the owner finished
+   * and released the host's claims.
    */
   private async count(): Promise<void> {
     const gpus = this.visible();
@@ -99,7 +104,8 @@ export class DefaultSystemSampler implements SystemSampler {
     if (gpus.length === 0 || !claims) return;
     await claims.claim(gpus.map((g) => g.uuid));
     if (this.owned) await claims.claimRole('owner');
-    const reports = this.owned || (!(await claims.roleTaken('owner')) && (await claims.claimRole('reporter')));
+    this.ownerSeen ||= !this.owned && (await claims.roleTaken('owner'));
+    const reports = this.owned || (!this.ownerSeen && (await claims.claimRole('reporter')));
     this.current = { gpuCount: await claims.hostCount(), gpuName: gpus[0]!.name, ...(reports ? { host: await claims.hostName() } : {}) };
     this.counted = true;
   }

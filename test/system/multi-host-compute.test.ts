@@ -24,16 +24,31 @@ beforeEach(() => {
   delete process.env.EXPTRACK_EXPERIMENT_ID;
   errors = [];
   hostDirs.clear();
+  samplers.clear();
 });
 afterEach(() => {
   process.env = savedEnv;
 });
 
+/** Each tracker's sampler, to wait for its first nvidia-smi answer (slow on a loaded machine). */
+const samplers = new Map<ExperimentTracker, DefaultSystemSampler>();
+
 function tracker(store: MemoryBackend, host: string, extra: { rank?: number } = {}) {
-  return new ExperimentTracker({
+  const sampler = onHost(host);
+  const t = new ExperimentTracker({
     backends: [store], captureGit: false, captureEnvironment: false, handleProcessEvents: false,
-    systemMetrics: { intervalMs: 100, sampler: onHost(host) }, pricing: { gpuHourUsd: 2 }, onError: (e) => errors.push(e), ...extra,
+    systemMetrics: { intervalMs: 100, sampler }, pricing: { gpuHourUsd: 2 }, onError: (e) => errors.push(e), ...extra,
   });
+  samplers.set(t, sampler);
+  return t;
+}
+
+/** Until every tracker's sampler has counted its host's GPUs: the sums, not the sampler's start, are under test. */
+async function gpusSeen(trackers: ExperimentTracker[]) {
+  for (const deadline = Date.now() + 10_000; trackers.some((t) => samplers.get(t)!.usage().gpuCount === 0); ) {
+    if (Date.now() > deadline) throw new Error('a sampler did not see the fake GPUs within 10 s');
+    await sleep(20);
+  }
 }
 
 /** Joins the run as another process would, through EXPTRACK_EXPERIMENT_ID. */
@@ -55,6 +70,7 @@ describe('GPU-hours of a run on several hosts', { timeout: 20_000 }, () => {
       const otherHost2 = tracker(store, 'node-b', { rank: 3 }); // and two ranks on another host
       for (const t of [sameHost, otherHost, otherHost2]) await join_(t, id);
       const joined = Date.now();
+      await gpusSeen([owner, sameHost, otherHost, otherHost2]);
       await sleep(700);
       const first = order === 'the owner finishes first' ? [owner] : [otherHost, otherHost2, sameHost];
       const last = order === 'the owner finishes first' ? [otherHost, otherHost2, sameHost] : [owner];

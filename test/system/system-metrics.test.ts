@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -172,6 +172,30 @@ describe('system metrics of a tracked run', { timeout: 20_000 }, () => {
     expect(both).toEqual([...GPU_SERIES(0), ...GPU_SERIES(1)].sort()); // every GPU series once, from one rank
     expect(usages.map((u) => u.gpuCount)).toEqual([2, 2]);
     expect(logged[1]!.length).toBeGreaterThan(0); // rank 1 still logs its own CPU and memory
+  });
+
+  it('a process that saw the owner on its host does not take the host over once the owner finished and released its claims', async () => {
+    withFakeOnPath();
+    const claimsDir = mkdtempSync(join(tmpdir(), 'exptrack-claims-'));
+    const [owner, sameHost] = [true, false].map((owned, rank) => {
+      const sampler = new DefaultSystemSampler({ claimsDir, hostName: 'node-a' });
+      sampler.start({ experimentId: 'exp_owner_first', rank, owned, intervalMs: 60_000, log: () => {} });
+      return sampler;
+    });
+    for (const deadline = Date.now() + 10_000; owner!.usage().gpuCount === 0 || sameHost!.usage().gpuName === null; await sleep(20)) {
+      if (Date.now() > deadline) throw new Error('the fake nvidia-smi did not answer within 10 s');
+    }
+    expect(owner!.usage()).toMatchObject({ gpuCount: 2, host: 'node-a' });
+    expect(sameHost!.usage().host).toBeUndefined();
+    await owner!.stop({ releaseHost: true });
+    // The run's claims directory is there again, as when a process of the run starts on this host now
+    // (or this process's claim lands while the owner's removal of the directory is under way).
+    mkdirSync(join(claimsDir, 'exp_owner_first'));
+    // Before, the next count found no owner claim and made this process the host's reporter, with the
+    // GPU claims gone: its end of run wrote the host's part as 0 GPUs over the owner's 2.
+    await sameHost!.sample();
+    expect(sameHost!.usage().host).toBeUndefined();
+    await sameHost!.stop();
   });
 
   it('a resumed run adds to its totals', async () => {
