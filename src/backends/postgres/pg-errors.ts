@@ -34,29 +34,6 @@ export function describe(cause: unknown): { code: string; message: string; const
   };
 }
 
-/**
- * Whether a failure is only a race with another client that dropped some other schema of the
- * database meanwhile: Kysely's migrator lists the tables of every schema, and a schema dropped
- * during that listing fails it with "schema … does not exist" (3F000) naming that other schema,
- * with "relation "<other schema>.…" does not exist" (42P01) when a table of it goes first, or with
- * "cache lookup failed for namespace …" (XX000) when a catalog lookup loses the race. The same
- * listing, tried again, succeeds.
- *
- * @param cause - what the driver threw
- * @param schema - this store's schema: a 3F000 naming it is a real failure
- *
- * @example
- * ```ts
- * lostRaceWithDroppedSchema({ code: '3F000', message: 'schema "other" does not exist' }, 'runs'); // true
- * ```
- */
-export function lostRaceWithDroppedSchema(cause: unknown, schema: string): boolean {
-  const { code, message } = describe(cause);
-  if (code === '3F000') return !message.includes(`"${schema}"`);
-  if (code === '42P01') return /^relation "[^".]+\./.test(message) && !message.startsWith(`relation "${schema}.`);
-  return code === 'XX000' && /^cache lookup failed for (namespace|relation) \d+/.test(message);
-}
-
 /** Maps a driver error to a typed one: locked, unavailable, invalid input, or a plain backend failure. */
 export function storeError(cause: unknown, where: string): ExptrackError {
   if (ExptrackError.is(cause)) return cause;

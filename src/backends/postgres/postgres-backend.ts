@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, sql, type PostgresPool } from 'kysely';
+import { Kysely, Migrator, sql, type PostgresPool } from 'kysely';
 import type { Backend, BackendCapabilities, BatchIdentity, TrackerEvent, WriteOptions } from '../../core/backend.js';
 import { ExptrackError, invalidInput } from '../../core/errors.js';
 import type { ArtifactLineage, ArtifactReader, ArtifactRecord, GarbageReport, MediaKey, MediaRecord, ReadArtifactOptions } from '../../core/artifacts.js';
@@ -21,7 +21,8 @@ import { readMetricOutline } from './metric-outline-query.js';
 import { createPool, type PgPool, type PgPoolSettings } from './pg-driver.js';
 import { lacksOutlineBlocks, openForReading, outlineFromPoints, readOnlyError, readOnlyFailure } from './read-only-store.js';
 import { requireStore } from './require-store.js';
-import { isTransient, lostRaceWithDroppedSchema, storeError } from './pg-errors.js';
+import { isTransient, storeError } from './pg-errors.js';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { PostgresBackendConfig } from './postgres-backend-config.js';
 import { postgresStoreDialect } from './postgres-store-dialect.js';
 import type { PgWriteThreadOptions } from './write-thread-options.js';
@@ -191,7 +192,7 @@ export class PostgresBackend extends SqlStore implements Backend, ArtifactReader
   private async open(): Promise<OpenState> {
     const { schema } = this.config;
     const pool = createPool(this.poolSettings());
-    const kysely = new Kysely<StoreTables<'native'>>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+    const kysely = new Kysely<StoreTables<'native'>>({ dialect: new SchemaScopedPostgresDialect({ pool: pool as unknown as PostgresPool }, schema) });
     try {
       if (this.config.readOnly) {
         // Nothing created, migrated or marked: stale runs are shown crashed by the reads themselves.
@@ -585,23 +586,16 @@ async function createSchema(pool: PgPool, schema: string): Promise<void> {
   }
 }
 
-/**
- * Runs the store's migrations. Kysely's migrator lists the tables of every schema of the database
- * to find its own; a schema that another client drops during that listing fails it though this
- * store is fine (see `lostRaceWithDroppedSchema`), so that failure is retried a few times.
- */
+/** Runs the store's migrations (Kysely's migrator, which sees only this store's schema). */
 async function migrateToLatest(kysely: Kysely<StoreTables<'native'>>, schema: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const { error } = await new Migrator({
-      db: kysely,
-      provider: migrationProvider(postgresStoreDialect),
-      migrationTableSchema: schema,
-      // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
-      // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
-      migrationTableName: MIGRATION_TABLE,
-      migrationLockTableName: `${MIGRATION_TABLE}_lock`,
-    }).migrateToLatest();
-    if (!error) return;
-    if (!lostRaceWithDroppedSchema(error, schema) || attempt >= 5) throw error;
-  }
+  const { error } = await new Migrator({
+    db: kysely,
+    provider: migrationProvider(postgresStoreDialect),
+    migrationTableSchema: schema,
+    // Not Kysely's default names: an application that keeps its own Kysely migrations in the same
+    // schema must not see exptrack's (its migrator would call them corrupt), nor exptrack its.
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+  }).migrateToLatest();
+  if (error) throw error;
 }
