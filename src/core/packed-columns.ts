@@ -1,3 +1,4 @@
+import { ExptrackError } from './errors.js';
 import type { MetricColumns } from './types.js';
 
 /**
@@ -46,7 +47,11 @@ export function columnsFromPacked(packed: PackedColumns, rank: number): MetricCo
     return value;
   };
   const built = <K extends PlainColumn>(name: K, build: () => MetricColumns[K]): PropertyDescriptor => ({
-    get: () => settle(name, build()),
+    get: () => {
+      // Read after every holder said it was done (see releasePacked): loud, never an empty batch.
+      if (packed.length > 0 && packed.keyIndex.buffer.byteLength === 0) throw new ExptrackError(`a batch of ${packed.length} metric points was read after every backend holding it released it`, { code: 'backend_failed' });
+      return settle(name, build());
+    },
     set: (value: MetricColumns[K]) => settle(name, value),
     enumerable: true,
     configurable: true,

@@ -65,6 +65,7 @@ describe('releasePacked', () => {
     releasePacked(columns);
     expect(packed.values.buffer.byteLength).toBe(0);
     expect(columns.values).toEqual([0, 0.5, 1, 1.5, 2]); // read before: a plain array of its own
+    expect(() => columns.keys).toThrow(/a batch of 5 metric points was read after every backend holding it released it/); // never read before: loud, not empty
   });
 
   it('leaves a batch whose holders were not counted to the collector', () => {
