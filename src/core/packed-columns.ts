@@ -48,8 +48,7 @@ export function columnsFromPacked(packed: PackedColumns, rank: number): MetricCo
   };
   const built = <K extends PlainColumn>(name: K, build: () => MetricColumns[K]): PropertyDescriptor => ({
     get: () => {
-      // Read after every holder said it was done (see releasePacked): loud, never an empty batch.
-      if (packed.length > 0 && packed.keyIndex.buffer.byteLength === 0) throw new ExptrackError(`a batch of ${packed.length} metric points was read after every backend holding it released it`, { code: 'backend_failed' });
+      refuseReleased(packed);
       return settle(name, build());
     },
     set: (value: MetricColumns[K]) => settle(name, value),
@@ -70,7 +69,7 @@ export function columnsFromPacked(packed: PackedColumns, rank: number): MetricCo
 
 /**
  * The packed form of a batch, or undefined when it has none or it no longer matches the columns
- * (they were changed after they were built).
+ * (they were changed after they were built). Throws for a batch whose buffers were released.
  *
  * @example
  * ```ts
@@ -78,8 +77,9 @@ export function columnsFromPacked(packed: PackedColumns, rank: number): MetricCo
  * ```
  */
 export function packedColumnsOf(columns: MetricColumns): PackedColumns | undefined {
-  const packed = (columns as unknown as Record<symbol, PackedColumns | undefined>)[PACKED];
+  const packed = attached(columns);
   if (packed === undefined) return undefined;
+  refuseReleased(packed);
   const keysBuilt = Object.getOwnPropertyDescriptor(columns, 'keys')?.get === undefined;
   return keysBuilt && packed.length !== columns.keys.length ? undefined : packed;
 }
@@ -109,8 +109,19 @@ export function pointCount(columns: MetricColumns): number {
  * ```
  */
 export function releasePacked(columns: MetricColumns): void {
-  const packed = (columns as unknown as Record<symbol, PackedColumns | undefined>)[PACKED];
+  const packed = attached(columns);
   if (packed === undefined || packed.holders <= 0 || --packed.holders > 0) return;
   // The buffers move (a transfer, no copy) to a clone nobody keeps: their memory goes now.
   structuredClone(null, { transfer: [packed.keyIndex.buffer, packed.steps.buffer, packed.values.buffer, packed.timestamps.buffer] as ArrayBuffer[] });
+}
+
+function attached(columns: MetricColumns): PackedColumns | undefined {
+  return (columns as unknown as Record<symbol, PackedColumns | undefined>)[PACKED];
+}
+
+/** A batch touched after every holder said it was done (see {@link releasePacked}): loud, never read as empty. */
+function refuseReleased(packed: PackedColumns): void {
+  if (packed.length > 0 && packed.keyIndex.buffer.byteLength === 0) {
+    throw new ExptrackError(`a batch of ${packed.length} metric points was read after every backend holding it released it`, { code: 'backend_failed' });
+  }
 }

@@ -6,6 +6,7 @@ import { ExperimentTracker, type Backend, type MetricColumns, type TrackerEvent 
 import { SqliteBackend } from 'exptrack/sqlite';
 import { columnsFromPacked, packedColumnsOf, releasePacked } from '../../src/core/packed-columns.js';
 import { MetricBuffer } from '../../src/tracker/metric-buffer.js';
+import { packEvents } from '../../src/backends/sql/write-messages.js';
 
 /** Keeps the batches it is given and reads their points only when asked, long after the write thread answered. */
 class LateReader implements Backend {
@@ -66,6 +67,7 @@ describe('releasePacked', () => {
     expect(packed.values.buffer.byteLength).toBe(0);
     expect(columns.values).toEqual([0, 0.5, 1, 1.5, 2]); // read before: a plain array of its own
     expect(() => columns.keys).toThrow(/a batch of 5 metric points was read after every backend holding it released it/); // never read before: loud, not empty
+    expect(() => packEvents([{ type: 'metrics', experimentId: 'exp_1', points: columns }])).toThrow(/released it/); // nor sent to a thread as an empty batch
   });
 
   it('leaves a batch whose holders were not counted to the collector', () => {
